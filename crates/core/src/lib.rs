@@ -1,0 +1,17 @@
+//! Doorstep's domain: the rules every other crate relies on, free of I/O.
+//!
+//! Nothing here knows about HTTP or SQL, so every rule can be unit-tested
+//! in isolation and reused by the portal, the office, the API and the CLI.
+
+pub mod email;
+pub mod ids;
+pub mod money;
+pub mod password;
+pub mod settings;
+pub mod status;
+pub mod tenancy;
+pub mod theme;
+pub mod totals;
+pub mod validation;
+
+pub use validation::Invalid;

@@ -1,0 +1,173 @@
+//! A company's portal settings: seed 003's list, and the rest of product.md §3.
+
+use serde::{Deserialize, Serialize};
+
+/// Every switch the office has over what its customers see and may do.
+///
+/// Stored as one JSON document per company; fields missing from an older document
+/// take their defaults, so adding a switch never needs a data migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PortalSettings {
+    /// Show the account's credit balance.
+    pub show_credit: bool,
+    /// Show sub-customers of the account.
+    pub show_sub_customers: bool,
+    /// Tick "sub-customer" by default on new requests.
+    pub sub_customer_checked_on_requests: bool,
+    /// Show pickup addresses (rentals).
+    pub show_pickup_address: bool,
+    /// Show service addresses.
+    pub show_service_address: bool,
+    /// Let customers attach files.
+    pub allow_uploads: bool,
+    /// Let customers request service ("can create job").
+    pub can_create_job: bool,
+    /// Show completed service jobs.
+    pub show_service_history: bool,
+    /// Show product sales.
+    pub show_sales_history: bool,
+    /// Let customers pay online.
+    pub can_make_payment: bool,
+    /// Show past payments.
+    pub show_payment_history: bool,
+    /// Show saved payment methods.
+    pub show_payment_method: bool,
+    /// Show the schedule date of jobs.
+    pub show_schedule_date: bool,
+    /// Show the schedule type (AM/PM/...) of jobs.
+    pub show_schedule_type: bool,
+    /// Show the job type of jobs.
+    pub show_job_type: bool,
+    /// The company's own word for "job type"; empty means the default label.
+    pub job_type_label: String,
+    /// Offer the language switch.
+    pub show_language_switch: bool,
+    /// Let customers type a new address when requesting service.
+    pub show_new_address_field: bool,
+    /// Show completed job forms (checklists).
+    pub show_completed_job_forms: bool,
+    /// Offer a date filter on payment history.
+    pub payment_history_date_filter: bool,
+    /// Show estimates.
+    pub show_estimates: bool,
+    /// Let company contacts approve or decline estimates.
+    pub allow_estimate_approval: bool,
+    /// Show invoices.
+    pub show_invoices: bool,
+    /// Show paid and void invoices as well as open ones (seed 004 shows only open ones).
+    pub show_paid_void_invoices: bool,
+    /// Show assets, equipment and rentals.
+    pub show_assets: bool,
+    /// Let customers open support requests.
+    pub allow_support_requests: bool,
+    /// Let customers message the office.
+    pub allow_messages: bool,
+    /// Let customers rate completed jobs.
+    pub allow_ratings: bool,
+    /// Let new customers create an account.
+    pub allow_self_sign_up: bool,
+    /// How many photos a request may carry (at most 4).
+    pub photo_limit_per_request: u8,
+    /// Custom job fields shown in the portal, by key.
+    pub visible_custom_fields: Vec<String>,
+    /// Job list columns the company hides.
+    pub hidden_job_columns: Vec<String>,
+    /// Hours before a visit after which the customer can no longer reschedule or cancel.
+    pub reschedule_cutoff_hours: u32,
+    /// Let customers reschedule or cancel visits before the cut-off.
+    pub allow_reschedule: bool,
+    /// Days ahead the earliest requested date must be.
+    pub request_lead_days: u32,
+    /// Office staff must use two-factor sign-in.
+    pub require_staff_two_factor: bool,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        Self {
+            show_credit: true,
+            show_sub_customers: false,
+            sub_customer_checked_on_requests: false,
+            show_pickup_address: false,
+            show_service_address: true,
+            allow_uploads: true,
+            can_create_job: true,
+            show_service_history: true,
+            show_sales_history: true,
+            can_make_payment: true,
+            show_payment_history: true,
+            show_payment_method: true,
+            show_schedule_date: true,
+            show_schedule_type: true,
+            show_job_type: true,
+            job_type_label: String::new(),
+            show_language_switch: true,
+            show_new_address_field: true,
+            show_completed_job_forms: true,
+            payment_history_date_filter: true,
+            show_estimates: true,
+            allow_estimate_approval: true,
+            show_invoices: true,
+            show_paid_void_invoices: true,
+            show_assets: true,
+            allow_support_requests: true,
+            allow_messages: true,
+            allow_ratings: true,
+            allow_self_sign_up: false,
+            photo_limit_per_request: 4,
+            visible_custom_fields: Vec::new(),
+            hidden_job_columns: Vec::new(),
+            reschedule_cutoff_hours: 24,
+            allow_reschedule: true,
+            request_lead_days: 1,
+            require_staff_two_factor: false,
+        }
+    }
+}
+
+impl PortalSettings {
+    /// The word the portal uses for "job type".
+    pub fn job_type_label(&self) -> &str {
+        match self.job_type_label.trim() {
+            "" => "Job type",
+            label => label,
+        }
+    }
+
+    /// The photo limit, never above the product's hard cap of four.
+    pub fn photo_limit(&self) -> u8 {
+        self.photo_limit_per_request.min(4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PortalSettings;
+
+    #[test]
+    fn an_older_settings_document_takes_defaults_for_new_switches() {
+        let parsed: PortalSettings =
+            serde_json::from_str(r#"{"show_credit": false}"#).unwrap_or_default();
+        assert!(!parsed.show_credit);
+        assert!(parsed.show_invoices);
+        assert_eq!(parsed.photo_limit(), 4);
+    }
+
+    #[test]
+    fn the_photo_limit_never_exceeds_four() {
+        let settings = PortalSettings {
+            photo_limit_per_request: 9,
+            ..PortalSettings::default()
+        };
+        assert_eq!(settings.photo_limit(), 4);
+    }
+
+    #[test]
+    fn the_job_type_label_can_be_renamed() {
+        let mut settings = PortalSettings::default();
+        assert_eq!(settings.job_type_label(), "Job type");
+        settings.job_type_label = "Service kind".into();
+        assert_eq!(settings.job_type_label(), "Service kind");
+    }
+}

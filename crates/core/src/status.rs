@@ -1,0 +1,248 @@
+//! The statuses and kinds records move through, with the moves the domain allows.
+
+use crate::Invalid;
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal, $label:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vdoc])* $variant,)* }
+
+        impl $name {
+            /// Every value, in lifecycle order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The value as stored and sent over the API.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            /// The value as shown to people.
+            pub fn label(&self) -> &'static str {
+                match self { $($name::$variant => $label,)* }
+            }
+
+            /// Parses the stored form.
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                match raw { $($text => Ok($name::$variant),)* _ => Err(Invalid::new($field, format!("Unknown {}: {raw:?}.", $field))) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+text_enum!(
+    /// Where a job stands.
+    JobStatus, "status" {
+        /// Accepted but not yet on the calendar.
+        Unscheduled = "unscheduled", "Unscheduled";
+        /// On the calendar.
+        Scheduled = "scheduled", "Scheduled";
+        /// A technician is driving over.
+        OnTheWay = "on_the_way", "On the way";
+        /// Work has started on site.
+        InProgress = "in_progress", "In progress";
+        /// Work is done.
+        Completed = "completed", "Completed";
+        /// Called off.
+        Cancelled = "cancelled", "Cancelled";
+    }
+);
+
+impl JobStatus {
+    /// Whether the job is finished one way or the other.
+    pub fn is_closed(&self) -> bool {
+        matches!(self, JobStatus::Completed | JobStatus::Cancelled)
+    }
+}
+
+text_enum!(
+    /// Whether a job is a service visit or a product sale (seed 003's two histories).
+    JobKind, "kind" {
+        /// Work done at a site.
+        Service = "service", "Service";
+        /// Goods sold.
+        Sale = "sale", "Sale";
+    }
+);
+
+text_enum!(
+    /// How precisely a visit's time is set.
+    ScheduleType, "schedule_type" {
+        /// Any time before noon.
+        Am = "am", "Morning (AM)";
+        /// Any time after noon.
+        Pm = "pm", "Afternoon (PM)";
+        /// Any time that day.
+        AllDay = "all_day", "All day";
+        /// At a stated time.
+        Exact = "exact", "Exact time";
+    }
+);
+
+text_enum!(
+    /// Where an estimate stands.
+    EstimateStatus, "status" {
+        /// Being written by the office; not shown to the customer.
+        Draft = "draft", "Draft";
+        /// Sent, awaiting the customer's answer.
+        Pending = "pending", "Pending";
+        /// Accepted by the customer.
+        Approved = "approved", "Approved";
+        /// Refused by the customer.
+        Declined = "declined", "Declined";
+        /// Past its expiry date without an answer.
+        Expired = "expired", "Expired";
+        /// Turned into a job.
+        Converted = "converted", "Converted";
+    }
+);
+
+impl EstimateStatus {
+    /// Whether an estimate may move from `self` to `next`; approval and decline are final.
+    pub fn can_become(&self, next: EstimateStatus) -> bool {
+        use EstimateStatus::*;
+        matches!(
+            (self, next),
+            (Draft, Pending)
+                | (Pending, Approved)
+                | (Pending, Declined)
+                | (Pending, Expired)
+                | (Approved, Converted)
+        )
+    }
+}
+
+text_enum!(
+    /// Where an invoice stands; "overdue" is derived from the due date, not stored.
+    InvoiceStatus, "status" {
+        /// Being written; not shown to the customer.
+        Draft = "draft", "Draft";
+        /// Sent and not fully paid.
+        Unpaid = "unpaid", "Unpaid";
+        /// Settled in full.
+        Paid = "paid", "Paid";
+        /// Cancelled; nothing is owed.
+        Void = "void", "Void";
+    }
+);
+
+text_enum!(
+    /// Where a portal service request stands in the office's inbox (seed 004).
+    RequestStatus, "status" {
+        /// Not yet opened by the office.
+        New = "new", "New";
+        /// Opened by the office.
+        Read = "read", "Read";
+        /// Turned into a job, estimate or rental.
+        Completed = "completed", "Completed";
+        /// Refused; the customer must resubmit.
+        Declined = "declined", "Declined";
+    }
+);
+
+impl RequestStatus {
+    /// Whether a request may move from `self` to `next`; a declined request never comes back.
+    pub fn can_become(&self, next: RequestStatus) -> bool {
+        use RequestStatus::*;
+        matches!(
+            (self, next),
+            (New, Read) | (New | Read, Completed) | (New | Read, Declined)
+        )
+    }
+}
+
+text_enum!(
+    /// Where a support ticket stands (seed 002).
+    SupportStatus, "status" {
+        /// Waiting for the office.
+        Open = "open", "Open";
+        /// The office is on it.
+        InProgress = "in_progress", "In progress";
+        /// The office needs the customer.
+        WaitingOnCustomer = "waiting_on_customer", "Waiting on customer";
+        /// Fixed.
+        Resolved = "resolved", "Resolved";
+        /// Done with.
+        Closed = "closed", "Closed";
+    }
+);
+
+text_enum!(
+    /// A contact's reach within its customer account.
+    ContactRole, "role" {
+        /// Sees everything the portal settings allow for the account.
+        Company = "company", "Company contact";
+        /// Sees only its own sites' jobs and requests.
+        Site = "site", "Site contact";
+    }
+);
+
+text_enum!(
+    /// A staff member's reach within the office.
+    StaffRole, "role" {
+        /// Everything, including settings, staff, API keys and webhooks.
+        Admin = "admin", "Administrator";
+        /// Day-to-day work: customers, requests, jobs, billing, messages.
+        Office = "office", "Office staff";
+    }
+);
+
+text_enum!(
+    /// How a payment was made.
+    PaymentMethodKind, "method" {
+        /// A card through the payment processor.
+        Card = "card", "Card";
+        /// A bank debit (ACH) through the payment processor.
+        Ach = "ach", "Bank transfer (ACH)";
+        /// Cash recorded by the office.
+        Cash = "cash", "Cash";
+        /// A cheque recorded by the office.
+        Check = "check", "Check";
+        /// Account credit applied.
+        Credit = "credit", "Account credit";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_round_trips_through_its_stored_form() {
+        for s in JobStatus::ALL {
+            assert_eq!(JobStatus::parse(s.as_str()), Ok(*s));
+        }
+        for s in SupportStatus::ALL {
+            assert_eq!(SupportStatus::parse(s.as_str()), Ok(*s));
+        }
+        assert!(JobStatus::parse("done").is_err());
+    }
+
+    #[test]
+    fn a_declined_request_can_never_be_completed() {
+        assert!(RequestStatus::New.can_become(RequestStatus::Read));
+        assert!(RequestStatus::Read.can_become(RequestStatus::Completed));
+        assert!(!RequestStatus::Declined.can_become(RequestStatus::Completed));
+        assert!(!RequestStatus::Declined.can_become(RequestStatus::Read));
+        assert!(!RequestStatus::Completed.can_become(RequestStatus::Declined));
+    }
+
+    #[test]
+    fn estimate_answers_are_final() {
+        assert!(EstimateStatus::Pending.can_become(EstimateStatus::Approved));
+        assert!(!EstimateStatus::Approved.can_become(EstimateStatus::Declined));
+        assert!(!EstimateStatus::Declined.can_become(EstimateStatus::Approved));
+        assert!(!EstimateStatus::Expired.can_become(EstimateStatus::Approved));
+    }
+
+    #[test]
+    fn statuses_serialise_as_their_stored_form() {
+        let json = serde_json::to_string(&JobStatus::OnTheWay).unwrap_or_default();
+        assert_eq!(json, "\"on_the_way\"");
+    }
+}

@@ -1,0 +1,273 @@
+//! Companies (tenants) and their custom domains.
+
+use doorstep_core::ids::CompanyId;
+use doorstep_core::settings::PortalSettings;
+
+use crate::{Store, StoreError, StoreError as E, Tx, db_time, now, on_pool, on_tx};
+
+/// A company as the web layer needs it to brand and configure its portal.
+#[derive(Debug, Clone)]
+pub struct Company {
+    /// The tenant's id.
+    pub id: CompanyId,
+    /// Its sub-domain.
+    pub slug: String,
+    /// Its name as customers know it.
+    pub name: String,
+    /// Public contact email.
+    pub email: String,
+    /// Public phone.
+    pub phone: String,
+    /// Address lines, empty where unknown.
+    pub address_line1: String,
+    /// Second address line.
+    pub address_line2: String,
+    /// City.
+    pub city: String,
+    /// State or region.
+    pub region: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Website.
+    pub website: String,
+    /// ISO 4217 code amounts are in.
+    pub currency: String,
+    /// The brand's main colour, `#rrggbb`.
+    pub brand_primary: String,
+    /// The brand's accent colour, `#rrggbb`.
+    pub brand_accent: String,
+    /// Storage key of the logo, if one was uploaded.
+    pub logo_key: Option<String>,
+    /// The portal settings.
+    pub settings: PortalSettings,
+}
+
+#[derive(sqlx::FromRow)]
+struct CompanyRow {
+    id: i64,
+    slug: String,
+    name: String,
+    email: String,
+    phone: String,
+    address_line1: String,
+    address_line2: String,
+    city: String,
+    region: String,
+    postal_code: String,
+    website: String,
+    currency: String,
+    brand_primary: String,
+    brand_accent: String,
+    logo_key: Option<String>,
+    settings: String,
+}
+
+impl From<CompanyRow> for Company {
+    fn from(r: CompanyRow) -> Self {
+        // A settings document that fails to parse falls back to defaults rather than
+        // taking the whole portal down; the office can save settings again.
+        let settings = serde_json::from_str(&r.settings).unwrap_or_else(|err| {
+            tracing::warn!(company = r.id, %err, "unreadable portal settings; using defaults");
+            PortalSettings::default()
+        });
+        Company {
+            id: CompanyId(r.id),
+            slug: r.slug,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            address_line1: r.address_line1,
+            address_line2: r.address_line2,
+            city: r.city,
+            region: r.region,
+            postal_code: r.postal_code,
+            website: r.website,
+            currency: r.currency,
+            brand_primary: r.brand_primary,
+            brand_accent: r.brand_accent,
+            logo_key: r.logo_key,
+            settings,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, slug, name, email, phone, address_line1, address_line2, city, region, \
+    postal_code, website, currency, brand_primary, brand_accent, logo_key, settings";
+
+/// What it takes to create a company.
+#[derive(Debug, Clone, Default)]
+pub struct NewCompany {
+    /// Checked slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Public contact email.
+    pub email: String,
+    /// Public phone.
+    pub phone: String,
+    /// Street address.
+    pub address_line1: String,
+    /// City.
+    pub city: String,
+    /// State or region.
+    pub region: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Country.
+    pub country: String,
+    /// Website.
+    pub website: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Main colour `#rrggbb`.
+    pub brand_primary: String,
+    /// Accent colour `#rrggbb`.
+    pub brand_accent: String,
+    /// Where the office wants request emails.
+    pub request_email: String,
+    /// Portal settings.
+    pub settings: PortalSettings,
+}
+
+impl Store {
+    /// Finds a company by its slug.
+    pub async fn company_by_slug(&self, slug: &str) -> Result<Option<Company>, E> {
+        let sql = format!("SELECT {COLUMNS} FROM companies WHERE slug = $1");
+        let row: Option<CompanyRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await)?;
+        Ok(row.map(Company::from))
+    }
+
+    /// Finds the company that registered `domain` as its custom domain.
+    pub async fn company_by_domain(&self, domain: &str) -> Result<Option<Company>, E> {
+        let sql = format!(
+            "SELECT {} FROM companies c JOIN company_domains d ON d.company_id = c.id WHERE d.domain = $1",
+            COLUMNS
+                .split(", ")
+                .map(|c| format!("c.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let row: Option<CompanyRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(domain.to_ascii_lowercase())
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(Company::from))
+    }
+
+    /// Counts the rows a company owns in every tenant table, by table name.
+    pub async fn company_row_counts(
+        &self,
+        company: CompanyId,
+    ) -> Result<Vec<(&'static str, i64)>, E> {
+        let mut counts = Vec::with_capacity(TENANT_TABLES.len());
+        for table in TENANT_TABLES {
+            // Table names come from the constant list above, never from input.
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE company_id = $1");
+            let n: i64 =
+                on_pool!(self, p => sqlx::query_scalar(&sql).bind(company.0).fetch_one(p).await)?;
+            counts.push((*table, n));
+        }
+        Ok(counts)
+    }
+}
+
+/// Every table that belongs to a company.
+pub const TENANT_TABLES: &[&str] = &[
+    "company_domains",
+    "staff_users",
+    "customers",
+    "sites",
+    "portal_logins",
+    "contacts",
+    "contact_sites",
+    "sessions",
+    "auth_tokens",
+    "recovery_codes",
+    "sign_in_throttle",
+    "technicians",
+    "job_types",
+    "catalogue_items",
+    "custom_job_fields",
+    "assets",
+    "maintenance_schedules",
+    "service_agreements",
+    "jobs",
+    "job_technicians",
+    "job_forms",
+    "estimates",
+    "invoices",
+    "line_items",
+    "payment_methods",
+    "payments",
+    "payment_allocations",
+    "processor_events",
+    "attachments",
+    "messages",
+    "ratings",
+    "availability_windows",
+    "service_requests",
+    "support_requests",
+    "support_comments",
+    "notifications",
+    "email_templates",
+    "email_outbox",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "api_keys",
+    "idempotency_keys",
+    "audit_events",
+    "import_runs",
+];
+
+impl Tx {
+    /// Creates a company; a taken slug is a [`StoreError::Conflict`].
+    pub async fn create_company(&mut self, c: &NewCompany) -> Result<CompanyId, StoreError> {
+        let settings = serde_json::to_string(&c.settings)
+            .map_err(|e| StoreError::Unsupported(e.to_string()))?;
+        let at = db_time(now());
+        let id: i64 = on_tx!(self, conn => sqlx::query_scalar(
+            "INSERT INTO companies (slug, name, email, phone, address_line1, city, region, postal_code, \
+             country, website, currency, brand_primary, brand_accent, request_email, settings, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id")
+            .bind(&c.slug).bind(&c.name).bind(&c.email).bind(&c.phone).bind(&c.address_line1)
+            .bind(&c.city).bind(&c.region).bind(&c.postal_code).bind(&c.country).bind(&c.website)
+            .bind(&c.currency).bind(&c.brand_primary).bind(&c.brand_accent).bind(&c.request_email)
+            .bind(&settings).bind(at)
+            .fetch_one(&mut *conn).await)?;
+        Ok(CompanyId(id))
+    }
+
+    /// Registers a custom domain for a company; a domain taken by any company is a conflict.
+    pub async fn add_company_domain(
+        &mut self,
+        company: CompanyId,
+        domain: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => sqlx::query(
+            "INSERT INTO company_domains (company_id, domain, verified_at, created_at) VALUES ($1, $2, $3, $3)")
+            .bind(company.0).bind(domain.to_ascii_lowercase()).bind(db_time(now()))
+            .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Sets the storage key of a company's logo.
+    pub async fn set_company_logo(
+        &mut self,
+        company: CompanyId,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => sqlx::query("UPDATE companies SET logo_key = $2, updated_at = $3 WHERE id = $1")
+            .bind(company.0).bind(key).bind(db_time(now()))
+            .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Deletes a company and, by cascade, everything it owns; returns whether it existed.
+    pub async fn delete_company(&mut self, slug: &str) -> Result<Option<CompanyId>, StoreError> {
+        let id: Option<i64> = on_tx!(self, conn => sqlx::query_scalar(
+            "DELETE FROM companies WHERE slug = $1 RETURNING id")
+            .bind(slug).fetch_optional(&mut *conn).await)?;
+        Ok(id.map(CompanyId))
+    }
+}

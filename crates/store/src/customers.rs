@@ -1,0 +1,120 @@
+//! Customer accounts and their sites.
+
+use doorstep_core::ids::{CompanyId, CustomerId, SiteId};
+
+use crate::insert::Val;
+use crate::{StoreError, Tx, now};
+
+/// What it takes to create a customer account.
+#[derive(Debug, Clone, Default)]
+pub struct NewCustomer {
+    /// The company's number for the account (unique per company).
+    pub number: String,
+    /// Household or business name.
+    pub name: String,
+    /// `residential` or `commercial`.
+    pub kind: String,
+    /// The parent account of a sub-customer.
+    pub parent: Option<CustomerId>,
+    /// Account email.
+    pub email: String,
+    /// Account phone.
+    pub phone: String,
+    /// Billing street address.
+    pub billing_line1: String,
+    /// Billing city.
+    pub billing_city: String,
+    /// Billing state or region.
+    pub billing_region: String,
+    /// Billing postal code.
+    pub billing_postal_code: String,
+    /// Credit on account, minor units.
+    pub credit_minor: i64,
+    /// A prospect created by self sign-up, flagged for the office.
+    pub is_prospect: bool,
+}
+
+/// What it takes to add a site (an address) to a customer.
+#[derive(Debug, Clone, Default)]
+pub struct NewSite {
+    /// The owning customer.
+    pub customer: Option<CustomerId>,
+    /// A name people recognise ("Home", "Warehouse 2").
+    pub name: String,
+    /// `service` or `pickup`.
+    pub kind: String,
+    /// Street address.
+    pub line1: String,
+    /// City.
+    pub city: String,
+    /// State or region.
+    pub region: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Gate codes, dogs, parking.
+    pub access_notes: String,
+}
+
+impl Tx {
+    /// Creates a customer account.
+    pub async fn insert_customer(
+        &mut self,
+        company: CompanyId,
+        c: &NewCustomer,
+    ) -> Result<CustomerId, StoreError> {
+        let at = now();
+        let kind = if c.kind.is_empty() { "residential" } else { c.kind.as_str() };
+        self.insert_row(
+            "customers",
+            company.0,
+            &[
+                ("number", (&c.number).into()),
+                ("name", (&c.name).into()),
+                ("kind", kind.into()),
+                ("parent_customer_id", Val::Int(c.parent.map(|p| p.0))),
+                ("email", (&c.email).into()),
+                ("phone", (&c.phone).into()),
+                ("billing_line1", (&c.billing_line1).into()),
+                ("billing_city", (&c.billing_city).into()),
+                ("billing_region", (&c.billing_region).into()),
+                ("billing_postal_code", (&c.billing_postal_code).into()),
+                ("credit_minor", c.credit_minor.into()),
+                ("is_prospect", c.is_prospect.into()),
+                ("created_at", at.into()),
+                ("updated_at", at.into()),
+            ],
+            true,
+        )
+        .await
+        .map(CustomerId)
+    }
+
+    /// Adds a site to a customer.
+    pub async fn insert_site(
+        &mut self,
+        company: CompanyId,
+        s: &NewSite,
+    ) -> Result<SiteId, StoreError> {
+        let at = now();
+        let kind = if s.kind.is_empty() { "service" } else { s.kind.as_str() };
+        self.insert_row(
+            "sites",
+            company.0,
+            &[
+                ("customer_id", Val::Int(s.customer.map(|c| c.0))),
+                ("name", (&s.name).into()),
+                ("kind", kind.into()),
+                ("line1", (&s.line1).into()),
+                ("city", (&s.city).into()),
+                ("region", (&s.region).into()),
+                ("postal_code", (&s.postal_code).into()),
+                ("access_notes", (&s.access_notes).into()),
+                ("created_at", at.into()),
+                ("updated_at", at.into()),
+            ],
+            true,
+        )
+        .await
+        .map(SiteId)
+    }
+}

@@ -1,0 +1,119 @@
+//! One internal way to insert a row on either engine, so typed insert functions
+//! state only their columns.
+
+use time::{Date, OffsetDateTime};
+
+use crate::time::DbTime;
+use crate::{StoreError, Tx, db_time, on_tx};
+
+/// A value bound to an insert; its variant picks the SQL type on each engine.
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bool(bool),
+    Time(Option<DbTime>),
+    Day(Option<Date>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_owned()))
+    }
+}
+impl From<&String> for Val {
+    fn from(v: &String) -> Self {
+        Val::Text(Some(v.clone()))
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<&Option<String>> for Val {
+    fn from(v: &Option<String>) -> Self {
+        Val::Text(v.clone())
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::Bool(v)
+    }
+}
+impl From<OffsetDateTime> for Val {
+    fn from(v: OffsetDateTime) -> Self {
+        Val::Time(Some(db_time(v)))
+    }
+}
+impl From<Option<OffsetDateTime>> for Val {
+    fn from(v: Option<OffsetDateTime>) -> Self {
+        Val::Time(v.map(db_time))
+    }
+}
+impl From<Date> for Val {
+    fn from(v: Date) -> Self {
+        Val::Day(Some(v))
+    }
+}
+impl From<Option<Date>> for Val {
+    fn from(v: Option<Date>) -> Self {
+        Val::Day(v)
+    }
+}
+
+impl Tx {
+    /// Inserts one row of `table` for `company` and returns its id (`returning` = true)
+    /// or 0 for tables without one. Column names are constants of the calling module.
+    pub(crate) async fn insert_row(
+        &mut self,
+        table: &'static str,
+        company: i64,
+        cols: &[(&'static str, Val)],
+        returning: bool,
+    ) -> Result<i64, StoreError> {
+        let names: Vec<&str> = std::iter::once("company_id")
+            .chain(cols.iter().map(|(n, _)| *n))
+            .collect();
+        let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+        let mut sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            params.join(", ")
+        );
+        if returning {
+            sql.push_str(" RETURNING id");
+        } else {
+            sql.push_str(" RETURNING CAST(0 AS BIGINT)");
+        }
+        let id: i64 = on_tx!(self, conn => {
+            let mut q = sqlx::query_scalar(&sql).bind(company);
+            for (_, v) in cols {
+                q = match v.clone() {
+                    Val::Int(x) => q.bind(x),
+                    Val::Text(x) => q.bind(x),
+                    Val::Bool(x) => q.bind(x),
+                    Val::Time(x) => q.bind(x),
+                    Val::Day(x) => q.bind(x),
+                };
+            }
+            q.fetch_one(&mut *conn).await
+        })?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,29 @@
+//! All of Doorstep's SQL. Each module holds one aggregate's queries; every query is
+//! scoped by company, and no unscoped finder exists.
+//!
+//! One code path serves SQLite and PostgreSQL: `on_pool!` and `on_tx!` expand the
+//! same sqlx call once per engine, so the SQL is written once and checked on both by
+//! the conformance tests. Engine-specific SQL sits side by side where engines differ.
+
+pub mod assets;
+pub mod audit;
+mod backend;
+pub mod billing;
+pub mod companies;
+pub mod contacts;
+pub mod conversation;
+pub mod customers;
+mod error;
+pub mod files;
+mod insert;
+pub mod jobs;
+pub mod requests;
+pub mod staff;
+mod time;
+pub mod tokens;
+
+pub use backend::{DbKind, Store, Tx};
+#[doc(hidden)]
+pub use backend::{Backend, TxInner};
+pub use error::StoreError;
+pub use time::{DbTime, db_time, now};

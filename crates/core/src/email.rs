@@ -12,7 +12,12 @@ impl EmailAddress {
     /// or could smuggle a header (whitespace, control characters).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim().to_lowercase();
-        let bad = || Invalid::new("email", "Enter a valid email address, like name@example.com.");
+        let bad = || {
+            Invalid::new(
+                "email",
+                "Enter a valid email address, like name@example.com.",
+            )
+        };
         if value.is_empty() {
             return Err(Invalid::new("email", "Enter an email address."));
         }

@@ -14,9 +14,7 @@ impl Currency {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let upper = raw.trim().to_ascii_uppercase();
         match upper.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => {
-                Ok(Self([*a, *b, *c]))
-            }
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
             _ => Err(Invalid::new(
                 "currency",
                 "Use a three-letter currency code such as USD.",
@@ -107,7 +105,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -65,8 +65,13 @@ pub enum HostTarget {
 /// Only the host decides; paths and query strings never select a tenant, so no link can
 /// carry a visitor from one company to another.
 pub fn resolve_host(host: &str, base_domain: &str) -> HostTarget {
-    let host = strip_port(host.trim()).trim_end_matches('.').to_ascii_lowercase();
-    let base = base_domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let host = strip_port(host.trim())
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let base = base_domain
+        .trim()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     if host.is_empty()
         || !host
             .chars()
@@ -113,7 +118,10 @@ mod tests {
 
     #[test]
     fn a_subdomain_of_the_base_domain_names_a_company() {
-        assert_eq!(resolve_host("acme.localhost:8080", "localhost"), slug("acme"));
+        assert_eq!(
+            resolve_host("acme.localhost:8080", "localhost"),
+            slug("acme")
+        );
         assert_eq!(
             resolve_host("ACME.Portal.Example.com.", "portal.example.com"),
             slug("acme")
@@ -122,8 +130,14 @@ mod tests {
 
     #[test]
     fn the_base_domain_and_ip_addresses_name_no_company() {
-        assert_eq!(resolve_host("localhost:8080", "localhost"), HostTarget::Bare);
-        assert_eq!(resolve_host("127.0.0.1:8080", "localhost"), HostTarget::Bare);
+        assert_eq!(
+            resolve_host("localhost:8080", "localhost"),
+            HostTarget::Bare
+        );
+        assert_eq!(
+            resolve_host("127.0.0.1:8080", "localhost"),
+            HostTarget::Bare
+        );
         assert_eq!(resolve_host("[::1]:8080", "localhost"), HostTarget::Bare);
     }
 

@@ -1,0 +1,4 @@
+//! Credentials: password hashing and single-use tokens.
+
+pub mod password;
+pub mod token;

@@ -1,0 +1,85 @@
+//! The web layer's one error type, and how it becomes a page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use doorstep_store::StoreError;
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The host names no company we serve.
+    #[error("unknown host")]
+    UnknownHost,
+    /// Nothing here, or nothing the visitor may see (the two look the same on purpose).
+    #[error("not found")]
+    NotFound,
+    /// A link that was valid once but is used up or expired.
+    #[error("link expired")]
+    LinkExpired,
+    /// Anything unexpected; the details are logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => WebError::NotFound,
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    reference: Option<String>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message, reference) = match &self {
+            WebError::UnknownHost => (
+                StatusCode::NOT_FOUND,
+                "No portal at this address",
+                "We couldn't find a customer portal here. Check the address your service company gave you.",
+                None,
+            ),
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing at this address, or it is not yours to see.",
+                None,
+            ),
+            WebError::LinkExpired => (
+                StatusCode::GONE,
+                "This link has expired",
+                "The link was already used or is too old. Ask for a new one.",
+                None,
+            ),
+            WebError::Internal(detail) => {
+                let reference = crate::security::random_hex(8);
+                // Logged once, here, where it becomes a response; the page shows only the reference.
+                tracing::error!(reference = %reference, error = %detail, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Sorry, we couldn't complete that. Please try again in a moment.",
+                    Some(reference),
+                )
+            }
+        };
+        let page = ErrorPage {
+            title,
+            message,
+            reference,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, title.to_owned()).into_response(),
+        }
+    }
+}

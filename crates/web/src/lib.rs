@@ -1,0 +1,21 @@
+//! Doorstep's HTTP face: one axum router for the customer portal, the office, health and
+//! metrics. Handlers ask `doorstep-store` for data and `doorstep-core` for rules; they hold
+//! no SQL and no business rules of their own.
+
+pub mod auth;
+mod error;
+pub mod files;
+mod metrics;
+mod pages;
+mod router;
+mod security;
+mod state;
+mod tenant;
+mod views;
+
+pub use error::WebError;
+pub use files::FileStore;
+pub use metrics::Metrics;
+pub use router::{router, serve};
+pub use state::{AppState, PasswordCost, WebConfig};
+pub use tenant::Tenant;

@@ -1,0 +1,78 @@
+//! The stylesheet, each company's brand stylesheet and its logo.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use doorstep_core::theme::HexColour;
+
+use crate::{AppState, Tenant, WebError};
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+
+/// `/static/app.css`: the one stylesheet; versioned by the release, so cached for a day.
+pub async fn app_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        APP_CSS,
+    )
+}
+
+/// `/brand.css`: the company's colours as CSS variables. Colours are re-validated here,
+/// so nothing stored can break out of the stylesheet.
+pub async fn brand_css(Tenant(company): Tenant) -> impl IntoResponse {
+    let primary = HexColour::parse(&company.brand_primary)
+        .or_else(|_| HexColour::parse("#0b5cad"))
+        .ok();
+    let accent = HexColour::parse(&company.brand_accent)
+        .or_else(|_| HexColour::parse("#f5a623"))
+        .ok();
+    let mut css = String::from(":root {\n");
+    if let Some(p) = primary {
+        css.push_str(&format!(
+            "  --brand: {};\n  --brand-text: {};\n",
+            p.as_str(),
+            p.readable_text()
+        ));
+    }
+    if let Some(a) = accent {
+        css.push_str(&format!(
+            "  --accent: {};\n  --accent-text: {};\n",
+            a.as_str(),
+            a.readable_text()
+        ));
+    }
+    css.push_str("}\n");
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        css,
+    )
+}
+
+/// `/brand/logo`: the company's logo, a PNG it uploaded (re-encoded on upload).
+pub async fn logo(
+    State(state): State<AppState>,
+    Tenant(company): Tenant,
+) -> Result<impl IntoResponse, WebError> {
+    let key = company.logo_key.ok_or(WebError::NotFound)?;
+    let bytes = state.files.read(&key).await.map_err(|err| {
+        if err.kind() == std::io::ErrorKind::NotFound {
+            WebError::NotFound
+        } else {
+            WebError::Internal(err.to_string())
+        }
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"logo.png\""),
+        ],
+        bytes,
+    ))
+}

@@ -1,0 +1,6 @@
+//! One module per page or action.
+
+pub mod assets;
+pub mod health;
+pub mod office;
+pub mod portal;

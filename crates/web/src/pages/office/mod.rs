@@ -1,0 +1,4 @@
+//! The office's pages.
+
+pub mod setup;
+pub mod sign_in;

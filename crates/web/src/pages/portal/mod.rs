@@ -1,0 +1,3 @@
+//! The customer portal's pages.
+
+pub mod sign_in;

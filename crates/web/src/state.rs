@@ -1,0 +1,74 @@
+//! What every handler can reach: the store, the configuration, metrics and files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use doorstep_store::Store;
+
+use crate::{FileStore, Metrics};
+
+/// How expensive password hashing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCost {
+    /// OWASP's argon2id recommendation (19 MiB, 2 passes): for real use.
+    Standard,
+    /// Cheap parameters so test suites stay fast; never for real passwords.
+    TestOnly,
+}
+
+/// The web layer's share of the settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Companies live at `{slug}.{base_domain}`.
+    pub base_domain: String,
+    /// The port the public URLs carry, when not the scheme's default (e.g. `:8080`).
+    pub public_port: Option<u16>,
+    /// Whether public URLs use https (and cookies are `Secure`).
+    pub https: bool,
+    /// Where uploaded files live.
+    pub data_dir: PathBuf,
+    /// Password hashing cost.
+    pub password_cost: PasswordCost,
+}
+
+impl WebConfig {
+    /// The public base URL of a company's portal, e.g. `http://acme.localhost:8080`.
+    pub fn portal_url(&self, slug: &str) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        let port = match (self.public_port, self.https) {
+            (Some(443), true) | (Some(80), false) | (None, _) => String::new(),
+            (Some(p), _) => format!(":{p}"),
+        };
+        format!("{scheme}://{slug}.{}{port}", self.base_domain)
+    }
+}
+
+/// Shared, cheaply cloned state of the application.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+    /// Request counters and timings.
+    pub metrics: Arc<Metrics>,
+    /// Stored files.
+    pub files: FileStore,
+    /// Set when shutdown begins, so `/readyz` fails before the listener closes.
+    pub draining: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// Assembles the state from its parts.
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        let files = FileStore::new(config.data_dir.clone());
+        AppState {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            files,
+            draining: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The company a request is for, resolved once per request from its Host.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use doorstep_core::tenancy::{HostTarget, resolve_host};
+use doorstep_store::companies::Company;
+
+use crate::{AppState, WebError};
+
+/// The company whose portal or office this request is addressed to.
+///
+/// Only the `Host` decides: no path segment, query or form field can select another
+/// company, so a handler that takes `Tenant` can only ever see its own company's data.
+pub struct Tenant(pub Company);
+
+impl FromRequestParts<AppState> for Tenant {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or("");
+        let company = match resolve_host(host, &state.config.base_domain) {
+            HostTarget::Slug(slug) => state.store.company_by_slug(slug.as_str()).await?,
+            HostTarget::Custom(domain) => state.store.company_by_domain(&domain).await?,
+            HostTarget::Bare | HostTarget::Invalid => None,
+        };
+        let company = company.ok_or(WebError::UnknownHost)?;
+        tracing::Span::current().record("company", company.id.0);
+        Ok(Tenant(company))
+    }
+}

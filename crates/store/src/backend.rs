@@ -202,7 +202,8 @@ impl Store {
 
     /// Answers whether the database responds, for `/readyz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let one: i64 = on_pool!(self, p => sqlx::query_scalar("SELECT 1").fetch_one(p).await)?;
+        let one: i64 =
+            on_pool!(self, p => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(p).await)?;
         if one == 1 {
             Ok(())
         } else {

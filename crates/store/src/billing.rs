@@ -159,11 +159,21 @@ impl Tx {
                 ("total_minor", e.total_minor.into()),
                 ("approved_at", a.map(|a| a.at).into()),
                 ("approved_by_name", a.map(|a| a.signed_name.clone()).into()),
-                ("approved_by_contact_id", Val::Int(a.and_then(|a| a.contact).map(|c| c.0))),
+                (
+                    "approved_by_contact_id",
+                    Val::Int(a.and_then(|a| a.contact).map(|c| c.0)),
+                ),
                 ("approved_ip", a.map(|a| a.ip.clone()).into()),
                 ("approved_total_minor", a.map(|a| a.total_minor).into()),
                 ("declined_at", e.decline.as_ref().map(|d| d.0).into()),
-                ("decline_reason", e.decline.as_ref().map(|d| d.1.clone()).unwrap_or_default().into()),
+                (
+                    "decline_reason",
+                    e.decline
+                        .as_ref()
+                        .map(|d| d.1.clone())
+                        .unwrap_or_default()
+                        .into(),
+                ),
                 ("converted_job_id", Val::Int(e.converted_job.map(|j| j.0))),
                 ("created_at", at.into()),
                 ("updated_at", at.into()),

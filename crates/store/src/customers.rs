@@ -63,7 +63,11 @@ impl Tx {
         c: &NewCustomer,
     ) -> Result<CustomerId, StoreError> {
         let at = now();
-        let kind = if c.kind.is_empty() { "residential" } else { c.kind.as_str() };
+        let kind = if c.kind.is_empty() {
+            "residential"
+        } else {
+            c.kind.as_str()
+        };
         self.insert_row(
             "customers",
             company.0,
@@ -96,7 +100,11 @@ impl Tx {
         s: &NewSite,
     ) -> Result<SiteId, StoreError> {
         let at = now();
-        let kind = if s.kind.is_empty() { "service" } else { s.kind.as_str() };
+        let kind = if s.kind.is_empty() {
+            "service"
+        } else {
+            s.kind.as_str()
+        };
         self.insert_row(
             "sites",
             company.0,
@@ -116,5 +124,84 @@ impl Tx {
         )
         .await
         .map(SiteId)
+    }
+}
+
+/// A customer account as its contacts see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomerSummary {
+    /// Id.
+    pub id: i64,
+    /// The company's number for it.
+    pub number: String,
+    /// Name.
+    pub name: String,
+    /// Account email.
+    pub email: String,
+    /// Account phone.
+    pub phone: String,
+    /// Billing street.
+    pub billing_line1: String,
+    /// Billing city.
+    pub billing_city: String,
+    /// Billing region.
+    pub billing_region: String,
+    /// Billing postal code.
+    pub billing_postal_code: String,
+    /// Credit on account, minor units.
+    pub credit_minor: i64,
+}
+
+/// A site as listed to people.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SiteSummary {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// `service` or `pickup`.
+    pub kind: String,
+    /// Street.
+    pub line1: String,
+    /// City.
+    pub city: String,
+    /// Region.
+    pub region: String,
+    /// Postal code.
+    pub postal_code: String,
+}
+
+impl crate::Store {
+    /// One customer account of `company`.
+    pub async fn customer_summary(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+    ) -> Result<Option<CustomerSummary>, StoreError> {
+        let row = crate::on_pool!(self, p => sqlx::query_as(
+            "SELECT id, number, name, email, phone, billing_line1, billing_city, billing_region, \
+             billing_postal_code, credit_minor FROM customers WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(customer.0).fetch_optional(p).await)?;
+        Ok(row)
+    }
+
+    /// The active sites of an account; `only` restricts to the given ids (site contacts).
+    pub async fn sites_of_customer(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+        only: Option<&[SiteId]>,
+    ) -> Result<Vec<SiteSummary>, StoreError> {
+        let rows: Vec<SiteSummary> = crate::on_pool!(self, p => sqlx::query_as(
+            "SELECT id, name, kind, line1, city, region, postal_code FROM sites \
+             WHERE company_id = $1 AND customer_id = $2 AND active = TRUE ORDER BY name, id")
+            .bind(company.0).bind(customer.0).fetch_all(p).await)?;
+        Ok(match only {
+            Some(ids) => rows
+                .into_iter()
+                .filter(|s| ids.contains(&SiteId(s.id)))
+                .collect(),
+            None => rows,
+        })
     }
 }

@@ -93,7 +93,11 @@ pub struct NewLine {
 
 impl Tx {
     /// Creates a job; its list date is the visit start, or its creation when unscheduled.
-    pub async fn insert_job(&mut self, company: CompanyId, j: &NewJob) -> Result<JobId, StoreError> {
+    pub async fn insert_job(
+        &mut self,
+        company: CompanyId,
+        j: &NewJob,
+    ) -> Result<JobId, StoreError> {
         let job_date = j.scheduled_start.unwrap_or(j.created_at);
         self.insert_row(
             "jobs",
@@ -108,7 +112,10 @@ impl Tx {
                 ("status", j.status.as_str().into()),
                 ("summary", (&j.summary).into()),
                 ("description", (&j.description).into()),
-                ("schedule_type", Val::Text(j.schedule_type.map(|s| s.as_str().to_owned()))),
+                (
+                    "schedule_type",
+                    Val::Text(j.schedule_type.map(|s| s.as_str().to_owned())),
+                ),
                 ("scheduled_start", j.scheduled_start.into()),
                 ("scheduled_end", j.scheduled_end.into()),
                 ("arrival_window_start", j.arrival_window_start.into()),
@@ -198,7 +205,10 @@ impl Tx {
         self.insert_row(
             "job_technicians",
             company.0,
-            &[("job_id", job.0.into()), ("technician_id", technician.0.into())],
+            &[
+                ("job_id", job.0.into()),
+                ("technician_id", technician.0.into()),
+            ],
             false,
         )
         .await

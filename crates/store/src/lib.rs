@@ -18,12 +18,14 @@ pub mod files;
 mod insert;
 pub mod jobs;
 pub mod requests;
+pub mod sessions;
 pub mod staff;
+pub mod throttle;
 mod time;
 pub mod tokens;
 
-pub use backend::{DbKind, Store, Tx};
 #[doc(hidden)]
 pub use backend::{Backend, TxInner};
+pub use backend::{DbKind, Store, Tx};
 pub use error::StoreError;
 pub use time::{DbTime, db_time, now};

@@ -2,8 +2,7 @@
 //! availability windows customers may book.
 
 use doorstep_core::ids::{
-    CompanyId, ContactId, CustomerId, EstimateId, JobId, ServiceRequestId, SiteId,
-    SupportRequestId,
+    CompanyId, ContactId, CustomerId, EstimateId, JobId, ServiceRequestId, SiteId, SupportRequestId,
 };
 use doorstep_core::status::{RequestStatus, ScheduleType, SupportStatus};
 use time::{Date, OffsetDateTime};
@@ -63,11 +62,17 @@ impl Tx {
                 ("customer_id", r.customer.0.into()),
                 ("site_id", Val::Int(r.site.map(|s| s.0))),
                 ("contact_id", Val::Int(r.contact.map(|c| c.0))),
-                ("submitted_by_contact_id", Val::Int(r.submitted_by.map(|c| c.0))),
+                (
+                    "submitted_by_contact_id",
+                    Val::Int(r.submitted_by.map(|c| c.0)),
+                ),
                 ("number", (&r.number).into()),
                 ("status", r.status.as_str().into()),
                 ("preferred_date", r.preferred_date.into()),
-                ("schedule_type", Val::Text(r.schedule_type.map(|s| s.as_str().to_owned()))),
+                (
+                    "schedule_type",
+                    Val::Text(r.schedule_type.map(|s| s.as_str().to_owned())),
+                ),
                 ("job_type_id", Val::Int(r.job_type)),
                 ("description", (&r.description).into()),
                 ("po_number", (&r.po_number).into()),

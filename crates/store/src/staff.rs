@@ -122,3 +122,17 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Store {
+    /// Finds a staff member of `company` by id.
+    pub async fn staff_by_id(
+        &self,
+        company: CompanyId,
+        id: StaffUserId,
+    ) -> Result<Option<StaffUser>, StoreError> {
+        let sql = format!("{SELECT} WHERE company_id = $1 AND id = $2");
+        let row: Option<StaffRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(company.0).bind(id.0).fetch_optional(p).await)?;
+        row.map(StaffUser::try_from).transpose()
+    }
+}

@@ -14,6 +14,12 @@ pub enum WebError {
     /// Nothing here, or nothing the visitor may see (the two look the same on purpose).
     #[error("not found")]
     NotFound,
+    /// Refused: a forged or stale form, or an action this person may not take.
+    #[error("forbidden")]
+    Forbidden(&'static str),
+    /// The page needs a signed-in person; carries where to sign in.
+    #[error("sign-in required")]
+    SignInRequired(&'static str),
     /// A link that was valid once but is used up or expired.
     #[error("link expired")]
     LinkExpired,
@@ -54,6 +60,10 @@ impl IntoResponse for WebError {
                 "There is nothing at this address, or it is not yours to see.",
                 None,
             ),
+            WebError::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", *message, None),
+            WebError::SignInRequired(to) => {
+                return axum::response::Redirect::to(to).into_response();
+            }
             WebError::LinkExpired => (
                 StatusCode::GONE,
                 "This link has expired",

@@ -3,6 +3,7 @@
 //! no SQL and no business rules of their own.
 
 pub mod auth;
+pub mod csrf;
 mod error;
 pub mod files;
 mod metrics;

@@ -7,11 +7,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::csrf::{self, CookieSecurity};
 use crate::pages::{assets, health, office, portal};
 use crate::security::{RandomRequestId, header_layers};
 use crate::{AppState, Tenant, WebError, metrics};
@@ -22,8 +23,20 @@ const BODY_LIMIT: usize = 1024 * 1024;
 /// Builds the application's router over `state`.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
-        .route("/", get(portal::sign_in::show))
+        .route("/", get(portal::sign_in::root))
+        .route(
+            "/sign-in",
+            get(portal::sign_in::show).post(portal::sign_in::submit),
+        )
+        .route("/sign-out", post(portal::sign_out::this_browser))
+        .route("/sign-out/everywhere", post(portal::sign_out::everywhere))
+        .route(
+            "/accounts",
+            get(portal::accounts::show).post(portal::accounts::choose),
+        )
         .route("/office", get(office::sign_in::show))
+        .route("/office/sign-in", post(office::sign_in::submit))
+        .route("/office/sign-out", post(office::sign_in::sign_out))
         .route(
             "/office/setup/{token}",
             get(office::setup::show).post(office::setup::submit),
@@ -36,7 +49,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .fallback(fallback);
 
+    let security = CookieSecurity {
+        https: state.config.https,
+    };
     let mut app = routes
+        .layer(middleware::from_fn(move |request, next| {
+            csrf::protect(security, request, next)
+        }))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

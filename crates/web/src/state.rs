@@ -30,6 +30,10 @@ pub struct WebConfig {
     pub data_dir: PathBuf,
     /// Password hashing cost.
     pub password_cost: PasswordCost,
+    /// A session unused this long ends.
+    pub session_idle: time::Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_lifetime: time::Duration,
 }
 
 impl WebConfig {

@@ -17,6 +17,10 @@ impl FromRequestParts<AppState> for Tenant {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        // Several extractors of one request need the company: resolve it once.
+        if let Some(company) = parts.extensions.get::<Company>() {
+            return Ok(Tenant(company.clone()));
+        }
         let host = parts
             .headers
             .get(axum::http::header::HOST)
@@ -30,6 +34,7 @@ impl FromRequestParts<AppState> for Tenant {
         };
         let company = company.ok_or(WebError::UnknownHost)?;
         tracing::Span::current().record("company", company.id.0);
+        parts.extensions.insert(company.clone());
         Ok(Tenant(company))
     }
 }

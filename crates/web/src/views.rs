@@ -1,6 +1,8 @@
-//! Small view models shared by several pages.
+//! View models shared by several pages.
 
 use doorstep_store::companies::Company;
+
+use crate::auth::session::SignedInContact;
 
 /// What a page needs to show a company's branding and contact details.
 pub struct Brand {
@@ -21,16 +23,14 @@ pub struct Brand {
 impl Brand {
     /// Builds the branding of `company`.
     pub fn of(company: &Company) -> Self {
-        let city_line = [company.city.as_str(), company.region.as_str()]
-            .iter()
+        let city_region = [company.city.as_str(), company.region.as_str()]
+            .into_iter()
             .filter(|s| !s.is_empty())
-            .copied()
             .collect::<Vec<_>>()
             .join(", ");
-        let city_line = [city_line, company.postal_code.clone()]
-            .iter()
+        let city_line = [city_region.as_str(), company.postal_code.as_str()]
+            .into_iter()
             .filter(|s| !s.is_empty())
-            .cloned()
             .collect::<Vec<_>>()
             .join(" ");
         let address = [
@@ -52,6 +52,30 @@ impl Brand {
                 .filter(|c| c.is_ascii_digit() || *c == '+')
                 .collect(),
             email: company.email.clone(),
+        }
+    }
+}
+
+/// The frame of every signed-in portal page: branding, the active account, the switcher.
+pub struct PortalChrome {
+    /// Branding.
+    pub brand: Brand,
+    /// The account acted for.
+    pub account_name: String,
+    /// Whether the login has other accounts to switch to.
+    pub can_switch: bool,
+    /// The CSRF token for the header's forms.
+    pub csrf: String,
+}
+
+impl PortalChrome {
+    /// The chrome for `contact`'s page.
+    pub fn of(contact: &SignedInContact, csrf: &str) -> Self {
+        PortalChrome {
+            brand: Brand::of(&contact.portal.company),
+            account_name: contact.active.customer_name.clone(),
+            can_switch: contact.portal.accounts.len() > 1,
+            csrf: csrf.to_owned(),
         }
     }
 }

@@ -1,4 +1,7 @@
-//! Credentials: password hashing and single-use tokens.
+//! Credentials and sessions: password hashing, single-use tokens, sign-in and the
+//! extractors that require a signed-in person.
 
 pub mod password;
+pub mod session;
+pub mod sign_in;
 pub mod token;

@@ -1,4 +1,5 @@
 //! The office's pages.
 
+pub mod home;
 pub mod setup;
 pub mod sign_in;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::auth::password::hash_password;
 use crate::auth::token::hash_token;
+use crate::csrf::CsrfToken;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 
@@ -24,6 +25,7 @@ struct SetupPage {
     action: String,
     password_error: Option<String>,
     confirm_error: Option<String>,
+    csrf: String,
 }
 
 /// The form as posted.
@@ -44,6 +46,7 @@ fn render(page: SetupPage, status: StatusCode) -> Result<Response, WebError> {
 pub async fn show(
     State(state): State<AppState>,
     Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let owner = state
@@ -58,6 +61,7 @@ pub async fn show(
         action: format!("/office/setup/{token}"),
         password_error: None,
         confirm_error: None,
+        csrf,
     };
     render(page, StatusCode::OK)
 }
@@ -66,6 +70,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<SetupForm>,
@@ -79,6 +84,7 @@ pub async fn submit(
             action: format!("/office/setup/{token}"),
             password_error,
             confirm_error,
+            csrf,
         };
         return render(page, StatusCode::UNPROCESSABLE_ENTITY);
     }

@@ -1,12 +1,24 @@
-//! The office's sign-in page.
+//! The office's sign-in page, sign-in and sign-out.
+
+use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::Query;
-use axum::response::Html;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use doorstep_store::companies::Company;
 use serde::Deserialize;
 
+use crate::auth::session::{
+    SignedInStaff, clear_session_cookie, session_token, set_session_cookie,
+};
+use crate::auth::sign_in::{Audience, Outcome, attempt, open_session};
+use crate::csrf::CsrfToken;
+use crate::pages::office::home;
+use crate::pages::portal::sign_in::user_agent;
 use crate::views::Brand;
-use crate::{Tenant, WebError};
+use crate::{AppState, Tenant, WebError};
 
 #[derive(Template)]
 #[template(path = "office/sign_in.html")]
@@ -14,6 +26,8 @@ struct OfficeSignInPage {
     brand: Brand,
     email: String,
     notice: Option<&'static str>,
+    error: Option<String>,
+    csrf: String,
 }
 
 /// Query flags other pages redirect here with.
@@ -22,19 +36,151 @@ pub struct Flags {
     password_set: Option<String>,
 }
 
-/// `GET /office`: staff sign-in.
+/// The sign-in form as posted.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn page(
+    company: &Company,
+    csrf: &str,
+    email: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let html = OfficeSignInPage {
+        brand: Brand::of(company),
+        email,
+        notice,
+        error,
+        csrf: csrf.to_owned(),
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// `GET /office`: the office home for staff, the sign-in page for everyone else.
 pub async fn show(
+    State(state): State<AppState>,
     Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
     Query(flags): Query<Flags>,
-) -> Result<Html<String>, WebError> {
-    let page = OfficeSignInPage {
-        brand: Brand::of(&company),
-        email: String::new(),
-        notice: flags
-            .password_set
-            .map(|_| "Your password is set. Sign in with it below."),
-    };
-    page.render()
-        .map(Html)
-        .map_err(|e| WebError::Internal(e.to_string()))
+    staff: Result<SignedInStaff, WebError>,
+) -> Result<Response, WebError> {
+    match staff {
+        Ok(staff) => home::render(&state, &staff, &csrf).await,
+        Err(WebError::SignInRequired(_)) => {
+            let notice = flags
+                .password_set
+                .map(|_| "Your password is set. Sign in with it below.");
+            page(&company, &csrf, String::new(), notice, None, StatusCode::OK)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `POST /office/sign-in`.
+pub async fn submit(
+    State(state): State<AppState>,
+    Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let ip = peer.ip().to_string();
+    let email = form.email.trim().to_owned();
+    if email.is_empty() || form.password.is_empty() {
+        let msg = "Enter your email and your password.".to_owned();
+        return page(
+            &company,
+            &csrf,
+            email,
+            None,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match attempt(
+        &state,
+        &company,
+        Audience::Office,
+        &email,
+        &form.password,
+        &ip,
+    )
+    .await?
+    {
+        Outcome::Success(owner) => {
+            let previous = session_token(&headers, state.config.https);
+            let token = open_session(
+                &state,
+                &company,
+                owner,
+                previous.as_deref(),
+                &ip,
+                &user_agent(&headers),
+            )
+            .await?;
+            let mut response = Redirect::to("/office").into_response();
+            set_session_cookie(&mut response, &token, &state);
+            Ok(response)
+        }
+        Outcome::Invalid => {
+            let msg = "That email and password don't match a staff account.".to_owned();
+            page(
+                &company,
+                &csrf,
+                email,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Outcome::Locked => {
+            let msg =
+                "Your office account is locked. Ask an administrator to unlock it.".to_owned();
+            page(
+                &company,
+                &csrf,
+                email,
+                None,
+                Some(msg),
+                StatusCode::FORBIDDEN,
+            )
+        }
+        Outcome::Throttled(until) => {
+            let minutes = ((until - doorstep_store::now()).whole_seconds().max(1) + 59) / 60;
+            let msg =
+                format!("Too many failed attempts. Please wait {minutes} minute(s) and try again.");
+            page(
+                &company,
+                &csrf,
+                email,
+                None,
+                Some(msg),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
+    }
+}
+
+/// `POST /office/sign-out`.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+) -> Result<Response, WebError> {
+    let mut tx = state.store.begin().await?;
+    tx.delete_session(staff.company.id, &staff.session.id_hash)
+        .await?;
+    tx.commit().await?;
+    let mut response = Redirect::to("/office").into_response();
+    clear_session_cookie(&mut response, &state);
+    Ok(response)
 }

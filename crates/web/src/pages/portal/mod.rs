@@ -1,3 +1,6 @@
 //! The customer portal's pages.
 
+pub mod accounts;
+pub mod home;
 pub mod sign_in;
+pub mod sign_out;

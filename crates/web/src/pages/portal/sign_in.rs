@@ -1,25 +1,173 @@
-//! The portal's branded sign-in page.
+//! The portal's branded sign-in page and the sign-in action.
+
+use std::net::SocketAddr;
 
 use askama::Template;
-use axum::response::Html;
+use axum::Form;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use doorstep_store::companies::Company;
+use serde::Deserialize;
 
+use crate::auth::session::{SignedInContact, session_token, set_session_cookie};
+use crate::auth::sign_in::{Audience, Outcome, attempt, open_session};
+use crate::csrf::CsrfToken;
+use crate::pages::portal::home;
 use crate::views::Brand;
-use crate::{Tenant, WebError};
+use crate::{AppState, Tenant, WebError};
 
 #[derive(Template)]
 #[template(path = "portal/sign_in.html")]
 struct SignInPage {
     brand: Brand,
     email: String,
+    error: Option<String>,
+    csrf: String,
 }
 
-/// `GET /`: the company's sign-in page.
-pub async fn show(Tenant(company): Tenant) -> Result<Html<String>, WebError> {
-    let page = SignInPage {
-        brand: Brand::of(&company),
-        email: String::new(),
-    };
-    page.render()
-        .map(Html)
-        .map_err(|e| WebError::Internal(e.to_string()))
+/// The sign-in form as posted.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn page(
+    company: &Company,
+    csrf: &str,
+    email: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let html = SignInPage {
+        brand: Brand::of(company),
+        email,
+        error,
+        csrf: csrf.to_owned(),
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// `GET /`: the signed-in contact's home, or the sign-in page.
+pub async fn root(
+    State(state): State<AppState>,
+    Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
+    contact: Result<SignedInContact, WebError>,
+) -> Result<Response, WebError> {
+    match contact {
+        Ok(contact) => home::render(&state, &contact, &csrf).await,
+        Err(WebError::SignInRequired("/accounts")) => Ok(Redirect::to("/accounts").into_response()),
+        Err(WebError::SignInRequired(_)) => {
+            page(&company, &csrf, String::new(), None, StatusCode::OK)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `GET /sign-in`: the sign-in page (signed-in visitors go home).
+pub async fn show(
+    Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
+    contact: Result<SignedInContact, WebError>,
+) -> Result<Response, WebError> {
+    match contact {
+        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Err(_) => page(&company, &csrf, String::new(), None, StatusCode::OK),
+    }
+}
+
+/// Reads the client's User-Agent for the session list.
+pub fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// `POST /sign-in`.
+pub async fn submit(
+    State(state): State<AppState>,
+    Tenant(company): Tenant,
+    CsrfToken(csrf): CsrfToken,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let ip = peer.ip().to_string();
+    let email = form.email.trim().to_owned();
+    if email.is_empty() || form.password.is_empty() {
+        let msg = "Enter your email and your password.".to_owned();
+        return page(
+            &company,
+            &csrf,
+            email,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match attempt(
+        &state,
+        &company,
+        Audience::Portal,
+        &email,
+        &form.password,
+        &ip,
+    )
+    .await?
+    {
+        Outcome::Success(owner) => {
+            let previous = session_token(&headers, state.config.https);
+            let token = open_session(
+                &state,
+                &company,
+                owner,
+                previous.as_deref(),
+                &ip,
+                &user_agent(&headers),
+            )
+            .await?;
+            let mut response = Redirect::to("/").into_response();
+            set_session_cookie(&mut response, &token, &state);
+            Ok(response)
+        }
+        Outcome::Invalid => {
+            let msg = "That email and password don't match an account. Check them and try again."
+                .to_owned();
+            page(
+                &company,
+                &csrf,
+                email,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Outcome::Locked => {
+            let msg = format!(
+                "Your access to this portal is locked. Please contact {} to restore it.",
+                company.name
+            );
+            page(&company, &csrf, email, Some(msg), StatusCode::FORBIDDEN)
+        }
+        Outcome::Throttled(until) => {
+            let minutes = ((until - doorstep_store::now()).whole_seconds().max(1) + 59) / 60;
+            let msg = format!(
+                "Too many failed attempts. Please wait {minutes} minute{} and try again.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            page(
+                &company,
+                &csrf,
+                email,
+                Some(msg),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
+    }
 }

@@ -1,0 +1,221 @@
+//! The one place that answers "may this person see or do this?" (product.md §1).
+//!
+//! Handlers and the API ask here; the storage layer scopes every query by company and
+//! account as a second wall. Rules are plain functions so each one has a unit test.
+
+use crate::ids::{CustomerId, SiteId};
+use crate::settings::PortalSettings;
+use crate::status::{ContactRole, StaffRole};
+
+/// A signed-in contact acting for one customer account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactScope {
+    /// The account the contact acts for now.
+    pub customer: CustomerId,
+    /// Company contact or site contact.
+    pub role: ContactRole,
+    /// For site contacts: the only sites they may see.
+    pub sites: Vec<SiteId>,
+}
+
+/// Things a portal visitor may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortalAction {
+    /// See the account's dashboard and information.
+    ViewAccount,
+    /// See jobs (site contacts: of their sites).
+    ViewJobs,
+    /// See estimates.
+    ViewEstimates,
+    /// Approve or decline estimates.
+    AnswerEstimates,
+    /// See invoices and the statement.
+    ViewInvoices,
+    /// Pay invoices.
+    Pay,
+    /// See payments and saved payment methods.
+    ViewPayments,
+    /// See assets, equipment and rentals.
+    ViewAssets,
+    /// Request service (site contacts: for their sites).
+    RequestService,
+    /// Open and follow support requests.
+    Support,
+    /// Message the office.
+    Message,
+    /// Rate completed jobs.
+    Rate,
+    /// Manage the account's contacts and sites.
+    ManageContacts,
+}
+
+/// Whether a contact with `scope` may do `action` under the company's `settings`.
+/// A disabled feature is refused for everyone; billing and account management are for
+/// company contacts only.
+pub fn contact_may(scope: &ContactScope, settings: &PortalSettings, action: PortalAction) -> bool {
+    use PortalAction::*;
+    let company_contact = scope.role == ContactRole::Company;
+    match action {
+        ViewAccount | ViewJobs => true,
+        RequestService => settings.can_create_job,
+        Message => settings.allow_messages,
+        Rate => settings.allow_ratings,
+        Support => settings.allow_support_requests && company_contact,
+        ViewEstimates => settings.show_estimates && company_contact,
+        AnswerEstimates => {
+            settings.show_estimates && settings.allow_estimate_approval && company_contact
+        }
+        ViewInvoices => settings.show_invoices && company_contact,
+        Pay => settings.show_invoices && settings.can_make_payment && company_contact,
+        ViewPayments => settings.show_payment_history && company_contact,
+        ViewAssets => settings.show_assets && company_contact,
+        ManageContacts => company_contact,
+    }
+}
+
+/// Whether a contact with `scope` may see something at `site` of account `customer`.
+/// Site contacts see only their own sites; nothing of another account is ever visible.
+pub fn contact_may_see_site(
+    scope: &ContactScope,
+    customer: CustomerId,
+    site: Option<SiteId>,
+) -> bool {
+    if customer != scope.customer {
+        return false;
+    }
+    match scope.role {
+        ContactRole::Company => true,
+        ContactRole::Site => site.is_some_and(|s| scope.sites.contains(&s)),
+    }
+}
+
+/// Office areas, by what they touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeArea {
+    /// Customers, contacts, sites, portal access, requests, jobs, billing, messages.
+    DayToDay,
+    /// Portal settings, branding, staff, API keys, webhooks, email templates.
+    Administration,
+}
+
+/// Whether a staff member of `role` may work in `area`.
+pub fn staff_may(role: StaffRole, area: OfficeArea) -> bool {
+    match area {
+        OfficeArea::DayToDay => true,
+        OfficeArea::Administration => role == StaffRole::Admin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company_contact() -> ContactScope {
+        ContactScope {
+            customer: CustomerId(1),
+            role: ContactRole::Company,
+            sites: vec![],
+        }
+    }
+
+    fn site_contact() -> ContactScope {
+        ContactScope {
+            customer: CustomerId(1),
+            role: ContactRole::Site,
+            sites: vec![SiteId(10)],
+        }
+    }
+
+    #[test]
+    fn site_contact_cannot_see_invoices_pay_or_answer_estimates() {
+        let s = PortalSettings::default();
+        for action in [
+            PortalAction::ViewInvoices,
+            PortalAction::Pay,
+            PortalAction::AnswerEstimates,
+            PortalAction::ViewEstimates,
+            PortalAction::ViewPayments,
+            PortalAction::ManageContacts,
+        ] {
+            assert!(!contact_may(&site_contact(), &s, action), "{action:?}");
+            assert!(contact_may(&company_contact(), &s, action), "{action:?}");
+        }
+        assert!(contact_may(
+            &site_contact(),
+            &s,
+            PortalAction::RequestService
+        ));
+        assert!(contact_may(&site_contact(), &s, PortalAction::ViewJobs));
+    }
+
+    #[test]
+    fn a_disabled_feature_is_refused_even_to_company_contacts() {
+        let s = PortalSettings {
+            show_invoices: false,
+            can_create_job: false,
+            allow_estimate_approval: false,
+            ..PortalSettings::default()
+        };
+        assert!(!contact_may(
+            &company_contact(),
+            &s,
+            PortalAction::ViewInvoices
+        ));
+        assert!(!contact_may(&company_contact(), &s, PortalAction::Pay));
+        assert!(!contact_may(
+            &company_contact(),
+            &s,
+            PortalAction::RequestService
+        ));
+        assert!(!contact_may(
+            &company_contact(),
+            &s,
+            PortalAction::AnswerEstimates
+        ));
+        assert!(contact_may(
+            &company_contact(),
+            &s,
+            PortalAction::ViewEstimates
+        ));
+    }
+
+    #[test]
+    fn site_contact_sees_only_its_own_sites_of_its_own_account() {
+        let scope = site_contact();
+        assert!(contact_may_see_site(
+            &scope,
+            CustomerId(1),
+            Some(SiteId(10))
+        ));
+        assert!(!contact_may_see_site(
+            &scope,
+            CustomerId(1),
+            Some(SiteId(11))
+        ));
+        assert!(!contact_may_see_site(&scope, CustomerId(1), None));
+        assert!(!contact_may_see_site(
+            &scope,
+            CustomerId(2),
+            Some(SiteId(10))
+        ));
+    }
+
+    #[test]
+    fn company_contact_sees_every_site_of_its_account_only() {
+        let scope = company_contact();
+        assert!(contact_may_see_site(
+            &scope,
+            CustomerId(1),
+            Some(SiteId(99))
+        ));
+        assert!(contact_may_see_site(&scope, CustomerId(1), None));
+        assert!(!contact_may_see_site(&scope, CustomerId(2), None));
+    }
+
+    #[test]
+    fn only_admins_administer() {
+        assert!(staff_may(StaffRole::Admin, OfficeArea::Administration));
+        assert!(!staff_may(StaffRole::Office, OfficeArea::Administration));
+        assert!(staff_may(StaffRole::Office, OfficeArea::DayToDay));
+    }
+}

@@ -1,0 +1,218 @@
+//! Checking a sign-in attempt and opening a session: shared by the portal and the office.
+
+use std::sync::OnceLock;
+
+use doorstep_core::email::EmailAddress;
+use doorstep_store::audit::NewAuditEvent;
+use doorstep_store::companies::Company;
+use doorstep_store::sessions::{NewSession, SessionOwner};
+use time::OffsetDateTime;
+
+use crate::auth::password::{hash_password, verify_password};
+use crate::auth::token::{hash_token, new_token};
+use crate::security::random_hex;
+use crate::{AppState, PasswordCost, WebError};
+
+/// Who is signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A customer's contact, at the portal.
+    Portal,
+    /// Office staff.
+    Office,
+}
+
+/// How an attempt ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Right credentials: open a session for this owner.
+    Success(SessionOwner),
+    /// Wrong email or password (deliberately not saying which).
+    Invalid,
+    /// Right password, but the office locked this login.
+    Locked,
+    /// Too many failures: try again after this time.
+    Throttled(OffsetDateTime),
+}
+
+/// A hash to verify against when the email is unknown, so a miss costs the same time as
+/// a hit and response times do not reveal which emails have logins.
+fn decoy_hash(cost: PasswordCost) -> &'static str {
+    static STANDARD: OnceLock<String> = OnceLock::new();
+    static TEST: OnceLock<String> = OnceLock::new();
+    let cell = match cost {
+        PasswordCost::Standard => &STANDARD,
+        PasswordCost::TestOnly => &TEST,
+    };
+    cell.get_or_init(|| hash_password("decoy password, never valid", cost).unwrap_or_default())
+}
+
+fn throttle_keys(audience: Audience, email: &str, ip: &str) -> [String; 2] {
+    let who = match audience {
+        Audience::Portal => "login",
+        Audience::Office => "staff",
+    };
+    [format!("{who}:{email}"), format!("ip:{ip}")]
+}
+
+/// Checks an attempt: throttling first, then the password (always at full cost), then
+/// the lock. Every outcome is audited.
+pub async fn attempt(
+    state: &AppState,
+    company: &Company,
+    audience: Audience,
+    email_raw: &str,
+    password: &str,
+    ip: &str,
+) -> Result<Outcome, WebError> {
+    let email = EmailAddress::parse(email_raw)
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| email_raw.trim().to_lowercase());
+    let keys = throttle_keys(audience, &email, ip);
+    for key in &keys {
+        if let Some(until) = state.store.blocked_until(company.id, key).await? {
+            audit(state, company, "sign_in.throttled", &email, ip, None).await?;
+            return Ok(Outcome::Throttled(until));
+        }
+    }
+    let credentials = match audience {
+        Audience::Portal => state.store.login_credentials(company.id, &email).await?,
+        Audience::Office => state.store.staff_credentials(company.id, &email).await?,
+    };
+    let stored = credentials
+        .as_ref()
+        .and_then(|c| c.password_hash.clone())
+        .unwrap_or_else(|| decoy_hash(state.config.password_cost).to_owned());
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let has_access = match (&credentials, audience) {
+        (Some(c), Audience::Portal) => match c.owner {
+            SessionOwner::Login(login) => !state
+                .store
+                .accounts_of_login(company.id, login)
+                .await?
+                .is_empty(),
+            SessionOwner::Staff(_) => false,
+        },
+        (Some(_), Audience::Office) => true,
+        (None, _) => false,
+    };
+    match credentials {
+        Some(c) if matches && has_access && c.password_hash.is_some() => {
+            let owner_id = owner_id(c.owner);
+            if c.locked {
+                audit(
+                    state,
+                    company,
+                    "sign_in.refused_locked",
+                    &email,
+                    ip,
+                    Some(owner_id),
+                )
+                .await?;
+                return Ok(Outcome::Locked);
+            }
+            let mut tx = state.store.begin().await?;
+            tx.clear_sign_in_failures(company.id, &keys[0]).await?;
+            tx.commit().await?;
+            Ok(Outcome::Success(c.owner))
+        }
+        _ => {
+            let mut tx = state.store.begin().await?;
+            for key in &keys {
+                tx.record_sign_in_failure(company.id, key).await?;
+            }
+            tx.commit().await?;
+            audit(state, company, "sign_in.failed", &email, ip, None).await?;
+            Ok(Outcome::Invalid)
+        }
+    }
+}
+
+fn owner_id(owner: SessionOwner) -> i64 {
+    match owner {
+        SessionOwner::Staff(s) => s.0,
+        SessionOwner::Login(l) => l.0,
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    company: &Company,
+    action: &'static str,
+    email: &str,
+    ip: &str,
+    actor: Option<i64>,
+) -> Result<(), WebError> {
+    let mut tx = state.store.begin().await?;
+    tx.audit(
+        company.id,
+        &NewAuditEvent {
+            actor_kind: "system",
+            actor_id: actor,
+            actor_label: email.chars().take(254).collect(),
+            action,
+            subject_kind: "",
+            subject_id: None,
+            ip: ip.to_owned(),
+            detail: "{}".into(),
+            at: doorstep_store::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Opens a fresh session for `owner` (never reusing an earlier id, so a planted cookie
+/// is worthless), ends the one the browser had, and returns the new cookie's token.
+pub async fn open_session(
+    state: &AppState,
+    company: &Company,
+    owner: SessionOwner,
+    previous_token: Option<&str>,
+    ip: &str,
+    user_agent: &str,
+) -> Result<String, WebError> {
+    let token = new_token();
+    let mut tx = state.store.begin().await?;
+    if let Some(previous) = previous_token {
+        tx.delete_session(company.id, &hash_token(previous)).await?;
+    }
+    tx.create_session(
+        company.id,
+        &NewSession {
+            id_hash: hash_token(&token),
+            owner,
+            active_customer: None,
+            csrf_secret: random_hex(16),
+            ip: ip.to_owned(),
+            user_agent: user_agent.chars().take(300).collect(),
+            expires_at: doorstep_store::now() + state.config.session_lifetime,
+        },
+    )
+    .await?;
+    let (kind, action) = match owner {
+        SessionOwner::Staff(_) => ("staff", "sign_in.succeeded"),
+        SessionOwner::Login(_) => ("contact", "sign_in.succeeded"),
+    };
+    tx.audit(
+        company.id,
+        &NewAuditEvent {
+            actor_kind: kind,
+            actor_id: Some(owner_id(owner)),
+            actor_label: String::new(),
+            action,
+            subject_kind: "",
+            subject_id: None,
+            ip: ip.to_owned(),
+            detail: "{}".into(),
+            at: doorstep_store::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}

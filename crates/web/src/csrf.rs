@@ -1,0 +1,234 @@
+//! Cross-site request forgery protection for every state-changing request.
+//!
+//! Two independent checks, applied by middleware so no handler can forget them:
+//! the request's `Origin` (or, lacking it, `Referer`) must be this very host, and a
+//! form's `csrf_token` field (or an `x-csrf-token` header) must equal the random value of
+//! the `SameSite=Strict` CSRF cookie (double submit). GET and HEAD never change anything.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use crate::security::random_hex;
+
+/// The largest form body the check will read; larger bodies get 413 as elsewhere.
+const MAX_FORM: usize = 1024 * 1024;
+
+/// The CSRF token for forms on this response's page.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Whether the session cookies are `Secure` (https), which decides cookie name prefixes.
+#[derive(Clone, Copy, Debug)]
+pub struct CookieSecurity {
+    /// Public URLs use https.
+    pub https: bool,
+}
+
+impl CookieSecurity {
+    /// The CSRF cookie's name: `__Host-` prefixed when served over https.
+    pub fn csrf_cookie(&self) -> &'static str {
+        if self.https {
+            "__Host-doorstep-csrf"
+        } else {
+            "doorstep-csrf"
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, StatusCode> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 32 && v.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let origin = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|h| h.to_str().ok());
+    match origin {
+        Some(value) => {
+            let rest = value
+                .strip_prefix("https://")
+                .or_else(|| value.strip_prefix("http://"))
+                .unwrap_or("");
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            authority.eq_ignore_ascii_case(host)
+        }
+        None => false,
+    }
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn forbidden() -> Response {
+    crate::WebError::Forbidden(
+        "This form has expired or came from another site. Go back, reload the page and try again.",
+    )
+    .into_response()
+}
+
+/// Middleware: refuses cross-site or token-less unsafe requests, and hands every request
+/// its CSRF token (setting the cookie when the browser has none yet).
+pub async fn protect(security: CookieSecurity, request: Request, next: Next) -> Response {
+    let existing = cookie_value(request.headers(), security.csrf_cookie());
+    let token = existing.clone().unwrap_or_else(|| random_hex(16));
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let mut request = request;
+    if unsafe_method {
+        if !same_origin(request.headers()) {
+            tracing::warn!("refused a cross-site or origin-less state-changing request");
+            return forbidden();
+        }
+        let Some(expected) = existing.as_deref() else {
+            return forbidden();
+        };
+        let header_token = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        let presented = match (header_token, is_form) {
+            (Some(t), _) => Some(t),
+            (None, true) => {
+                let (parts, body) = request.into_parts();
+                let bytes = match to_bytes(body, MAX_FORM).await {
+                    Ok(b) => b,
+                    Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+                };
+                let found = form_field(&bytes, "csrf_token");
+                request = Request::from_parts(parts, Body::from(bytes));
+                found
+            }
+            (None, false) => None,
+        };
+        if !presented.is_some_and(|p| constant_time_eq(&p, expected)) {
+            tracing::warn!("refused a state-changing request without a valid CSRF token");
+            return forbidden();
+        }
+    }
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    if existing.is_none() {
+        let cookie = Cookie::build((security.csrf_cookie(), token))
+            .path("/")
+            .http_only(true)
+            .secure(security.https)
+            .same_site(SameSite::Strict)
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{constant_time_eq, same_origin};
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    fn headers(host: &str, origin: Option<&str>, referer: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::HOST,
+            HeaderValue::from_str(host).unwrap_or(HeaderValue::from_static("")),
+        );
+        if let Some(o) = origin {
+            h.insert(
+                header::ORIGIN,
+                HeaderValue::from_str(o).unwrap_or(HeaderValue::from_static("")),
+            );
+        }
+        if let Some(r) = referer {
+            h.insert(
+                header::REFERER,
+                HeaderValue::from_str(r).unwrap_or(HeaderValue::from_static("")),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn only_this_exact_host_is_same_origin() {
+        assert!(same_origin(&headers(
+            "acme.localhost:8080",
+            Some("http://acme.localhost:8080"),
+            None
+        )));
+        assert!(same_origin(&headers(
+            "acme.localhost:8080",
+            None,
+            Some("http://acme.localhost:8080/x?y")
+        )));
+        assert!(!same_origin(&headers(
+            "acme.localhost:8080",
+            Some("http://bolt.localhost:8080"),
+            None
+        )));
+        assert!(!same_origin(&headers(
+            "acme.localhost:8080",
+            Some("http://acme.localhost:8080.evil.test"),
+            None
+        )));
+        assert!(!same_origin(&headers(
+            "acme.localhost:8080",
+            Some("null"),
+            None
+        )));
+        assert!(!same_origin(&headers("acme.localhost:8080", None, None)));
+    }
+
+    #[test]
+    fn tokens_compare_exactly() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
+    }
+}

@@ -1,0 +1,43 @@
+//! The office's home page after sign-in.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::auth::session::SignedInStaff;
+use crate::views::Brand;
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "office/home.html")]
+struct OfficeHome {
+    brand: Brand,
+    name: String,
+    role: &'static str,
+    staff: Vec<(String, String, &'static str)>,
+    csrf: String,
+}
+
+/// Renders the office home for `staff`.
+pub async fn render(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+) -> Result<Response, WebError> {
+    let team = state
+        .store
+        .staff_of(staff.company.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.name, s.email, s.role.label()))
+        .collect();
+    let html = OfficeHome {
+        brand: Brand::of(&staff.company),
+        name: staff.staff.name.clone(),
+        role: staff.staff.role.label(),
+        staff: team,
+        csrf: csrf.to_owned(),
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}

@@ -13,6 +13,7 @@
 mod cluster;
 mod macros;
 mod postgres;
+pub mod smtp;
 
 use tempfile::TempDir;
 

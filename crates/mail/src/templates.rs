@@ -1,0 +1,335 @@
+//! Email wording: the default subject and text of every kind, and rendering of a
+//! template (the default or the company's own) into a subject, a text body and an HTML
+//! alternative.
+//!
+//! Placeholders are written `{{name}}`. Values are inserted as given into the text body,
+//! HTML-escaped into the HTML body, and flattened to one line in the subject, so neither a
+//! name nor a company's own template can inject markup or a header.
+
+mod defaults;
+
+use std::fmt;
+
+/// One kind of email Doorstep sends; each has a default template a company may replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailKind {
+    /// A contact is invited to the portal.
+    Invitation,
+    /// A forgotten-password link.
+    PasswordReset,
+    /// A passwordless sign-in link.
+    SignInLink,
+    /// Confirmation of a (changed) email address.
+    VerifyEmail,
+    /// First password of a new staff member.
+    StaffSetup,
+    /// The office's copy of a new portal request.
+    RequestReceivedCompany,
+    /// The customer's confirmation of a portal request.
+    RequestReceivedCustomer,
+    /// A request was declined, with the reason.
+    RequestDeclined,
+    /// An estimate was sent to the customer.
+    EstimateSent,
+    /// An invoice is available in the portal.
+    InvoiceAvailable,
+    /// A payment was received.
+    PaymentReceipt,
+    /// A visit is coming up.
+    VisitReminder,
+    /// The office answered a support request.
+    SupportReply,
+}
+
+impl EmailKind {
+    /// Every kind, in the order the office lists them.
+    pub const ALL: [EmailKind; 13] = [
+        EmailKind::Invitation,
+        EmailKind::PasswordReset,
+        EmailKind::SignInLink,
+        EmailKind::VerifyEmail,
+        EmailKind::StaffSetup,
+        EmailKind::RequestReceivedCompany,
+        EmailKind::RequestReceivedCustomer,
+        EmailKind::RequestDeclined,
+        EmailKind::EstimateSent,
+        EmailKind::InvoiceAvailable,
+        EmailKind::PaymentReceipt,
+        EmailKind::VisitReminder,
+        EmailKind::SupportReply,
+    ];
+
+    /// The name stored in the outbox and in `email_templates.kind`.
+    pub fn as_str(self) -> &'static str {
+        self.template().kind
+    }
+
+    /// The kind named `s`, if there is one.
+    pub fn parse(s: &str) -> Option<EmailKind> {
+        EmailKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A short English label for the office's template list.
+    pub fn label(self) -> &'static str {
+        self.template().label
+    }
+
+    /// The subject used until the company writes its own.
+    pub fn default_subject(self) -> &'static str {
+        self.template().subject
+    }
+
+    /// The text body used until the company writes its own.
+    pub fn default_body(self) -> &'static str {
+        self.template().body
+    }
+
+    /// The placeholders the sender fills for this kind, for the editor's help text.
+    pub fn placeholders(self) -> &'static [&'static str] {
+        self.template().placeholders
+    }
+
+    fn template(self) -> &'static defaults::Template {
+        defaults::template(self)
+    }
+}
+
+impl fmt::Display for EmailKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rendered email, ready for [`doorstep_store::outbox::NewEmail`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line, with no control characters.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML alternative: the text with values escaped, paragraphs and links marked up.
+    pub html: String,
+}
+
+/// Renders `kind` from the company's own `(subject, body)` when it has one, else from the
+/// default, filling `{{name}}` placeholders from `values`; unknown ones stay visible.
+pub fn render(
+    kind: EmailKind,
+    company_override: Option<(&str, &str)>,
+    values: &[(&str, &str)],
+) -> Rendered {
+    let (subject_template, body_template) = match company_override {
+        Some((s, b)) if !s.trim().is_empty() && !b.trim().is_empty() => (s, b),
+        _ => (kind.default_subject(), kind.default_body()),
+    };
+
+    let mut subject = String::new();
+    substitute(subject_template, values, |piece| {
+        subject.push_str(piece.text())
+    });
+    let subject = single_line(&subject);
+
+    let body_template = normalize_newlines(body_template);
+    // Names are one line by nature; other values (a reason, a reply) keep their lines.
+    let values: Vec<(&str, String)> = values
+        .iter()
+        .map(|(k, v)| {
+            let v = if is_name(k) {
+                single_line(v)
+            } else {
+                normalize_newlines(v)
+            };
+            (*k, v)
+        })
+        .collect();
+    let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let mut text = String::new();
+    let mut inner_html = String::new();
+    substitute(&body_template, &values, |piece| {
+        text.push_str(piece.text());
+        match piece {
+            Piece::Literal(s) => push_escaped_words(&mut inner_html, s, true),
+            Piece::Value { key, value } => push_escaped_words(&mut inner_html, value, is_link(key)),
+        }
+    });
+
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
+    );
+    push_escaped(&mut html, &subject);
+    html.push_str(
+        "</title></head>\n<body style=\"font-family: -apple-system, 'Segoe UI', Roboto, \
+         sans-serif; font-size: 16px; line-height: 1.5; color: #1f2933;\">\n",
+    );
+    push_paragraphs(&mut html, &inner_html);
+    html.push_str("</body></html>\n");
+
+    Rendered {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// Flattens `s` to one line: every control character (CR and LF among them) and Unicode
+/// line or paragraph separator becomes a space, runs of spaces collapse, ends are trimmed.
+pub fn single_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true;
+    for c in s.chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+enum Piece<'a> {
+    Literal(&'a str),
+    Value { key: &'a str, value: &'a str },
+}
+
+impl Piece<'_> {
+    fn text(&self) -> &str {
+        match self {
+            Piece::Literal(s) => s,
+            Piece::Value { value, .. } => value,
+        }
+    }
+}
+
+/// Walks `template`, handing literal text and placeholder values to `emit` in order.
+fn substitute<'a>(
+    template: &'a str,
+    values: &[(&'a str, &'a str)],
+    mut emit: impl FnMut(Piece<'a>),
+) {
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start + 2..].find("}}") else {
+            break;
+        };
+        let key = rest[start + 2..start + 2 + len].trim();
+        let end = start + 2 + len + 2;
+        match values.iter().find(|(k, _)| *k == key) {
+            Some((key, value)) => {
+                emit(Piece::Literal(&rest[..start]));
+                emit(Piece::Value { key, value });
+            }
+            // Unknown placeholders stay as written, so a typo shows in the preview.
+            None => emit(Piece::Literal(&rest[..end])),
+        }
+        rest = &rest[end..];
+    }
+    emit(Piece::Literal(rest));
+}
+
+fn normalize_newlines(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn is_name(key: &str) -> bool {
+    key == "name" || key.ends_with("_name")
+}
+
+/// Placeholders whose value is a URL the recipient should click.
+fn is_link(key: &str) -> bool {
+    key == "link" || key.ends_with("_link") || key.ends_with("_url")
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Escapes `s` into `out`, turning whole words that are http(s) URLs into links when
+/// `linkify` is set. Newlines pass through for [`push_paragraphs`].
+fn push_escaped_words(out: &mut String, s: &str, linkify: bool) {
+    let mut word_start = None;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            if let Some(start) = word_start.take() {
+                push_word(out, &s[start..i], linkify);
+            }
+            out.push(c);
+        } else if word_start.is_none() {
+            word_start = Some(i);
+        }
+    }
+    if let Some(start) = word_start {
+        push_word(out, &s[start..], linkify);
+    }
+}
+
+fn push_word(out: &mut String, word: &str, linkify: bool) {
+    let is_url = word.starts_with("https://") || word.starts_with("http://");
+    if !(linkify && is_url) {
+        push_escaped(out, word);
+        return;
+    }
+    // Sentence punctuation after a URL is not part of it.
+    let url = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+    if url.ends_with("//") {
+        push_escaped(out, word);
+        return;
+    }
+    out.push_str("<a href=\"");
+    push_escaped(out, url);
+    out.push_str("\">");
+    push_escaped(out, url);
+    out.push_str("</a>");
+    push_escaped(out, &word[url.len()..]);
+}
+
+/// Wraps blank-line-separated blocks of already escaped `inner` in `<p>`, with `<br>`
+/// between the lines of a block.
+fn push_paragraphs(out: &mut String, inner: &str) {
+    let mut open = false;
+    for line in inner.split('\n') {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            if open {
+                out.push_str("</p>\n");
+                open = false;
+            }
+            continue;
+        }
+        if open {
+            out.push_str("<br>\n");
+        } else {
+            out.push_str("<p>");
+            open = true;
+        }
+        out.push_str(line);
+    }
+    if open {
+        out.push_str("</p>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,312 @@
+//! The wording every company starts with.
+
+use super::EmailKind;
+
+pub(super) struct Template {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub subject: &'static str,
+    pub body: &'static str,
+    pub placeholders: &'static [&'static str],
+}
+
+pub(super) fn template(kind: EmailKind) -> &'static Template {
+    match kind {
+        EmailKind::Invitation => &INVITATION,
+        EmailKind::PasswordReset => &PASSWORD_RESET,
+        EmailKind::SignInLink => &SIGN_IN_LINK,
+        EmailKind::VerifyEmail => &VERIFY_EMAIL,
+        EmailKind::StaffSetup => &STAFF_SETUP,
+        EmailKind::RequestReceivedCompany => &REQUEST_RECEIVED_COMPANY,
+        EmailKind::RequestReceivedCustomer => &REQUEST_RECEIVED_CUSTOMER,
+        EmailKind::RequestDeclined => &REQUEST_DECLINED,
+        EmailKind::EstimateSent => &ESTIMATE_SENT,
+        EmailKind::InvoiceAvailable => &INVOICE_AVAILABLE,
+        EmailKind::PaymentReceipt => &PAYMENT_RECEIPT,
+        EmailKind::VisitReminder => &VISIT_REMINDER,
+        EmailKind::SupportReply => &SUPPORT_REPLY,
+    }
+}
+
+static INVITATION: Template = Template {
+    kind: "invitation",
+    label: "Portal invitation",
+    subject: "You're invited to the {{company_name}} customer portal",
+    body: "Hello {{contact_name}},
+
+{{company_name}} has invited you to its customer portal, where you can follow your jobs, \
+see estimates and invoices, and request service.
+
+To choose your password and sign in, open this link:
+{{link}}
+
+The link works once and expires {{expires}}. If you were not expecting this invitation, \
+you can ignore this email.
+
+{{company_name}}
+",
+    placeholders: &["company_name", "contact_name", "link", "expires"],
+};
+
+static PASSWORD_RESET: Template = Template {
+    kind: "password_reset",
+    label: "Password reset",
+    subject: "Reset your {{company_name}} portal password",
+    body: "Hello {{contact_name}},
+
+Someone asked to reset the password of your {{company_name}} portal account. To choose a new \
+password, open this link:
+{{link}}
+
+The link works once and expires {{expires}}. If you did not ask for this, you can ignore this \
+email; your password stays as it is.
+
+{{company_name}}
+",
+    placeholders: &["company_name", "contact_name", "link", "expires"],
+};
+
+static SIGN_IN_LINK: Template = Template {
+    kind: "sign_in_link",
+    label: "Sign-in link",
+    subject: "Your sign-in link for {{company_name}}",
+    body: "Hello {{contact_name}},
+
+To sign in to the {{company_name}} customer portal, open this link and confirm:
+{{link}}
+
+The link works once and expires {{expires}}. If you did not ask to sign in, you can ignore \
+this email.
+
+{{company_name}}
+",
+    placeholders: &["company_name", "contact_name", "link", "expires"],
+};
+
+static VERIFY_EMAIL: Template = Template {
+    kind: "verify_email",
+    label: "Email address confirmation",
+    subject: "Confirm your email address for {{company_name}}",
+    body: "Hello {{contact_name}},
+
+Please confirm that this is your email address for the {{company_name}} customer portal by \
+opening this link:
+{{link}}
+
+The link expires {{expires}}. If you did not make this change, please contact {{company_name}}.
+
+{{company_name}}
+",
+    placeholders: &["company_name", "contact_name", "link", "expires"],
+};
+
+static STAFF_SETUP: Template = Template {
+    kind: "staff_setup",
+    label: "Staff account setup",
+    subject: "Set up your {{company_name}} office account",
+    body: "Hello {{contact_name}},
+
+An office account was created for you at {{company_name}}. To choose your password, open \
+this link:
+{{link}}
+
+The link works once and expires {{expires}}.
+
+{{company_name}}
+",
+    placeholders: &["company_name", "contact_name", "link", "expires"],
+};
+
+static REQUEST_RECEIVED_COMPANY: Template = Template {
+    kind: "request_received_company",
+    label: "Request received (office copy)",
+    subject: "New portal request {{request_number}} from {{customer_name}}",
+    body: "A new service request came in through the portal.
+
+Request: {{request_number}}
+Customer: {{customer_name}}
+Contact: {{contact_name}}, {{contact_email}}, {{contact_phone}}
+Site: {{site}}
+PO number: {{po_number}}
+
+{{details}}
+
+Open it in the office:
+{{link}}
+",
+    placeholders: &[
+        "company_name",
+        "request_number",
+        "customer_name",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "site",
+        "po_number",
+        "details",
+        "link",
+    ],
+};
+
+static REQUEST_RECEIVED_CUSTOMER: Template = Template {
+    kind: "request_received_customer",
+    label: "Request received (customer copy)",
+    subject: "We received your request {{request_number}}",
+    body: "Hello {{contact_name}},
+
+Thank you: {{company_name}} received your request {{request_number}} and will get back to you \
+soon. Here is what you sent:
+
+{{details}}
+
+You can follow it in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "request_number",
+        "details",
+        "link",
+    ],
+};
+
+static REQUEST_DECLINED: Template = Template {
+    kind: "request_declined",
+    label: "Request declined",
+    subject: "Your request {{request_number}} to {{company_name}}",
+    body: "Hello {{contact_name}},
+
+We are sorry: {{company_name}} cannot take on your request {{request_number}}.
+
+{{reason}}
+
+If anything changes, you are welcome to send a new request from the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "request_number",
+        "reason",
+        "link",
+    ],
+};
+
+static ESTIMATE_SENT: Template = Template {
+    kind: "estimate_sent",
+    label: "Estimate sent",
+    subject: "Estimate {{estimate_number}} from {{company_name}}",
+    body: "Hello {{contact_name}},
+
+{{company_name}} sent you estimate {{estimate_number}} for {{amount}}. You can read it, and \
+approve or decline it, in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "estimate_number",
+        "amount",
+        "link",
+    ],
+};
+
+static INVOICE_AVAILABLE: Template = Template {
+    kind: "invoice_available",
+    label: "Invoice available",
+    subject: "Invoice {{invoice_number}} from {{company_name}}",
+    body: "Hello {{contact_name}},
+
+Invoice {{invoice_number}} for {{amount}} is available in the portal. It is due {{due_date}}.
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "invoice_number",
+        "amount",
+        "due_date",
+        "link",
+    ],
+};
+
+static PAYMENT_RECEIPT: Template = Template {
+    kind: "payment_receipt",
+    label: "Payment receipt",
+    subject: "Receipt for your payment to {{company_name}}",
+    body: "Hello {{contact_name}},
+
+Thank you: {{company_name}} received your payment of {{amount}} on {{payment_date}} for \
+{{invoice_number}}.
+
+Your payment history is in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "amount",
+        "payment_date",
+        "invoice_number",
+        "link",
+    ],
+};
+
+static VISIT_REMINDER: Template = Template {
+    kind: "visit_reminder",
+    label: "Visit reminder",
+    subject: "Reminder: {{company_name}} visit on {{visit_date}}",
+    body: "Hello {{contact_name}},
+
+This is a reminder that {{company_name}} is scheduled to visit {{site}} on {{visit_date}}, \
+{{visit_time}}.
+
+Details are in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "site",
+        "visit_date",
+        "visit_time",
+        "link",
+    ],
+};
+
+static SUPPORT_REPLY: Template = Template {
+    kind: "support_reply",
+    label: "Support reply",
+    subject: "Re: {{support_subject}}",
+    body: "Hello {{contact_name}},
+
+{{company_name}} replied to your support request \"{{support_subject}}\":
+
+{{reply}}
+
+Read and answer it in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "support_subject",
+        "reply",
+        "link",
+    ],
+};

@@ -175,3 +175,153 @@ impl Tx {
         .map(|_| ())
     }
 }
+
+/// A contact with the state of its portal access, for the office.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactAccess {
+    /// The contact's id.
+    pub id: i64,
+    /// Its account.
+    pub customer_id: i64,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Email, if any.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: String,
+    /// `company` or `site`.
+    pub role: String,
+    /// Access enabled by the office.
+    pub portal_enabled: bool,
+    /// The login, once access was enabled.
+    pub login_id: Option<i64>,
+    /// The login has a password (the invitation was accepted).
+    pub has_password: bool,
+    /// The login is locked.
+    pub locked: bool,
+    /// The login's last sign-in.
+    pub last_sign_in_at: Option<time::OffsetDateTime>,
+}
+
+const ACCESS_SELECT: &str = "SELECT co.id, co.customer_id, co.first_name, co.last_name, co.email, co.phone, co.role, \
+    co.portal_enabled, co.login_id, (l.password_hash IS NOT NULL) AS has_password, \
+    (l.locked_at IS NOT NULL) AS locked, l.last_sign_in_at \
+    FROM contacts co LEFT JOIN portal_logins l ON l.id = co.login_id AND l.company_id = co.company_id";
+
+impl Store {
+    /// The contacts of an account with their access state, by name.
+    pub async fn contacts_of_customer(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+    ) -> Result<Vec<ContactAccess>, StoreError> {
+        let sql = format!(
+            "{ACCESS_SELECT} WHERE co.company_id = $1 AND co.customer_id = $2 ORDER BY co.last_name, co.first_name, co.id"
+        );
+        let rows = on_pool!(self, p => sqlx::query_as(&sql).bind(company.0).bind(customer.0).fetch_all(p).await)?;
+        Ok(rows)
+    }
+
+    /// One contact of `company` with its access state.
+    pub async fn contact_access(
+        &self,
+        company: CompanyId,
+        contact: ContactId,
+    ) -> Result<Option<ContactAccess>, StoreError> {
+        let sql = format!("{ACCESS_SELECT} WHERE co.company_id = $1 AND co.id = $2");
+        let row = on_pool!(self, p => sqlx::query_as(&sql).bind(company.0).bind(contact.0).fetch_optional(p).await)?;
+        Ok(row)
+    }
+
+    /// The email of a login.
+    pub async fn login_email(
+        &self,
+        company: CompanyId,
+        login: LoginId,
+    ) -> Result<Option<String>, StoreError> {
+        let email: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT email FROM portal_logins WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(login.0).fetch_optional(p).await)?;
+        Ok(email)
+    }
+}
+
+impl Tx {
+    /// Enables portal access of a contact: finds or creates the login of its (lower-case)
+    /// email — one login per email per company — and links them. Returns the login.
+    pub async fn enable_portal_access(
+        &mut self,
+        company: CompanyId,
+        contact: ContactId,
+        email: &str,
+    ) -> Result<LoginId, StoreError> {
+        let existing: Option<i64> = crate::on_tx!(self, c => sqlx::query_scalar(
+            "SELECT id FROM portal_logins WHERE company_id = $1 AND email = $2")
+            .bind(company.0).bind(email).fetch_optional(&mut *c).await)?;
+        let login = match existing {
+            Some(id) => LoginId(id),
+            None => {
+                let at = now();
+                LoginId(
+                    self.insert_row(
+                        "portal_logins",
+                        company.0,
+                        &[
+                            ("email", email.into()),
+                            ("created_at", at.into()),
+                            ("updated_at", at.into()),
+                        ],
+                        true,
+                    )
+                    .await?,
+                )
+            }
+        };
+        let n = crate::on_tx!(self, c => sqlx::query(
+            "UPDATE contacts SET login_id = $3, portal_enabled = TRUE, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(contact.0).bind(login.0).bind(crate::db_time(now()))
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(login)
+    }
+
+    /// Disables a contact's portal access; its login keeps any other accounts.
+    pub async fn disable_portal_access(
+        &mut self,
+        company: CompanyId,
+        contact: ContactId,
+    ) -> Result<(), StoreError> {
+        let n = crate::on_tx!(self, c => sqlx::query(
+            "UPDATE contacts SET portal_enabled = FALSE, updated_at = $3 WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(contact.0).bind(crate::db_time(now()))
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Sets a login's password hash and marks its email verified (it came through a link
+    /// sent to it).
+    pub async fn set_login_password(
+        &mut self,
+        company: CompanyId,
+        login: LoginId,
+        hash: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let at = crate::db_time(now());
+        let n = crate::on_tx!(self, c => sqlx::query(
+            "UPDATE portal_logins SET password_hash = $3, email_verified_at = COALESCE(email_verified_at, $4), updated_at = $4 \
+             WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(login.0).bind(hash).bind(at)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -205,3 +205,67 @@ impl crate::Store {
         })
     }
 }
+
+/// A row of the office's customer list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomerListRow {
+    /// Id.
+    pub id: i64,
+    /// Number.
+    pub number: String,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Phone.
+    pub phone: String,
+    /// Created by self sign-up, awaiting the office's look.
+    pub is_prospect: bool,
+}
+
+impl crate::Store {
+    /// A page of the company's customers by name, after the (name, id) keyset cursor;
+    /// `search` matches name, number or email, ignoring case.
+    pub async fn customers_page(
+        &self,
+        company: CompanyId,
+        search: Option<&str>,
+        after: Option<(&str, i64)>,
+        limit: i64,
+    ) -> Result<Vec<CustomerListRow>, StoreError> {
+        let pattern = search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                format!(
+                    "%{}%",
+                    s.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
+        let (after_name, after_id) = after.unwrap_or(("", 0));
+        let rows = crate::on_pool!(self, p => sqlx::query_as(
+            "SELECT id, number, name, email, phone, is_prospect FROM customers \
+             WHERE company_id = $1 \
+             AND ($2 IS NULL OR lower(name) LIKE $2 ESCAPE '\\' OR lower(number) LIKE $2 ESCAPE '\\' OR lower(email) LIKE $2 ESCAPE '\\') \
+             AND ($3 = FALSE OR name > $4 OR (name = $4 AND id > $5)) \
+             ORDER BY name, id LIMIT $6")
+            .bind(company.0).bind(pattern).bind(after.is_some()).bind(after_name).bind(after_id).bind(limit)
+            .fetch_all(p).await)?;
+        Ok(rows)
+    }
+
+    /// The customer of `company` with `number`.
+    pub async fn customer_by_number(
+        &self,
+        company: CompanyId,
+        number: &str,
+    ) -> Result<Option<CustomerSummary>, StoreError> {
+        let row = crate::on_pool!(self, p => sqlx::query_as(
+            "SELECT id, number, name, email, phone, billing_line1, billing_city, billing_region, \
+             billing_postal_code, credit_minor FROM customers WHERE company_id = $1 AND number = $2")
+            .bind(company.0).bind(number).fetch_optional(p).await)?;
+        Ok(row)
+    }
+}

@@ -31,12 +31,30 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(portal::sign_out::this_browser))
         .route("/sign-out/everywhere", post(portal::sign_out::everywhere))
         .route(
+            "/forgot-password",
+            get(portal::password_links::forgot).post(portal::password_links::request_reset),
+        )
+        .route(
+            "/invite/{token}",
+            get(portal::password_links::show_invite).post(portal::password_links::accept_invite),
+        )
+        .route(
+            "/reset/{token}",
+            get(portal::password_links::show_reset).post(portal::password_links::reset),
+        )
+        .route(
             "/accounts",
             get(portal::accounts::show).post(portal::accounts::choose),
         )
         .route("/office", get(office::sign_in::show))
         .route("/office/sign-in", post(office::sign_in::submit))
         .route("/office/sign-out", post(office::sign_in::sign_out))
+        .route("/office/customers", get(office::customers::list))
+        .route("/office/customers/{number}", get(office::customers::show))
+        .route(
+            "/office/contacts/{id}/access",
+            post(office::contact_access::act),
+        )
         .route(
             "/office/setup/{token}",
             get(office::setup::show).post(office::setup::submit),

@@ -34,6 +34,10 @@ pub struct WebConfig {
     pub session_idle: time::Duration,
     /// A session ends this long after sign-in, however active.
     pub session_lifetime: time::Duration,
+    /// How long an invitation link works.
+    pub invite_ttl: time::Duration,
+    /// How long a password reset link works.
+    pub reset_ttl: time::Duration,
 }
 
 impl WebConfig {
@@ -61,6 +65,8 @@ pub struct AppState {
     pub files: FileStore,
     /// Set when shutdown begins, so `/readyz` fails before the listener closes.
     pub draining: Arc<AtomicBool>,
+    /// Nudges the mail worker after a transaction queued email.
+    pub mail_wake: doorstep_mail::Wake,
 }
 
 impl AppState {
@@ -73,6 +79,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             files,
             draining: Arc::new(AtomicBool::new(false)),
+            mail_wake: doorstep_mail::Wake::new(),
         }
     }
 }

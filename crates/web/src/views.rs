@@ -79,3 +79,27 @@ impl PortalChrome {
         }
     }
 }
+
+/// The frame of every office page.
+pub struct OfficeChrome {
+    /// Branding.
+    pub brand: Brand,
+    /// The signed-in staff member's name.
+    pub name: String,
+    /// Their role, for people.
+    pub role: &'static str,
+    /// The CSRF token for the header's forms.
+    pub csrf: String,
+}
+
+impl OfficeChrome {
+    /// The chrome for `staff`'s page.
+    pub fn of(staff: &crate::auth::session::SignedInStaff, csrf: &str) -> Self {
+        OfficeChrome {
+            brand: Brand::of(&staff.company),
+            name: staff.staff.name.clone(),
+            role: staff.staff.role.label(),
+            csrf: csrf.to_owned(),
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Credentials and sessions: password hashing, single-use tokens, sign-in and the
 //! extractors that require a signed-in person.
 
+pub mod links;
 pub mod password;
 pub mod session;
 pub mod sign_in;

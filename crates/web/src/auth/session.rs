@@ -89,7 +89,10 @@ pub async fn current_session(
             now - state.config.session_idle,
         )
         .await?;
-    if let Some(s) = session.as_ref().filter(|s| now - s.last_seen_at >= TOUCH_EVERY) {
+    if let Some(s) = session
+        .as_ref()
+        .filter(|s| now - s.last_seen_at >= TOUCH_EVERY)
+    {
         state.store.touch_session(company.id, &s.id_hash).await?;
     }
     Ok(session)

@@ -4,17 +4,14 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::auth::session::SignedInStaff;
-use crate::views::Brand;
+use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
 #[derive(Template)]
 #[template(path = "office/home.html")]
 struct OfficeHome {
-    brand: Brand,
-    name: String,
-    role: &'static str,
+    chrome: OfficeChrome,
     staff: Vec<(String, String, &'static str)>,
-    csrf: String,
 }
 
 /// Renders the office home for `staff`.
@@ -31,11 +28,8 @@ pub async fn render(
         .map(|s| (s.name, s.email, s.role.label()))
         .collect();
     let html = OfficeHome {
-        brand: Brand::of(&staff.company),
-        name: staff.staff.name.clone(),
-        role: staff.staff.role.label(),
+        chrome: OfficeChrome::of(staff, csrf),
         staff: team,
-        csrf: csrf.to_owned(),
     }
     .render()
     .map_err(|e| WebError::Internal(e.to_string()))?;

@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod home;
+pub mod password_links;
 pub mod sign_in;
 pub mod sign_out;

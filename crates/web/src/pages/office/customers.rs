@@ -1,0 +1,187 @@
+//! The office's customer list and customer page (contacts and their portal access).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_core::ids::CustomerId;
+use doorstep_store::contacts::ContactAccess;
+use doorstep_store::customers::{CustomerListRow, CustomerSummary};
+use serde::Deserialize;
+
+use crate::auth::session::SignedInStaff;
+use crate::csrf::CsrfToken;
+use crate::views::OfficeChrome;
+use crate::{AppState, WebError};
+
+const PAGE: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "office/customers.html")]
+struct ListPage {
+    chrome: OfficeChrome,
+    q: String,
+    rows: Vec<CustomerListRow>,
+    next: Option<String>,
+}
+
+/// The list's query string.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after_name: Option<String>,
+    after_id: Option<i64>,
+}
+
+/// `GET /office/customers`: search and keyset paging by name.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    if !staff_may(staff.staff.role, OfficeArea::DayToDay) {
+        return Err(WebError::NotFound);
+    }
+    let after = match (&query.after_name, query.after_id) {
+        (Some(name), Some(id)) => Some((name.as_str(), id)),
+        _ => None,
+    };
+    let q = query.q.trim().chars().take(100).collect::<String>();
+    let mut rows = state
+        .store
+        .customers_page(staff.company.id, Some(&q), after, PAGE + 1)
+        .await?;
+    let next = if rows.len() as i64 > PAGE {
+        rows.truncate(PAGE as usize);
+        rows.last().map(|last| {
+            let params = [
+                ("q", q.as_str()),
+                ("after_name", last.name.as_str()),
+                ("after_id", &last.id.to_string()),
+            ];
+            let encoded: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(params)
+                .finish();
+            format!("/office/customers?{encoded}")
+        })
+    } else {
+        None
+    };
+    let html = ListPage {
+        chrome: OfficeChrome::of(&staff, &csrf),
+        q,
+        rows,
+        next,
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}
+
+struct ContactView {
+    c: ContactAccess,
+    status: &'static str,
+    status_class: &'static str,
+    last_sign_in: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/customer.html")]
+struct CustomerPage {
+    chrome: OfficeChrome,
+    customer: CustomerSummary,
+    contacts: Vec<ContactView>,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+}
+
+/// Flash messages after an access action.
+#[derive(Deserialize, Default)]
+pub struct Flash {
+    done: Option<String>,
+    error: Option<String>,
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "enabled" => "Portal access enabled. An invitation email is on its way.",
+        "enabled_existing" => {
+            "Portal access enabled. This person already has a password for the portal."
+        }
+        "invited" => "A new invitation email is on its way.",
+        "reset" => {
+            "Their password was cleared, their sessions ended, and a reset link is on its way."
+        }
+        "locked" => "Login locked. Any open session has ended.",
+        "unlocked" => "Login unlocked.",
+        "disabled" => "Portal access disabled for this account.",
+        _ => return None,
+    })
+}
+
+fn error_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "no_email" => {
+            "This contact has no valid email address. Add one before enabling portal access."
+        }
+        "no_login" => "This contact has no portal login yet. Enable access first.",
+        "has_password" => {
+            "This person has already set a password; use \"Send password reset\" instead."
+        }
+        _ => return None,
+    })
+}
+
+/// `GET /office/customers/{number}`.
+pub async fn show(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Path(number): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, WebError> {
+    let company = staff.company.id;
+    let customer = state
+        .store
+        .customer_by_number(company, &number)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let contacts = state
+        .store
+        .contacts_of_customer(company, CustomerId(customer.id))
+        .await?
+        .into_iter()
+        .map(|c| {
+            let (status, status_class) =
+                match (c.portal_enabled, c.login_id, c.has_password, c.locked) {
+                    (_, Some(_), _, true) => ("Locked", "danger"),
+                    (false, _, _, _) => ("No access", ""),
+                    (true, None, _, _) => ("Invited", "warn"),
+                    (true, Some(_), true, _) => ("Active", "ok"),
+                    (true, Some(_), false, _) => ("Invited", "warn"),
+                };
+            let last_sign_in = c
+                .last_sign_in_at
+                .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
+                .unwrap_or_else(|| "Never".to_owned());
+            ContactView {
+                c,
+                status,
+                status_class,
+                last_sign_in,
+            }
+        })
+        .collect();
+    let html = CustomerPage {
+        chrome: OfficeChrome::of(&staff, &csrf),
+        customer,
+        contacts,
+        notice: flash.done.as_deref().and_then(notice_text),
+        error: flash.error.as_deref().and_then(error_text),
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}

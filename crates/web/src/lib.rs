@@ -17,6 +17,6 @@ mod views;
 pub use error::WebError;
 pub use files::FileStore;
 pub use metrics::Metrics;
-pub use router::{router, serve};
+pub use router::{Access, ROUTES, RouteRule, router, serve};
 pub use state::{AppState, PasswordCost, WebConfig};
 pub use tenant::Tenant;

@@ -20,52 +20,92 @@ use crate::{AppState, Tenant, WebError, metrics};
 /// Bodies above this are refused with 413 before being read whole.
 const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Who may reach a route; the permission-matrix test checks every route against its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, on any host (health, metrics, the stylesheet).
+    Anyone,
+    /// Anyone on a company's host (sign-in pages, emailed links, branding).
+    Visitor,
+    /// A signed-in portal login, whichever account it acts for.
+    Login,
+    /// A signed-in contact acting for an account.
+    Contact,
+    /// Any office staff member.
+    Staff,
+    /// Office administrators only.
+    Admin,
+}
+
+/// One route of the application and its access rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path template, as axum matches it.
+    pub path: &'static str,
+    /// Who may use it.
+    pub access: Access,
+}
+
+/// Declares every route once: the router is built from this list and [`ROUTES`] is
+/// exported from it, so a route cannot exist without an access rule.
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path, $access:ident; )*) => {
+        /// Every route of the application with its access rule.
+        pub const ROUTES: &[RouteRule] = &[
+            $( RouteRule { method: stringify!($method), path: $path, access: Access::$access }, )*
+        ];
+
+        fn route_table() -> Router<AppState> {
+            let mut router = Router::new();
+            $( router = router.route($path, routes!(@method $method, $handler)); )*
+            router
+        }
+    };
+    (@method GET, $handler:path) => { get($handler) };
+    (@method POST, $handler:path) => { post($handler) };
+}
+
+routes! {
+    GET  "/" => portal::sign_in::root, Visitor;
+    GET  "/sign-in" => portal::sign_in::show, Visitor;
+    POST "/sign-in" => portal::sign_in::submit, Visitor;
+    GET  "/sign-in/link" => portal::sign_in_link::form, Visitor;
+    POST "/sign-in/link" => portal::sign_in_link::request, Visitor;
+    GET  "/sign-in/link/{token}" => portal::sign_in_link::confirm, Visitor;
+    POST "/sign-in/link/{token}" => portal::sign_in_link::sign_in, Visitor;
+    GET  "/forgot-password" => portal::password_links::forgot, Visitor;
+    POST "/forgot-password" => portal::password_links::request_reset, Visitor;
+    GET  "/invite/{token}" => portal::password_links::show_invite, Visitor;
+    POST "/invite/{token}" => portal::password_links::accept_invite, Visitor;
+    GET  "/reset/{token}" => portal::password_links::show_reset, Visitor;
+    POST "/reset/{token}" => portal::password_links::reset, Visitor;
+    POST "/sign-out" => portal::sign_out::this_browser, Login;
+    POST "/sign-out/everywhere" => portal::sign_out::everywhere, Login;
+    GET  "/accounts" => portal::accounts::show, Login;
+    POST "/accounts" => portal::accounts::choose, Login;
+    GET  "/office" => office::sign_in::show, Visitor;
+    POST "/office/sign-in" => office::sign_in::submit, Visitor;
+    GET  "/office/setup/{token}" => office::setup::show, Visitor;
+    POST "/office/setup/{token}" => office::setup::submit, Visitor;
+    POST "/office/sign-out" => office::sign_in::sign_out, Staff;
+    GET  "/office/customers" => office::customers::list, Staff;
+    GET  "/office/customers/{number}" => office::customers::show, Staff;
+    POST "/office/contacts/{id}/access" => office::contact_access::act, Staff;
+    GET  "/office/outbox" => office::outbox::list, Admin;
+    GET  "/office/outbox/{id}" => office::outbox::show, Admin;
+    GET  "/brand.css" => assets::brand_css, Visitor;
+    GET  "/brand/logo" => assets::logo, Visitor;
+    GET  "/static/app.css" => assets::app_css, Anyone;
+    GET  "/healthz" => health::healthz, Anyone;
+    GET  "/readyz" => health::readyz, Anyone;
+    GET  "/metrics" => health::metrics, Anyone;
+}
+
 /// Builds the application's router over `state`.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(portal::sign_in::root))
-        .route(
-            "/sign-in",
-            get(portal::sign_in::show).post(portal::sign_in::submit),
-        )
-        .route("/sign-out", post(portal::sign_out::this_browser))
-        .route("/sign-out/everywhere", post(portal::sign_out::everywhere))
-        .route(
-            "/forgot-password",
-            get(portal::password_links::forgot).post(portal::password_links::request_reset),
-        )
-        .route(
-            "/invite/{token}",
-            get(portal::password_links::show_invite).post(portal::password_links::accept_invite),
-        )
-        .route(
-            "/reset/{token}",
-            get(portal::password_links::show_reset).post(portal::password_links::reset),
-        )
-        .route(
-            "/accounts",
-            get(portal::accounts::show).post(portal::accounts::choose),
-        )
-        .route("/office", get(office::sign_in::show))
-        .route("/office/sign-in", post(office::sign_in::submit))
-        .route("/office/sign-out", post(office::sign_in::sign_out))
-        .route("/office/customers", get(office::customers::list))
-        .route("/office/customers/{number}", get(office::customers::show))
-        .route(
-            "/office/contacts/{id}/access",
-            post(office::contact_access::act),
-        )
-        .route(
-            "/office/setup/{token}",
-            get(office::setup::show).post(office::setup::submit),
-        )
-        .route("/brand.css", get(assets::brand_css))
-        .route("/brand/logo", get(assets::logo))
-        .route("/static/app.css", get(assets::app_css))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .fallback(fallback);
+    let routes = route_table().fallback(fallback);
 
     let security = CookieSecurity {
         https: state.config.https,

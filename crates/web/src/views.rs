@@ -90,6 +90,8 @@ pub struct OfficeChrome {
     pub role: &'static str,
     /// The CSRF token for the header's forms.
     pub csrf: String,
+    /// Whether the administration pages are offered.
+    pub admin: bool,
 }
 
 impl OfficeChrome {
@@ -100,6 +102,10 @@ impl OfficeChrome {
             name: staff.staff.name.clone(),
             role: staff.staff.role.label(),
             csrf: csrf.to_owned(),
+            admin: doorstep_core::authz::staff_may(
+                staff.staff.role,
+                doorstep_core::authz::OfficeArea::Administration,
+            ),
         }
     }
 }

@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod home;
 pub mod password_links;
 pub mod sign_in;
+pub mod sign_in_link;
 pub mod sign_out;

@@ -1,0 +1,103 @@
+//! The office's view of outgoing email: what was queued, sent or failed. Without an SMTP
+//! server configured this is where emails wait, so an administrator can pass them on.
+//! Admins only: invitation and reset emails carry single-use credentials.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_store::outbox::OutboxEmail;
+use serde::Deserialize;
+
+use crate::auth::session::SignedInStaff;
+use crate::csrf::CsrfToken;
+use crate::views::OfficeChrome;
+use crate::{AppState, WebError};
+
+const PAGE: i64 = 50;
+
+struct Row {
+    e: OutboxEmail,
+    status: &'static str,
+    created: String,
+}
+
+fn row(e: OutboxEmail) -> Row {
+    let status = e.status.as_str();
+    let t = e.created_at;
+    let created = format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+    Row { e, status, created }
+}
+
+#[derive(Template)]
+#[template(path = "office/outbox.html")]
+struct ListPage {
+    chrome: OfficeChrome,
+    rows: Vec<Row>,
+    next: Option<i64>,
+}
+
+/// The list's cursor.
+#[derive(Deserialize)]
+pub struct Cursor {
+    before: Option<i64>,
+}
+
+/// `GET /office/outbox`: newest first, keyset paging.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Query(cursor): Query<Cursor>,
+) -> Result<Response, WebError> {
+    if !staff_may(staff.staff.role, OfficeArea::Administration) {
+        return Err(WebError::NotFound);
+    }
+    let mut emails = state
+        .store
+        .outbox_page(staff.company.id, cursor.before, PAGE + 1)
+        .await?;
+    let next = (emails.len() as i64 > PAGE).then(|| {
+        emails.truncate(PAGE as usize);
+        emails.last().map(|e| e.id)
+    });
+    let html = ListPage {
+        chrome: OfficeChrome::of(&staff, &csrf),
+        rows: emails.into_iter().map(row).collect(),
+        next: next.flatten(),
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "office/outbox_email.html")]
+struct EmailPage {
+    chrome: OfficeChrome,
+    r: Row,
+}
+
+/// `GET /office/outbox/{id}`: one email as it was (or will be) sent, text version.
+pub async fn show(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    if !staff_may(staff.staff.role, OfficeArea::Administration) {
+        return Err(WebError::NotFound);
+    }
+    let email = state
+        .store
+        .outbox_email(staff.company.id, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let html = EmailPage {
+        chrome: OfficeChrome::of(&staff, &csrf),
+        r: row(email),
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}

@@ -78,30 +78,37 @@ pub async fn request(
             .store
             .login_credentials(company.id, email.as_str())
             .await?;
-        if let Some((login, false)) = creds.and_then(|c| match c.owner {
-            SessionOwner::Login(login) => Some((login, c.locked)),
-            SessionOwner::Staff(_) => None,
-        }) {
-            if !state
-                .store
-                .accounts_of_login(company.id, login)
-                .await?
-                .is_empty()
+        let login = creds.and_then(|c| match c.owner {
+            SessionOwner::Login(login) if !c.locked => Some(login),
+            _ => None,
+        });
+        // A login with no account left (every contact disabled) gets no link either.
+        let login = match login {
+            Some(login)
+                if !state
+                    .store
+                    .accounts_of_login(company.id, login)
+                    .await?
+                    .is_empty() =>
             {
-                let mut tx = state.store.begin().await?;
-                send_link(
-                    &state,
-                    &mut tx,
-                    &company,
-                    login,
-                    TokenPurpose::SignInLink,
-                    email.as_str(),
-                    "",
-                )
-                .await?;
-                tx.commit().await?;
-                state.mail_wake.wake();
+                Some(login)
             }
+            _ => None,
+        };
+        if let Some(login) = login {
+            let mut tx = state.store.begin().await?;
+            send_link(
+                &state,
+                &mut tx,
+                &company,
+                login,
+                TokenPurpose::SignInLink,
+                email.as_str(),
+                "",
+            )
+            .await?;
+            tx.commit().await?;
+            state.mail_wake.wake();
         }
     }
     let sent = format!(

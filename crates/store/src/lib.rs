@@ -13,6 +13,7 @@ pub mod companies;
 pub mod contacts;
 pub mod conversation;
 pub mod customers;
+pub mod demo_support;
 pub mod email_templates;
 mod error;
 pub mod files;

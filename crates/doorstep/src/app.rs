@@ -1,0 +1,135 @@
+//! Building the application: database, state, listener; then serving until told to stop.
+
+use std::net::SocketAddr;
+
+use doorstep_store::Store;
+use doorstep_web::AppState;
+use tokio::net::TcpListener;
+
+use crate::error::CliError;
+use crate::settings::{Settings, redact};
+
+/// A ready-to-serve application: its socket is already bound, so tests can read the
+/// port and talk to it at once, with no sleeping or polling.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    addr: SocketAddr,
+    mail: Option<doorstep_mail::SmtpSender>,
+}
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn connect_and_migrate(settings: &Settings) -> Result<Store, CliError> {
+    let url = settings.database_url.expose();
+    let store = Store::connect_with(url, settings.db_pool_size)
+        .await
+        .map_err(|e| CliError::usage(format!("{} ({})", e, redact(url))))?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+impl App {
+    /// Connects, migrates and binds.
+    pub async fn build(settings: &Settings) -> Result<App, CliError> {
+        let store = connect_and_migrate(settings).await?;
+        Self::build_with_store(settings, store).await
+    }
+
+    /// Binds the listener for an already opened store.
+    pub async fn build_with_store(settings: &Settings, store: Store) -> Result<App, CliError> {
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .map_err(|e| CliError::usage(format!("cannot listen on {}: {e}", settings.bind)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let mail = match &settings.smtp_url {
+            Some(url) => {
+                let config = doorstep_mail::SmtpConfig::parse(url.expose(), &settings.mail_from)
+                    .map_err(|e| CliError::usage(e.to_string()))?;
+                tracing::info!(smtp = %config.describe(), "email is sent by SMTP");
+                Some(
+                    doorstep_mail::SmtpSender::new(&config)
+                        .map_err(|e| CliError::usage(e.to_string()))?,
+                )
+            }
+            None => {
+                tracing::info!("no DOORSTEP_SMTP_URL: emails stay in the outbox");
+                None
+            }
+        };
+        let state = AppState::new(store, settings.web_config(addr.port()));
+        Ok(App {
+            listener,
+            state,
+            addr,
+            mail,
+        })
+    }
+
+    /// The address actually bound (the port is chosen by the OS when 0 was asked).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The application's shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes: readiness fails first, then requests in flight
+    /// finish, then the pool closes.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), CliError> {
+        let draining = self.state.draining.clone();
+        let store = self.state.store.clone();
+        let (stop_mail, mut mail_stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(doorstep_mail::run(
+            store.clone(),
+            self.mail,
+            self.state.mail_wake.clone(),
+            async move {
+                let _ = mail_stopped.changed().await;
+            },
+        ));
+        let shutdown = async move {
+            shutdown.await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = stop_mail.send(true);
+            tracing::info!("shutting down: finishing requests in flight");
+        };
+        let served = doorstep_web::serve(self.listener, self.state, shutdown).await;
+        // The worker hands back what it claimed but did not start; give it a moment.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), worker).await;
+        store.close().await;
+        served.map_err(|e| CliError::failed(format!("server failed: {e}")))
+    }
+}
+
+/// A future completing on Ctrl-C or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled, so a signal that arrives right after
+/// the server says it is listening is still a graceful shutdown.
+#[cfg(unix)]
+pub fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let install =
+        |kind| signal(kind).map_err(|e| CliError::failed(format!("cannot handle signals: {e}")));
+    let mut term = install(SignalKind::terminate())?;
+    let mut int = install(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
+        }
+    })
+}
+
+/// A future completing on Ctrl-C.
+#[cfg(not(unix))]
+pub fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}

@@ -1,0 +1,199 @@
+//! What each subcommand does.
+
+use std::path::Path;
+
+use doorstep_core::email::EmailAddress;
+use doorstep_core::settings::PortalSettings;
+use doorstep_core::status::StaffRole;
+use doorstep_core::tenancy::CompanySlug;
+use doorstep_store::audit::NewAuditEvent;
+use doorstep_store::companies::NewCompany;
+use doorstep_store::tokens::{TokenOwner, TokenPurpose};
+use doorstep_store::{DbKind, Store, StoreError};
+use doorstep_web::auth::token::{hash_token, new_token};
+
+use crate::app::{App, connect_and_migrate, shutdown_signal};
+use crate::demo;
+use crate::error::CliError;
+use crate::settings::Settings;
+
+/// How long the first admin's setup link stays valid.
+const SETUP_LINK_DAYS: i64 = 7;
+
+/// `doorstep serve`.
+pub async fn serve(settings: &Settings) -> Result<(), CliError> {
+    let app = App::build(settings).await?;
+    let shutdown = shutdown_signal()?;
+    println!("Listening on http://{}", app.addr());
+    app.run_until(shutdown).await
+}
+
+/// `doorstep demo`: fresh demo data, then serve it.
+pub async fn demo(settings: &Settings) -> Result<(), CliError> {
+    let store = connect_and_migrate(settings).await?;
+    let files = doorstep_web::FileStore::new(settings.data_dir.clone());
+    let cost = settings.web_config(settings.bind.port()).password_cost;
+    let summary = demo::seed(&store, &files, cost)
+        .await
+        .map_err(|e| CliError::failed(format!("cannot create the demo data: {e:#}")))?;
+    let app = App::build_with_store(settings, store).await?;
+    let port = app.addr().port();
+    let url = |slug: &str| {
+        CompanySlug::parse(slug)
+            .map(|s| settings.portal_url(&s, port))
+            .unwrap_or_default()
+    };
+    let jobs: usize = summary.jobs.iter().map(|(_, n)| n).sum();
+    println!("Doorstep demo data is ready ({jobs} jobs).");
+    println!();
+    println!("  Acme Plumbing & Heating   portal  {}/", url("acme"));
+    println!("                            office  {}/office", url("acme"));
+    println!("  Bolt Electric             portal  {}/", url("bolt"));
+    println!("                            office  {}/office", url("bolt"));
+    println!();
+    println!("  Every demo password is \"{}\":", demo::DEMO_PASSWORD);
+    println!("    office@acme.test    Acme office admin");
+    println!("    dispatch@acme.test  Acme office staff");
+    println!(
+        "    dana@example.test   Acme customer on two accounts (household + Harbor Property Co.)"
+    );
+    println!("    sam@example.test    Acme site contact: Bayview Apartments only");
+    println!("    office@bolt.test    Bolt office admin");
+    println!("    dana@example.test   Bolt customer (a separate login at another company)");
+    println!();
+    let shutdown = shutdown_signal()?;
+    println!("Listening on http://{}", app.addr());
+    app.run_until(shutdown).await
+}
+
+/// `doorstep migrate`.
+pub async fn migrate(settings: &Settings) -> Result<(), CliError> {
+    let store = connect_and_migrate(settings).await?;
+    let applied = store.applied_migrations().await?;
+    println!(
+        "Database is up to date ({} migrations applied).",
+        applied.len()
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// `doorstep company create`.
+pub async fn create_company(
+    settings: &Settings,
+    slug: &str,
+    name: &str,
+    admin_email: &str,
+    admin_name: Option<&str>,
+) -> Result<(), CliError> {
+    let slug =
+        CompanySlug::parse(slug).map_err(|e| CliError::usage(format!("--slug: {}", e.message)))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err(CliError::usage("--name: give the company's name"));
+    }
+    let email = EmailAddress::parse(admin_email)
+        .map_err(|e| CliError::usage(format!("--admin-email: {}", e.message)))?;
+    let admin_name = admin_name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            email
+                .as_str()
+                .split('@')
+                .next()
+                .unwrap_or("Admin")
+                .to_owned()
+        });
+
+    let store = connect_and_migrate(settings).await?;
+    let token = new_token();
+    let mut tx = store.begin().await?;
+    let company = tx
+        .create_company(&NewCompany {
+            slug: slug.to_string(),
+            name: name.to_owned(),
+            email: email.to_string(),
+            currency: "USD".into(),
+            brand_primary: "#0b5cad".into(),
+            brand_accent: "#f5a623".into(),
+            request_email: email.to_string(),
+            settings: PortalSettings::default(),
+            ..NewCompany::default()
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                CliError::usage(format!("a company with slug \"{slug}\" already exists"))
+            }
+            other => other.into(),
+        })?;
+    let admin = tx
+        .create_staff(company, email.as_str(), &admin_name, StaffRole::Admin, None)
+        .await?;
+    let expires = doorstep_store::now() + time::Duration::days(SETUP_LINK_DAYS);
+    tx.create_token(
+        company,
+        &hash_token(&token),
+        TokenPurpose::StaffSetup,
+        TokenOwner::Staff(admin),
+        expires,
+    )
+    .await?;
+    tx.audit(
+        company,
+        &NewAuditEvent {
+            actor_kind: "system",
+            actor_id: None,
+            actor_label: "doorstep company create".into(),
+            action: "company.created",
+            subject_kind: "company",
+            subject_id: Some(company.0),
+            ip: String::new(),
+            detail: "{}".into(),
+            at: doorstep_store::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    store.close().await;
+
+    let base = settings.portal_url(&slug, settings.bind.port());
+    println!("Created company {name:?} at {base}/");
+    println!(
+        "Admin {email} sets a password with this one-time link (valid {SETUP_LINK_DAYS} days):"
+    );
+    println!("  {base}/office/setup/{token}");
+    Ok(())
+}
+
+/// `doorstep backup --to FILE`.
+pub async fn backup(settings: &Settings, to: &Path) -> Result<(), CliError> {
+    let url = settings.database_url.expose();
+    if Store::kind_of(url)? == DbKind::Postgres {
+        return Err(CliError::usage(
+            "backup works on SQLite only; for PostgreSQL use pg_dump (e.g. pg_dump -Fc DATABASE > doorstep.dump)",
+        ));
+    }
+    let file = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or("");
+    if file.is_empty() || file.contains(":memory:") || !Path::new(file).exists() {
+        return Err(CliError::usage(format!("no SQLite database at {file:?}")));
+    }
+    let target = to.to_string_lossy().to_string();
+    if to.exists() {
+        return Err(CliError::usage(format!(
+            "{target} already exists; choose a new file"
+        )));
+    }
+    let store = Store::connect_with(url, 1).await?;
+    store.backup_to(&target).await?;
+    store.close().await;
+    println!("Backed up {file} to {target}");
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! The Doorstep binary as a library, so the integration tests can build and run the
+//! real application in-process.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod settings;
+pub mod telemetry;
+
+use cli::{Cli, Command, CompanyCommand};
+use error::CliError;
+use settings::Settings;
+
+/// Runs the command line `cli`.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    let default_db = match command {
+        Command::Demo => "sqlite://doorstep-demo.db",
+        _ => "sqlite://doorstep.db",
+    };
+    let settings = Settings::from_args(&cli.settings, default_db)?;
+    match command {
+        Command::Serve => commands::serve(&settings).await,
+        Command::Demo => commands::demo(&settings).await,
+        Command::Migrate => commands::migrate(&settings).await,
+        Command::Company(CompanyCommand::Create {
+            slug,
+            name,
+            admin_email,
+            admin_name,
+        }) => {
+            commands::create_company(&settings, &slug, &name, &admin_email, admin_name.as_deref())
+                .await
+        }
+        Command::Backup { to } => commands::backup(&settings, &to).await,
+    }
+}

@@ -1,0 +1,159 @@
+//! The permission matrix: every route of the router, for every kind of visitor.
+//! Routes come from `doorstep_web::ROUTES`, the very table the router is built from,
+//! so a new route is walked here the moment it exists.
+
+use doorstep_core::status::{ContactRole, StaffRole};
+use doorstep_store::contacts::NewContact;
+use doorstep_testkit::{Backend, both_backends};
+use doorstep_web::{Access, ROUTES};
+
+use crate::helpers::{PASSWORD, TestApp, seed_people, sign_in};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    OtherCompanyStaff,
+    Contact,
+    SiteContact,
+    LockedLogin,
+    OfficeStaff,
+    Admin,
+}
+
+const CSRF: &str = "00112233445566778899aabbccddeeff";
+
+fn token_from(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("doorstep="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .expect("a session cookie")
+}
+
+/// What `persona` must get from a GET of a route with `access`: Some(status) or, for
+/// redirects, the location.
+fn expected_get(access: Access, persona: Persona) -> Result<u16, &'static str> {
+    use Persona::*;
+    let contact = matches!(persona, Contact | SiteContact);
+    let staff = matches!(persona, OfficeStaff | Admin);
+    match access {
+        Access::Anyone | Access::Visitor => Ok(200),
+        Access::Login | Access::Contact if contact => Ok(200),
+        Access::Login | Access::Contact => Err("/sign-in"),
+        Access::Staff if staff => Ok(200),
+        Access::Staff => Err("/office"),
+        Access::Admin if persona == Admin => Ok(200),
+        Access::Admin if persona == OfficeStaff => Ok(404),
+        Access::Admin => Err("/office"),
+    }
+}
+
+both_backends! {
+    async fn every_route_answers_every_kind_of_visitor_as_its_rule_says(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let hash = doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::TestOnly).unwrap();
+        let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.create_staff(people.acme, "dispatch@acme.test", "Oscar", StaffRole::Office, Some(&hash)).await.unwrap();
+        tx.create_staff(bolt.id, "office@bolt.test", "Bo", StaffRole::Admin, Some(&hash)).await.unwrap();
+        let lola = tx.insert_login(people.acme, "lola@example.test", Some(&hash)).await.unwrap();
+        tx.insert_contact(people.acme, &NewContact {
+            customer: people.harbor, login: Some(lola), first_name: "Lola".into(), last_name: "L".into(),
+            email: Some("lola@example.test".into()), phone: String::new(), role: ContactRole::Company,
+            is_primary: false, is_billing: false, portal_enabled: true,
+        }).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Sessions for each persona, as raw tokens.
+        // One browser each: signing in ends the session a browser already had.
+        let staff_sign_in = |slug: &'static str, email: &'static str| {
+            let app = &app;
+            async move {
+                let browser = app.client(&[slug]);
+                token_from(&app.submit(&browser, slug, "/office", "/office/sign-in", &[("email", email), ("password", PASSWORD)]).await)
+            }
+        };
+        let admin = staff_sign_in("acme", "office@acme.test").await;
+        let dispatch = staff_sign_in("acme", "dispatch@acme.test").await;
+        let bolt_staff = staff_sign_in("bolt", "office@bolt.test").await;
+        let dana_browser = app.client(&["acme"]);
+        let dana = token_from(&sign_in(&app, &dana_browser, "acme", "dana@example.test").await);
+        app.submit(&dana_browser, "acme", "/accounts", "/accounts", &[("customer", &people.household.0.to_string())]).await;
+        let sam = token_from(&sign_in(&app, &app.client(&["acme"]), "acme", "sam@example.test").await);
+        let locked = token_from(&sign_in(&app, &app.client(&["acme"]), "acme", "lola@example.test").await);
+        let mut tx = app.store.begin().await.unwrap();
+        tx.set_login_locked(people.acme, lola, true, "").await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Something for id routes to point at: an email in the outbox, a contact.
+        app.submit(&app.client(&["acme"]), "acme", "/forgot-password", "/forgot-password", &[("email", "dana@example.test")]).await;
+        let email_id = app.store.outbox_page(people.acme, None, 1).await.unwrap()[0].id;
+        let contact_id = app.store.contacts_of_customer(people.acme, people.household).await.unwrap()[0].id;
+
+        let personas = [
+            (Persona::Anonymous, None),
+            (Persona::OtherCompanyStaff, Some(bolt_staff)),
+            (Persona::Contact, Some(dana)),
+            (Persona::SiteContact, Some(sam)),
+            (Persona::LockedLogin, Some(locked)),
+            (Persona::OfficeStaff, Some(dispatch)),
+            (Persona::Admin, Some(admin)),
+        ];
+        let plain = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve("acme.localhost", app.addr)
+            .build().unwrap();
+        let mut checked = 0;
+        for rule in ROUTES {
+            let path = rule.path
+                .replace("{token}", &"0".repeat(64))
+                .replace("{number}", "C-1")
+                .replace("{id}", &if rule.path.contains("outbox") { email_id } else { contact_id }.to_string());
+            for (persona, token) in &personas {
+                let expected = expected_get(rule.access, *persona);
+                // Allowed POSTs change things (sign-out would end the persona's session);
+                // the flow tests exercise them. Here: every denial, and visitors' forms.
+                if rule.method == "POST" && expected.is_ok() && rule.access != Access::Visitor {
+                    checked += 1;
+                    continue;
+                }
+                let cookie = match token {
+                    Some(t) => format!("doorstep={t}; doorstep-csrf={CSRF}"),
+                    None => format!("doorstep-csrf={CSRF}"),
+                };
+                let request = if rule.method == "GET" {
+                    plain.get(app.url("acme", &path))
+                } else {
+                    plain.post(app.url("acme", &path)).header("origin", app.origin("acme")).form(&[("csrf_token", CSRF)])
+                };
+                let res = request.header("cookie", cookie).send().await.unwrap();
+                let status = res.status().as_u16();
+                let location = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+                let what = format!("{} {} as {persona:?}", rule.method, rule.path);
+                assert!(status < 500, "{what}: {status}");
+                assert_ne!(status, 403, "{what}: a valid same-site form is never refused as forged");
+                match (rule.method, expected) {
+                    // Denials hold for every method: sent to sign in, nothing done.
+                    (_, Err(to)) => assert_eq!((status, location.as_str()), (303, to), "{what}"),
+                    ("GET", Ok(code)) => {
+                        // Signed-in visitors may be sent on from sign-in pages; links with a
+                        // made-up token have expired; a company without a logo has none.
+                        let fine = status == code
+                            || (status == 303 && rule.access == Access::Visitor)
+                            || (status == 410 && rule.path.contains("{token}"))
+                            || (status == 404 && rule.path == "/brand/logo");
+                        assert!(fine, "{what}: {status} (expected {code})");
+                    }
+                    // Visitors' forms posted empty: refused with a message, an expired link, or sent on.
+                    _ => assert!(matches!(status, 200 | 303 | 410 | 422), "{what}: {status} {location}"),
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, ROUTES.len() * personas.len());
+    }
+}

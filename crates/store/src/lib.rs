@@ -26,6 +26,7 @@ pub mod staff;
 pub mod throttle;
 mod time;
 pub mod tokens;
+pub mod two_factor;
 
 #[doc(hidden)]
 pub use backend::{Backend, TxInner};

@@ -33,6 +33,9 @@ pub struct NewSession {
     pub user_agent: String,
     /// Absolute end of the session.
     pub expires_at: OffsetDateTime,
+    /// The password was right but a second factor is still owed: the session opens
+    /// nothing but the code page.
+    pub two_factor_pending: bool,
 }
 
 /// A live session as a request sees it.
@@ -50,6 +53,8 @@ pub struct Session {
     pub last_seen_at: OffsetDateTime,
     /// Absolute end.
     pub expires_at: OffsetDateTime,
+    /// Waiting for a second factor (see [`NewSession::two_factor_pending`]).
+    pub two_factor_pending: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -61,6 +66,7 @@ struct SessionRow {
     csrf_secret: String,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
+    two_factor_pending: bool,
 }
 
 /// A login's or staff member's stored credentials, for sign-in only.
@@ -93,7 +99,7 @@ impl Store {
         let at = db_time(now());
         let row: Option<SessionRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT s.id, s.staff_user_id, s.login_id, s.active_customer_id, s.csrf_secret, \
-             s.last_seen_at, s.expires_at FROM sessions s \
+             s.last_seen_at, s.expires_at, s.two_factor_pending FROM sessions s \
              LEFT JOIN staff_users st ON st.id = s.staff_user_id AND st.company_id = s.company_id \
              LEFT JOIN portal_logins l ON l.id = s.login_id AND l.company_id = s.company_id \
              WHERE s.company_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
@@ -114,6 +120,7 @@ impl Store {
                 csrf_secret: r.csrf_secret,
                 last_seen_at: r.last_seen_at,
                 expires_at: r.expires_at,
+                two_factor_pending: r.two_factor_pending,
             })
         }))
     }
@@ -191,6 +198,7 @@ impl Tx {
                 ("created_at", at.into()),
                 ("last_seen_at", at.into()),
                 ("expires_at", s.expires_at.into()),
+                ("two_factor_pending", s.two_factor_pending.into()),
             ],
             false,
         )

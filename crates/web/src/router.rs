@@ -13,7 +13,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::csrf::{self, CookieSecurity};
-use crate::pages::{assets, health, office, portal};
+use crate::pages::{assets, health, office, portal, security, two_factor};
 use crate::security::{RandomRequestId, header_layers};
 use crate::{AppState, Tenant, WebError, metrics};
 
@@ -83,6 +83,13 @@ routes! {
     POST "/reset/{token}" => portal::password_links::reset, Visitor;
     POST "/sign-out" => portal::sign_out::this_browser, Login;
     POST "/sign-out/everywhere" => portal::sign_out::everywhere, Login;
+    GET  "/sign-in/two-factor" => two_factor::show, Visitor;
+    POST "/sign-in/two-factor" => two_factor::submit, Visitor;
+    GET  "/security" => security::portal_show, Contact;
+    POST "/security/two-factor/start" => security::portal_start, Contact;
+    POST "/security/two-factor/confirm" => security::portal_confirm, Contact;
+    POST "/security/two-factor/disable" => security::portal_disable, Contact;
+    POST "/security/recovery-codes" => security::portal_codes, Contact;
     GET  "/accounts" => portal::accounts::show, Login;
     POST "/accounts" => portal::accounts::choose, Login;
     GET  "/office" => office::sign_in::show, Visitor;
@@ -90,6 +97,14 @@ routes! {
     GET  "/office/setup/{token}" => office::setup::show, Visitor;
     POST "/office/setup/{token}" => office::setup::submit, Visitor;
     POST "/office/sign-out" => office::sign_in::sign_out, Staff;
+    GET  "/office/two-factor" => two_factor::show, Visitor;
+    POST "/office/two-factor" => two_factor::submit, Visitor;
+    GET  "/office/security" => security::office_show, Staff;
+    POST "/office/security/two-factor/start" => security::office_start, Staff;
+    POST "/office/security/two-factor/confirm" => security::office_confirm, Staff;
+    POST "/office/security/two-factor/disable" => security::office_disable, Staff;
+    POST "/office/security/recovery-codes" => security::office_codes, Staff;
+    POST "/office/security/policy" => security::office_policy, Admin;
     GET  "/office/customers" => office::customers::list, Staff;
     GET  "/office/customers/{number}" => office::customers::show, Staff;
     POST "/office/contacts/{id}/access" => office::contact_access::act, Staff;

@@ -12,3 +12,4 @@ mod security_headers;
 mod setup_link;
 mod sign_in;
 mod tenancy;
+mod two_factor;

@@ -6,3 +6,4 @@ pub mod password;
 pub mod session;
 pub mod sign_in;
 pub mod token;
+pub mod two_factor;

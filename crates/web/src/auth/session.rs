@@ -121,6 +121,9 @@ impl FromRequestParts<AppState> for PortalLogin {
         let SessionOwner::Login(login) = session.owner else {
             return Err(WebError::SignInRequired("/sign-in"));
         };
+        if session.two_factor_pending {
+            return Err(WebError::SignInRequired("/sign-in/two-factor"));
+        }
         // Re-read every request: access disabled by the office ends at once.
         let accounts = state.store.accounts_of_login(company.id, login).await?;
         if accounts.is_empty() {
@@ -202,15 +205,60 @@ impl FromRequestParts<AppState> for SignedInStaff {
         let SessionOwner::Staff(id) = session.owner else {
             return Err(WebError::SignInRequired("/office"));
         };
+        if session.two_factor_pending {
+            return Err(WebError::SignInRequired("/office/two-factor"));
+        }
         let staff = state
             .store
             .staff_by_id(company.id, id)
             .await?
             .ok_or(WebError::SignInRequired("/office"))?;
+        // A company that requires a second factor lets its staff do nothing but set one up.
+        if company.settings.require_staff_two_factor
+            && !is_setup_path(parts.uri.path())
+            && !state
+                .store
+                .two_factor(company.id, session.owner)
+                .await?
+                .enabled
+        {
+            return Err(WebError::SignInRequired("/office/security"));
+        }
         Ok(SignedInStaff {
             company,
             staff,
             session,
         })
+    }
+}
+
+/// Pages a staff member still owing a second factor may use: its setup, and signing out.
+fn is_setup_path(path: &str) -> bool {
+    path == "/office/sign-out"
+        || path == "/office/security"
+        || path.starts_with("/office/security/")
+}
+
+/// A browser whose password (or emailed link) was right and which now owes its second factor.
+pub struct PendingSignIn {
+    /// The company.
+    pub company: Company,
+    /// The session waiting for the code.
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for PendingSignIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
+        let office = parts.uri.path().starts_with("/office");
+        let start = if office { "/office" } else { "/sign-in" };
+        let session = current_session(parts, state, &company)
+            .await?
+            .filter(|s| s.two_factor_pending)
+            .filter(|s| matches!(s.owner, SessionOwner::Staff(_)) == office)
+            .ok_or(WebError::SignInRequired(start))?;
+        Ok(PendingSignIn { company, session })
     }
 }

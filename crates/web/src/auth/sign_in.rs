@@ -8,7 +8,12 @@ use doorstep_store::companies::Company;
 use doorstep_store::sessions::{NewSession, SessionOwner};
 use time::OffsetDateTime;
 
+use axum::http::HeaderMap;
+use axum::http::header::USER_AGENT;
+use axum::response::{IntoResponse, Redirect, Response};
+
 use crate::auth::password::{hash_password, verify_password};
+use crate::auth::session::{session_token, set_session_cookie};
 use crate::auth::token::{hash_token, new_token};
 use crate::security::random_hex;
 use crate::{AppState, PasswordCost, WebError};
@@ -20,6 +25,48 @@ pub enum Audience {
     Portal,
     /// Office staff.
     Office,
+}
+
+impl Audience {
+    /// The audience a session owner belongs to.
+    pub fn of(owner: SessionOwner) -> Self {
+        match owner {
+            SessionOwner::Staff(_) => Audience::Office,
+            SessionOwner::Login(_) => Audience::Portal,
+        }
+    }
+
+    /// Where a signed-in person lands.
+    pub fn home(self) -> &'static str {
+        match self {
+            Audience::Portal => "/",
+            Audience::Office => "/office",
+        }
+    }
+
+    /// The sign-in page.
+    pub fn sign_in_page(self) -> &'static str {
+        match self {
+            Audience::Portal => "/sign-in",
+            Audience::Office => "/office",
+        }
+    }
+
+    /// The page asking for the second factor.
+    pub fn two_factor_page(self) -> &'static str {
+        match self {
+            Audience::Portal => "/sign-in/two-factor",
+            Audience::Office => "/office/two-factor",
+        }
+    }
+
+    /// The page of one's own security settings.
+    pub fn security_page(self) -> &'static str {
+        match self {
+            Audience::Portal => "/security",
+            Audience::Office => "/office/security",
+        }
+    }
 }
 
 /// How an attempt ended.
@@ -146,28 +193,56 @@ async fn audit(
     ip: &str,
     actor: Option<i64>,
 ) -> Result<(), WebError> {
-    let mut tx = state.store.begin().await?;
-    tx.audit(
-        company.id,
-        &NewAuditEvent {
-            actor_kind: "system",
-            actor_id: actor,
-            actor_label: email.chars().take(254).collect(),
-            action,
-            subject_kind: "",
-            subject_id: None,
-            ip: ip.to_owned(),
-            detail: "{}".into(),
-            at: doorstep_store::now(),
-        },
+    write_audit(state, company, ("system", actor), email, action, ip, "{}").await
+}
+
+/// The first factor (a password or an emailed link) is proven: opens a session and
+/// answers with its cookie, sending the browser home, or to the code page when `owner`
+/// uses a second factor (the session then opens nothing else until the code is given).
+pub async fn finish_sign_in(
+    state: &AppState,
+    company: &Company,
+    owner: SessionOwner,
+    headers: &HeaderMap,
+    ip: &str,
+) -> Result<Response, WebError> {
+    let pending = state.store.two_factor(company.id, owner).await?.enabled;
+    let previous = session_token(headers, state.config.https);
+    let token = open_session(
+        state,
+        company,
+        owner,
+        previous.as_deref(),
+        ip,
+        &user_agent(headers),
+        pending,
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    let audience = Audience::of(owner);
+    let to = if pending {
+        audience.two_factor_page()
+    } else {
+        audience.home()
+    };
+    let mut response = Redirect::to(to).into_response();
+    set_session_cookie(&mut response, &token, state);
+    Ok(response)
+}
+
+/// The browser's self-description, shortened, for the session list and audit log.
+pub fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
 }
 
 /// Opens a fresh session for `owner` (never reusing an earlier id, so a planted cookie
 /// is worthless), ends the one the browser had, and returns the new cookie's token.
+/// A `two_factor_pending` session waits for the second factor.
 pub async fn open_session(
     state: &AppState,
     company: &Company,
@@ -175,6 +250,7 @@ pub async fn open_session(
     previous_token: Option<&str>,
     ip: &str,
     user_agent: &str,
+    two_factor_pending: bool,
 ) -> Result<String, WebError> {
     let token = new_token();
     let mut tx = state.store.begin().await?;
@@ -191,12 +267,18 @@ pub async fn open_session(
             ip: ip.to_owned(),
             user_agent: user_agent.chars().take(300).collect(),
             expires_at: doorstep_store::now() + state.config.session_lifetime,
+            two_factor_pending,
         },
     )
     .await?;
-    let (kind, action) = match owner {
-        SessionOwner::Staff(_) => ("staff", "sign_in.succeeded"),
-        SessionOwner::Login(_) => ("contact", "sign_in.succeeded"),
+    let kind = match owner {
+        SessionOwner::Staff(_) => "staff",
+        SessionOwner::Login(_) => "contact",
+    };
+    let action = if two_factor_pending {
+        "sign_in.second_factor_required"
+    } else {
+        "sign_in.succeeded"
     };
     tx.audit(
         company.id,
@@ -215,4 +297,50 @@ pub async fn open_session(
     .await?;
     tx.commit().await?;
     Ok(token)
+}
+
+/// Records something `owner` did to their own sign-in (second factor, settings).
+pub async fn audit_owner(
+    state: &AppState,
+    company: &Company,
+    owner: SessionOwner,
+    action: &'static str,
+    ip: &str,
+    detail: &str,
+) -> Result<(), WebError> {
+    let kind = match owner {
+        SessionOwner::Staff(_) => "staff",
+        SessionOwner::Login(_) => "contact",
+    };
+    let actor = (kind, Some(owner_id(owner)));
+    write_audit(state, company, actor, "", action, ip, detail).await
+}
+
+async fn write_audit(
+    state: &AppState,
+    company: &Company,
+    (actor_kind, actor_id): (&'static str, Option<i64>),
+    label: &str,
+    action: &'static str,
+    ip: &str,
+    detail: &str,
+) -> Result<(), WebError> {
+    let mut tx = state.store.begin().await?;
+    tx.audit(
+        company.id,
+        &NewAuditEvent {
+            actor_kind,
+            actor_id,
+            actor_label: label.chars().take(254).collect(),
+            action,
+            subject_kind: "",
+            subject_id: None,
+            ip: ip.to_owned(),
+            detail: detail.to_owned(),
+            at: doorstep_store::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

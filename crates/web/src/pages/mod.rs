@@ -4,3 +4,5 @@ pub mod assets;
 pub mod health;
 pub mod office;
 pub mod portal;
+pub mod security;
+pub mod two_factor;

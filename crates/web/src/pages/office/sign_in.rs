@@ -10,13 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_store::companies::Company;
 use serde::Deserialize;
 
-use crate::auth::session::{
-    SignedInStaff, clear_session_cookie, session_token, set_session_cookie,
-};
-use crate::auth::sign_in::{Audience, Outcome, attempt, open_session};
+use crate::auth::session::{SignedInStaff, clear_session_cookie};
+use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
 use crate::csrf::CsrfToken;
 use crate::pages::office::home;
-use crate::pages::portal::sign_in::user_agent;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 
@@ -117,21 +114,7 @@ pub async fn submit(
     )
     .await?
     {
-        Outcome::Success(owner) => {
-            let previous = session_token(&headers, state.config.https);
-            let token = open_session(
-                &state,
-                &company,
-                owner,
-                previous.as_deref(),
-                &ip,
-                &user_agent(&headers),
-            )
-            .await?;
-            let mut response = Redirect::to("/office").into_response();
-            set_session_cookie(&mut response, &token, &state);
-            Ok(response)
-        }
+        Outcome::Success(owner) => finish_sign_in(&state, &company, owner, &headers, &ip).await,
         Outcome::Invalid => {
             let msg = "That email and password don't match a staff account.".to_owned();
             page(

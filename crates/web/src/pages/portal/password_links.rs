@@ -18,11 +18,9 @@ use serde::Deserialize;
 
 use crate::auth::links::{human, send_link};
 use crate::auth::password::hash_password;
-use crate::auth::session::{session_token, set_session_cookie};
-use crate::auth::sign_in::open_session;
+use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
-use crate::pages::portal::sign_in::user_agent;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 
@@ -183,19 +181,7 @@ async fn submit(
     {
         return Ok(Redirect::to("/sign-in").into_response());
     }
-    let previous = session_token(&headers, state.config.https);
-    let session = open_session(
-        &state,
-        &company,
-        SessionOwner::Login(login),
-        previous.as_deref(),
-        &ip,
-        &user_agent(&headers),
-    )
-    .await?;
-    let mut response = Redirect::to("/").into_response();
-    set_session_cookie(&mut response, &session, &state);
-    Ok(response)
+    finish_sign_in(&state, &company, SessionOwner::Login(login), &headers, &ip).await
 }
 
 /// `GET /invite/{token}`.

@@ -5,13 +5,13 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_store::companies::Company;
 use serde::Deserialize;
 
-use crate::auth::session::{SignedInContact, session_token, set_session_cookie};
-use crate::auth::sign_in::{Audience, Outcome, attempt, open_session};
+use crate::auth::session::SignedInContact;
+use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
 use crate::csrf::CsrfToken;
 use crate::pages::portal::home;
 use crate::views::Brand;
@@ -82,15 +82,6 @@ pub async fn show(
     }
 }
 
-/// Reads the client's User-Agent for the session list.
-pub fn user_agent(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned()
-}
-
 /// `POST /sign-in`.
 pub async fn submit(
     State(state): State<AppState>,
@@ -122,21 +113,7 @@ pub async fn submit(
     )
     .await?
     {
-        Outcome::Success(owner) => {
-            let previous = session_token(&headers, state.config.https);
-            let token = open_session(
-                &state,
-                &company,
-                owner,
-                previous.as_deref(),
-                &ip,
-                &user_agent(&headers),
-            )
-            .await?;
-            let mut response = Redirect::to("/").into_response();
-            set_session_cookie(&mut response, &token, &state);
-            Ok(response)
-        }
+        Outcome::Success(owner) => finish_sign_in(&state, &company, owner, &headers, &ip).await,
         Outcome::Invalid => {
             let msg = "That email and password don't match an account. Check them and try again."
                 .to_owned();

@@ -7,18 +7,16 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::email::EmailAddress;
 use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
 use crate::auth::links::send_link;
-use crate::auth::session::{session_token, set_session_cookie};
-use crate::auth::sign_in::open_session;
+use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
-use crate::pages::portal::sign_in::user_agent;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 
@@ -178,17 +176,5 @@ pub async fn sign_in(
         return Err(WebError::LinkExpired);
     }
     let ip = peer.ip().to_string();
-    let previous = session_token(&headers, state.config.https);
-    let session = open_session(
-        &state,
-        &company,
-        SessionOwner::Login(login),
-        previous.as_deref(),
-        &ip,
-        &user_agent(&headers),
-    )
-    .await?;
-    let mut response = Redirect::to("/").into_response();
-    set_session_cookie(&mut response, &session, &state);
-    Ok(response)
+    finish_sign_in(&state, &company, SessionOwner::Login(login), &headers, &ip).await
 }

@@ -128,6 +128,28 @@ impl Tx {
         .map(LoginId)
     }
 
+    /// Creates a login for `email` that is not yet verified and has no password: the
+    /// first step of self sign-up, useless until its emailed link is followed.
+    pub async fn insert_unverified_login(
+        &mut self,
+        company: CompanyId,
+        email: &str,
+    ) -> Result<LoginId, StoreError> {
+        let at = now();
+        self.insert_row(
+            "portal_logins",
+            company.0,
+            &[
+                ("email", email.into()),
+                ("created_at", at.into()),
+                ("updated_at", at.into()),
+            ],
+            true,
+        )
+        .await
+        .map(LoginId)
+    }
+
     /// Adds a contact to a customer account.
     pub async fn insert_contact(
         &mut self,

@@ -75,6 +75,10 @@ routes! {
     POST "/sign-in/link" => portal::sign_in_link::request, Visitor;
     GET  "/sign-in/link/{token}" => portal::sign_in_link::confirm, Visitor;
     POST "/sign-in/link/{token}" => portal::sign_in_link::sign_in, Visitor;
+    GET  "/sign-up" => portal::sign_up::form, Visitor;
+    POST "/sign-up" => portal::sign_up::request, Visitor;
+    GET  "/verify/{token}" => portal::sign_up::details, Visitor;
+    POST "/verify/{token}" => portal::sign_up::create, Visitor;
     GET  "/forgot-password" => portal::password_links::forgot, Visitor;
     POST "/forgot-password" => portal::password_links::request_reset, Visitor;
     GET  "/invite/{token}" => portal::password_links::show_invite, Visitor;

@@ -78,7 +78,11 @@ pub(crate) async fn build(
         brand_primary: "#0b5cad".into(),
         brand_accent: "#f5a623".into(),
         request_email: "requests@acme.test".into(),
-        settings: PortalSettings::default(),
+        // Acme takes new customers online; Bolt (the default) does not.
+        settings: PortalSettings {
+            allow_self_sign_up: true,
+            ..PortalSettings::default()
+        },
     };
     let mut s = Seeder::begin(store, files, cost, today, 0x00AC_3E01, &company).await?;
     let result = fill(&mut s).await;

@@ -11,5 +11,6 @@ mod permissions;
 mod security_headers;
 mod setup_link;
 mod sign_in;
+mod sign_up;
 mod tenancy;
 mod two_factor;

@@ -57,7 +57,11 @@ both_backends! {
         let people = seed_people(&app).await;
         let hash = doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::TestOnly).unwrap();
         let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
+        // Every optional feature on, so every route answers as its rule says.
+        let mut settings = app.store.company_by_slug("acme").await.unwrap().unwrap().settings;
+        settings.allow_self_sign_up = true;
         let mut tx = app.store.begin().await.unwrap();
+        tx.set_company_settings(people.acme, &settings).await.unwrap();
         tx.create_staff(people.acme, "dispatch@acme.test", "Oscar", StaffRole::Office, Some(&hash)).await.unwrap();
         tx.create_staff(bolt.id, "office@bolt.test", "Bo", StaffRole::Admin, Some(&hash)).await.unwrap();
         let lola = tx.insert_login(people.acme, "lola@example.test", Some(&hash)).await.unwrap();

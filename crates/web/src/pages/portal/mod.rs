@@ -6,3 +6,4 @@ pub mod password_links;
 pub mod sign_in;
 pub mod sign_in_link;
 pub mod sign_out;
+pub mod sign_up;

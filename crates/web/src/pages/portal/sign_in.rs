@@ -21,6 +21,7 @@ use crate::{AppState, Tenant, WebError};
 #[template(path = "portal/sign_in.html")]
 struct SignInPage {
     brand: Brand,
+    can_sign_up: bool,
     email: String,
     error: Option<String>,
     csrf: String,
@@ -44,6 +45,7 @@ fn page(
 ) -> Result<Response, WebError> {
     let html = SignInPage {
         brand: Brand::of(company),
+        can_sign_up: company.settings.allow_self_sign_up,
         email,
         error,
         csrf: csrf.to_owned(),

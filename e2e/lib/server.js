@@ -63,12 +63,13 @@ function tailBuffer() {
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /**
- * Starts `doorstep demo` and resolves once it listens.
+ * Starts `doorstep demo` and resolves once it listens; `env` adds environment
+ * variables (e.g. DOORSTEP_SMTP_URL).
  * @returns {Promise<{port: number, dir: string, baseUrl: (slug: string) => string,
  *   request: (slug: string, urlPath?: string, options?: object) => Promise<{status: number, headers: object, body: string}>,
  *   logs: () => {stdout: string, stderr: string}, stop: () => Promise<void>}>}
  */
-export async function startServer() {
+export async function startServer({ env = {} } = {}) {
   const bin = doorstepBin();
   const parent = process.env.DOORSTEP_E2E_TMPDIR || os.tmpdir();
   await mkdir(parent, { recursive: true });
@@ -88,7 +89,7 @@ export async function startServer() {
   const stderr = tailBuffer();
   const child = spawn(bin, args, {
     cwd: dir,
-    env: { ...process.env, DOORSTEP_DATA_DIR: dataDir },
+    env: { ...process.env, DOORSTEP_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const verbose = Boolean(process.env.DOORSTEP_E2E_VERBOSE);

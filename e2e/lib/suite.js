@@ -4,19 +4,28 @@
 import { after, afterEach, before } from 'node:test';
 import { launchBrowser, newContext } from './browser.js';
 import { startServer } from './server.js';
+import { startSmtp } from './smtp.js';
 
 /**
  * Call inside a describe() block (or at the top of a file). Registers hooks that
- * start the server and the browser before the tests and stop them after.
+ * start the server and the browser before the tests and stop them after. With
+ * `{ smtp: true }` the server delivers email to an SMTP server of the test
+ * (`doorstep.mail`) instead of keeping it in the outbox.
  */
-export function useDoorstep() {
+export function useDoorstep({ smtp = false } = {}) {
   let server = null;
   let browser = null;
+  let mail = null;
   let contexts = [];
 
   before(
     async () => {
-      const [s, b] = await Promise.allSettled([startServer(), launchBrowser()]);
+      const env = {};
+      if (smtp) {
+        mail = await startSmtp();
+        env.DOORSTEP_SMTP_URL = mail.url;
+      }
+      const [s, b] = await Promise.allSettled([startServer({ env }), launchBrowser()]);
       if (s.status === 'fulfilled') server = s.value;
       if (b.status === 'fulfilled') browser = b.value;
       if (s.status === 'rejected') throw s.reason;
@@ -35,11 +44,16 @@ export function useDoorstep() {
     async () => {
       await browser?.close().catch(() => {});
       await server?.stop();
+      await mail?.stop();
     },
     { timeout: 30_000 },
   );
 
   return {
+    get mail() {
+      if (!mail) throw new Error('no SMTP server: call useDoorstep({ smtp: true })');
+      return mail;
+    },
     get server() {
       if (!server) throw new Error('the Doorstep server is not running');
       return server;

@@ -46,10 +46,15 @@ impl TestApp {
 
     /// Starts the app sending email to the SMTP server at `smtp_url`.
     pub async fn spawn_with_smtp(backend: Backend, smtp_url: Option<String>) -> TestApp {
+        Self::spawn_with(backend, |s| s.smtp_url = smtp_url.map(Secret::new)).await
+    }
+
+    /// Starts the app with the test settings changed by `adjust`.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let db = fresh_database(backend).await;
         let data_dir = tempfile::tempdir().unwrap();
         let mut settings = test_settings(&db.url, data_dir.path().to_path_buf());
-        settings.smtp_url = smtp_url.map(Secret::new);
+        adjust(&mut settings);
         let app = App::build(&settings).await.expect("app builds");
         let addr = app.addr();
         let store = app.state().store.clone();

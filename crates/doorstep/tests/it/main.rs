@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod permissions;
 mod security_headers;
+mod sessions;
 mod setup_link;
 mod sign_in;
 mod sign_up;

@@ -273,3 +273,20 @@ both_backends! {
         assert!(text_of(&bolt_list, "p.card").unwrap().contains("No email yet"));
     }
 }
+
+both_backends! {
+    async fn the_public_forms_cannot_flood_a_customers_inbox(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let mut answers = std::collections::HashSet::new();
+        for _ in 0..10 {
+            let res = app.submit(&client, "acme", "/forgot-password", "/forgot-password", &[("email", "dana@example.test")]).await;
+            assert_eq!(res.status(), 200);
+            answers.insert(res.text().await.unwrap());
+        }
+        assert_eq!(answers.len(), 1, "every request gets the same answer");
+        let sent = app.store.outbox_page(people.acme, None, 50).await.unwrap().len();
+        assert!((5..=6).contains(&sent), "a burst of requests sends a few emails, not ten ({sent})");
+    }
+}

@@ -22,6 +22,24 @@ pub fn human(d: time::Duration) -> String {
     format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Whether a visitor's form may send another email to `address` now, counting this one:
+/// a decaying limit per address, so nobody can flood a customer's inbox through the
+/// public forms. Callers skip the email silently, answering as if it was sent.
+pub async fn may_email(
+    state: &AppState,
+    company: &Company,
+    address: &str,
+) -> Result<bool, WebError> {
+    let key = format!("mail:{address}");
+    if state.store.blocked_until(company.id, &key).await?.is_some() {
+        return Ok(false);
+    }
+    let mut tx = state.store.begin().await?;
+    tx.record_sign_in_failure(company.id, &key).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Issues a link of `purpose` for `login` and queues its email, all in `tx`.
 /// The link is built from the configured base domain, never from the request's Host.
 #[allow(clippy::too_many_arguments)]

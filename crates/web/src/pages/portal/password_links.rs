@@ -16,7 +16,7 @@ use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::links::{human, send_link};
+use crate::auth::links::{human, may_email, send_link};
 use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
@@ -305,7 +305,7 @@ pub async fn request_reset(
                 .accounts_of_login(company.id, login)
                 .await?
                 .is_empty();
-            if has_access && !locked {
+            if has_access && !locked && may_email(&state, &company, email.as_str()).await? {
                 let mut tx = state.store.begin().await?;
                 send_link(
                     &state,

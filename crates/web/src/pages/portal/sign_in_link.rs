@@ -13,7 +13,7 @@ use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::links::send_link;
+use crate::auth::links::{may_email, send_link};
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
@@ -87,7 +87,8 @@ pub async fn request(
                     .store
                     .accounts_of_login(company.id, login)
                     .await?
-                    .is_empty() =>
+                    .is_empty()
+                    && may_email(&state, &company, email.as_str()).await? =>
             {
                 Some(login)
             }

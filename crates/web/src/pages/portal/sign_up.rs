@@ -20,7 +20,7 @@ use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::links::send_link;
+use crate::auth::links::{may_email, send_link};
 use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
@@ -155,6 +155,9 @@ pub async fn request(
         let msg = "Too many sign-ups from your network. Please try again in a few minutes.";
         return html(page(Some(msg.into()), None), StatusCode::TOO_MANY_REQUESTS);
     }
+    if !may_email(&state, &company, email.as_str()).await? {
+        return html(page(None, Some(sent_message(&typed))), StatusCode::OK);
+    }
     let mut tx = state.store.begin().await?;
     tx.record_sign_in_failure(company.id, &key).await?;
     let existing = state
@@ -190,10 +193,13 @@ pub async fn request(
     .await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let sent = format!(
+    html(page(None, Some(sent_message(&typed))), StatusCode::OK)
+}
+
+fn sent_message(typed: &str) -> String {
+    format!(
         "We've emailed a link to {typed}. Open it to finish creating your account; it works for 24 hours."
-    );
-    html(page(None, Some(sent)), StatusCode::OK)
+    )
 }
 
 /// The login a verification link belongs to, if the link is still good and the login

@@ -180,13 +180,21 @@ impl Tx {
         .map(ContactId)
     }
 
-    /// Ties a contact to one of its account's sites.
+    /// Ties a contact to one of its account's sites; a site of another account (or
+    /// company) is [`StoreError::NotFound`], so a site contact never reaches past its account.
     pub async fn add_contact_site(
         &mut self,
         company: CompanyId,
         contact: ContactId,
         site: SiteId,
     ) -> Result<(), StoreError> {
+        let same_account: i64 = crate::on_tx!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contacts ct JOIN sites s ON s.customer_id = ct.customer_id \
+             AND s.company_id = ct.company_id WHERE ct.company_id = $1 AND ct.id = $2 AND s.id = $3")
+            .bind(company.0).bind(contact.0).bind(site.0).fetch_one(&mut *c).await)?;
+        if same_account == 0 {
+            return Err(StoreError::NotFound);
+        }
         self.insert_row(
             "contact_sites",
             company.0,

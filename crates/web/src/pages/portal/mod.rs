@@ -1,7 +1,8 @@
 //! The customer portal's pages.
 
 pub mod accounts;
-pub mod home;
+pub mod billing;
+pub mod dashboard;
 pub mod password_links;
 pub mod sign_in;
 pub mod sign_in_link;

@@ -309,9 +309,15 @@ mod tests {
         use time::macros::date;
         let last = Some(date!(2025 - 03 - 10));
         let p = EstimateStatus::Pending;
-        assert_eq!(p.as_seen(last, date!(2025 - 03 - 10)), EstimateStatus::Pending);
+        assert_eq!(
+            p.as_seen(last, date!(2025 - 03 - 10)),
+            EstimateStatus::Pending
+        );
         assert!(p.is_answerable(last, date!(2025 - 03 - 10)));
-        assert_eq!(p.as_seen(last, date!(2025 - 03 - 11)), EstimateStatus::Expired);
+        assert_eq!(
+            p.as_seen(last, date!(2025 - 03 - 11)),
+            EstimateStatus::Expired
+        );
         assert!(!p.is_answerable(last, date!(2025 - 03 - 11)));
         assert!(p.is_answerable(None, date!(2030 - 01 - 01)));
         assert!(!EstimateStatus::Approved.is_answerable(None, date!(2025 - 01 - 01)));
@@ -323,8 +329,14 @@ mod tests {
         let due = date!(2025 - 03 - 10);
         let seen = |s, today| InvoiceState::of(s, due, today);
         assert_eq!(seen(InvoiceStatus::Unpaid, due), InvoiceState::Unpaid);
-        assert_eq!(seen(InvoiceStatus::Unpaid, date!(2025 - 03 - 11)), InvoiceState::Overdue);
-        assert_eq!(seen(InvoiceStatus::Paid, date!(2025 - 09 - 11)), InvoiceState::Paid);
+        assert_eq!(
+            seen(InvoiceStatus::Unpaid, date!(2025 - 03 - 11)),
+            InvoiceState::Overdue
+        );
+        assert_eq!(
+            seen(InvoiceStatus::Paid, date!(2025 - 09 - 11)),
+            InvoiceState::Paid
+        );
         assert!(!InvoiceState::Void.is_open());
         assert!(InvoiceState::Overdue.is_open());
     }

@@ -348,7 +348,8 @@ static ESTIMATE_DECLINED: Template = Template {
     kind: "estimate_declined",
     label: "Estimate declined (office copy)",
     subject: "Estimate {{estimate_number}} declined by {{customer_name}}",
-    body: "{{customer_name}} declined estimate {{estimate_number}} ({{estimate_title}}) in the portal.
+    body:
+        "{{customer_name}} declined estimate {{estimate_number}} ({{estimate_title}}) in the portal.
 
 Declined by: {{contact_name}} ({{contact_email}})
 Reason: {{reason}}
@@ -368,7 +369,8 @@ static ESTIMATE_CHANGES_REQUESTED: Template = Template {
     kind: "estimate_changes_requested",
     label: "Estimate changes requested (office copy)",
     subject: "Changes requested to estimate {{estimate_number}} by {{customer_name}}",
-    body: "{{customer_name}} asked for changes to estimate {{estimate_number}} ({{estimate_title}}). \
+    body:
+        "{{customer_name}} asked for changes to estimate {{estimate_number}} ({{estimate_title}}). \
 The estimate stays pending.
 
 From: {{contact_name}} ({{contact_email}})

@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused_with_a_message() {
         let c = cursor(date!(2025 - 01 - 31), 42);
-        assert_eq!(parse_cursor(Some(&c)), Ok(Some((date!(2025 - 01 - 31), 42))));
+        assert_eq!(
+            parse_cursor(Some(&c)),
+            Ok(Some((date!(2025 - 01 - 31), 42)))
+        );
         assert_eq!(parse_cursor(None), Ok(None));
         assert_eq!(parse_cursor(Some("")), Ok(None));
         for bad in ["x", "2025-13-01.1", "2025-01-01.x", "2025-01-01", "'; drop"] {

@@ -3,7 +3,11 @@
 pub mod accounts;
 pub mod billing;
 pub mod dashboard;
+pub mod estimate_answers;
+pub mod estimates;
+pub mod invoices;
 pub mod password_links;
 pub mod sign_in;
 pub mod sign_in_link;
 pub mod sign_out;
+pub mod statement;

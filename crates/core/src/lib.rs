@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP or SQL, so every rule can be unit-tested
 //! in isolation and reused by the portal, the office, the API and the CLI.
 
+pub mod ageing;
 pub mod authz;
 pub mod email;
 pub mod ids;

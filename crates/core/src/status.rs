@@ -1,5 +1,7 @@
 //! The statuses and kinds records move through, with the moves the domain allows.
 
+use time::Date;
+
 use crate::Invalid;
 
 macro_rules! text_enum {
@@ -117,6 +119,24 @@ impl EstimateStatus {
     }
 }
 
+impl EstimateStatus {
+    /// The status the customer sees on `today`: a pending estimate past its expiry date
+    /// reads as expired even before the office's records catch up.
+    pub fn as_seen(&self, expires_on: Option<Date>, today: Date) -> EstimateStatus {
+        match (self, expires_on) {
+            (EstimateStatus::Pending, Some(last_day)) if today > last_day => {
+                EstimateStatus::Expired
+            }
+            _ => *self,
+        }
+    }
+
+    /// Whether the customer may still approve or decline on `today`.
+    pub fn is_answerable(&self, expires_on: Option<Date>, today: Date) -> bool {
+        self.as_seen(expires_on, today) == EstimateStatus::Pending
+    }
+}
+
 text_enum!(
     /// Where an invoice stands; "overdue" is derived from the due date, not stored.
     InvoiceStatus, "status" {
@@ -130,6 +150,50 @@ text_enum!(
         Void = "void", "Void";
     }
 );
+
+/// An invoice as the customer sees it: "overdue" is an unpaid invoice past its due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvoiceState {
+    /// Sent, not fully paid, not yet due.
+    Unpaid,
+    /// Unpaid past its due date.
+    Overdue,
+    /// Settled in full.
+    Paid,
+    /// Cancelled.
+    Void,
+    /// Not yet sent (never shown in the portal).
+    Draft,
+}
+
+impl InvoiceState {
+    /// The state of an invoice with `status` due on `due_on`, seen on `today`.
+    pub fn of(status: InvoiceStatus, due_on: Date, today: Date) -> InvoiceState {
+        match status {
+            InvoiceStatus::Unpaid if today > due_on => InvoiceState::Overdue,
+            InvoiceStatus::Unpaid => InvoiceState::Unpaid,
+            InvoiceStatus::Paid => InvoiceState::Paid,
+            InvoiceStatus::Void => InvoiceState::Void,
+            InvoiceStatus::Draft => InvoiceState::Draft,
+        }
+    }
+
+    /// The state as shown to people.
+    pub fn label(&self) -> &'static str {
+        match self {
+            InvoiceState::Unpaid => "Unpaid",
+            InvoiceState::Overdue => "Overdue",
+            InvoiceState::Paid => "Paid",
+            InvoiceState::Void => "Void",
+            InvoiceState::Draft => "Draft",
+        }
+    }
+
+    /// Whether money is still owed.
+    pub fn is_open(&self) -> bool {
+        matches!(self, InvoiceState::Unpaid | InvoiceState::Overdue)
+    }
+}
 
 text_enum!(
     /// Where a portal service request stands in the office's inbox (seed 004).
@@ -238,6 +302,43 @@ mod tests {
         assert!(!EstimateStatus::Approved.can_become(EstimateStatus::Declined));
         assert!(!EstimateStatus::Declined.can_become(EstimateStatus::Approved));
         assert!(!EstimateStatus::Expired.can_become(EstimateStatus::Approved));
+    }
+
+    #[test]
+    fn a_pending_estimate_past_its_last_day_reads_as_expired() {
+        use time::macros::date;
+        let last = Some(date!(2025 - 03 - 10));
+        let p = EstimateStatus::Pending;
+        assert_eq!(
+            p.as_seen(last, date!(2025 - 03 - 10)),
+            EstimateStatus::Pending
+        );
+        assert!(p.is_answerable(last, date!(2025 - 03 - 10)));
+        assert_eq!(
+            p.as_seen(last, date!(2025 - 03 - 11)),
+            EstimateStatus::Expired
+        );
+        assert!(!p.is_answerable(last, date!(2025 - 03 - 11)));
+        assert!(p.is_answerable(None, date!(2030 - 01 - 01)));
+        assert!(!EstimateStatus::Approved.is_answerable(None, date!(2025 - 01 - 01)));
+    }
+
+    #[test]
+    fn an_unpaid_invoice_past_its_due_date_is_overdue() {
+        use time::macros::date;
+        let due = date!(2025 - 03 - 10);
+        let seen = |s, today| InvoiceState::of(s, due, today);
+        assert_eq!(seen(InvoiceStatus::Unpaid, due), InvoiceState::Unpaid);
+        assert_eq!(
+            seen(InvoiceStatus::Unpaid, date!(2025 - 03 - 11)),
+            InvoiceState::Overdue
+        );
+        assert_eq!(
+            seen(InvoiceStatus::Paid, date!(2025 - 09 - 11)),
+            InvoiceState::Paid
+        );
+        assert!(!InvoiceState::Void.is_open());
+        assert!(InvoiceState::Overdue.is_open());
     }
 
     #[test]

@@ -39,11 +39,17 @@ pub enum EmailKind {
     VisitReminder,
     /// The office answered a support request.
     SupportReply,
+    /// The office's notice that a customer approved an estimate.
+    EstimateApproved,
+    /// The office's notice that a customer declined an estimate.
+    EstimateDeclined,
+    /// The office's notice that a customer asked for changes to an estimate.
+    EstimateChangesRequested,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 13] = [
+    pub const ALL: [EmailKind; 16] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -57,6 +63,9 @@ impl EmailKind {
         EmailKind::PaymentReceipt,
         EmailKind::VisitReminder,
         EmailKind::SupportReply,
+        EmailKind::EstimateApproved,
+        EmailKind::EstimateDeclined,
+        EmailKind::EstimateChangesRequested,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

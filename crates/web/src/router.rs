@@ -96,6 +96,14 @@ routes! {
     POST "/security/recovery-codes" => security::portal_codes, Contact;
     GET  "/accounts" => portal::accounts::show, Login;
     POST "/accounts" => portal::accounts::choose, Login;
+    GET  "/estimates" => portal::estimates::list, Contact;
+    GET  "/estimates/{number}" => portal::estimates::show, Contact;
+    POST "/estimates/{number}/approve" => portal::estimate_answers::approve, Contact;
+    POST "/estimates/{number}/decline" => portal::estimate_answers::decline, Contact;
+    POST "/estimates/{number}/changes" => portal::estimate_answers::request_changes, Contact;
+    GET  "/invoices" => portal::invoices::list, Contact;
+    GET  "/invoices/{number}" => portal::invoices::show, Contact;
+    GET  "/statement" => portal::statement::show, Contact;
     GET  "/office" => office::sign_in::show, Visitor;
     POST "/office/sign-in" => office::sign_in::submit, Visitor;
     GET  "/office/setup/{token}" => office::setup::show, Visitor;
@@ -117,6 +125,7 @@ routes! {
     GET  "/brand.css" => assets::brand_css, Visitor;
     GET  "/brand/logo" => assets::logo, Visitor;
     GET  "/static/app.css" => assets::app_css, Anyone;
+    GET  "/static/estimate.js" => assets::estimate_js, Anyone;
     GET  "/healthz" => health::healthz, Anyone;
     GET  "/readyz" => health::readyz, Anyone;
     GET  "/metrics" => health::metrics, Anyone;

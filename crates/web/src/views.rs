@@ -56,6 +56,45 @@ impl Brand {
     }
 }
 
+/// One entry of the portal's navigation.
+pub struct NavEntry {
+    /// The link's text.
+    pub label: &'static str,
+    /// Where it goes.
+    pub href: &'static str,
+    /// Whether it is the page being shown (`aria-current`).
+    pub current: bool,
+}
+
+/// The portal's navigation for `contact`: only what authz lets them reach.
+fn portal_nav(contact: &SignedInContact) -> Vec<NavEntry> {
+    use doorstep_core::authz::{PortalAction, contact_may};
+    let settings = &contact.portal.company.settings;
+    let may = |action| contact_may(&contact.scope, settings, action);
+    let entries: [(&'static str, &'static str, bool); 4] = [
+        ("Home", "/", may(PortalAction::ViewAccount)),
+        ("Estimates", "/estimates", may(PortalAction::ViewEstimates)),
+        ("Invoices", "/invoices", may(PortalAction::ViewInvoices)),
+        ("Statement", "/statement", may(PortalAction::ViewInvoices)),
+    ];
+    entries
+        .into_iter()
+        .filter(|(_, _, allowed)| *allowed)
+        .map(|(label, href, _)| NavEntry {
+            label,
+            href,
+            current: false,
+        })
+        .collect()
+}
+
+/// Formats `minor` units in the company's currency (`$1,234.56`).
+pub fn money(company: &Company, minor: i64) -> String {
+    let currency = doorstep_core::money::Currency::parse(&company.currency)
+        .unwrap_or(doorstep_core::money::Currency::USD);
+    doorstep_core::money::Money::new(minor, currency).display()
+}
+
 /// The frame of every signed-in portal page: branding, the active account, the switcher.
 pub struct PortalChrome {
     /// Branding.
@@ -66,6 +105,8 @@ pub struct PortalChrome {
     pub can_switch: bool,
     /// The CSRF token for the header's forms.
     pub csrf: String,
+    /// The navigation, already filtered by what the contact may reach.
+    pub nav: Vec<NavEntry>,
 }
 
 impl PortalChrome {
@@ -76,7 +117,16 @@ impl PortalChrome {
             account_name: contact.active.customer_name.clone(),
             can_switch: contact.portal.accounts.len() > 1,
             csrf: csrf.to_owned(),
+            nav: portal_nav(contact),
         }
+    }
+
+    /// Marks the navigation entry `href` as the current page.
+    pub fn at(mut self, href: &str) -> Self {
+        for entry in &mut self.nav {
+            entry.current = entry.href == href;
+        }
+        self
     }
 }
 

@@ -243,14 +243,16 @@ fn backup_writes_a_consistent_copy_of_a_sqlite_database() {
 both_backends! {
     async fn migrate_applies_every_migration_and_is_idempotent(backend: Backend) {
         let db = fresh_database(backend).await;
+        // Counted from the files, so a new migration does not need this test edited.
         let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../store/migrations/sqlite"))
             .unwrap()
+            .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql")))
             .count();
         for _ in 0..2 {
             let out = doorstep(&["migrate", "--database-url", &db.url]);
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            let said = String::from_utf8_lossy(&out.stdout).into_owned();
-            assert!(said.contains(&format!("({shipped} migrations applied)")), "{said}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(stdout.contains(&format!("({shipped} migrations applied)")), "{stdout}");
         }
         if backend == Backend::Postgres {
             let out = doorstep(&["backup", "--database-url", &db.url, "--to", "/tmp/never.db"]);

@@ -4,9 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod billing_data;
 mod cli;
+mod dashboard;
+mod estimates;
 mod health;
 mod helpers;
+mod invoices;
 mod permissions;
 mod security_headers;
 mod sessions;

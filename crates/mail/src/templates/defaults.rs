@@ -25,6 +25,9 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::PaymentReceipt => &PAYMENT_RECEIPT,
         EmailKind::VisitReminder => &VISIT_REMINDER,
         EmailKind::SupportReply => &SUPPORT_REPLY,
+        EmailKind::EstimateApproved => &ESTIMATE_APPROVED,
+        EmailKind::EstimateDeclined => &ESTIMATE_DECLINED,
+        EmailKind::EstimateChangesRequested => &ESTIMATE_CHANGES_REQUESTED,
     }
 }
 
@@ -308,5 +311,79 @@ Read and answer it in the portal:
         "support_subject",
         "reply",
         "link",
+    ],
+};
+
+static ESTIMATE_APPROVED: Template = Template {
+    kind: "estimate_approved",
+    label: "Estimate approved (office copy)",
+    subject: "Estimate {{estimate_number}} approved by {{customer_name}}",
+    body: "{{customer_name}} approved estimate {{estimate_number}} in the portal.
+
+Estimate: {{estimate_number}} ({{estimate_title}})
+Signed by: {{signed_name}} ({{contact_email}})
+Approved at: {{approved_at}} from {{ip}}
+Subtotal: {{subtotal}}
+Tax: {{tax}}
+Total approved: {{total}}
+Optional items chosen: {{options}}
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "estimate_number",
+        "estimate_title",
+        "signed_name",
+        "contact_email",
+        "approved_at",
+        "ip",
+        "subtotal",
+        "tax",
+        "total",
+        "options",
+    ],
+};
+
+static ESTIMATE_DECLINED: Template = Template {
+    kind: "estimate_declined",
+    label: "Estimate declined (office copy)",
+    subject: "Estimate {{estimate_number}} declined by {{customer_name}}",
+    body:
+        "{{customer_name}} declined estimate {{estimate_number}} ({{estimate_title}}) in the portal.
+
+Declined by: {{contact_name}} ({{contact_email}})
+Reason: {{reason}}
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "estimate_number",
+        "estimate_title",
+        "contact_name",
+        "contact_email",
+        "reason",
+    ],
+};
+
+static ESTIMATE_CHANGES_REQUESTED: Template = Template {
+    kind: "estimate_changes_requested",
+    label: "Estimate changes requested (office copy)",
+    subject: "Changes requested to estimate {{estimate_number}} by {{customer_name}}",
+    body:
+        "{{customer_name}} asked for changes to estimate {{estimate_number}} ({{estimate_title}}). \
+The estimate stays pending.
+
+From: {{contact_name}} ({{contact_email}})
+
+{{message}}
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "estimate_number",
+        "estimate_title",
+        "contact_name",
+        "contact_email",
+        "message",
     ],
 };

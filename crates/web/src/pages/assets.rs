@@ -8,6 +8,7 @@ use doorstep_core::theme::HexColour;
 use crate::{AppState, Tenant, WebError};
 
 const APP_CSS: &str = include_str!("../../static/app.css");
+const ESTIMATE_JS: &str = include_str!("../../static/estimate.js");
 
 /// `/static/app.css`: the one stylesheet; versioned by the release, so cached for a day.
 pub async fn app_css() -> impl IntoResponse {
@@ -17,6 +18,17 @@ pub async fn app_css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         APP_CSS,
+    )
+}
+
+/// `/static/estimate.js`: live totals on the estimate page (progressive enhancement).
+pub async fn estimate_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ESTIMATE_JS,
     )
 }
 

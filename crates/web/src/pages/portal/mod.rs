@@ -1,9 +1,14 @@
 //! The customer portal's pages.
 
 pub mod accounts;
-pub mod home;
+pub mod billing;
+pub mod dashboard;
+pub mod estimate_answers;
+pub mod estimates;
+pub mod invoices;
 pub mod password_links;
 pub mod sign_in;
 pub mod sign_in_link;
 pub mod sign_out;
 pub mod sign_up;
+pub mod statement;

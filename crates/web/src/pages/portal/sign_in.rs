@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
 use crate::csrf::CsrfToken;
-use crate::pages::portal::home;
+use crate::pages::portal::dashboard;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 
@@ -63,7 +63,7 @@ pub async fn root(
     contact: Result<SignedInContact, WebError>,
 ) -> Result<Response, WebError> {
     match contact {
-        Ok(contact) => home::render(&state, &contact, &csrf).await,
+        Ok(contact) => dashboard::render(&state, &contact, &csrf).await,
         Err(WebError::SignInRequired("/accounts")) => Ok(Redirect::to("/accounts").into_response()),
         Err(WebError::SignInRequired(_)) => {
             page(&company, &csrf, String::new(), None, StatusCode::OK)

@@ -1,0 +1,192 @@
+//! `GET /invoices` and `GET /invoices/{number}`: the account's invoices (paid and void
+//! ones only when the company shows them) and one invoice with its lines and balance.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use doorstep_core::authz::PortalAction;
+use doorstep_store::doc_lines::DocLine;
+use doorstep_store::invoices::InvoiceDetail;
+use serde::Deserialize;
+
+use crate::auth::session::SignedInContact;
+use crate::csrf::CsrfToken;
+use crate::pages::portal::billing::{
+    PAGE, cursor, page, parse_cursor, path_segment, require, today,
+};
+use crate::views::{PortalChrome, money};
+use crate::{AppState, WebError};
+
+struct Row {
+    number: String,
+    href: String,
+    issued_on: String,
+    due_on: String,
+    state: &'static str,
+    state_class: &'static str,
+    total: String,
+    balance: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/invoices.html")]
+struct ListPage {
+    chrome: PortalChrome,
+    rows: Vec<Row>,
+    next: Option<String>,
+    message: Option<&'static str>,
+    shows_closed: bool,
+}
+
+/// The list's query string; read as text so a bad value gets a message, not a 400.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    after: Option<String>,
+}
+
+fn state_class(state: doorstep_core::status::InvoiceState) -> &'static str {
+    use doorstep_core::status::InvoiceState::*;
+    match state {
+        Overdue => "danger",
+        Unpaid => "warn",
+        Paid => "ok",
+        Void | Draft => "",
+    }
+}
+
+/// `GET /invoices`.
+pub async fn list(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    require(&contact, PortalAction::ViewInvoices)?;
+    let company = &contact.portal.company;
+    let shows_closed = company.settings.show_paid_void_invoices;
+    let (after, message) = match parse_cursor(query.after.as_deref()) {
+        Ok(after) => (after, None),
+        Err(message) => (None, Some(message)),
+    };
+    let mut rows = state
+        .store
+        .invoices_page(company.id, &contact.scope, shows_closed, after, PAGE + 1)
+        .await?;
+    let next = (rows.len() as i64 > PAGE).then(|| {
+        rows.truncate(PAGE as usize);
+        rows.last()
+            .map(|r| format!("/invoices?after={}", cursor(r.issued_on, r.id)))
+            .unwrap_or_default()
+    });
+    let today = today();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let s = r.state(today);
+            Row {
+                href: format!("/invoices/{}", path_segment(&r.number)),
+                issued_on: r.issued_on.to_string(),
+                due_on: r.due_on.to_string(),
+                state: s.label(),
+                state_class: state_class(s),
+                total: money(company, r.total_minor),
+                balance: money(company, r.balance_minor()),
+                number: r.number,
+            }
+        })
+        .collect();
+    page(&ListPage {
+        chrome: PortalChrome::of(&contact, &csrf).at("/invoices"),
+        rows,
+        next,
+        message,
+        shows_closed,
+    })
+}
+
+struct LineView {
+    description: String,
+    quantity: String,
+    unit_price: String,
+    amount: String,
+}
+
+impl LineView {
+    fn of(company: &doorstep_store::companies::Company, l: &DocLine) -> Self {
+        LineView {
+            description: l.description.clone(),
+            quantity: l.quantity(),
+            unit_price: money(company, l.unit_price_minor),
+            amount: money(company, l.amount_minor()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/invoice.html")]
+struct ShowPage {
+    chrome: PortalChrome,
+    invoice: InvoiceDetail,
+    state: &'static str,
+    state_class: &'static str,
+    lines: Vec<LineView>,
+    subtotal: String,
+    taxes: Vec<(String, String)>,
+    total: String,
+    paid: String,
+    balance: String,
+    job_href: Option<String>,
+}
+
+/// `GET /invoices/{number}`.
+pub async fn show(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Path(number): Path<String>,
+) -> Result<Response, WebError> {
+    require(&contact, PortalAction::ViewInvoices)?;
+    let company = &contact.portal.company;
+    let invoice = state
+        .store
+        .invoice_document(
+            company.id,
+            &contact.scope,
+            &number,
+            company.settings.show_paid_void_invoices,
+        )
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let s = invoice.row.state(today());
+    let totals = invoice.totals();
+    let taxes = totals
+        .taxes
+        .iter()
+        .map(|(name, rate, amount)| {
+            (
+                format!("{name} ({}%)", *rate as f64 / 100.0),
+                money(company, *amount),
+            )
+        })
+        .collect();
+    page(&ShowPage {
+        chrome: PortalChrome::of(&contact, &csrf).at("/invoices"),
+        state: s.label(),
+        state_class: state_class(s),
+        lines: invoice
+            .lines
+            .iter()
+            .map(|l| LineView::of(company, l))
+            .collect(),
+        subtotal: money(company, totals.subtotal_minor),
+        taxes,
+        total: money(company, invoice.row.total_minor),
+        paid: money(company, invoice.row.paid_minor),
+        balance: money(company, invoice.row.balance_minor()),
+        job_href: invoice
+            .job_number
+            .as_ref()
+            .map(|n| format!("/jobs/{}", path_segment(n))),
+        invoice,
+    })
+}

@@ -4,6 +4,7 @@
 // and fits a 375 px screen.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { checkA11y } from '../lib/axe.js';
 import { assertNoHorizontalScroll } from '../lib/layout.js';
@@ -121,5 +122,28 @@ describe('portal billing pages', () => {
       assert.ok(!html.includes('Acme'), `${path} shows nothing of Acme`);
     }
     await page.getByText('Bolt Electric').first().waitFor();
+  });
+
+  test('an invoice PDF downloads from its page and holds its lines and totals', TEST_TIMEOUT, async () => {
+    const base = doorstep.server.baseUrl('acme');
+    const page = await doorstep.newPage({ acceptDownloads: true });
+    await signIn(page, base, 'dana@example.test');
+    await chooseAccount(page, base, 'Dana Whitaker');
+    await page.goto(`${base}/invoices`);
+    const first = page.locator('[data-testid=invoice-list] tbody tr').first();
+    await Promise.all([page.waitForLoadState('load'), first.getByRole('link').first().click()]);
+    const number = (await page.locator('h1').textContent()).match(/Invoice (\S+)/)[1];
+    const lineText = (await page.locator('table tbody tr td').first().textContent()).trim();
+    const total = (await page.getByTestId('invoice-total').textContent()).trim();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download PDF' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `invoice-${number}.pdf`);
+    const file = await download.path();
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    assert.ok(text.includes(`Invoice ${number}`), text);
+    assert.ok(text.includes(lineText.slice(0, 20)), `the first line (${lineText}) is in the PDF:\n${text}`);
+    assert.ok(text.includes(total), `the total ${total} is in the PDF:\n${text}`);
   });
 });

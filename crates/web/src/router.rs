@@ -98,12 +98,15 @@ routes! {
     POST "/accounts" => portal::accounts::choose, Login;
     GET  "/estimates" => portal::estimates::list, Contact;
     GET  "/estimates/{number}" => portal::estimates::show, Contact;
+    GET  "/estimates/{number}/pdf" => portal::pdfs::estimate, Contact;
     POST "/estimates/{number}/approve" => portal::estimate_answers::approve, Contact;
     POST "/estimates/{number}/decline" => portal::estimate_answers::decline, Contact;
     POST "/estimates/{number}/changes" => portal::estimate_answers::request_changes, Contact;
     GET  "/invoices" => portal::invoices::list, Contact;
     GET  "/invoices/{number}" => portal::invoices::show, Contact;
+    GET  "/invoices/{number}/pdf" => portal::pdfs::invoice, Contact;
     GET  "/statement" => portal::statement::show, Contact;
+    GET  "/statement/pdf" => portal::pdfs::statement, Contact;
     GET  "/office" => office::sign_in::show, Visitor;
     POST "/office/sign-in" => office::sign_in::submit, Visitor;
     GET  "/office/setup/{token}" => office::setup::show, Visitor;

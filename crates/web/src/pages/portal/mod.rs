@@ -7,6 +7,7 @@ pub mod estimate_answers;
 pub mod estimates;
 pub mod invoices;
 pub mod password_links;
+pub mod pdfs;
 pub mod sign_in;
 pub mod sign_in_link;
 pub mod sign_out;

@@ -18,6 +18,8 @@ pub mod email_templates;
 mod error;
 pub mod files;
 mod insert;
+pub mod job_detail;
+pub mod job_list;
 pub mod jobs;
 pub mod outbox;
 pub mod requests;

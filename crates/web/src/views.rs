@@ -3,6 +3,7 @@
 use doorstep_store::companies::Company;
 
 use crate::auth::session::SignedInContact;
+use crate::nav::{NavEntry, mark_current, portal_nav};
 
 /// What a page needs to show a company's branding and contact details.
 pub struct Brand {
@@ -66,6 +67,8 @@ pub struct PortalChrome {
     pub can_switch: bool,
     /// The CSRF token for the header's forms.
     pub csrf: String,
+    /// The sections this person may open.
+    pub nav: Vec<NavEntry>,
 }
 
 impl PortalChrome {
@@ -76,7 +79,14 @@ impl PortalChrome {
             account_name: contact.active.customer_name.clone(),
             can_switch: contact.portal.accounts.len() > 1,
             csrf: csrf.to_owned(),
+            nav: portal_nav(&contact.scope, &contact.portal.company.settings),
         }
+    }
+
+    /// Marks the menu entry of the section `path` belongs to as the current page.
+    pub fn at(mut self, path: &str) -> Self {
+        mark_current(&mut self.nav, path);
+        self
     }
 }
 

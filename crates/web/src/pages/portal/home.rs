@@ -37,7 +37,7 @@ pub async fn render(
         .sites_of_customer(company.id, contact.scope.customer, only)
         .await?;
     let html = HomePage {
-        chrome: PortalChrome::of(contact, csrf),
+        chrome: PortalChrome::of(contact, csrf).at("/"),
         customer,
         sites,
         site_contact,

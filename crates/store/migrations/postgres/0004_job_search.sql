@@ -8,8 +8,10 @@
 
 CREATE EXTENSION IF NOT EXISTS btree_gin;
 
+-- Punctuation becomes space first, so "J-1042" is the words "j" and "1042" as in the
+-- query (the parser would otherwise read "-1042" as a negative number).
 ALTER TABLE jobs ADD COLUMN search tsvector GENERATED ALWAYS AS (
-    to_tsvector('simple', number || ' ' || summary || ' ' || description)
+    to_tsvector('simple', regexp_replace(number || ' ' || summary || ' ' || description, '[^[:alnum:]]+', ' ', 'g'))
 ) STORED;
 
 CREATE INDEX jobs_search ON jobs USING GIN (customer_id, search);

@@ -263,6 +263,20 @@ impl Tx {
         Ok(())
     }
 
+    /// Replaces a company's portal settings.
+    pub async fn set_portal_settings(
+        &mut self,
+        company: CompanyId,
+        settings: &PortalSettings,
+    ) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_string(settings).map_err(|e| StoreError::Unsupported(e.to_string()))?;
+        on_tx!(self, conn => sqlx::query("UPDATE companies SET settings = $2, updated_at = $3 WHERE id = $1")
+            .bind(company.0).bind(json).bind(db_time(now()))
+            .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Deletes a company and, by cascade, everything it owns; returns whether it existed.
     pub async fn delete_company(&mut self, slug: &str) -> Result<Option<CompanyId>, StoreError> {
         let id: Option<i64> = on_tx!(self, conn => sqlx::query_scalar(

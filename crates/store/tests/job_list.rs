@@ -190,6 +190,22 @@ async fn numbers(f: &Fixture, scope: &ContactScope, filter: &JobFilter) -> Vec<S
 }
 
 both_backends! {
+    async fn portal_settings_are_replaced_whole(backend: Backend) {
+        let f = fixture(backend).await;
+        let settings = doorstep_core::settings::PortalSettings {
+            show_sales_history: false,
+            hidden_job_columns: vec!["location".into()],
+            ..Default::default()
+        };
+        let mut tx = f.store.begin().await.unwrap();
+        tx.set_portal_settings(f.acme, &settings).await.unwrap();
+        tx.commit().await.unwrap();
+        let acme = f.store.company_by_slug("acme").await.unwrap().unwrap();
+        assert_eq!(acme.settings, settings);
+        let bolt = f.store.company_by_slug("bolt").await.unwrap().unwrap();
+        assert!(bolt.settings.show_sales_history, "another company keeps its own");
+    }
+
     async fn each_account_sees_only_its_own_jobs_and_site_contacts_only_their_sites(backend: Backend) {
         let f = fixture(backend).await;
         let all = JobFilter::default();

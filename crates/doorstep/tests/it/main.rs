@@ -7,6 +7,7 @@ mod access;
 mod cli;
 mod health;
 mod helpers;
+mod jobs;
 mod permissions;
 mod security_headers;
 mod setup_link;

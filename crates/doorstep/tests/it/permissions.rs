@@ -8,6 +8,7 @@ use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::{Access, ROUTES};
 
 use crate::helpers::{PASSWORD, TestApp, seed_people, sign_in};
+use crate::jobs::seed_jobs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Persona {
@@ -55,6 +56,7 @@ both_backends! {
     async fn every_route_answers_every_kind_of_visitor_as_its_rule_says(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let people = seed_people(&app).await;
+        let jobs = seed_jobs(&app, &people).await;
         let hash = doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::TestOnly).unwrap();
         let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
         let mut tx = app.store.begin().await.unwrap();
@@ -82,7 +84,8 @@ both_backends! {
         let bolt_staff = staff_sign_in("bolt", "office@bolt.test").await;
         let dana_browser = app.client(&["acme"]);
         let dana = token_from(&sign_in(&app, &dana_browser, "acme", "dana@example.test").await);
-        app.submit(&dana_browser, "acme", "/accounts", "/accounts", &[("customer", &people.household.0.to_string())]).await;
+        // Harbor, like Sam: job and file routes point at a Bayview job both may see.
+        app.submit(&dana_browser, "acme", "/accounts", "/accounts", &[("customer", &people.harbor.0.to_string())]).await;
         let sam = token_from(&sign_in(&app, &app.client(&["acme"]), "acme", "sam@example.test").await);
         let locked = token_from(&sign_in(&app, &app.client(&["acme"]), "acme", "lola@example.test").await);
         let mut tx = app.store.begin().await.unwrap();
@@ -109,10 +112,18 @@ both_backends! {
             .build().unwrap();
         let mut checked = 0;
         for rule in ROUTES {
+            let number = if rule.path.starts_with("/jobs/") { "B-1" } else { "C-1" };
+            let id = if rule.path.contains("outbox") {
+                email_id
+            } else if rule.path.starts_with("/files/") {
+                jobs.bay_photo
+            } else {
+                contact_id
+            };
             let path = rule.path
                 .replace("{token}", &"0".repeat(64))
-                .replace("{number}", "C-1")
-                .replace("{id}", &if rule.path.contains("outbox") { email_id } else { contact_id }.to_string());
+                .replace("{number}", number)
+                .replace("{id}", &id.to_string());
             for (persona, token) in &personas {
                 let expected = expected_get(rule.access, *persona);
                 // Allowed POSTs change things (sign-out would end the persona's session);

@@ -242,11 +242,16 @@ impl Store {
         }
         match self.kind() {
             DbKind::Sqlite => {
-                let query = words
+                // The account's token first: FTS5 then reads only this account's postings.
+                let words = words
                     .iter()
                     .map(|w| format!("\"{w}\"*"))
                     .collect::<Vec<_>>()
                     .join(" ");
+                let query = format!(
+                    "scope : \"c{}\" AND {{number summary description}} : ({words})",
+                    scope.customer.0
+                );
                 sql.push(" AND (j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
                     .val(query)
                     .push(")");

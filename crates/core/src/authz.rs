@@ -25,6 +25,10 @@ pub enum PortalAction {
     ViewAccount,
     /// See jobs (site contacts: of their sites).
     ViewJobs,
+    /// See completed service jobs with their invoices (site contacts: of their sites).
+    ViewServiceHistory,
+    /// See product sales with their invoices (site contacts: of their sites).
+    ViewSalesHistory,
     /// See estimates.
     ViewEstimates,
     /// Approve or decline estimates.
@@ -57,6 +61,8 @@ pub fn contact_may(scope: &ContactScope, settings: &PortalSettings, action: Port
     let company_contact = scope.role == ContactRole::Company;
     match action {
         ViewAccount | ViewJobs => true,
+        ViewServiceHistory => settings.show_service_history,
+        ViewSalesHistory => settings.show_sales_history,
         RequestService => settings.can_create_job,
         Message => settings.allow_messages,
         Rate => settings.allow_ratings,
@@ -210,6 +216,25 @@ mod tests {
         ));
         assert!(contact_may_see_site(&scope, CustomerId(1), None));
         assert!(!contact_may_see_site(&scope, CustomerId(2), None));
+    }
+
+    #[test]
+    fn histories_follow_their_switches_for_every_contact() {
+        let on = PortalSettings::default();
+        let off = PortalSettings {
+            show_service_history: false,
+            show_sales_history: false,
+            ..PortalSettings::default()
+        };
+        for scope in [company_contact(), site_contact()] {
+            for action in [
+                PortalAction::ViewServiceHistory,
+                PortalAction::ViewSalesHistory,
+            ] {
+                assert!(contact_may(&scope, &on, action), "{action:?}");
+                assert!(!contact_may(&scope, &off, action), "{action:?}");
+            }
+        }
     }
 
     #[test]

@@ -117,3 +117,57 @@ impl Tx {
         Ok(id)
     }
 }
+
+/// Binds each of `$vals` (a slice of [`Val`]) to the query `$q`, in order.
+macro_rules! bind_vals {
+    ($q:expr, $vals:expr) => {{
+        let mut q = $q;
+        for v in $vals.iter().cloned() {
+            q = match v {
+                $crate::insert::Val::Int(x) => q.bind(x),
+                $crate::insert::Val::Text(x) => q.bind(x),
+                $crate::insert::Val::Bool(x) => q.bind(x),
+                $crate::insert::Val::Time(x) => q.bind(x),
+                $crate::insert::Val::Day(x) => q.bind(x),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_vals;
+
+/// SQL text with `$n` placeholders numbered as values are pushed, for queries whose
+/// shape depends on the filters (several statuses, a site list).
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub(crate) text: String,
+    pub(crate) vals: Vec<Val>,
+}
+
+impl Sql {
+    /// Appends plain SQL.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder bound to `v`.
+    pub(crate) fn val(&mut self, v: impl Into<Val>) -> &mut Self {
+        self.vals.push(v.into());
+        self.text.push_str(&format!("${}", self.vals.len()));
+        self
+    }
+
+    /// Appends `(p1, p2, ...)` bound to `vals`; callers ensure `vals` is not empty.
+    pub(crate) fn list<T: Into<Val>>(&mut self, vals: impl IntoIterator<Item = T>) -> &mut Self {
+        self.text.push('(');
+        for (i, v) in vals.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.val(v);
+        }
+        self.text.push(')');
+        self
+    }
+}

@@ -22,6 +22,8 @@ pub mod estimates;
 pub mod files;
 mod insert;
 pub mod invoices;
+pub mod job_detail;
+pub mod job_list;
 pub mod jobs;
 pub mod outbox;
 pub mod requests;

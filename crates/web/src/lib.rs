@@ -4,9 +4,11 @@
 
 pub mod auth;
 pub mod csrf;
+mod display;
 mod error;
 pub mod files;
 mod metrics;
+mod nav;
 mod pages;
 mod router;
 mod security;

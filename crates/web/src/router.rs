@@ -107,6 +107,12 @@ routes! {
     GET  "/invoices/{number}/pdf" => portal::pdfs::invoice, Contact;
     GET  "/statement" => portal::statement::show, Contact;
     GET  "/statement/pdf" => portal::pdfs::statement, Contact;
+    GET  "/jobs" => portal::jobs::list::list, Contact;
+    GET  "/jobs/{number}" => portal::jobs::detail::show, Contact;
+    GET  "/service-history" => portal::jobs::history::service, Contact;
+    GET  "/sales-history" => portal::jobs::history::sales, Contact;
+    GET  "/files/{id}" => portal::files::full, Contact;
+    GET  "/files/{id}/thumb" => portal::files::thumb, Contact;
     GET  "/office" => office::sign_in::show, Visitor;
     POST "/office/sign-in" => office::sign_in::submit, Visitor;
     GET  "/office/setup/{token}" => office::setup::show, Visitor;

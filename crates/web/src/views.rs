@@ -3,6 +3,7 @@
 use doorstep_store::companies::Company;
 
 use crate::auth::session::SignedInContact;
+use crate::nav::{NavEntry, mark_current, portal_nav};
 
 /// What a page needs to show a company's branding and contact details.
 pub struct Brand {
@@ -56,38 +57,6 @@ impl Brand {
     }
 }
 
-/// One entry of the portal's navigation.
-pub struct NavEntry {
-    /// The link's text.
-    pub label: &'static str,
-    /// Where it goes.
-    pub href: &'static str,
-    /// Whether it is the page being shown (`aria-current`).
-    pub current: bool,
-}
-
-/// The portal's navigation for `contact`: only what authz lets them reach.
-fn portal_nav(contact: &SignedInContact) -> Vec<NavEntry> {
-    use doorstep_core::authz::{PortalAction, contact_may};
-    let settings = &contact.portal.company.settings;
-    let may = |action| contact_may(&contact.scope, settings, action);
-    let entries: [(&'static str, &'static str, bool); 4] = [
-        ("Home", "/", may(PortalAction::ViewAccount)),
-        ("Estimates", "/estimates", may(PortalAction::ViewEstimates)),
-        ("Invoices", "/invoices", may(PortalAction::ViewInvoices)),
-        ("Statement", "/statement", may(PortalAction::ViewInvoices)),
-    ];
-    entries
-        .into_iter()
-        .filter(|(_, _, allowed)| *allowed)
-        .map(|(label, href, _)| NavEntry {
-            label,
-            href,
-            current: false,
-        })
-        .collect()
-}
-
 /// Formats `minor` units in the company's currency (`$1,234.56`).
 pub fn money(company: &Company, minor: i64) -> String {
     let currency = doorstep_core::money::Currency::parse(&company.currency)
@@ -105,7 +74,7 @@ pub struct PortalChrome {
     pub can_switch: bool,
     /// The CSRF token for the header's forms.
     pub csrf: String,
-    /// The navigation, already filtered by what the contact may reach.
+    /// The sections this person may open.
     pub nav: Vec<NavEntry>,
 }
 
@@ -117,15 +86,13 @@ impl PortalChrome {
             account_name: contact.active.customer_name.clone(),
             can_switch: contact.portal.accounts.len() > 1,
             csrf: csrf.to_owned(),
-            nav: portal_nav(contact),
+            nav: portal_nav(&contact.scope, &contact.portal.company.settings),
         }
     }
 
-    /// Marks the navigation entry `href` as the current page.
-    pub fn at(mut self, href: &str) -> Self {
-        for entry in &mut self.nav {
-            entry.current = entry.href == href;
-        }
+    /// Marks the menu entry of the section `path` belongs to as the current page.
+    pub fn at(mut self, path: &str) -> Self {
+        mark_current(&mut self.nav, path);
         self
     }
 }

@@ -71,6 +71,12 @@ impl TestApp {
         }
     }
 
+    /// The app's file store, to put files the way uploads do.
+    #[allow(dead_code)]
+    pub fn files(&self) -> doorstep_web::FileStore {
+        doorstep_web::FileStore::new(self._data_dir.path().to_path_buf())
+    }
+
     /// The URL of `path` on the portal of `slug`.
     pub fn url(&self, slug: &str, path: &str) -> String {
         format!("http://{slug}.localhost:{}{path}", self.addr.port())

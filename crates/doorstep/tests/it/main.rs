@@ -11,6 +11,7 @@ mod estimates;
 mod health;
 mod helpers;
 mod invoices;
+mod jobs;
 mod pdfs;
 mod permissions;
 mod security_headers;

@@ -9,6 +9,7 @@ use doorstep_web::{Access, ROUTES};
 
 use crate::billing_data::seed_billing;
 use crate::helpers::{PASSWORD, TestApp, seed_people, sign_in};
+use crate::jobs::seed_jobs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Persona {
@@ -57,6 +58,7 @@ both_backends! {
         let app = TestApp::spawn(backend).await;
         let people = seed_people(&app).await;
         seed_billing(&app, &people).await;
+        let jobs = seed_jobs(&app, &people).await;
         let hash = doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::TestOnly).unwrap();
         let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
         // Every optional feature on, so every route answers as its rule says.
@@ -88,7 +90,8 @@ both_backends! {
         let bolt_staff = staff_sign_in("bolt", "office@bolt.test").await;
         let dana_browser = app.client(&["acme"]);
         let dana = token_from(&sign_in(&app, &dana_browser, "acme", "dana@example.test").await);
-        app.submit(&dana_browser, "acme", "/accounts", "/accounts", &[("customer", &people.household.0.to_string())]).await;
+        // Harbor, like Sam: job and file routes point at a Bayview job both may see.
+        app.submit(&dana_browser, "acme", "/accounts", "/accounts", &[("customer", &people.harbor.0.to_string())]).await;
         let sam = token_from(&sign_in(&app, &app.client(&["acme"]), "acme", "sam@example.test").await);
         let locked = token_from(&sign_in(&app, &app.client(&["acme"]), "acme", "lola@example.test").await);
         let mut tx = app.store.begin().await.unwrap();
@@ -115,20 +118,30 @@ both_backends! {
             .build().unwrap();
         let mut checked = 0;
         for rule in ROUTES {
-            // Numbers of real objects of dana's active account (the household).
+            // Numbers of real objects of dana's active account (Harbor); B-1 and the photo
+            // are at Sam's Bayview site, so he may see them too.
             let number = if rule.path.starts_with("/estimates") {
-                "E-1"
+                "E-7"
             } else if rule.path.starts_with("/invoices") {
-                "I-1"
+                "I-7"
+            } else if rule.path.starts_with("/jobs/") {
+                "B-1"
             } else {
                 "C-1"
             };
             // Billing is for company contacts: authz answers site contacts 404.
             let billing = ["/estimates", "/invoices", "/statement"].iter().any(|p| rule.path.starts_with(p));
+            let id = if rule.path.contains("outbox") {
+                email_id
+            } else if rule.path.starts_with("/files/") {
+                jobs.bay_photo
+            } else {
+                contact_id
+            };
             let path = rule.path
                 .replace("{token}", &"0".repeat(64))
                 .replace("{number}", number)
-                .replace("{id}", &if rule.path.contains("outbox") { email_id } else { contact_id }.to_string());
+                .replace("{id}", &id.to_string());
             for (persona, token) in &personas {
                 let expected = match expected_get(rule.access, *persona) {
                     Ok(200) if billing && *persona == Persona::SiteContact => Ok(404),

@@ -1,0 +1,303 @@
+//! The portal's job list and histories: one account's jobs (site contacts: their sites'),
+//! filtered, searched and keyset-paged on (job_date, id) so every page costs the same.
+
+use doorstep_core::authz::ContactScope;
+use doorstep_core::ids::CompanyId;
+use doorstep_core::status::{ContactRole, JobKind, JobStatus};
+use time::OffsetDateTime;
+
+use crate::insert::{Sql, bind_vals};
+use crate::{DbKind, Store, StoreError, on_pool};
+
+/// Most search words used; more add cost and no precision.
+const MAX_SEARCH_WORDS: usize = 8;
+
+/// Which way the list runs by date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Newest first (the default).
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// A row's place in the list: its date, then its id for ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobKey {
+    /// The job's list date.
+    pub date: OffsetDateTime,
+    /// The job's id.
+    pub id: i64,
+}
+
+/// Where a page starts: after one key (next) or before one (previous).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// The rows that follow this key in list order.
+    After(JobKey),
+    /// The rows that precede this key in list order.
+    Before(JobKey),
+}
+
+/// What the list is narrowed to; the default is every job, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<JobStatus>,
+    /// Only this kind (histories).
+    pub kind: Option<JobKind>,
+    /// Words to find in the number, summary, description or location.
+    pub search: String,
+    /// Jobs dated at or after this instant.
+    pub from: Option<OffsetDateTime>,
+    /// Jobs dated before this instant.
+    pub until: Option<OffsetDateTime>,
+    /// Sort direction.
+    pub order: DateOrder,
+}
+
+/// One job as lists show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRow {
+    /// Id.
+    pub id: i64,
+    /// The company's job number.
+    pub number: String,
+    /// Stored status text (see [`JobRow::status`]).
+    pub status_text: String,
+    /// One-line summary.
+    pub summary: String,
+    /// The date the list sorts by.
+    pub job_date: OffsetDateTime,
+    /// `am`, `pm`, `all_day` or `exact`.
+    pub schedule_type: Option<String>,
+    /// Visit start, when scheduled.
+    pub scheduled_start: Option<OffsetDateTime>,
+    /// When the work was finished.
+    pub completed_at: Option<OffsetDateTime>,
+    /// Job type's name.
+    pub job_type: Option<String>,
+    /// Site name.
+    pub site_name: Option<String>,
+    /// Site street.
+    pub site_line1: Option<String>,
+    /// Site city.
+    pub site_city: Option<String>,
+    /// The job's total, minor units.
+    pub total_minor: i64,
+    /// Number of the job's first issued invoice.
+    pub invoice_number: Option<String>,
+    /// That invoice's stored status.
+    pub invoice_status: Option<String>,
+}
+
+impl JobRow {
+    /// The job's status; an unknown stored value reads as unscheduled.
+    pub fn status(&self) -> JobStatus {
+        JobStatus::parse(&self.status_text).unwrap_or(JobStatus::Unscheduled)
+    }
+
+    /// Where the list continues from this row.
+    pub fn key(&self) -> JobKey {
+        JobKey {
+            date: self.job_date,
+            id: self.id,
+        }
+    }
+}
+
+/// One page of jobs with the cursors of its neighbours.
+#[derive(Debug, Clone, Default)]
+pub struct JobPage {
+    /// The rows, in list order.
+    pub rows: Vec<JobRow>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<Cursor>,
+    /// The cursor of the previous page, if there is one.
+    pub prev: Option<Cursor>,
+}
+
+/// The search's words: letters and digits only, lower-cased, so no query syntax gets through.
+pub fn search_words(search: &str) -> Vec<String> {
+    search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(40).collect::<String>().to_lowercase())
+        .take(MAX_SEARCH_WORDS)
+        .collect()
+}
+
+fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+const SELECT_ROW: &str = "SELECT j.id, j.number, j.status AS status_text, j.summary, j.job_date, \
+     j.schedule_type, j.scheduled_start, j.completed_at, t.name AS job_type, \
+     s.name AS site_name, s.line1 AS site_line1, s.city AS site_city, j.total_minor, \
+     i.number AS invoice_number, i.status AS invoice_status \
+     FROM jobs j \
+     LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id \
+     LEFT JOIN job_types t ON t.company_id = j.company_id AND t.id = j.job_type_id \
+     LEFT JOIN invoices i ON i.company_id = j.company_id AND i.id = (SELECT MIN(x.id) FROM invoices x \
+       WHERE x.company_id = j.company_id AND x.job_id = j.id AND x.status <> 'draft') ";
+
+/// Appends `j.company_id = .. AND j.customer_id = ..` and, for site contacts, their sites.
+pub(crate) fn push_scope(sql: &mut Sql, company: CompanyId, scope: &ContactScope) {
+    sql.push("j.company_id = ")
+        .val(company.0)
+        .push(" AND j.customer_id = ")
+        .val(scope.customer.0);
+    if scope.role == ContactRole::Site {
+        if scope.sites.is_empty() {
+            sql.push(" AND 1 = 0");
+        } else {
+            sql.push(" AND j.site_id IN ")
+                .list(scope.sites.iter().map(|s| s.0));
+        }
+    }
+}
+
+impl Store {
+    /// A page of `limit` jobs of the account `scope` acts for, as `filter` narrows them,
+    /// starting at `cursor`. One query reads `limit + 1` rows: the extra one tells
+    /// whether another page follows.
+    pub async fn job_page(
+        &self,
+        company: CompanyId,
+        scope: &ContactScope,
+        filter: &JobFilter,
+        cursor: Option<Cursor>,
+        limit: i64,
+    ) -> Result<JobPage, StoreError> {
+        let limit = limit.clamp(1, 200);
+        let backwards = matches!(cursor, Some(Cursor::Before(_)));
+        // Reading "before" a key runs the list the other way, then turns the rows round.
+        let descending = (filter.order == DateOrder::Newest) != backwards;
+        let mut sql = Sql::default();
+        sql.push(SELECT_ROW).push("WHERE ");
+        push_scope(&mut sql, company, scope);
+        if !filter.statuses.is_empty() {
+            sql.push(" AND j.status IN ")
+                .list(filter.statuses.iter().map(|s| s.as_str()));
+        }
+        if let Some(kind) = filter.kind {
+            sql.push(" AND j.kind = ").val(kind.as_str());
+        }
+        if let Some(from) = filter.from {
+            sql.push(" AND j.job_date >= ").val(from);
+        }
+        if let Some(until) = filter.until {
+            sql.push(" AND j.job_date < ").val(until);
+        }
+        self.push_search(&mut sql, company, scope, &filter.search);
+        if let Some(Cursor::After(k) | Cursor::Before(k)) = cursor {
+            let op = if descending { "<" } else { ">" };
+            // Spelled out rather than a row comparison so both engines use the index range.
+            sql.push(&format!(" AND (j.job_date {op} "))
+                .val(k.date)
+                .push(" OR (j.job_date = ")
+                .val(k.date)
+                .push(&format!(" AND j.id {op} "))
+                .val(k.id)
+                .push("))");
+        }
+        let dir = if descending { "DESC" } else { "ASC" };
+        sql.push(&format!(" ORDER BY j.job_date {dir}, j.id {dir} LIMIT "))
+            .val(limit + 1);
+        let mut rows: Vec<JobRow> = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        if backwards {
+            rows.reverse();
+        }
+        let first = rows.first().map(JobRow::key);
+        let last = rows.last().map(JobRow::key);
+        let (next, prev) = match cursor {
+            None => (last.filter(|_| more).map(Cursor::After), None),
+            Some(Cursor::After(_)) => (
+                last.filter(|_| more).map(Cursor::After),
+                first.map(Cursor::Before),
+            ),
+            Some(Cursor::Before(_)) => (
+                last.map(Cursor::After),
+                first.filter(|_| more).map(Cursor::Before),
+            ),
+        };
+        Ok(JobPage { rows, next, prev })
+    }
+
+    /// Appends the search: the full-text index over the job's own words, or a site of the
+    /// account whose name or address contains the search.
+    fn push_search(&self, sql: &mut Sql, company: CompanyId, scope: &ContactScope, search: &str) {
+        let words = search_words(search);
+        if words.is_empty() {
+            return;
+        }
+        match self.kind() {
+            DbKind::Sqlite => {
+                // The account's token first: FTS5 then reads only this account's postings.
+                let words = words
+                    .iter()
+                    .map(|w| format!("\"{w}\"*"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let query = format!(
+                    "scope : \"c{}\" AND {{number summary description}} : ({words})",
+                    scope.customer.0
+                );
+                sql.push(" AND (j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
+                    .val(query)
+                    .push(")");
+            }
+            DbKind::Postgres => {
+                let query = words
+                    .iter()
+                    .map(|w| format!("{w}:*"))
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                sql.push(" AND (j.search @@ to_tsquery('simple', ")
+                    .val(query)
+                    .push(")");
+            }
+        }
+        let pattern = like_pattern(search);
+        sql.push(" OR j.site_id IN (SELECT ls.id FROM sites ls WHERE ls.company_id = ")
+            .val(company.0)
+            .push(" AND ls.customer_id = ")
+            .val(scope.customer.0)
+            .push(" AND (LOWER(ls.name) LIKE ")
+            .val(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(ls.line1) LIKE ")
+            .val(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(ls.city) LIKE ")
+            .val(pattern)
+            .push(" ESCAPE '\\')))");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{like_pattern, search_words};
+
+    #[test]
+    fn search_words_keep_only_letters_and_digits() {
+        assert_eq!(
+            search_words("J-1042 \"leak\"* OR"),
+            ["j", "1042", "leak", "or"]
+        );
+        assert!(search_words(" -*- ").is_empty());
+        assert_eq!(search_words("a b c d e f g h i j").len(), 8);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(" 50%_off "), "%50\\%\\_off%");
+    }
+}

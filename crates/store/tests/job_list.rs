@@ -1,0 +1,332 @@
+//! The portal's job queries on both engines: scope, filters, search, dates and keyset pages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use doorstep_core::authz::ContactScope;
+use doorstep_core::ids::{AttachmentId, CompanyId, CustomerId, SiteId};
+use doorstep_core::status::{ContactRole, JobKind, JobStatus};
+use doorstep_store::Store;
+use doorstep_store::companies::NewCompany;
+use doorstep_store::customers::{NewCustomer, NewSite};
+use doorstep_store::files::NewAttachment;
+use doorstep_store::job_list::{Cursor, DateOrder, JobFilter};
+use doorstep_store::jobs::{LineOwner, NewJob, NewLine};
+use doorstep_testkit::{Backend, both_backends, fresh_database};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+struct Fixture {
+    _db: doorstep_testkit::TestDb,
+    store: Store,
+    acme: CompanyId,
+    home: CustomerId,
+    harbor: CustomerId,
+    bayview: SiteId,
+    pier: SiteId,
+}
+
+const DAY0: OffsetDateTime = datetime!(2025-01-01 09:00 UTC);
+
+fn job(customer: CustomerId, site: SiteId, number: &str, day: i64, status: JobStatus) -> NewJob {
+    NewJob {
+        customer,
+        site: Some(site),
+        asset: None,
+        job_type: None,
+        number: number.into(),
+        kind: JobKind::Service,
+        status,
+        summary: format!("Visit {number}"),
+        description: String::new(),
+        schedule_type: None,
+        scheduled_start: Some(DAY0 + Duration::days(day)),
+        scheduled_end: None,
+        arrival_window_start: None,
+        arrival_window_end: None,
+        completed_at: None,
+        work_order_notes: String::new(),
+        invoice_notes: String::new(),
+        po_number: String::new(),
+        custom_fields: "{}".into(),
+        total_minor: 0,
+        created_at: DAY0,
+    }
+}
+
+/// Acme: the household (one site, 3 jobs) and Harbor (Bayview: 30 jobs, two per day so
+/// dates tie; Pier: 5 jobs), and Bolt with a job of the same number as Harbor's first.
+async fn fixture(backend: Backend) -> Fixture {
+    let db = fresh_database(backend).await;
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for slug in ["acme", "bolt"] {
+        ids.push(
+            tx.create_company(&NewCompany {
+                slug: slug.into(),
+                name: slug.into(),
+                currency: "USD".into(),
+                brand_primary: "#0b5cad".into(),
+                brand_accent: "#f5a623".into(),
+                ..NewCompany::default()
+            })
+            .await
+            .unwrap(),
+        );
+    }
+    let (acme, bolt) = (ids[0], ids[1]);
+    let customer = |number: &str| NewCustomer {
+        number: number.into(),
+        name: number.into(),
+        ..Default::default()
+    };
+    let home = tx.insert_customer(acme, &customer("C-1")).await.unwrap();
+    let harbor = tx.insert_customer(acme, &customer("C-2")).await.unwrap();
+    let bolt_customer = tx.insert_customer(bolt, &customer("B-1")).await.unwrap();
+    let site = |customer, name: &str, line1: &str| NewSite {
+        customer: Some(customer),
+        name: name.into(),
+        line1: line1.into(),
+        city: "Springfield".into(),
+        ..Default::default()
+    };
+    let elm = tx
+        .insert_site(acme, &site(home, "Home", "14 Elm Street"))
+        .await
+        .unwrap();
+    let bayview = tx
+        .insert_site(acme, &site(harbor, "Bayview Apartments", "45 Bayview Road"))
+        .await
+        .unwrap();
+    let pier = tx
+        .insert_site(acme, &site(harbor, "Pier Offices", "9 Pier Street"))
+        .await
+        .unwrap();
+    let bolt_site = tx
+        .insert_site(bolt, &site(bolt_customer, "Shop", "1 Volt Way"))
+        .await
+        .unwrap();
+    for (i, status) in [
+        JobStatus::Completed,
+        JobStatus::Scheduled,
+        JobStatus::Cancelled,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut j = job(home, elm, &format!("H-{i}"), i as i64, status);
+        j.description = "Kitchen faucet dripping".into();
+        tx.insert_job(acme, &j).await.unwrap();
+    }
+    for i in 0..30 {
+        let status = if i % 3 == 0 {
+            JobStatus::Completed
+        } else {
+            JobStatus::Scheduled
+        };
+        let mut j = job(harbor, bayview, &format!("B-{i:02}"), i / 2, status);
+        if i == 7 {
+            j.summary = "Boiler pressure drop".into();
+            j.description = "Leaking valve in the basement".into();
+        }
+        if i == 8 {
+            j.kind = JobKind::Sale;
+        }
+        tx.insert_job(acme, &j).await.unwrap();
+    }
+    for i in 0..5 {
+        tx.insert_job(
+            acme,
+            &job(
+                harbor,
+                pier,
+                &format!("P-{i}"),
+                100 + i,
+                JobStatus::Completed,
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let mut other = job(bolt_customer, bolt_site, "B-00", 3, JobStatus::Completed);
+    other.description = "Leaking valve".into();
+    tx.insert_job(bolt, &other).await.unwrap();
+    tx.commit().await.unwrap();
+    Fixture {
+        _db: db,
+        store,
+        acme,
+        home,
+        harbor,
+        bayview,
+        pier,
+    }
+}
+
+fn company_contact(customer: CustomerId) -> ContactScope {
+    ContactScope {
+        customer,
+        role: ContactRole::Company,
+        sites: vec![],
+    }
+}
+
+fn site_contact(customer: CustomerId, sites: Vec<SiteId>) -> ContactScope {
+    ContactScope {
+        customer,
+        role: ContactRole::Site,
+        sites,
+    }
+}
+
+async fn numbers(f: &Fixture, scope: &ContactScope, filter: &JobFilter) -> Vec<String> {
+    let page = f
+        .store
+        .job_page(f.acme, scope, filter, None, 100)
+        .await
+        .unwrap();
+    page.rows.into_iter().map(|r| r.number).collect()
+}
+
+both_backends! {
+    async fn portal_settings_are_replaced_whole(backend: Backend) {
+        let f = fixture(backend).await;
+        let settings = doorstep_core::settings::PortalSettings {
+            show_sales_history: false,
+            hidden_job_columns: vec!["location".into()],
+            ..Default::default()
+        };
+        let mut tx = f.store.begin().await.unwrap();
+        tx.set_company_settings(f.acme, &settings).await.unwrap();
+        tx.commit().await.unwrap();
+        let acme = f.store.company_by_slug("acme").await.unwrap().unwrap();
+        assert_eq!(acme.settings, settings);
+        let bolt = f.store.company_by_slug("bolt").await.unwrap().unwrap();
+        assert!(bolt.settings.show_sales_history, "another company keeps its own");
+    }
+
+    async fn each_account_sees_only_its_own_jobs_and_site_contacts_only_their_sites(backend: Backend) {
+        let f = fixture(backend).await;
+        let all = JobFilter::default();
+        let home = numbers(&f, &company_contact(f.home), &all).await;
+        assert_eq!(home, ["H-2", "H-1", "H-0"]);
+        let harbor = numbers(&f, &company_contact(f.harbor), &all).await;
+        assert_eq!(harbor.len(), 35);
+        let sam = numbers(&f, &site_contact(f.harbor, vec![f.bayview]), &all).await;
+        assert_eq!(sam.len(), 30);
+        assert!(sam.iter().all(|n| n.starts_with("B-")));
+        let nobody = numbers(&f, &site_contact(f.harbor, vec![]), &all).await;
+        assert!(nobody.is_empty());
+        // Another account's site in the scope's list shows nothing of that account.
+        let stray = numbers(&f, &site_contact(f.home, vec![f.pier]), &all).await;
+        assert!(stray.is_empty());
+    }
+
+    async fn statuses_kinds_and_dates_narrow_the_list(backend: Backend) {
+        let f = fixture(backend).await;
+        let scope = site_contact(f.harbor, vec![f.bayview]);
+        let completed = JobFilter { statuses: vec![JobStatus::Completed], ..JobFilter::default() };
+        assert_eq!(numbers(&f, &scope, &completed).await.len(), 10);
+        let both = JobFilter { statuses: vec![JobStatus::Completed, JobStatus::Scheduled], ..JobFilter::default() };
+        assert_eq!(numbers(&f, &scope, &both).await.len(), 30);
+        let sales = JobFilter { kind: Some(JobKind::Sale), ..JobFilter::default() };
+        assert_eq!(numbers(&f, &scope, &sales).await, ["B-08"]);
+        // Days 2 and 3 (from inclusive, until exclusive): jobs 4..=7.
+        let dates = JobFilter {
+            from: Some(datetime!(2025-01-03 00:00 UTC)),
+            until: Some(datetime!(2025-01-05 00:00 UTC)),
+            order: DateOrder::Oldest,
+            ..JobFilter::default()
+        };
+        assert_eq!(numbers(&f, &scope, &dates).await, ["B-04", "B-05", "B-06", "B-07"]);
+    }
+
+    async fn search_finds_number_description_and_location_within_the_scope(backend: Backend) {
+        let f = fixture(backend).await;
+        let harbor = company_contact(f.harbor);
+        let search = |s: &str| JobFilter { search: s.into(), ..JobFilter::default() };
+        assert_eq!(numbers(&f, &harbor, &search("leaking VALVE")).await, ["B-07"]);
+        assert_eq!(numbers(&f, &harbor, &search("leak")).await, ["B-07"], "words match by prefix");
+        assert_eq!(numbers(&f, &harbor, &search("boiler")).await, ["B-07"]);
+        assert_eq!(numbers(&f, &harbor, &search("B-07")).await, ["B-07"]);
+        assert_eq!(numbers(&f, &harbor, &search("pier street")).await.len(), 5);
+        assert!(numbers(&f, &harbor, &search("faucet")).await.is_empty(), "another account's words");
+        assert!(numbers(&f, &site_contact(f.harbor, vec![f.pier]), &search("leaking")).await.is_empty());
+        // Query syntax is only text.
+        assert!(numbers(&f, &harbor, &search("\"NEAR(* OR ' ; --")).await.is_empty());
+        let home = company_contact(f.home);
+        assert_eq!(numbers(&f, &home, &search("faucet")).await.len(), 3);
+    }
+
+    async fn keyset_pages_walk_every_job_once_both_ways_despite_tied_dates(backend: Backend) {
+        let f = fixture(backend).await;
+        let scope = site_contact(f.harbor, vec![f.bayview]);
+        for order in [DateOrder::Newest, DateOrder::Oldest] {
+            let filter = JobFilter { order, ..JobFilter::default() };
+            let mut seen = Vec::new();
+            let mut pages = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = f.store.job_page(f.acme, &scope, &filter, cursor, 7).await.unwrap();
+                assert!(page.rows.len() <= 7);
+                seen.extend(page.rows.iter().map(|r| r.number.clone()));
+                pages.push(page.clone());
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+            let mut expected: Vec<String> = (0..30).map(|i| format!("B-{i:02}")).collect();
+            if order == DateOrder::Newest {
+                expected.reverse();
+            }
+            assert_eq!(seen, expected, "{order:?}");
+            assert_eq!(pages.len(), 5);
+            assert!(pages[0].prev.is_none());
+            // Previous from the last page gives back the page before it, exactly.
+            let back = f.store.job_page(f.acme, &scope, &filter, pages[4].prev, 7).await.unwrap();
+            let numbers_of = |p: &doorstep_store::job_list::JobPage| p.rows.iter().map(|r| r.number.clone()).collect::<Vec<_>>();
+            assert_eq!(numbers_of(&back), numbers_of(&pages[3]));
+            assert!(matches!(back.next, Some(Cursor::After(_))));
+            let first = f.store.job_page(f.acme, &scope, &filter, pages[1].prev, 7).await.unwrap();
+            assert_eq!(numbers_of(&first), numbers_of(&pages[0]));
+            assert!(first.prev.is_none(), "nothing before the first page");
+        }
+    }
+
+    async fn a_job_and_its_files_are_found_only_within_the_scope(backend: Backend) {
+        let f = fixture(backend).await;
+        let mut tx = f.store.begin().await.unwrap();
+        let job = f.store.job_for_contact(f.acme, &company_contact(f.harbor), "B-07").await.unwrap().unwrap();
+        tx.insert_lines(f.acme, LineOwner::Job(doorstep_core::ids::JobId(job.id)), &[NewLine {
+            catalogue_item: None, kind: "service".into(), description: "Valve".into(),
+            quantity_milli: 1500, unit_price_minor: 2000, tax_name: Some("Sales tax".into()),
+            tax_rate_bp: 825, is_optional: false, is_selected: true,
+        }]).await.unwrap();
+        let file = tx.insert_attachment(f.acme, &NewAttachment {
+            customer: Some(f.harbor), owner_kind: "job", owner_id: job.id, kind: "photo",
+            filename: "a.png".into(), content_type: "image/png".into(), size_bytes: 3,
+            storage_key: "0".repeat(32), thumb_key: Some("1".repeat(32)), width: Some(1), height: Some(1),
+        }).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let sam = site_contact(f.harbor, vec![f.bayview]);
+        let pier_only = site_contact(f.harbor, vec![f.pier]);
+        assert!(f.store.job_for_contact(f.acme, &sam, "B-07").await.unwrap().is_some());
+        assert!(f.store.job_for_contact(f.acme, &pier_only, "B-07").await.unwrap().is_none());
+        assert!(f.store.job_for_contact(f.acme, &company_contact(f.home), "B-07").await.unwrap().is_none());
+        assert!(f.store.job_for_contact(f.acme, &company_contact(f.harbor), "NOPE").await.unwrap().is_none());
+
+        let lines = f.store.job_lines(f.acme, doorstep_core::ids::JobId(job.id)).await.unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].priced().amount_minor(), 3000);
+        let files = f.store.job_files(f.acme, doorstep_core::ids::JobId(job.id)).await.unwrap();
+        assert_eq!(files.iter().map(|x| x.id).collect::<Vec<_>>(), [file.0]);
+
+        assert!(f.store.job_file_for_contact(f.acme, &sam, file).await.unwrap().is_some());
+        assert!(f.store.job_file_for_contact(f.acme, &pier_only, file).await.unwrap().is_none());
+        assert!(f.store.job_file_for_contact(f.acme, &company_contact(f.home), file).await.unwrap().is_none());
+        assert!(f.store.job_file_for_contact(f.acme, &sam, AttachmentId(file.0 + 1000)).await.unwrap().is_none());
+    }
+}

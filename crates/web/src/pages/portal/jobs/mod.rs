@@ -1,0 +1,35 @@
+//! The portal's jobs: the list, one job, and the service and sales histories.
+
+pub mod detail;
+pub mod history;
+pub mod list;
+pub mod query;
+
+use doorstep_core::status::{JobStatus, ScheduleType};
+
+/// The badge style of a status.
+pub fn status_class(status: JobStatus) -> &'static str {
+    match status {
+        JobStatus::Completed => "badge ok",
+        JobStatus::Cancelled => "badge danger",
+        JobStatus::OnTheWay | JobStatus::InProgress => "badge warn",
+        JobStatus::Unscheduled | JobStatus::Scheduled => "badge",
+    }
+}
+
+/// A stored schedule type as people read it; empty when unknown or unset.
+pub fn schedule_type_label(raw: Option<&str>) -> String {
+    raw.and_then(|r| ScheduleType::parse(r).ok())
+        .map(|t| t.label().to_owned())
+        .unwrap_or_default()
+}
+
+/// A site's name and address on one line.
+pub fn location(name: Option<&str>, line1: Option<&str>, city: Option<&str>) -> String {
+    [name, line1, city]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

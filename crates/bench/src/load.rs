@@ -171,8 +171,10 @@ pub async fn seed(url: &str, options: &SeedOptions) -> anyhow::Result<SeedReport
             }
         }
     }
-    batch.flush(&store).await?;
-    say(progress_line(jobs_done, sizes.jobs, started));
+    if !batch.customers.is_empty() {
+        batch.flush(&store).await?;
+        say(progress_line(jobs_done, sizes.jobs, started));
+    }
     say("refreshing the planner's statistics (ANALYZE)".into());
     store.bulk_finish().await?;
     let counts = store.bulk_counts().await?;

@@ -302,8 +302,9 @@ impl Plan {
             JobKind::Sale => format!("Supply and deliver a new {item}"),
             JobKind::Service => format!("{} {item} in the {place}", pick(rng, &VERBS)),
         };
+        // The item again, so a search of descriptions alone finds the job too.
         let description = format!(
-            "Customer reports {}. {}",
+            "The {item}: customer reports {}. {}",
             pick(rng, &SYMPTOMS),
             pick(rng, &NOTES)
         );

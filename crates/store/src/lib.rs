@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 mod backend;
 pub mod billing;
+pub mod bulk;
 pub mod companies;
 pub mod contacts;
 pub mod conversation;

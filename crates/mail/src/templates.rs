@@ -224,6 +224,72 @@ impl Piece<'_> {
 }
 
 /// Walks `template`, handing literal text and placeholder values to `emit` in order.
+/// Longest subject a company may save, in characters.
+pub const MAX_SUBJECT: usize = 200;
+/// Longest body a company may save, in characters.
+pub const MAX_BODY: usize = 10_000;
+
+/// What is wrong with a company's wording of `kind`, as (field, message) pairs: empty or
+/// too long, a placeholder `kind` does not fill (a typo would be mailed as written), or
+/// the link missing from an email whose point is its link.
+pub fn check_template(kind: EmailKind, subject: &str, body: &str) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    if subject.trim().is_empty() {
+        problems.push(("subject", "Enter a subject.".to_owned()));
+    } else if subject.chars().count() > MAX_SUBJECT {
+        problems.push((
+            "subject",
+            format!("Keep the subject under {MAX_SUBJECT} characters."),
+        ));
+    }
+    if body.trim().is_empty() {
+        problems.push(("body", "Enter the text of the email.".to_owned()));
+    } else if body.chars().count() > MAX_BODY {
+        problems.push((
+            "body",
+            format!("Keep the text under {MAX_BODY} characters."),
+        ));
+    }
+    for (field, text) in [("subject", subject), ("body", body)] {
+        let unknown: Vec<String> = placeholders_in(text)
+            .into_iter()
+            .filter(|p| !kind.placeholders().contains(&p.as_str()))
+            .map(|p| format!("{{{{{p}}}}}"))
+            .collect();
+        if !unknown.is_empty() {
+            problems.push((
+                field,
+                format!(
+                    "This email has no {}; use only the placeholders listed.",
+                    unknown.join(", ")
+                ),
+            ));
+        }
+    }
+    if kind.placeholders().contains(&"link") && !placeholders_in(body).iter().any(|p| p == "link") {
+        problems.push((
+            "body",
+            "Keep {{link}} in the text: without it the recipient cannot act on this email."
+                .to_owned(),
+        ));
+    }
+    problems
+}
+
+/// The placeholder names written in `text`, in order.
+fn placeholders_in(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start + 2..].find("}}") else {
+            break;
+        };
+        names.push(rest[start + 2..start + 2 + len].trim().to_owned());
+        rest = &rest[start + 2 + len + 2..];
+    }
+    names
+}
+
 fn substitute<'a>(
     template: &'a str,
     values: &[(&'a str, &'a str)],

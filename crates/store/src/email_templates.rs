@@ -49,4 +49,15 @@ impl Tx {
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// Forgets the company's wording of `kind`, so the shipped default is used again.
+    pub async fn delete_email_template(
+        &mut self,
+        company: CompanyId,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("DELETE FROM email_templates WHERE company_id = $1 AND kind = $2")
+            .bind(company.0).bind(kind).execute(&mut *c).await.map(|_| ()))?;
+        Ok(())
+    }
 }

@@ -129,6 +129,9 @@ routes! {
     GET  "/office/customers" => office::customers::list, Staff;
     GET  "/office/customers/{number}" => office::customers::show, Staff;
     POST "/office/contacts/{id}/access" => office::contact_access::act, Staff;
+    GET  "/office/email-templates" => office::email_templates::list, Admin;
+    GET  "/office/email-templates/{kind}" => office::email_templates::edit, Admin;
+    POST "/office/email-templates/{kind}" => office::email_templates::save, Admin;
     GET  "/office/outbox" => office::outbox::list, Admin;
     GET  "/office/outbox/{id}" => office::outbox::show, Admin;
     GET  "/brand.css" => assets::brand_css, Visitor;

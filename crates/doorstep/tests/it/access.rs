@@ -290,3 +290,46 @@ both_backends! {
         assert!((5..=6).contains(&sent), "a burst of requests sends a few emails, not ten ({sent})");
     }
 }
+
+both_backends! {
+    async fn an_admin_rewords_the_invitation_and_the_next_one_uses_it(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let admin = office(&app).await;
+        let page = "/office/email-templates/invitation";
+        let list = admin.get(app.url("acme", "/office/email-templates")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("href=\"/office/email-templates/invitation\""));
+
+        let typo = app.submit(&admin, "acme", page, page, &[
+            ("subject", "Hello {{contact_nme}}"), ("body", "Open {{link}} soon."), ("action", "save"),
+        ]).await;
+        assert_eq!(typo.status(), 422);
+        let doc = html(&typo.text().await.unwrap());
+        assert!(text_of(&doc, "#subject-error").unwrap().contains("{{contact_nme}}"));
+        assert!(app.store.email_template(people.acme, "invitation").await.unwrap().is_none(), "nothing saved");
+        let no_link = app.submit(&admin, "acme", page, page, &[
+            ("subject", "Welcome"), ("body", "See you soon."), ("action", "save"),
+        ]).await;
+        assert_eq!(no_link.status(), 422);
+
+        let saved = app.submit(&admin, "acme", page, page, &[
+            ("subject", "Your {{company_name}} portal is ready"),
+            ("body", "Hi {{contact_name}}, choose a password here: {{link}}"),
+            ("action", "save"),
+        ]).await;
+        assert_eq!(saved.status(), 200);
+        let doc = html(&saved.text().await.unwrap());
+        assert_eq!(text_of(&doc, "[data-testid=preview-subject]").as_deref(), Some("Your [company_name] portal is ready"));
+
+        let nina = add_contact(&app, &people, "Nina", Some("nina@example.test")).await;
+        press(&app, &admin, nina, "enable").await;
+        let outbox = app.store.outbox_page(people.acme, None, 10).await.unwrap();
+        assert_eq!(outbox[0].subject, "Your Acme Plumbing & Heating portal is ready");
+
+        let restored = app.submit(&admin, "acme", page, page, &[("subject", ""), ("body", ""), ("action", "restore")]).await;
+        assert_eq!(restored.status(), 200);
+        assert!(app.store.email_template(people.acme, "invitation").await.unwrap().is_none());
+        let actions = app.store.recent_audit_actions(people.acme, 10).await.unwrap();
+        assert!(actions.contains(&"email_template.saved".to_owned()) && actions.contains(&"email_template.restored".to_owned()));
+    }
+}

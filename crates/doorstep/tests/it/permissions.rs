@@ -141,6 +141,7 @@ both_backends! {
             let path = rule.path
                 .replace("{token}", &"0".repeat(64))
                 .replace("{number}", number)
+                .replace("{kind}", "invitation")
                 .replace("{id}", &id.to_string());
             for (persona, token) in &personas {
                 let expected = match expected_get(rule.access, *persona) {

@@ -177,3 +177,28 @@ fn single_line_collapses_controls_and_trims() {
     assert_eq!(single_line("  a\t\r\n b\u{0}c  "), "a b c");
     assert_eq!(single_line(""), "");
 }
+
+#[test]
+fn a_company_wording_is_checked_for_typos_and_its_link() {
+    use crate::templates::check_template;
+    let kind = EmailKind::Invitation;
+    assert!(check_template(kind, kind.default_subject(), kind.default_body()).is_empty());
+    let typo = check_template(kind, "Hi {{contact_nme}}", "Open {{link}}");
+    assert_eq!(typo.len(), 1);
+    assert_eq!(typo[0].0, "subject");
+    assert!(typo[0].1.contains("{{contact_nme}}"), "{typo:?}");
+    let no_link = check_template(kind, "Welcome", "Come and see us.");
+    assert_eq!(
+        no_link,
+        vec![(
+            "body",
+            "Keep {{link}} in the text: without it the recipient cannot act on this email."
+                .to_owned()
+        )]
+    );
+    let empty = check_template(kind, " ", "");
+    assert_eq!(
+        empty.iter().map(|p| p.0).collect::<Vec<_>>(),
+        ["subject", "body", "body"]
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod contact_access;
 pub mod customers;
+pub mod email_templates;
 pub mod home;
 pub mod outbox;
 pub mod setup;

@@ -199,14 +199,16 @@ impl Store {
         self.push_search(&mut sql, company, scope, &filter.search);
         if let Some(Cursor::After(k) | Cursor::Before(k)) = cursor {
             let op = if descending { "<" } else { ">" };
-            // Spelled out rather than a row comparison so both engines use the index range.
-            sql.push(&format!(" AND (j.job_date {op} "))
+            // The plain range on the date first gives both engines an index range to start
+            // from (an OR alone made SQLite read and sort every earlier job); the OR then
+            // only settles ties on the cursor's date.
+            sql.push(&format!(" AND j.job_date {op}= "))
                 .val(k.date)
-                .push(" OR (j.job_date = ")
+                .push(&format!(" AND (j.job_date {op} "))
                 .val(k.date)
-                .push(&format!(" AND j.id {op} "))
+                .push(&format!(" OR j.id {op} "))
                 .val(k.id)
-                .push("))");
+                .push(")");
         }
         let dir = if descending { "DESC" } else { "ASC" };
         sql.push(&format!(" ORDER BY j.job_date {dir}, j.id {dir} LIMIT "))

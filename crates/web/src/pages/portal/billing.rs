@@ -49,6 +49,32 @@ pub fn parse_cursor(raw: Option<&str>) -> Result<Option<(Date, i64)>, &'static s
     Ok(Some((day, id)))
 }
 
+/// The cursor of a list's `after` parameter, or no cursor and the message to show when
+/// it is malformed (the list then starts at its first page).
+pub fn after_or_message(raw: Option<&str>) -> (Option<(Date, i64)>, Option<&'static str>) {
+    match parse_cursor(raw) {
+        Ok(after) => (after, None),
+        Err(message) => (None, Some(message)),
+    }
+}
+
+/// Cuts `rows`, read one longer than [`PAGE`], to a page; the link to the next page when
+/// there is one, keyed by the last row shown.
+pub fn next_page<T>(
+    rows: &mut Vec<T>,
+    list: &str,
+    key: impl Fn(&T) -> (Date, i64),
+) -> Option<String> {
+    if rows.len() as i64 <= PAGE {
+        return None;
+    }
+    rows.truncate(PAGE as usize);
+    rows.last().map(|r| {
+        let (day, id) = key(r);
+        format!("{list}?after={}", cursor(day, id))
+    })
+}
+
 /// Renders an askama page into a response.
 pub fn page(template: &impl Template) -> Result<Response, WebError> {
     let html = template

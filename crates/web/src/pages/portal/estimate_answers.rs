@@ -90,6 +90,31 @@ async fn again(
     render(state, contact, csrf, e, chosen, answers, None, status).await
 }
 
+/// The answer came after the estimate stopped awaiting one (answered in another tab, or
+/// expired): the page again, with nothing changed.
+async fn not_open(
+    state: &AppState,
+    contact: &SignedInContact,
+    csrf: &str,
+    e: EstimateDetail,
+    chosen: Vec<i64>,
+) -> Result<Response, WebError> {
+    let answers = Answers {
+        refusal: Some(NOT_OPEN.into()),
+        ..Answers::default()
+    };
+    again(
+        state,
+        contact,
+        csrf,
+        e,
+        chosen,
+        answers,
+        StatusCode::CONFLICT,
+    )
+    .await
+}
+
 fn answerer(contact: &SignedInContact, peer: SocketAddr) -> Answerer {
     Answerer {
         contact: contact.active.contact,
@@ -245,20 +270,7 @@ pub async fn approve(
         .await?
     {
         drop(tx);
-        let answers = Answers {
-            refusal: Some(NOT_OPEN.into()),
-            ..Answers::default()
-        };
-        return again(
-            &state,
-            &contact,
-            &csrf,
-            e,
-            chosen,
-            answers,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return not_open(&state, &contact, &csrf, e, chosen).await;
     }
     let detail = serde_json::json!({
         "number": e.number, "signed_name": signed_name, "subtotal_minor": totals.subtotal_minor,
@@ -349,20 +361,7 @@ pub async fn decline(
         .await?
     {
         drop(tx);
-        let answers = Answers {
-            refusal: Some(NOT_OPEN.into()),
-            ..Answers::default()
-        };
-        return again(
-            &state,
-            &contact,
-            &csrf,
-            e,
-            chosen,
-            answers,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return not_open(&state, &contact, &csrf, e, chosen).await;
     }
     let detail = serde_json::json!({"number": e.number, "reason": reason});
     tx.audit(
@@ -437,20 +436,7 @@ pub async fn request_changes(
         .await?
     {
         drop(tx);
-        let answers = Answers {
-            refusal: Some(NOT_OPEN.into()),
-            ..Answers::default()
-        };
-        return again(
-            &state,
-            &contact,
-            &csrf,
-            e,
-            chosen,
-            answers,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return not_open(&state, &contact, &csrf, e, chosen).await;
     }
     let detail = serde_json::json!({"number": e.number});
     tx.audit(

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::pages::portal::billing::{
-    PAGE, cursor, may, page, parse_cursor, path_segment, require, today,
+    PAGE, after_or_message, may, next_page, page, path_segment, require, today,
 };
 use crate::views::{PortalChrome, money};
 use crate::{AppState, WebError};
@@ -64,20 +64,12 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     require(&contact, PortalAction::ViewEstimates)?;
     let company = &contact.portal.company;
-    let (after, message) = match parse_cursor(query.after.as_deref()) {
-        Ok(after) => (after, None),
-        Err(message) => (None, Some(message)),
-    };
+    let (after, message) = after_or_message(query.after.as_deref());
     let mut rows = state
         .store
         .estimates_page(company.id, &contact.scope, None, after, PAGE + 1)
         .await?;
-    let next = (rows.len() as i64 > PAGE).then(|| {
-        rows.truncate(PAGE as usize);
-        rows.last()
-            .map(|r| format!("/estimates?after={}", cursor(r.issued_on, r.id)))
-            .unwrap_or_default()
-    });
+    let next = next_page(&mut rows, "/estimates", |r| (r.issued_on, r.id));
     let today = today();
     let rows = rows
         .into_iter()

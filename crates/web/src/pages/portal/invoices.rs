@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::pages::portal::billing::{
-    PAGE, cursor, page, parse_cursor, path_segment, require, today,
+    PAGE, after_or_message, next_page, page, path_segment, require, today,
 };
 use crate::views::{PortalChrome, money};
 use crate::{AppState, WebError};
@@ -64,20 +64,12 @@ pub async fn list(
     require(&contact, PortalAction::ViewInvoices)?;
     let company = &contact.portal.company;
     let shows_closed = company.settings.show_paid_void_invoices;
-    let (after, message) = match parse_cursor(query.after.as_deref()) {
-        Ok(after) => (after, None),
-        Err(message) => (None, Some(message)),
-    };
+    let (after, message) = after_or_message(query.after.as_deref());
     let mut rows = state
         .store
         .invoices_page(company.id, &contact.scope, shows_closed, after, PAGE + 1)
         .await?;
-    let next = (rows.len() as i64 > PAGE).then(|| {
-        rows.truncate(PAGE as usize);
-        rows.last()
-            .map(|r| format!("/invoices?after={}", cursor(r.issued_on, r.id)))
-            .unwrap_or_default()
-    });
+    let next = next_page(&mut rows, "/invoices", |r| (r.issued_on, r.id));
     let today = today();
     let rows = rows
         .into_iter()

@@ -232,7 +232,21 @@ async fn confirm_code(
     )
 }
 
+/// New recovery codes: the ones to show once, and their hashes to store.
+fn fresh_codes() -> (Vec<String>, Vec<String>) {
+    let codes = new_recovery_codes();
+    let hashes = codes.iter().map(|c| hash_recovery_code(c)).collect();
+    (codes, hashes)
+}
+
 impl Outcome {
+    fn codes(codes: Vec<String>, text: &str) -> Self {
+        Outcome {
+            new_codes: codes,
+            ..Outcome::notice(text)
+        }
+    }
+
     fn notice(text: &str) -> Self {
         Outcome {
             notice: Some(text.to_owned()),
@@ -281,8 +295,7 @@ async fn confirm(
     if let Err(error) = confirm_code(state, &me, code).await? {
         return render(state, me, csrf, refused(error)).await;
     }
-    let codes = new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
+    let (codes, hashes) = fresh_codes();
     let mut tx = state.store.begin().await?;
     tx.enable_two_factor(me.company().id, me.owner(), &hashes)
         .await?;
@@ -291,11 +304,10 @@ async fn confirm(
         .await?;
     tx.commit().await?;
     me.audit(state, "two_factor.enabled", ip).await?;
-    let outcome = Outcome {
-        new_codes: codes,
-        notice: Some("Two-factor sign-in is on. Save your recovery codes now.".into()),
-        ..Outcome::default()
-    };
+    let outcome = Outcome::codes(
+        codes,
+        "Two-factor sign-in is on. Save your recovery codes now.",
+    );
     render(state, me, csrf, outcome).await
 }
 
@@ -345,19 +357,17 @@ async fn replace_codes(
     if let Err(error) = confirm_code(state, &me, code).await? {
         return render(state, me, csrf, refused(error)).await;
     }
-    let codes = new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
+    let (codes, hashes) = fresh_codes();
     let mut tx = state.store.begin().await?;
     tx.replace_recovery_codes(me.company().id, me.owner(), &hashes)
         .await?;
     tx.commit().await?;
     me.audit(state, "two_factor.recovery_codes_replaced", ip)
         .await?;
-    let outcome = Outcome {
-        new_codes: codes,
-        notice: Some("New recovery codes made; the old ones no longer work.".into()),
-        ..Outcome::default()
-    };
+    let outcome = Outcome::codes(
+        codes,
+        "New recovery codes made; the old ones no longer work.",
+    );
     render(state, me, csrf, outcome).await
 }
 

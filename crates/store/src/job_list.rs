@@ -175,15 +175,21 @@ const SELECT_ROW: &str = "SELECT j.id, j.number, j.status AS status_text, j.summ
 
 /// Appends `j.company_id = .. AND j.customer_id = ..` and, for site contacts, their sites.
 pub(crate) fn push_scope(sql: &mut Sql, company: CompanyId, scope: &ContactScope) {
-    sql.push("j.company_id = ")
+    push_scope_with(sql, company, scope, "");
+}
+
+/// Like [`push_scope`]; `mark` goes before each column (SQLite's `+` keeps the planner
+/// from choosing that column's index).
+fn push_scope_with(sql: &mut Sql, company: CompanyId, scope: &ContactScope, mark: &str) {
+    sql.push(&format!("{mark}j.company_id = "))
         .val(company.0)
-        .push(" AND j.customer_id = ")
+        .push(&format!(" AND {mark}j.customer_id = "))
         .val(scope.customer.0);
     if scope.role == ContactRole::Site {
         if scope.sites.is_empty() {
             sql.push(" AND 1 = 0");
         } else {
-            sql.push(" AND j.site_id IN ")
+            sql.push(&format!(" AND {mark}j.site_id IN "))
                 .list(scope.sites.iter().map(|s| s.0));
         }
     }
@@ -207,7 +213,11 @@ impl Store {
         let descending = (filter.order == DateOrder::Newest) != backwards;
         let mut sql = Sql::default();
         sql.push(SELECT_ROW).push("WHERE ");
-        push_scope(&mut sql, company, scope);
+        let words = search_words(&filter.search);
+        // A search's matches come from the text index as ids: on SQLite the rows are then
+        // read by id, not found by walking the account's (possibly 10,000) jobs by date.
+        let by_ids = !words.is_empty() && self.kind() == DbKind::Sqlite;
+        push_scope_with(&mut sql, company, scope, if by_ids { "+" } else { "" });
         if !filter.statuses.is_empty() {
             sql.push(" AND j.status IN ")
                 .list(filter.statuses.iter().map(|s| s.as_str()));
@@ -221,7 +231,6 @@ impl Store {
         if let Some(until) = filter.until {
             sql.push(" AND j.job_date < ").val(until);
         }
-        let words = search_words(&filter.search);
         if !words.is_empty() {
             let whole = self.whole_words_found(company, scope, &words).await?;
             self.push_search(&mut sql, company, scope, &filter.search, &words, !whole);
@@ -302,20 +311,22 @@ impl Store {
         words: &[String],
         prefix: bool,
     ) {
+        let pattern = like_pattern(search);
         match self.kind() {
             DbKind::Sqlite => {
-                sql.push(" AND (j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
+                sql.push(" AND j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
                     .val(fts5_query(scope, words, prefix))
-                    .push(")");
+                    .push(" UNION SELECT x.id FROM jobs x WHERE x.company_id = ")
+                    .val(company.0)
+                    .push(" AND x.site_id IN ");
             }
             DbKind::Postgres => {
                 sql.push(" AND (j.search @@ to_tsquery('simple', ")
                     .val(tsquery(words, prefix))
-                    .push(")");
+                    .push(") OR j.site_id IN ");
             }
         }
-        let pattern = like_pattern(search);
-        sql.push(" OR j.site_id IN (SELECT ls.id FROM sites ls WHERE ls.company_id = ")
+        sql.push("(SELECT ls.id FROM sites ls WHERE ls.company_id = ")
             .val(company.0)
             .push(" AND ls.customer_id = ")
             .val(scope.customer.0)

@@ -17,3 +17,4 @@ pub mod totals;
 pub mod validation;
 
 pub use validation::Invalid;
+pub mod request_form;

@@ -48,6 +48,11 @@ const PORTAL_NAV: &[NavItem] = &[
         href: "/sales-history",
         action: PortalAction::ViewSalesHistory,
     },
+    NavItem {
+        label: "Requests",
+        href: "/requests",
+        action: PortalAction::RequestService,
+    },
 ];
 
 /// One link of the menu as rendered.
@@ -110,7 +115,7 @@ mod tests {
             .iter()
             .map(|e| e.label)
             .collect();
-        assert_eq!(labels, ["Home", "Jobs", "Service history"]);
+        assert_eq!(labels, ["Home", "Jobs", "Service history", "Requests"]);
     }
 
     #[test]

@@ -154,6 +154,13 @@ routes! {
     GET  "/healthz" => health::healthz, Anyone;
     GET  "/readyz" => health::readyz, Anyone;
     GET  "/metrics" => health::metrics, Anyone;
+    GET  "/requests" => portal::requests::list::list, Contact;
+    GET  "/requests/new" => portal::requests::steps::start, Contact;
+    POST "/requests/new" => portal::requests::steps::begin, Contact;
+    GET  "/requests/new/{draft}/{step}" => portal::requests::steps::show, Contact;
+    POST "/requests/new/{draft}/{step}" => portal::requests::steps::save, Contact;
+    POST "/requests/new/{draft}/submit" => portal::requests::submit::submit, Contact;
+    GET  "/requests/{number}" => portal::requests::list::show, Contact;
 }
 
 /// Builds the application's router over `state`.

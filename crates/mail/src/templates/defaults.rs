@@ -127,9 +127,11 @@ static REQUEST_RECEIVED_COMPANY: Template = Template {
     body: "A new service request came in through the portal.
 
 Request: {{request_number}}
+Estimate: {{estimate_number}}
 Customer: {{customer_name}}
 Contact: {{contact_name}}, {{contact_email}}, {{contact_phone}}
 Site: {{site}}
+Preferred: {{preferred}}
 PO number: {{po_number}}
 
 {{details}}
@@ -148,6 +150,8 @@ Open it in the office:
         "po_number",
         "details",
         "link",
+        "estimate_number",
+        "preferred",
     ],
 };
 
@@ -160,7 +164,14 @@ static REQUEST_RECEIVED_CUSTOMER: Template = Template {
 Thank you: {{company_name}} received your request {{request_number}} and will get back to you \
 soon. Here is what you sent:
 
+Location: {{location}}
+Contact for the visit: {{visit_contact}}
+Preferred: {{preferred}}
+Estimate: {{estimate_number}}
+
 {{details}}
+
+The office will confirm the date and time with you.
 
 You can follow it in the portal:
 {{link}}
@@ -173,6 +184,10 @@ You can follow it in the portal:
         "request_number",
         "details",
         "link",
+        "location",
+        "visit_contact",
+        "preferred",
+        "estimate_number",
     ],
 };
 

@@ -1,0 +1,403 @@
+//! The steps of the request form: `GET /requests/new` (step 1 before any draft exists),
+//! `POST /requests/new` (step 1's answers start a draft), and
+//! `GET|POST /requests/new/{draft}/{step}`. Each POST checks its step and either shows the
+//! page again with messages next to the fields (nothing lost) or saves and moves on.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_core::authz::PortalAction;
+use doorstep_core::request_form::RequestAnswers;
+use doorstep_core::status::ScheduleType;
+use doorstep_store::request_portal::RequestDraft;
+
+use super::check::{Context, Errors, check_step, first_failing, read_form};
+use super::{Step, load_draft, step_href};
+use crate::auth::session::SignedInContact;
+use crate::csrf::CsrfToken;
+use crate::pages::portal::billing::{page, require};
+use crate::pages::portal::requests::submit::render_summary;
+use crate::security::random_hex;
+use crate::views::PortalChrome;
+use crate::{AppState, WebError};
+
+/// One radio button or select option.
+pub struct OptionView {
+    /// Its value.
+    pub value: String,
+    /// What it says.
+    pub label: String,
+    /// Picked now.
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/requests/step.html")]
+struct StepPage {
+    chrome: PortalChrome,
+    step: &'static str,
+    title: &'static str,
+    number: u8,
+    total: u8,
+    action: String,
+    back: Option<String>,
+    a: RequestAnswers,
+    errors: Errors,
+    earliest: String,
+    windows: Vec<OptionView>,
+    other_date: bool,
+    schedules: Vec<OptionView>,
+    sites: Vec<OptionView>,
+    may_add_address: bool,
+    contacts: Vec<OptionView>,
+    job_type_label: String,
+    job_types: Vec<OptionView>,
+    products: Vec<OptionView>,
+    services: Vec<OptionView>,
+    offers_sub_customer: bool,
+    address_fields: Vec<(&'static str, &'static str, String)>,
+    contact_fields: Vec<(&'static str, &'static str, &'static str, String)>,
+}
+
+fn option(value: String, label: String, checked: bool) -> OptionView {
+    OptionView {
+        value,
+        label,
+        checked,
+    }
+}
+
+/// Renders `step` with `answers` and `errors`.
+#[allow(clippy::too_many_arguments)]
+fn render(
+    contact: &SignedInContact,
+    csrf: &str,
+    ctx: &Context,
+    key: Option<&str>,
+    step: Step,
+    a: RequestAnswers,
+    errors: Errors,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let action = match key {
+        Some(key) => step_href(key, step),
+        None => "/requests/new".to_owned(),
+    };
+    let back = match (key, step) {
+        (_, Step::When) | (None, _) => None,
+        (Some(key), step) => Step::ALL
+            .get(step.number() as usize - 2)
+            .map(|prev| step_href(key, *prev)),
+    };
+    let windows = ctx
+        .windows
+        .iter()
+        .map(|w| {
+            let slot = ScheduleType::parse(&w.slot)
+                .map(|s| s.label())
+                .unwrap_or("");
+            let hours = if w.start_time.is_empty() {
+                String::new()
+            } else {
+                format!(" {}–{}", w.start_time, w.end_time)
+            };
+            let free = w.free();
+            let places = if free == 1 { "place" } else { "places" };
+            option(
+                format!("window-{}", w.id),
+                format!("{} · {slot}{hours} · {free} {places} left", w.window_date),
+                a.window == Some(w.id),
+            )
+        })
+        .collect();
+    let schedules = ScheduleType::ALL
+        .iter()
+        .map(|s| {
+            option(
+                s.as_str().into(),
+                s.label().into(),
+                a.schedule == s.as_str(),
+            )
+        })
+        .collect();
+    let sites = ctx
+        .sites
+        .iter()
+        .map(|s| {
+            let place = [s.line1.as_str(), s.city.as_str()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            option(
+                s.id.to_string(),
+                format!("{} — {place}", s.name),
+                !a.new_address && a.site == Some(s.id),
+            )
+        })
+        .collect();
+    let contacts = ctx
+        .contacts
+        .iter()
+        .map(|c| {
+            let reach = [c.email.clone().unwrap_or_default(), c.phone.clone()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let name = format!("{} {}", c.first_name, c.last_name)
+                .trim()
+                .to_owned();
+            let label = if reach.is_empty() {
+                name
+            } else {
+                format!("{name} ({reach})")
+            };
+            option(
+                c.id.to_string(),
+                label,
+                !a.new_contact && a.contact == Some(c.id),
+            )
+        })
+        .collect();
+    let pick = |kind: &str, chosen: Option<i64>| -> Vec<OptionView> {
+        let list = if kind == "job_type" {
+            &ctx.job_types
+        } else {
+            &ctx.items
+        };
+        list.iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| option(c.id.to_string(), c.name.clone(), chosen == Some(c.id)))
+            .collect()
+    };
+    let view = StepPage {
+        chrome: PortalChrome::of(contact, csrf).at("/requests"),
+        step: step.slug(),
+        title: step.title(),
+        number: step.number(),
+        total: Step::ALL.len() as u8,
+        action,
+        back,
+        earliest: ctx.earliest.to_string(),
+        windows,
+        other_date: a.window.is_none(),
+        schedules,
+        sites,
+        may_add_address: ctx.may_add_address(),
+        contacts,
+        job_type_label: ctx.settings.job_type_label().to_owned(),
+        job_types: pick("job_type", a.job_type),
+        products: pick("product", a.item),
+        services: pick("service", a.item),
+        offers_sub_customer: ctx.offers_sub_customer(),
+        address_fields: vec![
+            ("line1", "Street address", a.line1.clone()),
+            ("city", "City", a.city.clone()),
+            ("region", "Region", a.region.clone()),
+            ("postal_code", "Postal code", a.postal_code.clone()),
+        ],
+        contact_fields: vec![
+            ("contact_name", "Name", "text", a.contact_name.clone()),
+            ("contact_email", "Email", "email", a.contact_email.clone()),
+            ("contact_phone", "Phone", "tel", a.contact_phone.clone()),
+        ],
+        a,
+        errors,
+    };
+    let mut response = page(&view)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// Fresh answers: the signed-in contact as the visit contact, the sub-customer default,
+/// and the only site when there is just one.
+fn fresh(contact: &SignedInContact, ctx: &Context) -> RequestAnswers {
+    RequestAnswers {
+        contact: Some(contact.active.contact.0),
+        sub_customer: ctx.offers_sub_customer() && ctx.settings.sub_customer_checked_on_requests,
+        site: (ctx.sites.len() == 1).then(|| ctx.sites[0].id),
+        ..RequestAnswers::default()
+    }
+}
+
+/// `GET /requests/new`: step 1, before anything is saved.
+pub async fn start(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, WebError> {
+    require(&contact, PortalAction::RequestService)?;
+    let ctx = Context::load(&state, &contact).await?;
+    let answers = fresh(&contact, &ctx);
+    render(
+        &contact,
+        &csrf,
+        &ctx,
+        None,
+        Step::When,
+        answers,
+        Errors::default(),
+        StatusCode::OK,
+    )
+}
+
+/// `POST /requests/new`: step 1's answers, checked, start a draft.
+pub async fn begin(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    require(&contact, PortalAction::RequestService)?;
+    let ctx = Context::load(&state, &contact).await?;
+    let mut answers = fresh(&contact, &ctx);
+    let mut errors = read_form(Step::When, &mut answers, &pairs);
+    check_step(Step::When, &answers, &ctx, &mut errors);
+    if !errors.is_empty() {
+        return render(
+            &contact,
+            &csrf,
+            &ctx,
+            None,
+            Step::When,
+            answers,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    answers.done = Step::When.number();
+    let key = random_hex(16);
+    let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store
+        .create_request_draft(
+            contact.portal.company.id,
+            &key,
+            contact.portal.login,
+            contact.active.contact,
+            contact.scope.customer,
+            &json,
+        )
+        .await?;
+    Ok(Redirect::to(&step_href(&key, Step::Address)).into_response())
+}
+
+/// Where a submitted draft's pages lead: its request's confirmation.
+fn submitted(draft: &RequestDraft) -> Option<Response> {
+    draft.request_number.as_ref().map(|n| {
+        Redirect::to(&format!(
+            "/requests/{}?submitted=1",
+            crate::pages::portal::billing::path_segment(n)
+        ))
+        .into_response()
+    })
+}
+
+/// `GET /requests/new/{draft}/{step}`.
+pub async fn show(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Path((key, step)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (draft, answers) = load_draft(&state, &contact, &key).await?;
+    let step = Step::parse(&step).ok_or(WebError::NotFound)?;
+    if let Some(done) = submitted(&draft) {
+        return Ok(done);
+    }
+    // A step is open once the ones before it were answered.
+    if step.number() > answers.done + 1 {
+        let open = Step::ALL
+            .get(answers.done as usize)
+            .copied()
+            .unwrap_or(Step::Summary);
+        return Ok(Redirect::to(&step_href(&key, open)).into_response());
+    }
+    let ctx = Context::load(&state, &contact).await?;
+    if step == Step::Summary {
+        if let Some((failing, errors)) = first_failing(&answers, &ctx) {
+            return render(
+                &contact,
+                &csrf,
+                &ctx,
+                Some(&key),
+                failing,
+                answers,
+                errors,
+                StatusCode::OK,
+            );
+        }
+        return render_summary(
+            &state,
+            &contact,
+            &csrf,
+            &ctx,
+            &draft,
+            &answers,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    render(
+        &contact,
+        &csrf,
+        &ctx,
+        Some(&key),
+        step,
+        answers,
+        Errors::default(),
+        StatusCode::OK,
+    )
+}
+
+/// `POST /requests/new/{draft}/{step}`: check, save, move on (to the summary once every
+/// step was answered, so "Make changes" returns there).
+pub async fn save(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Path((key, step)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (draft, mut answers) = load_draft(&state, &contact, &key).await?;
+    let step = Step::parse(&step).ok_or(WebError::NotFound)?;
+    if let Some(done) = submitted(&draft) {
+        return Ok(done);
+    }
+    if step == Step::Summary || step.number() > answers.done + 1 {
+        return Err(WebError::NotFound);
+    }
+    let ctx = Context::load(&state, &contact).await?;
+    let mut errors = read_form(step, &mut answers, &pairs);
+    check_step(step, &answers, &ctx, &mut errors);
+    if !errors.is_empty() {
+        return render(
+            &contact,
+            &csrf,
+            &ctx,
+            Some(&key),
+            step,
+            answers,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let all_done = answers.done + 1 >= Step::Summary.number();
+    answers.done = answers.done.max(step.number());
+    let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
+    if !state
+        .store
+        .save_request_draft(contact.portal.company.id, draft.id, &json)
+        .await?
+    {
+        // Submitted meanwhile (another tab): show what it became.
+        let (draft, _) = load_draft(&state, &contact, &key).await?;
+        return submitted(&draft).ok_or(WebError::NotFound);
+    }
+    let next = if all_done { Step::Summary } else { step.next() };
+    Ok(Redirect::to(&step_href(&key, next)).into_response())
+}

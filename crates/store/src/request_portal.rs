@@ -166,6 +166,8 @@ pub struct MyRequest {
     pub item_name: Option<String>,
     /// The open estimate's number.
     pub estimate_number: Option<String>,
+    /// Its stored status: `draft` until the office prices and sends it.
+    pub estimate_status: Option<String>,
     /// The job it became.
     pub job_number: Option<String>,
     /// The estimate it became.
@@ -356,7 +358,7 @@ impl Store {
              w.window_date, r.description, r.po_number, r.is_sub_customer, r.decline_reason, \
              s.name AS site_name, s.line1 AS site_line1, s.city AS site_city, \
              c.first_name AS contact_first, c.last_name AS contact_last, c.email AS contact_email, c.phone AS contact_phone, \
-             jt.name AS job_type_name, ci.name AS item_name, e.number AS estimate_number, \
+             jt.name AS job_type_name, ci.name AS item_name, e.number AS estimate_number, e.status AS estimate_status, \
              j.number AS job_number, ce.number AS converted_estimate_number, r.created_at \
              FROM service_requests r \
              LEFT JOIN sites s ON s.id = r.site_id AND s.company_id = r.company_id \

@@ -238,7 +238,11 @@ pub async fn show(
         what,
         description: r.description.clone(),
         po_number: r.po_number.clone(),
-        estimate: r.estimate_number.as_ref().map(estimate_link),
+        estimate: r.estimate_number.as_ref().map(|n| {
+            let (n, href) = estimate_link(n);
+            let sent = r.estimate_status.as_deref() != Some("draft");
+            (n, href.filter(|_| sent))
+        }),
         job: r
             .job_number
             .as_ref()

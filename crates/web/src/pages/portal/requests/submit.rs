@@ -358,7 +358,9 @@ pub async fn submit(
                 number: estimate_number.clone(),
                 title: format!("Service request {number}"),
                 scope: a.description.clone(),
-                status: EstimateStatus::Pending,
+                // Reserved, not offered: the customer sees it once the office has priced it
+                // and sent it, never as a $0 estimate to approve.
+                status: EstimateStatus::Draft,
                 issued_on: ctx.today,
                 expires_on: None,
                 deposit_minor: 0,

@@ -27,6 +27,7 @@ pub mod job_detail;
 pub mod job_list;
 pub mod jobs;
 pub mod outbox;
+pub mod request_inbox;
 pub mod requests;
 mod scope;
 pub mod sessions;

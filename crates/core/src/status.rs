@@ -218,6 +218,17 @@ impl RequestStatus {
             (New, Read) | (New | Read, Completed) | (New | Read, Declined)
         )
     }
+
+    /// Whether the office may still turn the request into a job or an estimate: never once
+    /// declined (the customer resubmits) nor a second time once completed.
+    pub fn may_convert(&self) -> bool {
+        self.can_become(RequestStatus::Completed)
+    }
+
+    /// Whether the office may still decline the request.
+    pub fn may_decline(&self) -> bool {
+        self.can_become(RequestStatus::Declined)
+    }
 }
 
 text_enum!(
@@ -294,6 +305,17 @@ mod tests {
         assert!(!RequestStatus::Declined.can_become(RequestStatus::Completed));
         assert!(!RequestStatus::Declined.can_become(RequestStatus::Read));
         assert!(!RequestStatus::Completed.can_become(RequestStatus::Declined));
+    }
+
+    #[test]
+    fn declined_or_completed_requests_can_never_be_converted() {
+        assert!(RequestStatus::New.may_convert());
+        assert!(RequestStatus::Read.may_convert());
+        assert!(!RequestStatus::Declined.may_convert());
+        assert!(!RequestStatus::Completed.may_convert());
+        assert!(RequestStatus::Read.may_decline());
+        assert!(!RequestStatus::Declined.may_decline());
+        assert!(!RequestStatus::Completed.may_decline());
     }
 
     #[test]

@@ -84,6 +84,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), CliError> {
         let draining = self.state.draining.clone();
+        let request_events = self.state.request_events.clone();
         let store = self.state.store.clone();
         let (stop_mail, mut mail_stopped) = tokio::sync::watch::channel(false);
         let worker = tokio::spawn(doorstep_mail::run(
@@ -97,6 +98,8 @@ impl App {
         let shutdown = async move {
             shutdown.await;
             draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            // Open inbox streams never end by themselves; end them so requests can drain.
+            request_events.close();
             let _ = stop_mail.send(true);
             tracing::info!("shutting down: finishing requests in flight");
         };

@@ -30,6 +30,7 @@ pub mod job_list;
 pub mod jobs;
 pub mod outbox;
 mod portal_session;
+pub mod request_inbox;
 pub mod request_portal;
 pub mod requests;
 mod scope;

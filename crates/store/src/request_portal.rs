@@ -379,8 +379,8 @@ impl Store {
         Ok(row)
     }
 
-    /// The photos of a request (its attachments of kind photo).
-    pub async fn request_photos(
+    /// The photos of a request (its attachments of kind photo), as the portal lists them.
+    pub async fn portal_request_photos(
         &self,
         company: CompanyId,
         request: ServiceRequestId,
@@ -416,7 +416,12 @@ impl Tx {
     ) -> Result<String, StoreError> {
         let (prefix, table) = match kind {
             DocumentKind::Request => ("R", "service_requests"),
-            DocumentKind::Estimate => ("E", "estimates"),
+            // Estimates are also numbered by the office; one sequence hands out every E-.
+            DocumentKind::Estimate => {
+                return self
+                    .next_number(company, crate::request_inbox::Numbered::Estimate)
+                    .await;
+            }
         };
         // The counter starts after the rows already there; numbers written another way
         // (imports, the demo) are skipped over below.

@@ -161,6 +161,17 @@ routes! {
     POST "/requests/new/{draft}/{step}" => portal::requests::steps::save, Contact;
     POST "/requests/new/{draft}/submit" => portal::requests::submit::submit, Contact;
     GET  "/requests/{number}" => portal::requests::list::show, Contact;
+    GET  "/office/requests" => office::requests::list::list, Staff;
+    GET  "/office/requests/events" => office::requests::events::stream, Staff;
+    GET  "/office/requests/{number}" => office::requests::detail::show, Staff;
+    GET  "/office/requests/{number}/photos/{id}" => office::requests::detail::photo_full, Staff;
+    GET  "/office/requests/{number}/photos/{id}/thumb" => office::requests::detail::photo_thumb, Staff;
+    GET  "/office/requests/{number}/job" => office::requests::answers::job_form, Staff;
+    POST "/office/requests/{number}/job" => office::requests::answers::create_job, Staff;
+    GET  "/office/requests/{number}/estimate" => office::requests::answers::estimate_form, Staff;
+    POST "/office/requests/{number}/estimate" => office::requests::answers::create_estimate, Staff;
+    POST "/office/requests/{number}/decline" => office::requests::answers::decline, Staff;
+    GET  "/static/requests-badge.js" => assets::requests_badge_js, Anyone;
 }
 
 /// Builds the application's router over `state`.

@@ -67,6 +67,9 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// Nudges the mail worker after a transaction queued email.
     pub mail_wake: doorstep_mail::Wake,
+    /// Tells open office inboxes that a company's New request count changed: call
+    /// `request_events.notify(company)` after committing a new or answered request.
+    pub request_events: crate::pages::office::requests::events::RequestEvents,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
             files,
             draining: Arc::new(AtomicBool::new(false)),
             mail_wake: doorstep_mail::Wake::new(),
+            request_events: crate::pages::office::requests::events::RequestEvents::new(),
         }
     }
 }

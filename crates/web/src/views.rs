@@ -109,6 +109,8 @@ pub struct OfficeChrome {
     pub csrf: String,
     /// Whether the administration pages are offered.
     pub admin: bool,
+    /// Requests nobody has opened yet, for the navigation's badge.
+    pub new_requests: i64,
 }
 
 impl OfficeChrome {
@@ -123,6 +125,7 @@ impl OfficeChrome {
                 staff.staff.role,
                 doorstep_core::authz::OfficeArea::Administration,
             ),
+            new_requests: staff.new_requests,
         }
     }
 }

@@ -14,6 +14,7 @@ mod invoices;
 mod jobs;
 mod pdfs;
 mod permissions;
+mod request_inbox;
 mod requests;
 mod security_headers;
 mod sessions;

@@ -102,6 +102,7 @@ both_backends! {
         app.submit(&app.client(&["acme"]), "acme", "/forgot-password", "/forgot-password", &[("email", "dana@example.test")]).await;
         let email_id = app.store.outbox_page(people.acme, None, 1).await.unwrap()[0].id;
         let contact_id = app.store.contacts_of_customer(people.acme, people.household).await.unwrap()[0].id;
+        let requests = crate::request_inbox::seed_requests(&app, &people).await;
 
         let personas = [
             (Persona::Anonymous, None),
@@ -126,6 +127,8 @@ both_backends! {
                 "I-7"
             } else if rule.path.starts_with("/jobs/") {
                 "B-1"
+            } else if rule.path.starts_with("/office/requests/") {
+                "R-1"
             } else {
                 "C-1"
             };
@@ -135,6 +138,8 @@ both_backends! {
                 email_id
             } else if rule.path.starts_with("/files/") {
                 jobs.bay_photo
+            } else if rule.path.starts_with("/office/requests/") {
+                requests.photo
             } else {
                 contact_id
             };

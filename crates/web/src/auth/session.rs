@@ -207,6 +207,8 @@ pub struct SignedInStaff {
     pub staff: StaffUser,
     /// Their session.
     pub session: Session,
+    /// How many requests nobody in the office has opened yet (the navigation's badge).
+    pub new_requests: i64,
 }
 
 impl FromRequestParts<AppState> for SignedInStaff {
@@ -239,10 +241,12 @@ impl FromRequestParts<AppState> for SignedInStaff {
         {
             return Err(WebError::SignInRequired("/office/security"));
         }
+        let new_requests = state.store.new_request_count(company.id).await?;
         Ok(SignedInStaff {
             company,
             staff,
             session,
+            new_requests,
         })
     }
 }

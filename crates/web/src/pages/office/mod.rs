@@ -5,5 +5,6 @@ pub mod customers;
 pub mod email_templates;
 pub mod home;
 pub mod outbox;
+pub mod requests;
 pub mod setup;
 pub mod sign_in;

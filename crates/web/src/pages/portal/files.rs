@@ -61,7 +61,7 @@ async fn find(state: &AppState, contact: &SignedInContact, id: &str) -> Result<J
     Ok(file)
 }
 
-async fn send(
+pub(crate) async fn send(
     state: &AppState,
     key: &str,
     content_type: &str,

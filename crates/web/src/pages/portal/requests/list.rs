@@ -216,7 +216,7 @@ pub async fn show(
     };
     let photos = state
         .store
-        .request_photos(company.id, ServiceRequestId(r.id))
+        .portal_request_photos(company.id, ServiceRequestId(r.id))
         .await?
         .into_iter()
         .map(|p| Photo {

@@ -457,5 +457,6 @@ pub async fn submit(
     }
     tx.commit().await?;
     state.mail_wake.wake();
+    state.request_events.notify(company.id);
     Ok(confirmation(&number))
 }

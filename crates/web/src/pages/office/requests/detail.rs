@@ -1,0 +1,211 @@
+//! `GET /office/requests/{number}` ("View details"): everything the request holds, its
+//! photos, what it became, and the answers still open. Opening a New request marks it
+//! Read (audited) and tells the badge.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use doorstep_core::ids::ServiceRequestId;
+use doorstep_store::request_inbox::RequestDetail;
+use serde_json::json;
+
+use super::list::status_class;
+use super::{audit_event, html, load, request_path};
+use crate::auth::session::SignedInStaff;
+use crate::csrf::CsrfToken;
+use crate::display::{clock, day};
+use crate::pages::portal::files::{content_disposition, send};
+use crate::views::OfficeChrome;
+use crate::{AppState, WebError};
+
+/// A photo as the page links it.
+pub(super) struct PhotoView {
+    thumb: String,
+    full: String,
+    filename: String,
+}
+
+/// What the decline form shows again after a refusal.
+#[derive(Default)]
+pub(super) struct DeclineForm {
+    /// The reason as typed.
+    pub reason: String,
+    /// The message next to the field.
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "office/requests/detail.html")]
+pub(super) struct DetailPage {
+    chrome: OfficeChrome,
+    r: RequestDetail,
+    href: String,
+    status: &'static str,
+    status_class: &'static str,
+    received: String,
+    preferred: String,
+    schedule: String,
+    address: String,
+    contact: String,
+    submitter: String,
+    photos: Vec<PhotoView>,
+    may_answer: bool,
+    refusal: Option<&'static str>,
+    decline: DeclineForm,
+}
+
+fn joined(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The request's page, with a refusal message or the decline form as typed.
+pub(super) async fn page(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    r: RequestDetail,
+    refusal: Option<&'static str>,
+    decline: DeclineForm,
+) -> Result<DetailPage, WebError> {
+    let href = request_path(&r.number);
+    let photos = state
+        .store
+        .request_photos(staff.company.id, ServiceRequestId(r.id))
+        .await?
+        .into_iter()
+        .map(|p| PhotoView {
+            thumb: format!("{href}/photos/{}/thumb", p.id),
+            full: format!("{href}/photos/{}", p.id),
+            filename: p.filename,
+        })
+        .collect();
+    let status = r.status();
+    let schedule = match (r.schedule(), r.preferred_time.trim()) {
+        (Some(s), "") => s.label().to_owned(),
+        (Some(s), t) => format!("{} ({t})", s.label()),
+        (None, t) => t.to_owned(),
+    };
+    let submitter =
+        joined(&[r.submitter_first.as_deref(), r.submitter_last.as_deref()]).replace(", ", " ");
+    Ok(DetailPage {
+        chrome: OfficeChrome::of(staff, csrf),
+        href,
+        status: status.label(),
+        status_class: status_class(status),
+        received: format!("{} {} UTC", day(r.created_at), clock(r.created_at)),
+        preferred: r
+            .preferred_date
+            .map(|d| day(d.midnight().assume_utc()))
+            .unwrap_or_default(),
+        schedule,
+        address: joined(&[
+            r.site_line1.as_deref(),
+            r.site_line2.as_deref(),
+            r.site_city.as_deref(),
+            r.site_region.as_deref(),
+            r.site_postal_code.as_deref(),
+        ]),
+        contact: r.contact_name(),
+        submitter,
+        photos,
+        may_answer: status.may_convert(),
+        refusal,
+        decline,
+        r,
+    })
+}
+
+/// `GET /office/requests/{number}`.
+pub async fn show(
+    State(state): State<AppState>,
+    mut staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(number): Path<String>,
+) -> Result<Response, WebError> {
+    let mut r = load(&state, &staff, &number).await?;
+    let company = staff.company.id;
+    if r.status() == doorstep_core::status::RequestStatus::New {
+        let mut tx = state.store.begin().await?;
+        if tx
+            .mark_request_read(company, ServiceRequestId(r.id), doorstep_store::now())
+            .await?
+        {
+            tx.audit(
+                company,
+                &audit_event(&staff, peer, "request.read", &r, json!({})),
+            )
+            .await?;
+            tx.commit().await?;
+            state.request_events.notify(company);
+            staff.new_requests = state.store.new_request_count(company).await?;
+        }
+        r = load(&state, &staff, &number).await?;
+    }
+    let page = page(&state, &staff, &csrf, r, None, DeclineForm::default()).await?;
+    html(page, StatusCode::OK)
+}
+
+/// Finds a photo of the request named in the path; 404 for anything else.
+async fn photo(
+    state: &AppState,
+    staff: &SignedInStaff,
+    number: &str,
+    id: &str,
+) -> Result<doorstep_store::request_inbox::RequestPhoto, WebError> {
+    let r = load(state, staff, number).await?;
+    let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+    state
+        .store
+        .request_photo(staff.company.id, ServiceRequestId(r.id), id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+/// `GET /office/requests/{number}/photos/{id}`: the photo, re-encoded at upload.
+pub async fn photo_full(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let p = photo(&state, &staff, &number, &id).await?;
+    let image = p.content_type.starts_with("image/") && p.content_type != "image/svg+xml";
+    let content_type = if image {
+        p.content_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    send(
+        &state,
+        &p.storage_key,
+        content_type,
+        content_disposition(image, &p.filename),
+    )
+    .await
+}
+
+/// `GET /office/requests/{number}/photos/{id}/thumb`: its thumbnail.
+pub async fn photo_thumb(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let p = photo(&state, &staff, &number, &id).await?;
+    let key = p.thumb_key.as_deref().ok_or(WebError::NotFound)?;
+    send(
+        &state,
+        key,
+        "image/png",
+        content_disposition(true, &format!("thumb-{}", p.filename)),
+    )
+    .await
+}

@@ -1,0 +1,157 @@
+//! `GET /office/requests/events`: the number of New requests as server-sent events, so
+//! the office's badge changes without a reload. The count is sent on connect, whenever a
+//! request is created or read ([`RequestEvents::notify`]), and checked every 15 seconds so
+//! it is right even when a change came from another node.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_core::ids::CompanyId;
+use doorstep_store::Store;
+use tokio::sync::{broadcast, watch};
+
+use crate::auth::session::SignedInStaff;
+use crate::{AppState, WebError};
+
+/// How often an open stream re-reads the count without being told.
+const POLL: Duration = Duration::from_secs(15);
+
+/// Tells open inbox streams that a company's New count may have changed.
+#[derive(Clone)]
+pub struct RequestEvents {
+    inner: Arc<Channels>,
+}
+
+struct Channels {
+    changed: broadcast::Sender<CompanyId>,
+    closed: watch::Sender<bool>,
+}
+
+impl Default for RequestEvents {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RequestEvents {
+    /// A channel nobody listens to yet.
+    pub fn new() -> Self {
+        let (changed, _) = broadcast::channel(256);
+        let (closed, _) = watch::channel(false);
+        RequestEvents {
+            inner: Arc::new(Channels { changed, closed }),
+        }
+    }
+
+    /// Call after committing a change to `company`'s requests (one created, read,
+    /// converted or declined): its open inbox streams re-read the count at once.
+    pub fn notify(&self, company: CompanyId) {
+        // No open stream is no error: nobody needs telling.
+        let _ = self.inner.changed.send(company);
+    }
+
+    /// Ends every open stream, so graceful shutdown does not wait on them.
+    pub fn close(&self) {
+        self.inner.closed.send_replace(true);
+    }
+
+    fn subscribe(&self) -> (broadcast::Receiver<CompanyId>, watch::Receiver<bool>) {
+        (
+            self.inner.changed.subscribe(),
+            self.inner.closed.subscribe(),
+        )
+    }
+}
+
+/// One open stream: what it listens to and the count it last sent.
+struct Feed {
+    store: Store,
+    company: CompanyId,
+    changes: broadcast::Receiver<CompanyId>,
+    closed: watch::Receiver<bool>,
+    poll: tokio::time::Interval,
+    last: Option<i64>,
+}
+
+impl Feed {
+    /// Waits for the next count worth sending; `None` ends the stream.
+    async fn next(&mut self) -> Option<i64> {
+        loop {
+            if *self.closed.borrow() {
+                return None;
+            }
+            let recount = if self.last.is_none() {
+                true
+            } else {
+                tokio::select! {
+                    _ = self.closed.changed() => false,
+                    change = self.changes.recv() => match change {
+                        Ok(company) => company == self.company,
+                        Err(broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = self.poll.tick() => true,
+                }
+            };
+            if !recount {
+                continue;
+            }
+            match self.store.new_request_count(self.company).await {
+                Ok(n) if Some(n) != self.last => {
+                    self.last = Some(n);
+                    return Some(n);
+                }
+                Ok(_) => {}
+                // A failed read is tried again at the next tick; the badge keeps its value.
+                Err(err) => tracing::warn!(error = %err, "cannot count new requests"),
+            }
+        }
+    }
+}
+
+/// `GET /office/requests/events`: `event: count` with the number of New requests.
+pub async fn stream(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+) -> Result<Response, WebError> {
+    if !staff_may(staff.staff.role, OfficeArea::DayToDay) {
+        return Err(WebError::NotFound);
+    }
+    let (changes, closed) = state.request_events.subscribe();
+    let mut poll = tokio::time::interval(POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick fires at once; the first count is read without it.
+    poll.reset();
+    let feed = Feed {
+        store: state.store.clone(),
+        company: staff.company.id,
+        changes,
+        closed,
+        poll,
+        last: None,
+    };
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        let n = feed.next().await?;
+        let event = Event::default().event("count").data(n.to_string());
+        Some((Ok::<Event, Infallible>(event), feed))
+    });
+    let sse = Sse::new(events).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(20))
+            .text("keep-alive"),
+    );
+    Ok((
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        sse,
+    )
+        .into_response())
+}

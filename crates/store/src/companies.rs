@@ -218,6 +218,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "idempotency_keys",
     "audit_events",
     "import_runs",
+    "support_counters",
 ];
 
 impl Tx {

@@ -1,5 +1,6 @@
 //! The connection pool for either engine, transactions, migrations and backups.
 
+use crate::company_cache::CompanyCache;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -60,6 +61,7 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    companies: CompanyCache,
 }
 
 #[doc(hidden)]
@@ -71,6 +73,8 @@ pub enum TxInner {
 /// An open transaction; dropped without [`Tx::commit`] it rolls back, so nothing is half-written.
 pub struct Tx {
     inner: TxInner,
+    companies: CompanyCache,
+    companies_changed: bool,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -130,7 +134,10 @@ impl Store {
                 Backend::Postgres(pool)
             }
         };
-        Ok(Store { backend })
+        Ok(Store {
+            backend,
+            companies: CompanyCache::default(),
+        })
     }
 
     /// Tells the engine from the URL's scheme, refusing anything else.
@@ -156,6 +163,11 @@ impl Store {
     #[doc(hidden)]
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// The cache of companies by host this store's transactions keep true.
+    pub(crate) fn company_cache(&self) -> &CompanyCache {
+        &self.companies
     }
 
     /// Applies every pending migration; running it again changes nothing.
@@ -217,7 +229,11 @@ impl Store {
             Backend::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            companies: self.companies.clone(),
+            companies_changed: false,
+        })
     }
 
     /// Writes an online, consistent copy of a SQLite database to `path` (which must not exist).
@@ -255,11 +271,19 @@ impl Tx {
         &mut self.inner
     }
 
+    /// Notes that a company row changes, so the cache is cleared when this commits.
+    pub(crate) fn companies_changed(&mut self) {
+        self.companies_changed = true;
+    }
+
     /// Makes every write of the transaction durable at once.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
+        }
+        if self.companies_changed {
+            self.companies.clear();
         }
         Ok(())
     }

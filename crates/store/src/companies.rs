@@ -130,6 +130,32 @@ pub struct NewCompany {
 }
 
 impl Store {
+    /// The company named by a request's host slug, from the cache when it is fresh.
+    pub async fn company_for_slug(&self, slug: &str) -> Result<Option<Company>, E> {
+        let key = format!("slug:{slug}");
+        if let Some(company) = self.company_cache().get(&key) {
+            return Ok(Some(company));
+        }
+        let found = self.company_by_slug(slug).await?;
+        if let Some(company) = &found {
+            self.company_cache().put(key, company);
+        }
+        Ok(found)
+    }
+
+    /// The company owning a request's custom domain, from the cache when it is fresh.
+    pub async fn company_for_domain(&self, domain: &str) -> Result<Option<Company>, E> {
+        let key = format!("domain:{}", domain.to_ascii_lowercase());
+        if let Some(company) = self.company_cache().get(&key) {
+            return Ok(Some(company));
+        }
+        let found = self.company_by_domain(domain).await?;
+        if let Some(company) = &found {
+            self.company_cache().put(key, company);
+        }
+        Ok(found)
+    }
+
     /// Finds a company by its slug.
     pub async fn company_by_slug(&self, slug: &str) -> Result<Option<Company>, E> {
         let sql = format!("SELECT {COLUMNS} FROM companies WHERE slug = $1");
@@ -245,6 +271,7 @@ impl Tx {
         company: CompanyId,
         domain: &str,
     ) -> Result<(), StoreError> {
+        self.companies_changed();
         on_tx!(self, conn => sqlx::query(
             "INSERT INTO company_domains (company_id, domain, verified_at, created_at) VALUES ($1, $2, $3, $3)")
             .bind(company.0).bind(domain.to_ascii_lowercase()).bind(db_time(now()))
@@ -258,6 +285,7 @@ impl Tx {
         company: CompanyId,
         key: &str,
     ) -> Result<(), StoreError> {
+        self.companies_changed();
         on_tx!(self, conn => sqlx::query("UPDATE companies SET logo_key = $2, updated_at = $3 WHERE id = $1")
             .bind(company.0).bind(key).bind(db_time(now()))
             .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
@@ -270,6 +298,7 @@ impl Tx {
         company: CompanyId,
         settings: &PortalSettings,
     ) -> Result<(), StoreError> {
+        self.companies_changed();
         let json =
             serde_json::to_string(settings).map_err(|e| StoreError::Unsupported(e.to_string()))?;
         on_tx!(self, conn => sqlx::query("UPDATE companies SET settings = $2, updated_at = $3 WHERE id = $1")
@@ -280,6 +309,7 @@ impl Tx {
 
     /// Deletes a company and, by cascade, everything it owns; returns whether it existed.
     pub async fn delete_company(&mut self, slug: &str) -> Result<Option<CompanyId>, StoreError> {
+        self.companies_changed();
         let id: Option<i64> = on_tx!(self, conn => sqlx::query_scalar(
             "DELETE FROM companies WHERE slug = $1 RETURNING id")
             .bind(slug).fetch_optional(&mut *conn).await)?;

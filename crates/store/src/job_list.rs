@@ -138,6 +138,31 @@ fn like_pattern(search: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The FTS5 query for `words` within the account's jobs. The account's token comes first,
+/// so FTS5 reads only this account's postings.
+fn fts5_query(scope: &ContactScope, words: &[String], prefix: bool) -> String {
+    let star = if prefix { "*" } else { "" };
+    let words = words
+        .iter()
+        .map(|w| format!("\"{w}\"{star}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "scope : \"c{}\" AND {{number summary description}} : ({words})",
+        scope.customer.0
+    )
+}
+
+/// The PostgreSQL text-search query for `words`, all required.
+fn tsquery(words: &[String], prefix: bool) -> String {
+    let star = if prefix { ":*" } else { "" };
+    words
+        .iter()
+        .map(|w| format!("{w}{star}"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
 const SELECT_ROW: &str = "SELECT j.id, j.number, j.status AS status_text, j.summary, j.job_date, \
      j.schedule_type, j.scheduled_start, j.completed_at, t.name AS job_type, \
      s.name AS site_name, s.line1 AS site_line1, s.city AS site_city, j.total_minor, \
@@ -196,7 +221,11 @@ impl Store {
         if let Some(until) = filter.until {
             sql.push(" AND j.job_date < ").val(until);
         }
-        self.push_search(&mut sql, company, scope, &filter.search);
+        let words = search_words(&filter.search);
+        if !words.is_empty() {
+            let whole = self.whole_words_found(company, scope, &words).await?;
+            self.push_search(&mut sql, company, scope, &filter.search, &words, !whole);
+        }
         if let Some(Cursor::After(k) | Cursor::Before(k)) = cursor {
             let op = if descending { "<" } else { ">" };
             // The plain range on the date first gives both engines an index range to start
@@ -235,37 +264,53 @@ impl Store {
         Ok(JobPage { rows, next, prev })
     }
 
-    /// Appends the search: the full-text index over the job's own words, or a site of the
-    /// account whose name or address contains the search.
-    fn push_search(&self, sql: &mut Sql, company: CompanyId, scope: &ContactScope, search: &str) {
-        let words = search_words(search);
-        if words.is_empty() {
-            return;
-        }
+    /// Whether the account has a job containing every word whole. Whole words read one
+    /// posting list each; prefixes merge the lists of every term they start, which costs
+    /// several times more on a large index, so prefixes are only the fallback.
+    async fn whole_words_found(
+        &self,
+        company: CompanyId,
+        scope: &ContactScope,
+        words: &[String],
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = match self.kind() {
+            DbKind::Sqlite => {
+                let query = fts5_query(scope, words, false);
+                on_pool!(self, p => sqlx::query_scalar("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH $1 LIMIT 1")
+                    .bind(query).fetch_optional(p).await)?
+            }
+            DbKind::Postgres => {
+                let query = tsquery(words, false);
+                on_pool!(self, p => sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE company_id = $1 AND customer_id = $2 \
+                     AND search @@ to_tsquery('simple', $3) LIMIT 1")
+                    .bind(company.0).bind(scope.customer.0).bind(query).fetch_optional(p).await)?
+            }
+        };
+        Ok(found.is_some())
+    }
+
+    /// Appends the search: the full-text index over the job's own words (whole words, or
+    /// word starts when `prefix`), or a site of the account whose name or address contains
+    /// the search.
+    fn push_search(
+        &self,
+        sql: &mut Sql,
+        company: CompanyId,
+        scope: &ContactScope,
+        search: &str,
+        words: &[String],
+        prefix: bool,
+    ) {
         match self.kind() {
             DbKind::Sqlite => {
-                // The account's token first: FTS5 then reads only this account's postings.
-                let words = words
-                    .iter()
-                    .map(|w| format!("\"{w}\"*"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let query = format!(
-                    "scope : \"c{}\" AND {{number summary description}} : ({words})",
-                    scope.customer.0
-                );
                 sql.push(" AND (j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
-                    .val(query)
+                    .val(fts5_query(scope, words, prefix))
                     .push(")");
             }
             DbKind::Postgres => {
-                let query = words
-                    .iter()
-                    .map(|w| format!("{w}:*"))
-                    .collect::<Vec<_>>()
-                    .join(" & ");
                 sql.push(" AND (j.search @@ to_tsquery('simple', ")
-                    .val(query)
+                    .val(tsquery(words, prefix))
                     .push(")");
             }
         }

@@ -2,18 +2,20 @@
 //!
 //! Two independent checks, applied by middleware so no handler can forget them:
 //! the request's `Origin` (or, lacking it, `Referer`) must be this very host, and a
-//! form's `csrf_token` field (or an `x-csrf-token` header) must equal the random value of
+//! form's `csrf_token` field (urlencoded or multipart, or an `x-csrf-token` header) must equal the random value of
 //! the `SameSite=Strict` CSRF cookie (double submit). GET and HEAD never change anything.
 
-use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request};
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
+use crate::router::UPLOAD_PATHS;
 use crate::security::random_hex;
+use crate::uploads::UPLOAD_BODY_LIMIT;
 
 /// The largest form body the check will read; larger bodies get 413 as elsewhere.
 const MAX_FORM: usize = 1024 * 1024;
@@ -106,6 +108,40 @@ fn forbidden() -> Response {
     .into_response()
 }
 
+fn content_type(request: &Request) -> &str {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// Upload routes read large multipart bodies; every other route keeps the form limit.
+fn multipart_limit(request: &Request) -> usize {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    if path.is_some_and(|p| UPLOAD_PATHS.contains(&p)) {
+        UPLOAD_BODY_LIMIT
+    } else {
+        MAX_FORM
+    }
+}
+
+/// The text field `name` of a buffered multipart body; the body is read again by the handler.
+async fn multipart_field(headers: &HeaderMap, body: Bytes, name: &str) -> Option<String> {
+    let mut request = Request::new(Body::from(body));
+    *request.headers_mut() = headers.clone();
+    let mut multipart = Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) && field.file_name().is_none() {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Middleware: refuses cross-site or token-less unsafe requests, and hands every request
 /// its CSRF token (setting the cookie when the browser has none yet).
 pub async fn protect(security: CookieSecurity, request: Request, next: Next) -> Response {
@@ -134,8 +170,20 @@ pub async fn protect(security: CookieSecurity, request: Request, next: Next) -> 
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        let is_multipart = content_type(&request).starts_with("multipart/form-data");
         let presented = match (header_token, is_form) {
             (Some(t), _) => Some(t),
+            (None, false) if is_multipart => {
+                let limit = multipart_limit(&request);
+                let (parts, body) = request.into_parts();
+                let bytes = match to_bytes(body, limit).await {
+                    Ok(b) => b,
+                    Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+                };
+                let found = multipart_field(&parts.headers, bytes.clone(), "csrf_token").await;
+                request = Request::from_parts(parts, Body::from(bytes));
+                found
+            }
             (None, true) => {
                 let (parts, body) = request.into_parts();
                 let bytes = match to_bytes(body, MAX_FORM).await {
@@ -171,8 +219,48 @@ pub async fn protect(security: CookieSecurity, request: Request, next: Next) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{constant_time_eq, same_origin};
+    use super::{constant_time_eq, multipart_field, same_origin};
+    use axum::body::Bytes;
     use axum::http::{HeaderMap, HeaderValue, header};
+
+    fn multipart(parts: &[(&str, Option<&str>, &str)]) -> (HeaderMap, Bytes) {
+        let mut body = String::new();
+        for (name, filename, value) in parts {
+            let file = filename
+                .map(|f| format!("; filename=\"{f}\""))
+                .unwrap_or_default();
+            body.push_str(&format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str("--XyZ--\r\n");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=XyZ"),
+        );
+        (headers, Bytes::from(body))
+    }
+
+    #[tokio::test]
+    async fn the_token_is_found_in_a_multipart_form_but_not_in_a_file() {
+        let (headers, body) = multipart(&[
+            ("description", None, "leak"),
+            ("photo", Some("a.jpg"), "bytes"),
+            ("csrf_token", None, "abc123"),
+        ]);
+        assert_eq!(
+            multipart_field(&headers, body, "csrf_token")
+                .await
+                .as_deref(),
+            Some("abc123")
+        );
+        // A file whose field is named like the token is not a token.
+        let (headers, body) = multipart(&[("csrf_token", Some("t.txt"), "abc123")]);
+        assert_eq!(multipart_field(&headers, body, "csrf_token").await, None);
+        let (headers, body) = multipart(&[("other", None, "x")]);
+        assert_eq!(multipart_field(&headers, body, "csrf_token").await, None);
+    }
 
     fn headers(host: &str, origin: Option<&str>, referer: Option<&str>) -> HeaderMap {
         let mut h = HeaderMap::new();

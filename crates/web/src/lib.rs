@@ -14,6 +14,7 @@ mod router;
 mod security;
 mod state;
 mod tenant;
+pub mod uploads;
 mod views;
 
 pub use error::WebError;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -15,10 +15,23 @@ use tower_http::trace::TraceLayer;
 use crate::csrf::{self, CookieSecurity};
 use crate::pages::{assets, health, office, portal, security, two_factor};
 use crate::security::{RandomRequestId, header_layers};
+use crate::uploads::UPLOAD_BODY_LIMIT;
 use crate::{AppState, Tenant, WebError, metrics};
 
 /// Bodies above this are refused with 413 before being read whole.
 const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Routes that take file uploads, and so bodies up to [`UPLOAD_BODY_LIMIT`].
+pub(crate) const UPLOAD_PATHS: &[&str] = &[];
+
+/// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
+fn body_limit(path: &str, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    if UPLOAD_PATHS.contains(&path) {
+        route.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+    } else {
+        route
+    }
+}
 
 /// Who may reach a route; the permission-matrix test checks every route against its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +72,7 @@ macro_rules! routes {
 
         fn route_table() -> Router<AppState> {
             let mut router = Router::new();
-            $( router = router.route($path, routes!(@method $method, $handler)); )*
+            $( router = router.route($path, body_limit($path, routes!(@method $method, $handler))); )*
             router
         }
     };

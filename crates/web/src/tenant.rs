@@ -28,8 +28,8 @@ impl FromRequestParts<AppState> for Tenant {
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("");
         let company = match resolve_host(host, &state.config.base_domain) {
-            HostTarget::Slug(slug) => state.store.company_by_slug(slug.as_str()).await?,
-            HostTarget::Custom(domain) => state.store.company_by_domain(&domain).await?,
+            HostTarget::Slug(slug) => state.store.company_for_slug(slug.as_str()).await?,
+            HostTarget::Custom(domain) => state.store.company_for_domain(&domain).await?,
             HostTarget::Bare | HostTarget::Invalid => None,
         };
         let company = company.ok_or(WebError::UnknownHost)?;

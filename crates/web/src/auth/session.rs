@@ -115,7 +115,18 @@ impl FromRequestParts<AppState> for PortalLogin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
-        let session = current_session(parts, state, &company)
+        let token = session_token(&parts.headers, state.config.https)
+            .ok_or(WebError::SignInRequired("/sign-in"))?;
+        let now = doorstep_store::now();
+        // One query for the session and its accounts, re-read every request: access the
+        // office disables ends at once.
+        let (session, accounts) = state
+            .store
+            .live_portal_session(
+                company.id,
+                &hash_token(&token),
+                now - state.config.session_idle,
+            )
             .await?
             .ok_or(WebError::SignInRequired("/sign-in"))?;
         let SessionOwner::Login(login) = session.owner else {
@@ -124,8 +135,12 @@ impl FromRequestParts<AppState> for PortalLogin {
         if session.two_factor_pending {
             return Err(WebError::SignInRequired("/sign-in/two-factor"));
         }
-        // Re-read every request: access disabled by the office ends at once.
-        let accounts = state.store.accounts_of_login(company.id, login).await?;
+        if now - session.last_seen_at >= TOUCH_EVERY {
+            state
+                .store
+                .touch_session(company.id, &session.id_hash)
+                .await?;
+        }
         if accounts.is_empty() {
             return Err(WebError::SignInRequired("/sign-in"));
         }

@@ -1,0 +1,95 @@
+//! Photos: decoded within limits, turned upright, encoded again without metadata.
+
+use std::io::Cursor;
+
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+use crate::sniff::{Sniffed, sniff};
+use crate::{MediaError, check_size};
+
+/// The longest side of a thumbnail, in pixels.
+pub const THUMB_EDGE: u32 = 320;
+/// Larger pictures are refused before decoding: a small file can claim enormous pixels.
+const MAX_EDGE: u32 = 12_000;
+const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+const JPEG_QUALITY: u8 = 85;
+
+/// A photo ready to store: clean bytes and a thumbnail.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    /// The re-encoded picture.
+    pub bytes: Vec<u8>,
+    /// `image/jpeg` or `image/png`.
+    pub content_type: &'static str,
+    /// The matching file extension, without the dot.
+    pub extension: &'static str,
+    /// Width after turning upright.
+    pub width: u32,
+    /// Height after turning upright.
+    pub height: u32,
+    /// A small JPEG for lists.
+    pub thumbnail: Vec<u8>,
+}
+
+/// Checks and re-encodes a photo: JPEG, PNG or WebP by content, at most 10 MB.
+/// PNGs stay PNG (they may be screenshots or have transparency); the rest become JPEG.
+pub fn process_photo(bytes: &[u8]) -> Result<Photo, MediaError> {
+    check_size(bytes)?;
+    let format = match sniff(bytes) {
+        Sniffed::Jpeg => ImageFormat::Jpeg,
+        Sniffed::Png => ImageFormat::Png,
+        Sniffed::Webp => ImageFormat::WebP,
+        Sniffed::Heic => return Err(MediaError::Heic),
+        _ => return Err(MediaError::NotAPhoto),
+    };
+    let image = decode(bytes, format)?;
+    let (bytes, content_type, extension) = if format == ImageFormat::Png {
+        (encode(&image, ImageFormat::Png)?, "image/png", "png")
+    } else {
+        (encode_jpeg(&image)?, "image/jpeg", "jpg")
+    };
+    let thumbnail = encode_jpeg(&image.resize(THUMB_EDGE, THUMB_EDGE, FilterType::Triangle))?;
+    Ok(Photo {
+        bytes,
+        content_type,
+        extension,
+        width: image.width(),
+        height: image.height(),
+        thumbnail,
+    })
+}
+
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, MediaError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_EDGE);
+    limits.max_image_height = Some(MAX_EDGE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| MediaError::Unreadable)?;
+    // Phones store pictures sideways with an EXIF turn; the turn is applied here because
+    // the metadata carrying it is dropped.
+    let orientation = decoder.orientation().map_err(|_| MediaError::Unreadable)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| MediaError::Unreadable)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, MediaError> {
+    // JPEG has no alpha channel; flatten to RGB first.
+    let rgb = DynamicImage::ImageRgb8(image.to_rgb8());
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .encode_image(&rgb)
+        .map_err(|_| MediaError::Unreadable)?;
+    Ok(out.into_inner())
+}
+
+fn encode(image: &DynamicImage, format: ImageFormat) -> Result<Vec<u8>, MediaError> {
+    let mut out = Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, format)
+        .map_err(|_| MediaError::Unreadable)?;
+    Ok(out.into_inner())
+}

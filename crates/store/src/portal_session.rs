@@ -1,0 +1,79 @@
+//! A portal request's whole sign-in state in one query: the live session and every account
+//! its login may act for. Portal pages ask this on every request, so it is one round trip.
+
+use doorstep_core::ids::{CompanyId, ContactId, CustomerId, LoginId};
+use doorstep_core::status::ContactRole;
+use time::OffsetDateTime;
+
+use crate::contacts::AccountAccess;
+use crate::sessions::{Session, SessionOwner};
+use crate::{Store, StoreError, db_time, now, on_pool};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    login_id: i64,
+    active_customer_id: Option<i64>,
+    csrf_secret: String,
+    last_seen_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    two_factor_pending: bool,
+    customer_id: Option<i64>,
+    customer_name: Option<String>,
+    contact_id: Option<i64>,
+    role: Option<String>,
+}
+
+impl Store {
+    /// The live portal session of `id_hash` at `company` (unlocked login, within its absolute
+    /// and idle lifetime) with the accounts its login may act for, by name; an empty list
+    /// when the office has disabled them all. Staff sessions are not portal sessions.
+    pub async fn live_portal_session(
+        &self,
+        company: CompanyId,
+        id_hash: &str,
+        idle_cutoff: OffsetDateTime,
+    ) -> Result<Option<(Session, Vec<AccountAccess>)>, StoreError> {
+        let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
+            "SELECT s.id, s.login_id, s.active_customer_id, s.csrf_secret, s.last_seen_at, \
+             s.expires_at, s.two_factor_pending, cu.id AS customer_id, cu.name AS customer_name, \
+             co.id AS contact_id, co.role \
+             FROM sessions s \
+             JOIN portal_logins l ON l.id = s.login_id AND l.company_id = s.company_id \
+             LEFT JOIN contacts co ON co.company_id = s.company_id AND co.login_id = s.login_id \
+               AND co.portal_enabled = TRUE \
+             LEFT JOIN customers cu ON cu.id = co.customer_id AND cu.company_id = co.company_id \
+             WHERE s.company_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
+             AND l.locked_at IS NULL \
+             ORDER BY cu.name, cu.id")
+            .bind(company.0).bind(id_hash).bind(db_time(now())).bind(db_time(idle_cutoff))
+            .fetch_all(p).await)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let session = Session {
+            id_hash: first.id.clone(),
+            owner: SessionOwner::Login(LoginId(first.login_id)),
+            active_customer: first.active_customer_id.map(CustomerId),
+            csrf_secret: first.csrf_secret.clone(),
+            last_seen_at: first.last_seen_at,
+            expires_at: first.expires_at,
+            two_factor_pending: first.two_factor_pending,
+        };
+        let mut accounts = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let (Some(customer), Some(name), Some(contact), Some(role)) =
+                (row.customer_id, row.customer_name, row.contact_id, row.role)
+            {
+                accounts.push(AccountAccess {
+                    customer: CustomerId(customer),
+                    customer_name: name,
+                    contact: ContactId(contact),
+                    role: ContactRole::parse(&role)
+                        .map_err(|e| StoreError::Unsupported(e.to_string()))?,
+                });
+            }
+        }
+        Ok(Some((session, accounts)))
+    }
+}

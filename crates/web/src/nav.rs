@@ -48,6 +48,11 @@ const PORTAL_NAV: &[NavItem] = &[
         href: "/sales-history",
         action: PortalAction::ViewSalesHistory,
     },
+    NavItem {
+        label: "Support",
+        href: "/support",
+        action: PortalAction::Support,
+    },
 ];
 
 /// One link of the menu as rendered.

@@ -7,3 +7,4 @@ pub mod home;
 pub mod outbox;
 pub mod setup;
 pub mod sign_in;
+pub mod support;

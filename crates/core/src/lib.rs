@@ -11,6 +11,7 @@ pub mod money;
 pub mod password;
 pub mod settings;
 pub mod status;
+pub mod support;
 pub mod tenancy;
 pub mod theme;
 pub mod totals;

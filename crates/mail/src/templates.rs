@@ -45,11 +45,13 @@ pub enum EmailKind {
     EstimateDeclined,
     /// The office's notice that a customer asked for changes to an estimate.
     EstimateChangesRequested,
+    /// The office's notice that a customer opened or wrote on a support request.
+    SupportCustomerWrote,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 16] = [
+    pub const ALL: [EmailKind; 17] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -66,6 +68,7 @@ impl EmailKind {
         EmailKind::EstimateApproved,
         EmailKind::EstimateDeclined,
         EmailKind::EstimateChangesRequested,
+        EmailKind::SupportCustomerWrote,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

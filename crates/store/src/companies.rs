@@ -244,6 +244,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "idempotency_keys",
     "audit_events",
     "import_runs",
+    "support_counters",
 ];
 
 impl Tx {

@@ -36,6 +36,7 @@ pub mod requests;
 mod scope;
 pub mod sessions;
 pub mod staff;
+pub mod support;
 pub mod throttle;
 mod time;
 pub mod tokens;

@@ -53,6 +53,11 @@ const PORTAL_NAV: &[NavItem] = &[
         href: "/requests",
         action: PortalAction::RequestService,
     },
+    NavItem {
+        label: "Support",
+        href: "/support",
+        action: PortalAction::Support,
+    },
 ];
 
 /// One link of the menu as rendered.

@@ -22,7 +22,11 @@ use crate::{AppState, Tenant, WebError, metrics};
 const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Routes that take file uploads, and so bodies up to [`UPLOAD_BODY_LIMIT`].
-pub(crate) const UPLOAD_PATHS: &[&str] = &[];
+pub(crate) const UPLOAD_PATHS: &[&str] = &[
+    "/support/new",
+    "/support/{number}/comments",
+    "/office/support/{number}/reply",
+];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
 fn body_limit(path: &str, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
@@ -172,6 +176,16 @@ routes! {
     POST "/office/requests/{number}/estimate" => office::requests::answers::create_estimate, Staff;
     POST "/office/requests/{number}/decline" => office::requests::answers::decline, Staff;
     GET  "/static/requests-badge.js" => assets::requests_badge_js, Anyone;
+    GET  "/support" => portal::support::list, Contact;
+    GET  "/support/new" => portal::support::new_form, Contact;
+    POST "/support/new" => portal::support::create, Contact;
+    GET  "/support/{number}" => portal::support::show, Contact;
+    POST "/support/{number}/comments" => portal::support::comment, Contact;
+    GET  "/office/support" => office::support::list, Staff;
+    GET  "/office/support/{number}" => office::support::show, Staff;
+    POST "/office/support/{number}/reply" => office::support::reply, Staff;
+    POST "/office/support/{number}/status" => office::support::set_status, Staff;
+    GET  "/office/support/files/{id}" => office::support::file, Staff;
 }
 
 /// Builds the application's router over `state`.

@@ -21,5 +21,6 @@ mod sessions;
 mod setup_link;
 mod sign_in;
 mod sign_up;
+mod support;
 mod tenancy;
 mod two_factor;

@@ -103,6 +103,17 @@ both_backends! {
         let email_id = app.store.outbox_page(people.acme, None, 1).await.unwrap()[0].id;
         let contact_id = app.store.contacts_of_customer(people.acme, people.household).await.unwrap()[0].id;
         let requests = crate::request_inbox::seed_requests(&app, &people).await;
+        // A ticket of Harbor (Dana's active account) with a file, for the support routes.
+        let harbor_contact = app.store.contacts_of_customer(people.acme, people.harbor).await.unwrap()[0].id;
+        let mut tx = app.store.begin().await.unwrap();
+        let (ticket, ticket_number) = tx.open_support_request(people.acme, people.harbor, doorstep_core::ids::ContactId(harbor_contact), "Help", "Details").await.unwrap();
+        let key = app.files().put(b"%PDF-1.4 test").unwrap();
+        let support_file = tx.insert_attachment(people.acme, &doorstep_store::files::NewAttachment {
+            customer: Some(people.harbor), owner_kind: "support_request", owner_id: ticket.0, kind: "document",
+            filename: "a.pdf".into(), content_type: "application/pdf".into(), size_bytes: 13, storage_key: key,
+            thumb_key: None, width: None, height: None,
+        }).await.unwrap().0;
+        tx.commit().await.unwrap();
 
         let personas = [
             (Persona::Anonymous, None),
@@ -134,6 +145,9 @@ both_backends! {
             };
             // Billing is for company contacts: authz answers site contacts 404.
             let billing = ["/estimates", "/invoices", "/statement"].iter().any(|p| rule.path.starts_with(p));
+            // Support is for company contacts too; its routes point at Harbor's ticket.
+            let billing = billing || rule.path.starts_with("/support");
+            let number = if rule.path.contains("/support/{number}") { ticket_number.as_str() } else { number };
             let id = if rule.path.contains("outbox") {
                 email_id
             } else if rule.path.starts_with("/files/") {
@@ -148,6 +162,7 @@ both_backends! {
                 .replace("{number}", number)
                 .replace("{kind}", "invitation")
                 .replace("{id}", &id.to_string());
+            let path = if rule.path == "/office/support/files/{id}" { path.replace(&format!("/{id}"), &format!("/{support_file}")) } else { path };
             for (persona, token) in &personas {
                 let expected = match expected_get(rule.access, *persona) {
                     Ok(200) if billing && *persona == Persona::SiteContact => Ok(404),

@@ -28,6 +28,7 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::EstimateApproved => &ESTIMATE_APPROVED,
         EmailKind::EstimateDeclined => &ESTIMATE_DECLINED,
         EmailKind::EstimateChangesRequested => &ESTIMATE_CHANGES_REQUESTED,
+        EmailKind::SupportCustomerWrote => &SUPPORT_CUSTOMER_WROTE,
     }
 }
 
@@ -311,9 +312,11 @@ static SUPPORT_REPLY: Template = Template {
     subject: "Re: {{support_subject}}",
     body: "Hello {{contact_name}},
 
-{{company_name}} replied to your support request \"{{support_subject}}\":
+{{company_name}} replied to your support request {{support_number}} \"{{support_subject}}\":
 
 {{reply}}
+
+Status: {{status}}
 
 Read and answer it in the portal:
 {{link}}
@@ -326,6 +329,8 @@ Read and answer it in the portal:
         "support_subject",
         "reply",
         "link",
+        "support_number",
+        "status",
     ],
 };
 
@@ -400,5 +405,33 @@ From: {{contact_name}} ({{contact_email}})
         "contact_name",
         "contact_email",
         "message",
+    ],
+};
+
+static SUPPORT_CUSTOMER_WROTE: Template = Template {
+    kind: "support_customer_wrote",
+    label: "Support request from a customer (office copy)",
+    subject: "Support {{support_number}} from {{customer_name}}: {{support_subject}}",
+    body: "{{contact_name}} ({{customer_name}}) wrote on support request {{support_number}} \
+\"{{support_subject}}\":
+
+{{message}}
+
+Status: {{status}}
+Files attached: {{files}}
+
+Open it in the office:
+{{link}}
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "contact_name",
+        "support_number",
+        "support_subject",
+        "message",
+        "status",
+        "files",
+        "link",
     ],
 };

@@ -8,3 +8,4 @@ pub mod outbox;
 pub mod requests;
 pub mod setup;
 pub mod sign_in;
+pub mod support;

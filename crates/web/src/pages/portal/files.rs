@@ -1,5 +1,5 @@
-//! `GET /files/{id}` and `GET /files/{id}/thumb`: a job's photos and documents, served only
-//! to those who may see the job, never sniffed, and cached privately for long (a stored
+//! `GET /files/{id}` and `GET /files/{id}/thumb`: a job's or support ticket's photos and
+//! documents, served only to those who may see the job or ticket, never sniffed, and cached privately for long (a stored
 //! file never changes under its key).
 
 use axum::extract::{Path, State};
@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use doorstep_core::authz::{PortalAction, contact_may, contact_may_see_site};
 use doorstep_core::ids::AttachmentId;
 use doorstep_store::job_detail::JobFile;
+use doorstep_store::support::SupportFile;
 
 use crate::auth::session::SignedInContact;
 use crate::{AppState, WebError};
@@ -43,25 +44,65 @@ pub fn content_disposition(inline: bool, filename: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-async fn find(state: &AppState, contact: &SignedInContact, id: &str) -> Result<JobFile, WebError> {
-    let company = &contact.portal.company;
-    let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
-    if !contact_may(&contact.scope, &company.settings, PortalAction::ViewJobs) {
-        return Err(WebError::NotFound);
-    }
-    let file = state
-        .store
-        .job_file_for_contact(company.id, &contact.scope, AttachmentId(id))
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let (customer, site) = file.place();
-    if !contact_may_see_site(&contact.scope, customer, site) {
-        return Err(WebError::NotFound);
-    }
-    Ok(file)
+/// What a download needs of a stored file, whichever record owns it.
+pub struct Served {
+    /// The name offered on download.
+    pub filename: String,
+    /// The type decided at upload.
+    pub content_type: String,
+    /// Where its bytes are.
+    pub storage_key: String,
+    /// Where its thumbnail is, for photos.
+    pub thumb_key: Option<String>,
 }
 
-pub(crate) async fn send(
+impl From<JobFile> for Served {
+    fn from(f: JobFile) -> Self {
+        Served {
+            filename: f.filename,
+            content_type: f.content_type,
+            storage_key: f.storage_key,
+            thumb_key: f.thumb_key,
+        }
+    }
+}
+
+impl From<SupportFile> for Served {
+    fn from(f: SupportFile) -> Self {
+        Served {
+            filename: f.filename,
+            content_type: f.content_type,
+            storage_key: f.storage_key,
+            thumb_key: f.thumb_key,
+        }
+    }
+}
+
+/// A job's file the contact may see (its job's account and site), else a support
+/// ticket's file of the contact's account; anything else is a 404.
+async fn find(state: &AppState, contact: &SignedInContact, id: &str) -> Result<Served, WebError> {
+    let company = &contact.portal.company;
+    let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+    if contact_may(&contact.scope, &company.settings, PortalAction::ViewJobs) {
+        let file = state
+            .store
+            .job_file_for_contact(company.id, &contact.scope, AttachmentId(id))
+            .await?;
+        if let Some(file) = file {
+            let (customer, site) = file.place();
+            if contact_may_see_site(&contact.scope, customer, site) {
+                return Ok(file.into());
+            }
+        }
+    }
+    crate::pages::portal::support::file_for_contact(state, contact, AttachmentId(id))
+        .await?
+        .map(Served::from)
+        .ok_or(WebError::NotFound)
+}
+
+/// Sends stored bytes with a fixed type, the given disposition, `nosniff` and private caching.
+pub async fn send(
     state: &AppState,
     key: &str,
     content_type: &str,

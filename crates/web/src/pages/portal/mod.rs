@@ -16,3 +16,4 @@ pub mod sign_in_link;
 pub mod sign_out;
 pub mod sign_up;
 pub mod statement;
+pub mod support;

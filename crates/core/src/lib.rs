@@ -17,3 +17,5 @@ pub mod totals;
 pub mod validation;
 
 pub use validation::Invalid;
+pub mod catalogue;
+pub mod visits;

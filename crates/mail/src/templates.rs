@@ -45,11 +45,19 @@ pub enum EmailKind {
     EstimateDeclined,
     /// The office's notice that a customer asked for changes to an estimate.
     EstimateChangesRequested,
+    /// The office's notice that a customer moved (or asked to move) a visit.
+    VisitRescheduled,
+    /// The office's notice that a customer cancelled a visit.
+    VisitCancelled,
+    /// The customer's notice that the office proposes another time for a request.
+    TimeProposed,
+    /// The office's notice that a customer accepted or declined a proposed time.
+    ProposalAnswered,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 16] = [
+    pub const ALL: [EmailKind; 20] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -66,6 +74,10 @@ impl EmailKind {
         EmailKind::EstimateApproved,
         EmailKind::EstimateDeclined,
         EmailKind::EstimateChangesRequested,
+        EmailKind::VisitRescheduled,
+        EmailKind::VisitCancelled,
+        EmailKind::TimeProposed,
+        EmailKind::ProposalAnswered,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

@@ -7,9 +7,11 @@
 
 pub mod assets;
 pub mod audit;
+pub mod availability;
 mod backend;
 pub mod billing;
 pub mod bulk;
+pub mod catalogue;
 pub mod companies;
 pub mod contacts;
 pub mod conversation;
@@ -35,6 +37,7 @@ pub mod throttle;
 mod time;
 pub mod tokens;
 pub mod two_factor;
+pub mod visits;
 
 #[doc(hidden)]
 pub use backend::{Backend, TxInner};

@@ -112,6 +112,26 @@ pub fn staff_may(role: StaffRole, area: OfficeArea) -> bool {
     }
 }
 
+/// Office work added with the requests issue, each mapped to the area it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeWork {
+    /// The requestable catalogue: what every customer's portal offers, like the other
+    /// portal settings (seed 004 keeps it under Settings).
+    Catalogue,
+    /// Publishing availability windows and seeing their bookings: daily scheduling.
+    Availability,
+    /// Proposing another time for a customer's request: part of the requests inbox.
+    ProposeTime,
+}
+
+/// The office area `work` belongs to; ask [`staff_may`] with it.
+pub fn area_of(work: OfficeWork) -> OfficeArea {
+    match work {
+        OfficeWork::Catalogue => OfficeArea::Administration,
+        OfficeWork::Availability | OfficeWork::ProposeTime => OfficeArea::DayToDay,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +262,17 @@ mod tests {
         assert!(staff_may(StaffRole::Admin, OfficeArea::Administration));
         assert!(!staff_may(StaffRole::Office, OfficeArea::Administration));
         assert!(staff_may(StaffRole::Office, OfficeArea::DayToDay));
+    }
+
+    #[test]
+    fn only_administrators_edit_the_catalogue_while_all_staff_schedule_and_propose() {
+        use crate::status::StaffRole;
+        let may = |role, work| staff_may(role, area_of(work));
+        assert!(may(StaffRole::Admin, OfficeWork::Catalogue));
+        assert!(!may(StaffRole::Office, OfficeWork::Catalogue));
+        for work in [OfficeWork::Availability, OfficeWork::ProposeTime] {
+            assert!(may(StaffRole::Office, work), "{work:?}");
+            assert!(may(StaffRole::Admin, work), "{work:?}");
+        }
     }
 }

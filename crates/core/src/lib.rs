@@ -18,4 +18,6 @@ pub mod totals;
 pub mod validation;
 
 pub use validation::Invalid;
+pub mod catalogue;
 pub mod request_form;
+pub mod visits;

@@ -47,11 +47,19 @@ pub enum EmailKind {
     EstimateChangesRequested,
     /// The office's notice that a customer opened or wrote on a support request.
     SupportCustomerWrote,
+    /// The office's notice that a customer moved (or asked to move) a visit.
+    VisitRescheduled,
+    /// The office's notice that a customer cancelled a visit.
+    VisitCancelled,
+    /// The customer's notice that the office proposes another time for a request.
+    TimeProposed,
+    /// The office's notice that a customer accepted or declined a proposed time.
+    ProposalAnswered,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 17] = [
+    pub const ALL: [EmailKind; 21] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -69,6 +77,10 @@ impl EmailKind {
         EmailKind::EstimateDeclined,
         EmailKind::EstimateChangesRequested,
         EmailKind::SupportCustomerWrote,
+        EmailKind::VisitRescheduled,
+        EmailKind::VisitCancelled,
+        EmailKind::TimeProposed,
+        EmailKind::ProposalAnswered,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

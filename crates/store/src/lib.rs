@@ -7,10 +7,12 @@
 
 pub mod assets;
 pub mod audit;
+pub mod availability;
 mod backend;
 pub mod billing;
 pub mod booking;
 pub mod bulk;
+pub mod catalogue;
 pub mod companies;
 mod company_cache;
 pub mod contacts;
@@ -41,6 +43,7 @@ pub mod throttle;
 mod time;
 pub mod tokens;
 pub mod two_factor;
+pub mod visits;
 
 #[doc(hidden)]
 pub use backend::{Backend, TxInner};

@@ -186,6 +186,15 @@ routes! {
     POST "/office/support/{number}/reply" => office::support::reply, Staff;
     POST "/office/support/{number}/status" => office::support::set_status, Staff;
     GET  "/office/support/files/{id}" => office::support::file, Staff;
+    GET  "/office/catalogue" => office::catalogue::list, Admin;
+    POST "/office/catalogue" => office::catalogue::add, Admin;
+    GET  "/office/catalogue/{id}" => office::catalogue::edit, Admin;
+    POST "/office/catalogue/{id}" => office::catalogue::save, Admin;
+    POST "/office/catalogue/{id}/visibility" => office::catalogue::visibility, Admin;
+    GET  "/office/availability" => office::availability::list, Staff;
+    POST "/office/availability" => office::availability::create, Staff;
+    GET  "/office/availability/{id}" => office::availability::show, Staff;
+    POST "/office/availability/{id}/capacity" => office::availability::capacity, Staff;
 }
 
 /// Builds the application's router over `state`.

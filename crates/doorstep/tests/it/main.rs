@@ -5,6 +5,7 @@
 
 mod access;
 mod billing_data;
+mod catalogue;
 mod cli;
 mod dashboard;
 mod estimates;

@@ -114,6 +114,14 @@ both_backends! {
             thumb_key: None, width: None, height: None,
         }).await.unwrap().0;
         tx.commit().await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        let catalogue_id = tx.add_catalogue_item(people.acme, &doorstep_store::catalogue::CatalogueInput {
+            kind: "service".into(), name: "Pump out".into(), description: String::new(), unit_price_minor: 0, show_in_portal: true,
+        }).await.unwrap().0;
+        let window_id = tx.create_window(people.acme, &doorstep_store::availability::NewWindow {
+            date: doorstep_store::now().date() + time::Duration::days(3), slot: "am".into(), start_time: String::new(), end_time: String::new(), capacity: 2,
+        }).await.unwrap();
+        tx.commit().await.unwrap();
 
         let personas = [
             (Persona::Anonymous, None),
@@ -154,6 +162,10 @@ both_backends! {
                 jobs.bay_photo
             } else if rule.path.starts_with("/office/requests/") {
                 requests.photo
+            } else if rule.path.starts_with("/office/catalogue/") {
+                catalogue_id
+            } else if rule.path.starts_with("/office/availability/") {
+                window_id
             } else {
                 contact_id
             };

@@ -29,6 +29,10 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::EstimateDeclined => &ESTIMATE_DECLINED,
         EmailKind::EstimateChangesRequested => &ESTIMATE_CHANGES_REQUESTED,
         EmailKind::SupportCustomerWrote => &SUPPORT_CUSTOMER_WROTE,
+        EmailKind::VisitRescheduled => &VISIT_RESCHEDULED,
+        EmailKind::VisitCancelled => &VISIT_CANCELLED,
+        EmailKind::TimeProposed => &TIME_PROPOSED,
+        EmailKind::ProposalAnswered => &PROPOSAL_ANSWERED,
     }
 }
 
@@ -433,5 +437,95 @@ Open it in the office:
         "status",
         "files",
         "link",
+    ],
+};
+
+static VISIT_RESCHEDULED: Template = Template {
+    kind: "visit_rescheduled",
+    label: "Visit rescheduled by the customer (office copy)",
+    subject: "Job {{job_number}}: {{customer_name}} rescheduled the visit",
+    body:
+        "{{customer_name}} changed the visit for job {{job_number}} ({{job_summary}}) in the portal.
+
+Was: {{old_time}}
+Now: {{new_time}}
+
+By: {{contact_name}} ({{contact_email}})
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "job_number",
+        "job_summary",
+        "old_time",
+        "new_time",
+        "contact_name",
+        "contact_email",
+    ],
+};
+
+static VISIT_CANCELLED: Template = Template {
+    kind: "visit_cancelled",
+    label: "Visit cancelled by the customer (office copy)",
+    subject: "Job {{job_number}}: {{customer_name}} cancelled the visit",
+    body: "{{customer_name}} cancelled the visit for job {{job_number}} ({{job_summary}}) in the portal.
+
+Visit: {{old_time}}
+Reason: {{reason}}
+
+By: {{contact_name}} ({{contact_email}})
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "job_number",
+        "job_summary",
+        "old_time",
+        "reason",
+        "contact_name",
+        "contact_email",
+    ],
+};
+
+static TIME_PROPOSED: Template = Template {
+    kind: "time_proposed",
+    label: "Another time proposed for a request",
+    subject: "{{company_name}} proposes another time for request {{request_number}}",
+    body: "Hello {{contact_name}},
+
+{{company_name}} proposes another time for your service request {{request_number}}:
+
+{{proposed_time}}
+
+Accept or decline it in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "request_number",
+        "proposed_time",
+        "link",
+    ],
+};
+
+static PROPOSAL_ANSWERED: Template = Template {
+    kind: "proposal_answered",
+    label: "Proposed time answered (office copy)",
+    subject: "Request {{request_number}}: {{customer_name}} {{answer}} the proposed time",
+    body: "{{customer_name}} {{answer}} the time proposed for request {{request_number}}: {{proposed_time}}.
+
+By: {{contact_name}} ({{contact_email}})
+",
+    placeholders: &[
+        "company_name",
+        "customer_name",
+        "request_number",
+        "answer",
+        "proposed_time",
+        "contact_name",
+        "contact_email",
     ],
 };

@@ -1,5 +1,7 @@
 //! The office's pages.
 
+pub mod availability;
+pub mod catalogue;
 pub mod contact_access;
 pub mod customers;
 pub mod email_templates;

@@ -1,0 +1,239 @@
+//! When a customer may move or cancel a visit themselves, and what a bookable window
+//! means in hours. Pure rules, so the portal page, its POST and the tests agree.
+
+use time::{Date, Duration, OffsetDateTime, Time};
+
+use crate::Invalid;
+use crate::settings::PortalSettings;
+use crate::status::{JobStatus, ScheduleType};
+
+/// Whether a customer may reschedule or cancel a visit now, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitChange {
+    /// The customer may move or cancel it.
+    Allowed,
+    /// The company does not let customers change visits online.
+    Disabled,
+    /// Only scheduled visits with a start time can be changed.
+    NotScheduled,
+    /// The visit is within the company's cut-off (hours before it starts).
+    TooLate {
+        /// The company's cut-off, in hours.
+        cutoff_hours: u32,
+    },
+}
+
+impl VisitChange {
+    /// Whether the change is allowed.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, VisitChange::Allowed)
+    }
+
+    /// A sentence telling the customer why they cannot change the visit online.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            VisitChange::Allowed => None,
+            VisitChange::Disabled => {
+                Some("Visits cannot be changed online. Please call or email the office.".to_owned())
+            }
+            VisitChange::NotScheduled => {
+                Some("Only a scheduled visit that has not started can be changed.".to_owned())
+            }
+            VisitChange::TooLate { cutoff_hours } => Some(format!(
+                "This visit is less than {cutoff_hours} hours away, so it can no longer be \
+                 changed online. Please call or email the office."
+            )),
+        }
+    }
+}
+
+/// Whether a visit of `status` starting at `start` may be changed at `now` under
+/// `settings`: allowed only when enabled, scheduled, and strictly more than the cut-off away.
+pub fn visit_change(
+    settings: &PortalSettings,
+    status: JobStatus,
+    start: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> VisitChange {
+    if !settings.allow_reschedule {
+        return VisitChange::Disabled;
+    }
+    let Some(start) = start.filter(|_| status == JobStatus::Scheduled) else {
+        return VisitChange::NotScheduled;
+    };
+    if start - now > Duration::hours(i64::from(settings.reschedule_cutoff_hours)) {
+        VisitChange::Allowed
+    } else {
+        VisitChange::TooLate {
+            cutoff_hours: settings.reschedule_cutoff_hours,
+        }
+    }
+}
+
+/// The hours a window of `slot` on `date` covers (UTC, until company time zones arrive):
+/// morning 08:00–12:00, afternoon 12:00–17:00, all day 08:00–17:00, or the exact times.
+pub fn window_bounds(
+    date: Date,
+    slot: ScheduleType,
+    exact: Option<(Time, Time)>,
+) -> (OffsetDateTime, OffsetDateTime) {
+    let at = |h: u8| Time::from_hms(h, 0, 0).unwrap_or(Time::MIDNIGHT);
+    let (from, to) = match (slot, exact) {
+        (ScheduleType::Am, _) => (at(8), at(12)),
+        (ScheduleType::Pm, _) => (at(12), at(17)),
+        (ScheduleType::Exact, Some((a, b))) => (a, b),
+        (ScheduleType::AllDay | ScheduleType::Exact, _) => (at(8), at(17)),
+    };
+    (
+        date.with_time(from).assume_utc(),
+        date.with_time(to).assume_utc(),
+    )
+}
+
+/// Reads `HH:MM` as typed in a time field.
+pub fn parse_clock(field: &'static str, raw: &str) -> Result<Time, Invalid> {
+    let format = time::macros::format_description!("[hour]:[minute]");
+    Time::parse(raw.trim(), &format)
+        .map_err(|_| Invalid::new(field, "Enter a time as HH:MM, for example 09:30."))
+}
+
+/// Checks a window's exact hours: both given and the end after the start.
+pub fn check_exact_hours(start: &str, end: &str) -> Result<(Time, Time), Invalid> {
+    let a = parse_clock("start_time", start)?;
+    let b = parse_clock("end_time", end)?;
+    if b <= a {
+        return Err(Invalid::new("end_time", "The end must be after the start."));
+    }
+    Ok((a, b))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime, time};
+
+    fn settings(allow: bool, hours: u32) -> PortalSettings {
+        PortalSettings {
+            allow_reschedule: allow,
+            reschedule_cutoff_hours: hours,
+            ..PortalSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_visit_more_than_the_cut_off_away_may_be_changed_and_one_inside_it_may_not() {
+        let now = datetime!(2025-03-01 09:00 UTC);
+        let s = settings(true, 24);
+        let start = |t| Some(t);
+        assert_eq!(
+            visit_change(
+                &s,
+                JobStatus::Scheduled,
+                start(datetime!(2025-03-02 09:01 UTC)),
+                now
+            ),
+            VisitChange::Allowed
+        );
+        // Exactly at the cut-off is already too late: "more than" the cut-off away.
+        assert_eq!(
+            visit_change(
+                &s,
+                JobStatus::Scheduled,
+                start(datetime!(2025-03-02 09:00 UTC)),
+                now
+            ),
+            VisitChange::TooLate { cutoff_hours: 24 }
+        );
+        assert_eq!(
+            visit_change(
+                &s,
+                JobStatus::Scheduled,
+                start(datetime!(2025-02-28 09:00 UTC)),
+                now
+            ),
+            VisitChange::TooLate { cutoff_hours: 24 }
+        );
+        let zero = settings(true, 0);
+        assert!(
+            visit_change(
+                &zero,
+                JobStatus::Scheduled,
+                start(datetime!(2025-03-01 09:01 UTC)),
+                now
+            )
+            .is_allowed()
+        );
+    }
+
+    #[test]
+    fn disabled_companies_and_unscheduled_or_started_visits_are_refused_with_a_reason() {
+        let now = datetime!(2025-03-01 09:00 UTC);
+        let later = Some(datetime!(2025-04-01 09:00 UTC));
+        assert_eq!(
+            visit_change(&settings(false, 24), JobStatus::Scheduled, later, now),
+            VisitChange::Disabled
+        );
+        for status in [
+            JobStatus::Unscheduled,
+            JobStatus::OnTheWay,
+            JobStatus::InProgress,
+            JobStatus::Completed,
+            JobStatus::Cancelled,
+        ] {
+            assert_eq!(
+                visit_change(&settings(true, 24), status, later, now),
+                VisitChange::NotScheduled,
+                "{status}"
+            );
+        }
+        assert_eq!(
+            visit_change(&settings(true, 24), JobStatus::Scheduled, None, now),
+            VisitChange::NotScheduled
+        );
+        assert!(VisitChange::Allowed.refusal().is_none());
+        let late = VisitChange::TooLate { cutoff_hours: 48 }
+            .refusal()
+            .unwrap_or_default();
+        assert!(late.contains("48 hours"), "{late}");
+    }
+
+    #[test]
+    fn windows_cover_their_slot_and_exact_hours_must_run_forwards() {
+        let d = date!(2025 - 05 - 06);
+        assert_eq!(
+            window_bounds(d, ScheduleType::Am, None),
+            (
+                datetime!(2025-05-06 08:00 UTC),
+                datetime!(2025-05-06 12:00 UTC)
+            )
+        );
+        assert_eq!(
+            window_bounds(d, ScheduleType::Pm, None).1,
+            datetime!(2025-05-06 17:00 UTC)
+        );
+        assert_eq!(
+            window_bounds(d, ScheduleType::Exact, Some((time!(9:30), time!(11:00)))),
+            (
+                datetime!(2025-05-06 09:30 UTC),
+                datetime!(2025-05-06 11:00 UTC)
+            )
+        );
+        assert_eq!(
+            check_exact_hours("09:30", "11:00"),
+            Ok((time!(9:30), time!(11:00)))
+        );
+        assert_eq!(
+            check_exact_hours("11:00", "09:30").unwrap_err().field,
+            "end_time"
+        );
+        assert_eq!(
+            check_exact_hours("9h", "10:00").unwrap_err().field,
+            "start_time"
+        );
+        assert_eq!(
+            check_exact_hours("09:00", "").unwrap_err().field,
+            "end_time"
+        );
+    }
+}

@@ -511,6 +511,6 @@ both_backends! {
         assert_eq!(get(&app, &dana, "/service-history").await.0, 404);
         assert_eq!(get(&app, &dana, "/sales-history").await.0, 404);
         let (_, body) = get(&app, &dana, "/jobs").await;
-        assert_eq!(nav_labels(&body), ["Home", "Jobs", "Estimates", "Invoices", "Statement"]);
+        assert_eq!(nav_labels(&body), ["Home", "Jobs", "Estimates", "Invoices", "Statement", "Support"]);
     }
 }

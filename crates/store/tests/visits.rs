@@ -94,7 +94,7 @@ fn item(name: &str, kind: &str, shown: bool) -> CatalogueInput {
     }
 }
 
-fn office_window(date: Date, slot: &str, capacity: i64) -> NewWindow {
+fn window(date: Date, slot: &str, capacity: i64) -> NewWindow {
     NewWindow {
         date,
         slot: slot.into(),

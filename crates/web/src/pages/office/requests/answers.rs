@@ -348,17 +348,32 @@ pub async fn create_job(
         let r = load(&state, &staff, &number).await?;
         return refused(&state, &staff, &csrf, r).await;
     };
-    tx.audit(
-        company,
-        &audit_event(
-            &staff,
-            peer,
-            "request.converted_to_job",
-            &r,
-            json!({ "job_id": job_id.0, "job_number": job_number }),
-        ),
+    let detail = json!({ "job_id": job_id.0, "job_number": job_number });
+    finish_conversion(
+        tx,
+        &state,
+        &staff,
+        peer,
+        &r,
+        "request.converted_to_job",
+        detail,
     )
-    .await?;
+    .await
+}
+
+/// Audits a conversion, commits it, wakes the inbox badge and returns to the request.
+async fn finish_conversion(
+    mut tx: doorstep_store::Tx,
+    state: &AppState,
+    staff: &SignedInStaff,
+    peer: SocketAddr,
+    r: &RequestDetail,
+    action: &'static str,
+    detail: serde_json::Value,
+) -> Result<Response, WebError> {
+    let company = staff.company.id;
+    tx.audit(company, &audit_event(staff, peer, action, r, detail))
+        .await?;
     tx.commit().await?;
     state.request_events.notify(company);
     Ok(Redirect::to(&request_path(&r.number)).into_response())
@@ -514,20 +529,17 @@ pub async fn create_estimate(
         let r = load(&state, &staff, &number).await?;
         return refused(&state, &staff, &csrf, r).await;
     };
-    tx.audit(
-        company,
-        &audit_event(
-            &staff,
-            peer,
-            "request.converted_to_estimate",
-            &r,
-            json!({ "estimate_id": estimate_id.0, "estimate_number": estimate_number }),
-        ),
+    let detail = json!({ "estimate_id": estimate_id.0, "estimate_number": estimate_number });
+    finish_conversion(
+        tx,
+        &state,
+        &staff,
+        peer,
+        &r,
+        "request.converted_to_estimate",
+        detail,
     )
-    .await?;
-    tx.commit().await?;
-    state.request_events.notify(company);
-    Ok(Redirect::to(&request_path(&r.number)).into_response())
+    .await
 }
 
 /// The decline form.

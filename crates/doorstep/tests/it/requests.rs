@@ -231,9 +231,11 @@ both_backends! {
         assert!(text_of(&doc, "[data-testid=request-description]").unwrap().contains("and the kitchen"));
         assert!(text_of(&doc, "[data-testid=request-contact]").unwrap().contains("dana@example.test"));
         assert_eq!(text_of(&doc, "[data-testid=request-status]").as_deref(), Some("Sent"));
-        // The estimate is open in the estimates list.
+        // The estimate number is reserved for the office to price: it is not offered for approval at $0.
         let (_, estimates) = get(&f, &dana, "/estimates").await;
-        assert!(estimates.contains(&estimate));
+        assert!(!estimates.contains(&estimate), "a draft estimate is not offered yet");
+        let (status, _) = get(&f, &dana, &format!("/estimates/{estimate}")).await;
+        assert_eq!(status, 404);
 
         let emails = f.app.store.outbox_page(f.people.acme, None, 50).await.unwrap();
         let office = emails.iter().find(|e| e.kind == "request_received_company").expect("office copy");

@@ -223,10 +223,13 @@ impl Store {
         }
     }
 
-    /// Starts a transaction.
+    /// Starts a write transaction (on SQLite it holds the write lock from the start).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let inner = match &self.backend {
-            Backend::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+            // IMMEDIATE takes the write lock up front, waiting on the busy timeout. A deferred
+            // transaction that read first and then writes fails at once with SQLITE_BUSY when
+            // another connection wrote meanwhile: SQLite cannot wait there without deadlocking.
+            Backend::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
         Ok(Tx {

@@ -492,6 +492,30 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// The published window the request booked a place in, if any.
+    async fn request_window(
+        &mut self,
+        company: CompanyId,
+        request: ServiceRequestId,
+    ) -> Result<Option<i64>, StoreError> {
+        let window: Option<Option<i64>> = on_tx!(self, c => sqlx::query_scalar(
+            "SELECT availability_window_id FROM service_requests WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(request.0).fetch_optional(&mut *c).await)?;
+        Ok(window.flatten())
+    }
+
+    /// Gives back the window place a request held when it ends without a visit.
+    async fn release_request_window(
+        &mut self,
+        company: CompanyId,
+        request: ServiceRequestId,
+    ) -> Result<(), StoreError> {
+        match self.request_window(company, request).await? {
+            Some(window) => self.release_window_place(company, window).await,
+            None => Ok(()),
+        }
+    }
+
     /// The request's account and site, read inside the transaction that answers it.
     async fn request_place(
         &mut self,
@@ -559,6 +583,13 @@ impl Tx {
             "UPDATE service_requests SET converted_job_id = $1 WHERE company_id = $2 AND id = $3")
             .bind(id.0).bind(company.0).bind(request.0)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        // The job holds the window place the request booked, so moving or cancelling the
+        // visit later gives it back.
+        let window = self.request_window(company, request).await?;
+        on_tx!(self, c => sqlx::query(
+            "UPDATE jobs SET availability_window_id = $1 WHERE company_id = $2 AND id = $3")
+            .bind(window).bind(company.0).bind(id.0)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(Some((id, number)))
     }
 
@@ -579,6 +610,8 @@ impl Tx {
         {
             return Ok(None);
         }
+        // An estimate is not a visit: the place the request booked is free again.
+        self.release_request_window(company, request).await?;
         let (customer, site, open) = self.request_place(company, request).await?;
         let reused: Option<(i64, String)> = match open {
             Some(open) => on_tx!(self, c => sqlx::query_as(
@@ -624,8 +657,8 @@ impl Tx {
         Ok(Some((id, number)))
     }
 
-    /// Declines an open request with the office's reason; `false` (nothing changed) when
-    /// it was already declined or completed.
+    /// Declines an open request with the office's reason, giving back any window place it
+    /// booked; `false` (nothing changed) when it was already declined or completed.
     pub async fn decline_request(
         &mut self,
         company: CompanyId,
@@ -633,8 +666,14 @@ impl Tx {
         reason: &str,
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        self.close_request(company, request, RequestStatus::Declined, reason, at)
-            .await
+        if !self
+            .close_request(company, request, RequestStatus::Declined, reason, at)
+            .await?
+        {
+            return Ok(false);
+        }
+        self.release_request_window(company, request).await?;
+        Ok(true)
     }
 
     /// The next free number for a document of the company (`J-1043`), from a per-company

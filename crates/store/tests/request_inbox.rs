@@ -7,6 +7,7 @@
 use doorstep_core::ids::{CompanyId, ContactId, CustomerId, ServiceRequestId, SiteId};
 use doorstep_core::status::{ContactRole, EstimateStatus, RequestStatus, ScheduleType};
 use doorstep_store::Store;
+use doorstep_store::availability::NewWindow;
 use doorstep_store::billing::NewEstimate;
 use doorstep_store::companies::NewCompany;
 use doorstep_store::contacts::NewContact;
@@ -333,6 +334,45 @@ both_backends! {
             let mut tx = w.store.begin().await.unwrap();
             assert!(tx.convert_request_to_job(w.acme, id, &job_form(), doorstep_store::now()).await.unwrap().is_none());
         }
+    }
+
+    async fn a_booked_window_place_goes_back_on_decline_and_passes_to_the_converted_job(backend: Backend) {
+        let w = world(backend).await;
+        let day = OffsetDateTime::now_utc().date() + Duration::days(5);
+        let mut tx = w.store.begin().await.unwrap();
+        let window = tx.create_window(w.acme, &NewWindow { date: day, slot: "am".into(), start_time: String::new(), end_time: String::new(), capacity: 3 }).await.unwrap();
+        for n in ["R-1", "R-2", "R-3"] {
+            assert!(tx.take_window_place_checked(w.acme, window, day).await.unwrap());
+            let id = id_of(&w, w.acme, n).await;
+            doorstep_store::on_tx!(tx, c => sqlx::query(
+                "UPDATE service_requests SET availability_window_id = $1 WHERE company_id = $2 AND id = $3")
+                .bind(window).bind(w.acme.0).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+        }
+        tx.commit().await.unwrap();
+        let booked = |w: &World| { let store = w.store.clone(); let acme = w.acme; async move { store.office_window(acme, window).await.unwrap().unwrap().booked } };
+        assert_eq!(booked(&w).await, 3);
+
+        let mut tx = w.store.begin().await.unwrap();
+        assert!(tx.decline_request(w.acme, id_of(&w, w.acme, "R-2").await, "Fully booked that week.", doorstep_store::now()).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(booked(&w).await, 2, "the declined request's place is free again");
+
+        let mut tx = w.store.begin().await.unwrap();
+        let (job, _) = tx.convert_request_to_job(w.acme, id_of(&w, w.acme, "R-1").await, &job_form(), doorstep_store::now()).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(booked(&w).await, 2, "the job keeps the place the request booked");
+        let held: Option<i64> = doorstep_store::on_pool!(w.store, p => sqlx::query_scalar(
+            "SELECT availability_window_id FROM jobs WHERE company_id = $1 AND id = $2")
+            .bind(w.acme.0).bind(job.0).fetch_one(p).await).unwrap();
+        assert_eq!(held, Some(window));
+        let kinds: Vec<String> = w.store.window_bookings(w.acme, window).await.unwrap().into_iter().map(|b| format!("{} {}", b.kind, b.number)).collect();
+        assert_eq!(kinds, ["request R-3", "job J-1001"]);
+
+        let mut tx = w.store.begin().await.unwrap();
+        let estimate = EstimateFromRequest { title: "T".into(), scope: "S".into(), issued_on: OffsetDateTime::now_utc().date(), expires_on: None };
+        tx.convert_request_to_estimate(w.acme, id_of(&w, w.acme, "R-3").await, &estimate, doorstep_store::now()).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(booked(&w).await, 1, "an estimate is not a visit: its place is free");
     }
 
     async fn converting_to_an_estimate_uses_the_requests_open_estimate(backend: Backend) {

@@ -336,6 +336,19 @@ both_backends! {
         // Opening a request from another browser tab changes the count at once.
         assert_eq!(page(&app, &staff, "/office/requests/R-2").await.0, 200);
         assert_eq!(next_count(&mut seen).await, "1");
+        // Once the session is signed out, the next change ends the stream instead of counting.
+        assert_eq!(app.submit(&staff, "acme", "/office", "/office/sign-out", &[]).await.status(), 303);
+        let other = office(&app).await;
+        assert_eq!(page(&app, &other, "/office/requests/R-1").await.0, 200);
+        loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), res.chunk()).await.unwrap() {
+                Ok(Some(chunk)) => {
+                    seen.push_str(&String::from_utf8_lossy(&chunk));
+                    assert!(!seen.contains("data: 0"), "a signed-out stream sent a count: {seen}");
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
         // Without a staff session there is no stream.
         let anonymous = app.client(&["acme"]);
         let res = anonymous.get(app.url("acme", "/office/requests/events")).send().await.unwrap();

@@ -1,7 +1,9 @@
 //! `GET /office/requests/events`: the number of New requests as server-sent events, so
 //! the office's badge changes without a reload. The count is sent on connect, whenever a
 //! request is created or read ([`RequestEvents::notify`]), and checked every 15 seconds so
-//! it is right even when a change came from another node.
+//! it is right even when a change came from another node. Every re-count first re-reads
+//! the session: a stream ends when its session is signed out, expires or is locked, so a
+//! badge never outlives the right to see it.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -73,6 +75,9 @@ impl RequestEvents {
 struct Feed {
     store: Store,
     company: CompanyId,
+    /// The session that opened the stream, and how long it may sit unused.
+    session: String,
+    idle: time::Duration,
     changes: broadcast::Receiver<CompanyId>,
     closed: watch::Receiver<bool>,
     poll: tokio::time::Interval,
@@ -80,6 +85,23 @@ struct Feed {
 }
 
 impl Feed {
+    /// Whether the session that opened the stream still may; a failed read keeps the
+    /// stream (the next tick asks again).
+    async fn session_is_live(&self) -> bool {
+        let cutoff = doorstep_store::now() - self.idle;
+        match self
+            .store
+            .live_session(self.company, &self.session, cutoff)
+            .await
+        {
+            Ok(session) => session.is_some(),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot re-check an inbox stream's session");
+                true
+            }
+        }
+    }
+
     /// Waits for the next count worth sending; `None` ends the stream.
     async fn next(&mut self) -> Option<i64> {
         loop {
@@ -101,6 +123,10 @@ impl Feed {
             };
             if !recount {
                 continue;
+            }
+            // The extractor checked the session for the first count; later ones ask again.
+            if self.last.is_some() && !self.session_is_live().await {
+                return None;
             }
             match self.store.new_request_count(self.company).await {
                 Ok(n) if Some(n) != self.last => {
@@ -131,6 +157,8 @@ pub async fn stream(
     let feed = Feed {
         store: state.store.clone(),
         company: staff.company.id,
+        session: staff.session.id_hash.clone(),
+        idle: state.config.session_idle,
         changes,
         closed,
         poll,

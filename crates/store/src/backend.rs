@@ -1,7 +1,9 @@
 //! The connection pool for either engine, transactions, migrations and backups.
 
 use crate::company_cache::CompanyCache;
+use crate::sqlite_reads::ReadPool;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -62,6 +64,8 @@ pub enum Backend {
 pub struct Store {
     backend: Backend,
     companies: CompanyCache,
+    /// Plain connections for the hottest reads, on a SQLite file (not in memory).
+    reads: Option<Arc<ReadPool>>,
 }
 
 #[doc(hidden)]
@@ -92,6 +96,7 @@ impl Store {
     /// Like [`Store::connect`] with an explicit pool size.
     pub async fn connect_with(url: &str, pool_size: u32) -> Result<Store, StoreError> {
         let pool_size = pool_size.max(1);
+        let mut reads = None;
         let backend = match Self::kind_of(url)? {
             DbKind::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
@@ -104,6 +109,12 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("mmap_size", "268435456")
                     .pragma("cache_size", "-8000");
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                if !in_memory {
+                    reads = Some(ReadPool::new(
+                        options.get_filename().to_string_lossy().into_owned(),
+                    ));
+                }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(pool_size)
                     .acquire_timeout(Duration::from_secs(10))
@@ -137,6 +148,7 @@ impl Store {
         Ok(Store {
             backend,
             companies: CompanyCache::default(),
+            reads,
         })
     }
 
@@ -163,6 +175,11 @@ impl Store {
     #[doc(hidden)]
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// The plain SQLite read pool, when the store is a SQLite file.
+    pub(crate) fn sqlite_reads(&self) -> Option<&Arc<ReadPool>> {
+        self.reads.as_ref()
     }
 
     /// The cache of companies by host this store's transactions keep true.

@@ -93,6 +93,28 @@ pub struct JobRow {
 }
 
 impl JobRow {
+    /// Reads a row of [`PAGE_START`] from a plain SQLite connection.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRow> {
+        use crate::sqlite_reads::{maybe_time_at, time_at};
+        Ok(JobRow {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            status_text: r.get(2)?,
+            summary: r.get(3)?,
+            job_date: time_at(r, 4)?,
+            schedule_type: r.get(5)?,
+            scheduled_start: maybe_time_at(r, 6)?,
+            completed_at: maybe_time_at(r, 7)?,
+            job_type: r.get(8)?,
+            site_name: r.get(9)?,
+            site_line1: r.get(10)?,
+            site_city: r.get(11)?,
+            total_minor: r.get(12)?,
+            invoice_number: r.get(13)?,
+            invoice_status: r.get(14)?,
+        })
+    }
+
     /// The job's status; an unknown stored value reads as unscheduled.
     pub fn status(&self) -> JobStatus {
         JobStatus::parse(&self.status_text).unwrap_or(JobStatus::Unscheduled)
@@ -163,15 +185,32 @@ fn tsquery(words: &[String], prefix: bool) -> String {
         .join(" & ")
 }
 
-const SELECT_ROW: &str = "SELECT j.id, j.number, j.status AS status_text, j.summary, j.job_date, \
+/// The page's jobs are chosen first by id, date and the filter alone (`PAGE_START` ..
+/// `page_end`); only the chosen rows are then joined to their site, type and invoice. A
+/// search may match hundreds of an account's jobs, and joining each before sorting cost
+/// SQLite more than the search itself.
+const PAGE_START: &str = "SELECT j.id, j.number, j.status AS status_text, j.summary, j.job_date, \
      j.schedule_type, j.scheduled_start, j.completed_at, t.name AS job_type, \
      s.name AS site_name, s.line1 AS site_line1, s.city AS site_city, j.total_minor, \
      i.number AS invoice_number, i.status AS invoice_status \
-     FROM jobs j \
-     LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id \
-     LEFT JOIN job_types t ON t.company_id = j.company_id AND t.id = j.job_type_id \
-     LEFT JOIN invoices i ON i.company_id = j.company_id AND i.id = (SELECT MIN(x.id) FROM invoices x \
-       WHERE x.company_id = j.company_id AND x.job_id = j.id AND x.status <> 'draft') ";
+     FROM (SELECT j.id FROM jobs j WHERE ";
+
+/// Closes [`PAGE_START`]'s choice of `limit` rows and joins them, in `dir` order. Keep the
+/// columns in step with [`JobRow::from_sqlite`], which reads them by position.
+fn page_end(sql: &mut Sql, dir: &str, limit: i64) {
+    let order = format!(" ORDER BY j.job_date {dir}, j.id {dir}");
+    sql.push(&format!("{order} LIMIT "))
+        .val(limit)
+        .push(
+            ") p JOIN jobs j ON j.id = p.id \
+             LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id \
+             LEFT JOIN job_types t ON t.company_id = j.company_id AND t.id = j.job_type_id \
+             LEFT JOIN invoices i ON i.company_id = j.company_id AND i.id = (SELECT MIN(x.id) \
+               FROM invoices x WHERE x.company_id = j.company_id AND x.job_id = j.id \
+               AND x.status <> 'draft')",
+        )
+        .push(&order);
+}
 
 /// Appends `j.company_id = .. AND j.customer_id = ..` and, for site contacts, their sites.
 pub(crate) fn push_scope(sql: &mut Sql, company: CompanyId, scope: &ContactScope) {
@@ -212,7 +251,7 @@ impl Store {
         // Reading "before" a key runs the list the other way, then turns the rows round.
         let descending = (filter.order == DateOrder::Newest) != backwards;
         let mut sql = Sql::default();
-        sql.push(SELECT_ROW).push("WHERE ");
+        sql.push(PAGE_START);
         let words = search_words(&filter.search);
         // A search's matches come from the text index as ids: on SQLite the rows are then
         // read by id, not found by walking the account's (possibly 10,000) jobs by date.
@@ -248,10 +287,13 @@ impl Store {
                 .val(k.id)
                 .push(")");
         }
-        let dir = if descending { "DESC" } else { "ASC" };
-        sql.push(&format!(" ORDER BY j.job_date {dir}, j.id {dir} LIMIT "))
-            .val(limit + 1);
-        let mut rows: Vec<JobRow> = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
+        page_end(&mut sql, if descending { "DESC" } else { "ASC" }, limit + 1);
+        let mut rows: Vec<JobRow> = match self.sqlite_reads() {
+            Some(reads) => reads.rows(sql.text, sql.vals, JobRow::from_sqlite).await?,
+            None => {
+                on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?
+            }
+        };
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         if backwards {
@@ -285,8 +327,16 @@ impl Store {
         let found: Option<i64> = match self.kind() {
             DbKind::Sqlite => {
                 let query = fts5_query(scope, words, false);
-                on_pool!(self, p => sqlx::query_scalar("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH $1 LIMIT 1")
-                    .bind(query).fetch_optional(p).await)?
+                let sql = "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH $1 LIMIT 1";
+                match self.sqlite_reads() {
+                    Some(reads) => reads
+                        .rows(sql.to_owned(), vec![query.into()], |r| r.get(0))
+                        .await?
+                        .into_iter()
+                        .next(),
+                    None => on_pool!(self, p => sqlx::query_scalar(sql)
+                        .bind(query).fetch_optional(p).await)?,
+                }
             }
             DbKind::Postgres => {
                 let query = tsquery(words, false);

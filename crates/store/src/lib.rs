@@ -37,6 +37,7 @@ pub mod request_portal;
 pub mod requests;
 mod scope;
 pub mod sessions;
+mod sqlite_reads;
 pub mod staff;
 pub mod support;
 pub mod throttle;

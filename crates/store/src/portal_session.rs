@@ -24,6 +24,39 @@ struct Row {
     role: Option<String>,
 }
 
+/// The session with one row per account its login may act for (none: one row of NULLs).
+const SQL: &str = "SELECT s.id, s.login_id, s.active_customer_id, s.csrf_secret, s.last_seen_at, \
+     s.expires_at, s.two_factor_pending, cu.id AS customer_id, cu.name AS customer_name, \
+     co.id AS contact_id, co.role \
+     FROM sessions s \
+     JOIN portal_logins l ON l.id = s.login_id AND l.company_id = s.company_id \
+     LEFT JOIN contacts co ON co.company_id = s.company_id AND co.login_id = s.login_id \
+       AND co.portal_enabled = TRUE \
+     LEFT JOIN customers cu ON cu.id = co.customer_id AND cu.company_id = co.company_id \
+     WHERE s.company_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
+     AND l.locked_at IS NULL \
+     ORDER BY cu.name, cu.id";
+
+impl Row {
+    /// Reads a row of [`SQL`] from a plain SQLite connection.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        use crate::sqlite_reads::time_at;
+        Ok(Row {
+            id: r.get(0)?,
+            login_id: r.get(1)?,
+            active_customer_id: r.get(2)?,
+            csrf_secret: r.get(3)?,
+            last_seen_at: time_at(r, 4)?,
+            expires_at: time_at(r, 5)?,
+            two_factor_pending: r.get(6)?,
+            customer_id: r.get(7)?,
+            customer_name: r.get(8)?,
+            contact_id: r.get(9)?,
+            role: r.get(10)?,
+        })
+    }
+}
+
 impl Store {
     /// The live portal session of `id_hash` at `company` (unlocked login, within its absolute
     /// and idle lifetime) with the accounts its login may act for, by name; an empty list
@@ -34,20 +67,21 @@ impl Store {
         id_hash: &str,
         idle_cutoff: OffsetDateTime,
     ) -> Result<Option<(Session, Vec<AccountAccess>)>, StoreError> {
-        let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
-            "SELECT s.id, s.login_id, s.active_customer_id, s.csrf_secret, s.last_seen_at, \
-             s.expires_at, s.two_factor_pending, cu.id AS customer_id, cu.name AS customer_name, \
-             co.id AS contact_id, co.role \
-             FROM sessions s \
-             JOIN portal_logins l ON l.id = s.login_id AND l.company_id = s.company_id \
-             LEFT JOIN contacts co ON co.company_id = s.company_id AND co.login_id = s.login_id \
-               AND co.portal_enabled = TRUE \
-             LEFT JOIN customers cu ON cu.id = co.customer_id AND cu.company_id = co.company_id \
-             WHERE s.company_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
-             AND l.locked_at IS NULL \
-             ORDER BY cu.name, cu.id")
-            .bind(company.0).bind(id_hash).bind(db_time(now())).bind(db_time(idle_cutoff))
-            .fetch_all(p).await)?;
+        let at = now();
+        let rows: Vec<Row> = match self.sqlite_reads() {
+            Some(reads) => {
+                let vals = vec![
+                    company.0.into(),
+                    id_hash.into(),
+                    at.into(),
+                    idle_cutoff.into(),
+                ];
+                reads.rows(SQL.to_owned(), vals, Row::from_sqlite).await?
+            }
+            None => on_pool!(self, p => sqlx::query_as(SQL)
+                .bind(company.0).bind(id_hash).bind(db_time(at)).bind(db_time(idle_cutoff))
+                .fetch_all(p).await)?,
+        };
         let Some(first) = rows.first() else {
             return Ok(None);
         };

@@ -51,3 +51,13 @@ where
         self.0.encode_by_ref(buf)
     }
 }
+
+impl DbTime {
+    /// The text sqlx writes for this time on SQLite (RFC 3339), for reads that bind it
+    /// without sqlx.
+    pub(crate) fn sqlite_text(&self) -> String {
+        self.0
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+}

@@ -7,12 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { checkA11y } from '../lib/axe.js';
-import { assertNoHorizontalScroll } from '../lib/layout.js';
+import { checkPage, chooseAccount, signIn } from '../lib/portal.js';
 import { useDoorstep } from '../lib/suite.js';
 
 const TEST_TIMEOUT = { timeout: 180_000 };
-const PASSWORD = 'doorstep-demo';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -54,25 +52,6 @@ function png(width, height, shade) {
     chunk('IDAT', deflateSync(Buffer.concat(rows))),
     chunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-async function signIn(page, base, email) {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
-}
-
-async function chooseAccount(page, base, name) {
-  await page.goto(`${base}/accounts`);
-  await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: new RegExp(name) }).click()]);
-}
-
-/** axe and the 375 px check, then back to a desktop width. */
-async function checkPage(page) {
-  await checkA11y(page);
-  await assertNoHorizontalScroll(page);
-  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 /** Clicks `button` and waits for the page it leads to (a step, or the same one again). */

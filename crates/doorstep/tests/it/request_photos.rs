@@ -8,7 +8,7 @@ use std::io::Cursor;
 use doorstep_testkit::{Backend, both_backends};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 
-use crate::helpers::{PASSWORD, html, text_of};
+use crate::helpers::{PASSWORD, html, multipart_body, text_of};
 use crate::requests::{Fixture, browser, fill_to_photos, get, location, setup};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -45,29 +45,6 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// A multipart body as a browser sends the photos form: token, action, then the files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----doorstepPhotoBoundary5d1c0e";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (filename, bytes) in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"{filename}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// Posts the photos form of draft `base` with `action` (`add` or `continue`) and `files`;
 /// status, location, body.
 pub(crate) async fn post_photos(
@@ -79,7 +56,11 @@ pub(crate) async fn post_photos(
 ) -> (u16, String, String) {
     let page = format!("{base}/photos");
     let token = crate::helpers::csrf_of(client, &f.app.url("acme", &page)).await;
-    let (content_type, body) = multipart(&[("csrf_token", &token), ("action", action)], files);
+    let (content_type, body) = multipart_body(
+        &[("csrf_token", &token), ("action", action)],
+        "photos",
+        files,
+    );
     let res = client
         .post(f.app.url("acme", &page))
         .header("origin", f.app.origin("acme"))

@@ -132,6 +132,16 @@ pub fn area_of(work: OfficeWork) -> OfficeArea {
     }
 }
 
+/// How many photos a contact with `scope` may attach to a service request: the company's
+/// limit (never above four) when it lets customers request service and upload files, else none.
+pub fn request_photo_limit(scope: &ContactScope, settings: &PortalSettings) -> u8 {
+    if contact_may(scope, settings, PortalAction::RequestService) && settings.allow_uploads {
+        settings.photo_limit()
+    } else {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +284,22 @@ mod tests {
             assert!(may(StaffRole::Office, work), "{work:?}");
             assert!(may(StaffRole::Admin, work), "{work:?}");
         }
+    }
+
+    #[test]
+    fn request_photos_follow_the_company_limit_and_the_upload_switch() {
+        let mut settings = PortalSettings::default();
+        for scope in [company_contact(), site_contact()] {
+            assert_eq!(request_photo_limit(&scope, &settings), 4);
+        }
+        settings.photo_limit_per_request = 2;
+        assert_eq!(request_photo_limit(&company_contact(), &settings), 2);
+        settings.photo_limit_per_request = 9;
+        assert_eq!(request_photo_limit(&company_contact(), &settings), 4);
+        settings.allow_uploads = false;
+        assert_eq!(request_photo_limit(&company_contact(), &settings), 0);
+        settings.allow_uploads = true;
+        settings.can_create_job = false;
+        assert_eq!(request_photo_limit(&site_contact(), &settings), 0);
     }
 }

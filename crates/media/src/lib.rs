@@ -9,7 +9,7 @@ mod photo;
 mod sniff;
 
 pub use error::MediaError;
-pub use photo::{Photo, THUMB_EDGE, process_photo};
+pub use photo::{Photo, THUMB_CONTENT_TYPE, THUMB_EDGE, process_photo};
 pub use sniff::{Sniffed, sniff};
 
 /// The largest file anyone may upload, in bytes (10 MiB).

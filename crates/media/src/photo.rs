@@ -10,6 +10,8 @@ use crate::{MediaError, check_size};
 
 /// The longest side of a thumbnail, in pixels.
 pub const THUMB_EDGE: u32 = 320;
+/// The type of every thumbnail: they are always encoded as JPEG.
+pub const THUMB_CONTENT_TYPE: &str = "image/jpeg";
 /// Larger pictures are refused before decoding: a small file can claim enormous pixels.
 const MAX_EDGE: u32 = 12_000;
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
@@ -49,6 +51,7 @@ pub fn process_photo(bytes: &[u8]) -> Result<Photo, MediaError> {
     } else {
         (encode_jpeg(&image)?, "image/jpeg", "jpg")
     };
+    // Always JPEG: [`THUMB_CONTENT_TYPE`] is what thumbnails are served as.
     let thumbnail = encode_jpeg(&image.resize(THUMB_EDGE, THUMB_EDGE, FilterType::Triangle))?;
     Ok(Photo {
         bytes,

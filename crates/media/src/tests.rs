@@ -170,3 +170,12 @@ fn text_is_a_document_and_binary_is_refused() {
         MediaError::NotAccepted
     );
 }
+
+#[test]
+fn every_thumbnail_is_of_the_type_it_is_served_as() {
+    assert_eq!(THUMB_CONTENT_TYPE, "image/jpeg");
+    for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+        let photo = process_photo(&encoded(&picture(30, 20), format)).unwrap();
+        assert_eq!(sniff(&photo.thumbnail), Sniffed::Jpeg, "{format:?}");
+    }
+}

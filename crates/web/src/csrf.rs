@@ -6,12 +6,17 @@
 //! the `SameSite=Strict` CSRF cookie (double submit). GET and HEAD never change anything.
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Multipart, Request};
+use std::convert::Infallible;
+
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Multipart, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use tower::{Layer, ServiceExt, service_fn};
 
 use crate::router::UPLOAD_PATHS;
 use crate::security::random_hex;
@@ -133,7 +138,12 @@ fn multipart_limit(request: &Request) -> usize {
 async fn multipart_field(headers: &HeaderMap, body: Bytes, name: &str) -> Option<String> {
     let mut request = Request::new(Body::from(body));
     *request.headers_mut() = headers.clone();
-    let mut multipart = Multipart::from_request(request, &()).await.ok()?;
+    // The body was already read within the route's limit; left to itself the extractor
+    // applies axum's 2 MB default and refuses every larger upload before its first field.
+    let read = DefaultBodyLimit::disable().layer(service_fn(|request: Request| async move {
+        Ok::<_, Infallible>(Multipart::from_request(request, &()).await.ok())
+    }));
+    let mut multipart = read.oneshot(request).await.ok()??;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some(name) && field.file_name().is_none() {
             return field.text().await.ok();
@@ -260,6 +270,21 @@ mod tests {
         assert_eq!(multipart_field(&headers, body, "csrf_token").await, None);
         let (headers, body) = multipart(&[("other", None, "x")]);
         assert_eq!(multipart_field(&headers, body, "csrf_token").await, None);
+    }
+
+    #[tokio::test]
+    async fn the_token_is_found_beside_a_file_larger_than_axums_default_limit() {
+        let photo = "x".repeat(3 * 1024 * 1024);
+        let (headers, body) = multipart(&[
+            ("csrf_token", None, "abc123"),
+            ("photos", Some("big.jpg"), &photo),
+        ]);
+        assert_eq!(
+            multipart_field(&headers, body, "csrf_token")
+                .await
+                .as_deref(),
+            Some("abc123")
+        );
     }
 
     fn headers(host: &str, origin: Option<&str>, referer: Option<&str>) -> HeaderMap {

@@ -26,6 +26,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/support/new",
     "/support/{number}/comments",
     "/office/support/{number}/reply",
+    "/requests/new/{draft}/photos",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -195,6 +196,13 @@ routes! {
     POST "/office/availability" => office::availability::create, Staff;
     GET  "/office/availability/{id}" => office::availability::show, Staff;
     POST "/office/availability/{id}/capacity" => office::availability::capacity, Staff;
+    GET  "/requests/new/{draft}/photos" => portal::requests::photos::show, Contact;
+    POST "/requests/new/{draft}/photos" => portal::requests::photos::upload, Contact;
+    POST "/requests/new/{draft}/photos/{photo}/remove" => portal::requests::photos::remove, Contact;
+    GET  "/requests/new/{draft}/photos/{photo}" => portal::requests::photo_files::draft_full, Contact;
+    GET  "/requests/new/{draft}/photos/{photo}/thumb" => portal::requests::photo_files::draft_thumb, Contact;
+    GET  "/requests/{number}/photos/{photo}" => portal::requests::photo_files::request_full, Contact;
+    GET  "/requests/{number}/photos/{photo}/thumb" => portal::requests::photo_files::request_thumb, Contact;
 }
 
 /// Builds the application's router over `state`.

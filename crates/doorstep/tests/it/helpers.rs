@@ -371,3 +371,31 @@ pub async fn sign_in(
     )
     .await
 }
+
+/// A multipart body as a browser sends it: text `fields`, then `files` (name, bytes) in the
+/// file input `file_field`; the content type with its boundary, and the body.
+pub fn multipart_body(
+    fields: &[(&str, &str)],
+    file_field: &str,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "----doorstepTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (filename, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

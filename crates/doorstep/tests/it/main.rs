@@ -16,6 +16,7 @@ mod jobs;
 mod pdfs;
 mod permissions;
 mod request_inbox;
+mod request_photos;
 mod requests;
 mod security_headers;
 mod sessions;

@@ -212,7 +212,9 @@ both_backends! {
                             || (status == 410 && rule.path.contains("{token}"))
                             || (status == 404 && rule.path == "/brand/logo")
                             // No request or draft exists here: a made-up one answers 404.
-                            || (status == 404 && (rule.path.contains("{draft}") || rule.path == "/requests/{number}"));
+                            || (status == 404 && (rule.path.contains("{draft}") || rule.path == "/requests/{number}"))
+                            // ...and so does a made-up request's photo.
+                            || (status == 404 && rule.path.starts_with("/requests/{number}/photos/"));
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
                     // Visitors' forms posted empty: refused with a message, an expired link, or sent on.

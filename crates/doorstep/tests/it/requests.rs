@@ -7,17 +7,17 @@ use doorstep_testkit::{Backend, both_backends};
 
 use crate::helpers::{People, TestApp, html, seed_people, sign_in, text_of};
 
-struct Fixture {
-    app: TestApp,
-    people: People,
+pub(crate) struct Fixture {
+    pub app: TestApp,
+    pub people: People,
     job_type: i64,
     item: i64,
     hidden_item: i64,
-    home: i64,
-    bayview: i64,
+    pub home: i64,
+    pub bayview: i64,
 }
 
-async fn setup(backend: Backend) -> Fixture {
+pub(crate) async fn setup(backend: Backend) -> Fixture {
     let app = TestApp::spawn(backend).await;
     let people = seed_people(&app).await;
     let mut tx = app.store.begin().await.unwrap();
@@ -62,7 +62,11 @@ async fn setup(backend: Backend) -> Fixture {
     }
 }
 
-async fn browser(f: &Fixture, email: &str, account: Option<CustomerId>) -> reqwest::Client {
+pub(crate) async fn browser(
+    f: &Fixture,
+    email: &str,
+    account: Option<CustomerId>,
+) -> reqwest::Client {
     let client = f.app.client(&["acme"]);
     sign_in(&f.app, &client, "acme", email).await;
     if let Some(account) = account {
@@ -79,7 +83,7 @@ async fn browser(f: &Fixture, email: &str, account: Option<CustomerId>) -> reqwe
     client
 }
 
-fn location(res: &reqwest::Response) -> String {
+pub(crate) fn location(res: &reqwest::Response) -> String {
     res.headers()
         .get("location")
         .and_then(|l| l.to_str().ok())
@@ -92,7 +96,7 @@ fn in_days(days: i64) -> String {
 }
 
 /// Posts `fields` to `path` (the form's own page gives the token); status, location, body.
-async fn post(
+pub(crate) async fn post(
     f: &Fixture,
     client: &reqwest::Client,
     page: &str,
@@ -105,13 +109,31 @@ async fn post(
     (status, to, res.text().await.unwrap())
 }
 
-async fn get(f: &Fixture, client: &reqwest::Client, path: &str) -> (u16, String) {
+pub(crate) async fn get(f: &Fixture, client: &reqwest::Client, path: &str) -> (u16, String) {
     let res = client.get(f.app.url("acme", path)).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-/// Walks steps 1–4 with good answers; returns the draft's base path.
+/// Walks steps 1–4 with good answers, then past the photos step without photos; returns
+/// the draft's base path.
 async fn fill(f: &Fixture, client: &reqwest::Client, site: i64, description: &str) -> String {
+    let base = fill_to_photos(f, client, site, description).await;
+    let (status, to, _) =
+        crate::request_photos::post_photos(f, client, &base, "continue", &[]).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{base}/summary").as_str())
+    );
+    base
+}
+
+/// Walks steps 1–4 with good answers up to the photos step; returns the draft's base path.
+pub(crate) async fn fill_to_photos(
+    f: &Fixture,
+    client: &reqwest::Client,
+    site: i64,
+    description: &str,
+) -> String {
     let date = in_days(3);
     let (status, to, _) = post(
         f,
@@ -165,7 +187,11 @@ async fn fill(f: &Fixture, client: &reqwest::Client, site: i64, description: &st
         ],
     )
     .await;
-    assert_eq!(to, format!("{base}/summary"));
+    assert_eq!(
+        to,
+        format!("{base}/photos"),
+        "photos come after what needs doing"
+    );
     base
 }
 

@@ -12,25 +12,7 @@ const ZIP: &[u8] = b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary\x00\x01\x02";
 
 /// A multipart body as a browser sends it: text fields, then files in `files`.
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----doorstepTestBoundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (filename, bytes) in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    crate::helpers::multipart_body(fields, "files", files)
 }
 
 /// Posts a multipart form from `page` to `action` with the page's CSRF token.

@@ -165,7 +165,7 @@ pub async fn thumb(
     send(
         &state,
         key,
-        "image/png",
+        doorstep_media::THUMB_CONTENT_TYPE,
         content_disposition(true, &format!("thumb-{}", file.filename)),
     )
     .await

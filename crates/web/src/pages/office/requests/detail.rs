@@ -204,7 +204,7 @@ pub async fn photo_thumb(
     send(
         &state,
         key,
-        "image/png",
+        doorstep_media::THUMB_CONTENT_TYPE,
         content_disposition(true, &format!("thumb-{}", p.filename)),
     )
     .await

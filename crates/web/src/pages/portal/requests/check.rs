@@ -207,7 +207,8 @@ pub fn read_form(step: Step, answers: &mut RequestAnswers, pairs: &[(String, Str
             answers.po_number = field(pairs, "po_number").trim().to_owned();
             answers.sub_customer = field(pairs, "sub_customer") == "1";
         }
-        Step::Summary => {}
+        // Photos come as a multipart upload of their own (`photos.rs`).
+        Step::Photos | Step::Summary => {}
     }
     errors
 }
@@ -327,7 +328,8 @@ pub fn check_step(step: Step, a: &RequestAnswers, ctx: &Context, errors: &mut Er
                 errors.add("po_number", m);
             }
         }
-        Step::Summary => {}
+        // Photos are optional and checked when they are uploaded.
+        Step::Photos | Step::Summary => {}
     }
 }
 

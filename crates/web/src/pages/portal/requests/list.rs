@@ -220,8 +220,12 @@ pub async fn show(
         .await?
         .into_iter()
         .map(|p| Photo {
-            full: format!("/files/{}", p.id),
-            thumb: format!("/files/{}/thumb", p.id),
+            full: format!("/requests/{}/photos/{}", path_segment(&r.number), p.id),
+            thumb: format!(
+                "/requests/{}/photos/{}/thumb",
+                path_segment(&r.number),
+                p.id
+            ),
             name: p.filename,
         })
         .collect();

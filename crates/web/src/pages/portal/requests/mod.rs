@@ -3,10 +3,12 @@
 
 pub mod check;
 pub mod list;
+pub mod photo_files;
+pub mod photos;
 pub mod steps;
 pub mod submit;
 
-use doorstep_core::authz::PortalAction;
+use doorstep_core::authz::{PortalAction, request_photo_limit};
 use doorstep_core::request_form::RequestAnswers;
 use doorstep_store::request_portal::RequestDraft;
 
@@ -25,17 +27,20 @@ pub enum Step {
     Contact,
     /// What needs doing.
     What,
+    /// Up to four photos (optional; skipped when the company takes none).
+    Photos,
     /// Everything at once, with "Make changes" and "Submit request".
     Summary,
 }
 
 impl Step {
     /// Every step in order.
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::When,
         Step::Address,
         Step::Contact,
         Step::What,
+        Step::Photos,
         Step::Summary,
     ];
 
@@ -46,6 +51,7 @@ impl Step {
             Step::Address => "address",
             Step::Contact => "contact",
             Step::What => "what",
+            Step::Photos => "photos",
             Step::Summary => "summary",
         }
     }
@@ -57,6 +63,7 @@ impl Step {
             Step::Address => "Where is the work?",
             Step::Contact => "Who should we contact?",
             Step::What => "What needs doing?",
+            Step::Photos => "Add photos (optional)",
             Step::Summary => "Check and send your request",
         }
     }
@@ -78,6 +85,26 @@ impl Step {
             .copied()
             .unwrap_or(Step::Summary)
     }
+}
+
+/// How many photos `contact` may attach to a request; with none the photos step is skipped.
+pub fn photo_limit(contact: &SignedInContact) -> u8 {
+    request_photo_limit(&contact.scope, &contact.portal.company.settings)
+}
+
+/// How many steps count as answered: the optional photos step counts as soon as "What"
+/// was answered when the company takes no photos, so it never blocks the summary.
+pub fn answered(a: &RequestAnswers, photo_limit: u8) -> u8 {
+    if photo_limit == 0 && a.done >= Step::What.number() {
+        a.done.max(Step::Photos.number())
+    } else {
+        a.done
+    }
+}
+
+/// How many steps the counter shows ("step 2 of 6"): the photos step only when offered.
+pub fn step_total(photo_limit: u8) -> u8 {
+    Step::ALL.len() as u8 - u8::from(photo_limit == 0)
 }
 
 /// A draft key as it appears in URLs: 32 lower-case hex digits, nothing else.
@@ -124,12 +151,26 @@ mod tests {
     #[test]
     fn steps_run_in_order_and_keys_are_strict() {
         assert_eq!(Step::When.next(), Step::Address);
-        assert_eq!(Step::What.next(), Step::Summary);
+        assert_eq!(Step::What.next(), Step::Photos);
+        assert_eq!(Step::Photos.next(), Step::Summary);
         assert_eq!(Step::Summary.next(), Step::Summary);
         assert_eq!(Step::parse("contact"), Some(Step::Contact));
         assert_eq!(Step::parse("../x"), None);
         assert!(valid_key(&"a1".repeat(16)));
         assert!(!valid_key(&"A1".repeat(16)));
         assert!(!valid_key("short"));
+    }
+
+    #[test]
+    fn without_photos_the_photos_step_never_blocks_the_summary() {
+        let mut a = RequestAnswers {
+            done: Step::Contact.number(),
+            ..RequestAnswers::default()
+        };
+        assert_eq!(answered(&a, 0), Step::Contact.number());
+        a.done = Step::What.number();
+        assert_eq!(answered(&a, 4), Step::What.number());
+        assert_eq!(answered(&a, 0), Step::Photos.number());
+        assert_eq!((step_total(4), step_total(0)), (6, 5));
     }
 }

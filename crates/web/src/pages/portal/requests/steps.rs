@@ -14,7 +14,7 @@ use doorstep_core::status::ScheduleType;
 use doorstep_store::request_portal::RequestDraft;
 
 use super::check::{Context, Errors, check_step, first_failing, read_form};
-use super::{Step, load_draft, step_href};
+use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::pages::portal::billing::{page, require};
@@ -178,7 +178,7 @@ fn render(
         step: step.slug(),
         title: step.title(),
         number: step.number(),
-        total: Step::ALL.len() as u8,
+        total: step_total(photo_limit(contact)),
         action,
         back,
         earliest: ctx.earliest.to_string(),
@@ -286,7 +286,7 @@ pub async fn begin(
 }
 
 /// Where a submitted draft's pages lead: its request's confirmation.
-fn submitted(draft: &RequestDraft) -> Option<Response> {
+pub fn submitted(draft: &RequestDraft) -> Option<Response> {
     draft.request_number.as_ref().map(|n| {
         Redirect::to(&format!(
             "/requests/{}?submitted=1",
@@ -309,12 +309,28 @@ pub async fn show(
         return Ok(done);
     }
     // A step is open once the ones before it were answered.
-    if step.number() > answers.done + 1 {
+    let limit = photo_limit(&contact);
+    let done = answered(&answers, limit);
+    if step.number() > done + 1 {
         let open = Step::ALL
-            .get(answers.done as usize)
+            .get(done as usize)
             .copied()
             .unwrap_or(Step::Summary);
         return Ok(Redirect::to(&step_href(&key, open)).into_response());
+    }
+    if step == Step::Photos {
+        if limit == 0 {
+            return Ok(Redirect::to(&step_href(&key, Step::Summary)).into_response());
+        }
+        return super::photos::render_page(
+            &state,
+            &contact,
+            &csrf,
+            &draft,
+            Default::default(),
+            StatusCode::OK,
+        )
+        .await;
     }
     let ctx = Context::load(&state, &contact).await?;
     if step == Step::Summary {
@@ -368,7 +384,12 @@ pub async fn save(
     if let Some(done) = submitted(&draft) {
         return Ok(done);
     }
-    if step == Step::Summary || step.number() > answers.done + 1 {
+    // Photos are posted as an upload to their own route (`photos.rs`).
+    let limit = photo_limit(&contact);
+    if step == Step::Summary
+        || step == Step::Photos
+        || step.number() > answered(&answers, limit) + 1
+    {
         return Err(WebError::NotFound);
     }
     let ctx = Context::load(&state, &contact).await?;
@@ -386,8 +407,12 @@ pub async fn save(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let all_done = answers.done + 1 >= Step::Summary.number();
+    let all_done = answered(&answers, limit) + 1 >= Step::Summary.number();
     answers.done = answers.done.max(step.number());
+    let mut next = if all_done { Step::Summary } else { step.next() };
+    if next == Step::Photos && limit == 0 {
+        next = Step::Summary;
+    }
     let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
     if !state
         .store
@@ -398,6 +423,5 @@ pub async fn save(
         let (draft, _) = load_draft(&state, &contact, &key).await?;
         return submitted(&draft).ok_or(WebError::NotFound);
     }
-    let next = if all_done { Step::Summary } else { step.next() };
     Ok(Redirect::to(&step_href(&key, next)).into_response())
 }

@@ -18,7 +18,8 @@ use doorstep_store::customers::NewSite;
 use doorstep_store::request_portal::{DocumentKind, PortalRequest, RequestDraft};
 
 use super::check::{Context, first_failing, picked_site};
-use super::{Step, load_draft, step_href};
+use super::photos::{PhotoView, photo_views};
+use super::{Step, load_draft, photo_limit, step_href};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::pages::portal::billing::{page, path_segment};
@@ -40,6 +41,12 @@ pub struct SummarySection {
 struct SummaryPage {
     chrome: PortalChrome,
     sections: Vec<SummarySection>,
+    /// Shown when the company takes photos (or some were added before it stopped).
+    photos_offered: bool,
+    /// "Make changes" leads to the photos step only while it is offered.
+    photos_editable: bool,
+    photos: Vec<PhotoView>,
+    photos_change: String,
     action: String,
     refusal: Option<String>,
 }
@@ -142,7 +149,7 @@ fn what_lines(a: &RequestAnswers, ctx: &Context) -> Vec<String> {
 /// Renders the summary of `draft`, with `refusal` above it when the submit was refused.
 #[allow(clippy::too_many_arguments)]
 pub async fn render_summary(
-    _state: &AppState,
+    state: &AppState,
     contact: &SignedInContact,
     csrf: &str,
     ctx: &Context,
@@ -179,9 +186,17 @@ pub async fn render_summary(
             change: step_href(key, Step::What),
         },
     ];
+    let photos = state
+        .store
+        .draft_photos(contact.portal.company.id, draft.id)
+        .await?;
     let view = SummaryPage {
         chrome: PortalChrome::of(contact, csrf).at("/requests"),
         sections,
+        photos_offered: photo_limit(contact) > 0 || !photos.is_empty(),
+        photos_editable: photo_limit(contact) > 0,
+        photos: photo_views(key, &photos),
+        photos_change: step_href(key, Step::Photos),
         action: format!("/requests/new/{key}/submit"),
         refusal,
     };

@@ -1,0 +1,274 @@
+//! The photos step of the request form: `GET /requests/new/{draft}/photos` shows the
+//! draft's photos with a "Remove" button each and a file input; `POST` of the same path
+//! (a multipart upload) adds one or more photos, all or none, and with "Continue" moves on
+//! to the summary; `POST .../photos/{photo}/remove` takes one away. Photos are optional.
+//!
+//! Every file is checked and re-encoded by `doorstep_media` (through `uploads`); a refused
+//! file, one over the size cap, or more than the company's limit shows the page again with
+//! the message next to the field and nothing added.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_store::request_portal::{DraftPhoto, RequestDraft};
+
+use super::steps::submitted;
+use super::{Step, load_draft, photo_limit, step_href, step_total};
+use crate::auth::session::SignedInContact;
+use crate::csrf::CsrfToken;
+use crate::pages::portal::billing::page;
+use crate::uploads::{FilePart, StoredFile, UploadError, read_form, store_photo};
+use crate::views::PortalChrome;
+use crate::{AppState, WebError};
+
+/// The file input's name.
+const FIELD: &str = "photos";
+
+/// One photo of the draft as the page shows it.
+pub struct PhotoView {
+    /// The thumbnail's URL.
+    pub thumb: String,
+    /// The full photo's URL.
+    pub full: String,
+    /// Alternative text.
+    pub alt: String,
+    /// Where its "Remove" form posts.
+    pub remove: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/requests/photos.html")]
+struct PhotosPage {
+    chrome: PortalChrome,
+    title: &'static str,
+    number: u8,
+    total: u8,
+    action: String,
+    back: String,
+    photos: Vec<PhotoView>,
+    limit: u8,
+    error: Option<String>,
+}
+
+/// The photos of a draft, linked under the draft's own routes.
+pub fn photo_views(key: &str, photos: &[DraftPhoto]) -> Vec<PhotoView> {
+    photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let base = format!("{}/{}", step_href(key, Step::Photos), p.id);
+            PhotoView {
+                thumb: format!("{base}/thumb"),
+                full: base.clone(),
+                alt: format!("Photo {}: {}", i + 1, p.filename),
+                remove: format!("{base}/remove"),
+            }
+        })
+        .collect()
+}
+
+/// Renders the photos step of `draft`, with `error` next to the file input.
+pub async fn render_page(
+    state: &AppState,
+    contact: &SignedInContact,
+    csrf: &str,
+    draft: &RequestDraft,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let key = &draft.draft_key;
+    let limit = photo_limit(contact);
+    let photos = state
+        .store
+        .draft_photos(contact.portal.company.id, draft.id)
+        .await?;
+    let view = PhotosPage {
+        chrome: PortalChrome::of(contact, csrf).at("/requests"),
+        title: Step::Photos.title(),
+        number: Step::Photos.number(),
+        total: step_total(limit),
+        action: step_href(key, Step::Photos),
+        back: step_href(key, Step::What),
+        photos: photo_views(key, &photos),
+        limit,
+        error,
+    };
+    let mut response = page(&view)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// The message for more photos than the company takes.
+fn too_many(limit: u8, held: usize, chosen: usize) -> String {
+    let photos = if limit == 1 { "photo" } else { "photos" };
+    if held > 0 {
+        format!(
+            "You can attach up to {limit} {photos}. This request has {held} already: remove one to add another."
+        )
+    } else {
+        format!("You can attach up to {limit} {photos}; you chose {chosen}.")
+    }
+}
+
+/// Checks and stores every part, or none: the message for the first one refused.
+/// Files are written before their rows, so a refusal leaves only unreferenced bytes.
+async fn store_all(
+    state: &AppState,
+    parts: &[&FilePart],
+) -> Result<Result<Vec<StoredFile>, String>, WebError> {
+    let mut stored = Vec::with_capacity(parts.len());
+    for part in parts {
+        match store_photo(&state.files, part).await {
+            Ok(file) => stored.push(file),
+            Err(UploadError::Rejected(e)) => return Ok(Err(format!("{}: {e}", part.filename))),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Ok(stored))
+}
+
+fn draft_photo(file: StoredFile) -> DraftPhoto {
+    DraftPhoto {
+        id: 0,
+        filename: file.filename,
+        content_type: file.content_type,
+        size_bytes: file.size_bytes,
+        storage_key: file.storage_key,
+        thumb_key: file.thumb_key,
+        width: file.width,
+        height: file.height,
+    }
+}
+
+/// `GET /requests/new/{draft}/photos`: the step like any other (its own route, since the
+/// upload shares the path).
+pub async fn show(
+    state: State<AppState>,
+    contact: SignedInContact,
+    csrf: CsrfToken,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    super::steps::show(
+        state,
+        contact,
+        csrf,
+        Path((key, Step::Photos.slug().to_owned())),
+    )
+    .await
+}
+
+/// `POST /requests/new/{draft}/photos`: adds the chosen photos (all or none); with
+/// `action=continue` then moves on to the summary.
+pub async fn upload(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Path(key): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (draft, mut answers) = load_draft(&state, &contact, &key).await?;
+    if let Some(done) = submitted(&draft) {
+        return Ok(done);
+    }
+    let limit = photo_limit(&contact);
+    if limit == 0 || Step::Photos.number() > answers.done + 1 {
+        return Err(WebError::NotFound);
+    }
+    let company = contact.portal.company.id;
+    let form = read_form(multipart).await?;
+    let continuing = form.field("action") == Some("continue");
+    let parts: Vec<&FilePart> = form.files.iter().filter(|f| f.field == FIELD).collect();
+    let refuse = |message: String| {
+        render_page(
+            &state,
+            &contact,
+            &csrf,
+            &draft,
+            Some(message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    if parts.is_empty() && !continuing {
+        return refuse("Choose one or more photos to add.".into()).await;
+    }
+    if !parts.is_empty() {
+        let held = state.store.draft_photos(company, draft.id).await?.len();
+        if held + parts.len() > usize::from(limit) {
+            return refuse(too_many(limit, held, parts.len())).await;
+        }
+        let stored = match store_all(&state, &parts).await? {
+            Ok(stored) => stored,
+            Err(message) => return refuse(message).await,
+        };
+        let mut tx = state.store.begin().await?;
+        for file in stored {
+            // The count is checked again under the draft's lock: two tabs uploading at
+            // once never get past the limit together.
+            if !tx
+                .add_draft_photo(company, draft.id, i64::from(limit), &draft_photo(file))
+                .await?
+            {
+                drop(tx);
+                let (draft, _) = load_draft(&state, &contact, &key).await?;
+                if let Some(done) = submitted(&draft) {
+                    return Ok(done);
+                }
+                let held = state.store.draft_photos(company, draft.id).await?.len();
+                return refuse(too_many(limit, held, parts.len())).await;
+            }
+        }
+        tx.commit().await?;
+    }
+    if !continuing {
+        return Ok(Redirect::to(&step_href(&key, Step::Photos)).into_response());
+    }
+    answers.done = answers.done.max(Step::Photos.number());
+    let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
+    if !state
+        .store
+        .save_request_draft(company, draft.id, &json)
+        .await?
+    {
+        let (draft, _) = load_draft(&state, &contact, &key).await?;
+        return submitted(&draft).ok_or(WebError::NotFound);
+    }
+    Ok(Redirect::to(&step_href(&key, Step::Summary)).into_response())
+}
+
+/// `POST /requests/new/{draft}/photos/{photo}/remove`.
+pub async fn remove(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    Path((key, photo)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (draft, _) = load_draft(&state, &contact, &key).await?;
+    if let Some(done) = submitted(&draft) {
+        return Ok(done);
+    }
+    let photo = photo.parse::<i64>().map_err(|_| WebError::NotFound)?;
+    // The bytes stay until the sweeper finds them unreferenced; the row goes now.
+    if !state
+        .store
+        .remove_draft_photo(contact.portal.company.id, draft.id, photo)
+        .await?
+    {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to(&step_href(&key, Step::Photos)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_many;
+
+    #[test]
+    fn the_limit_message_names_the_limit_and_what_to_do() {
+        assert_eq!(
+            too_many(4, 0, 5),
+            "You can attach up to 4 photos; you chose 5."
+        );
+        assert!(too_many(4, 4, 1).contains("remove one to add another"));
+        assert!(too_many(1, 1, 1).starts_with("You can attach up to 1 photo."));
+    }
+}

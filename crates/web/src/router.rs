@@ -195,6 +195,10 @@ routes! {
     POST "/office/availability" => office::availability::create, Staff;
     GET  "/office/availability/{id}" => office::availability::show, Staff;
     POST "/office/availability/{id}/capacity" => office::availability::capacity, Staff;
+    GET  "/jobs/{number}/reschedule" => portal::visits::reschedule::form, Contact;
+    POST "/jobs/{number}/reschedule" => portal::visits::reschedule::submit, Contact;
+    GET  "/jobs/{number}/cancel" => portal::visits::cancel::form, Contact;
+    POST "/jobs/{number}/cancel" => portal::visits::cancel::submit, Contact;
 }
 
 /// Builds the application's router over `state`.

@@ -17,3 +17,4 @@ pub mod sign_out;
 pub mod sign_up;
 pub mod statement;
 pub mod support;
+pub mod visits;

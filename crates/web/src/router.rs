@@ -199,6 +199,9 @@ routes! {
     POST "/jobs/{number}/reschedule" => portal::visits::reschedule::submit, Contact;
     GET  "/jobs/{number}/cancel" => portal::visits::cancel::form, Contact;
     POST "/jobs/{number}/cancel" => portal::visits::cancel::submit, Contact;
+    GET  "/requests/{number}/proposal" => portal::proposal::show, Contact;
+    POST "/requests/{number}/proposal" => portal::proposal::answer, Contact;
+    POST "/office/requests/{number}/propose" => office::requests::propose::propose, Staff;
 }
 
 /// Builds the application's router over `state`.

@@ -10,6 +10,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod password_links;
 pub mod pdfs;
+pub mod proposal;
 pub mod requests;
 pub mod sign_in;
 pub mod sign_in_link;

@@ -18,6 +18,7 @@ use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day};
 use crate::pages::portal::files::{content_disposition, send};
+use crate::pages::portal::proposal::proposed_time;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -37,9 +38,29 @@ pub(super) struct DeclineForm {
     pub error: Option<String>,
 }
 
+/// What the "Propose another time" form shows again after a refusal.
+#[derive(Default)]
+pub(super) struct ProposeForm {
+    /// The date as typed.
+    pub date: String,
+    /// `am`, `pm` or `all_day`.
+    pub schedule_type: String,
+    /// The note to the customer as typed.
+    pub note: String,
+    /// The message next to the date.
+    pub date_error: Option<String>,
+    /// The message next to the time of day.
+    pub schedule_error: Option<String>,
+    /// The message next to the note.
+    pub note_error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "office/requests/detail.html")]
 pub(super) struct DetailPage {
+    /// The propose form, as typed after a refusal.
+    pub(super) propose: ProposeForm,
+    proposal: Option<(String, String)>,
     chrome: OfficeChrome,
     r: RequestDetail,
     href: String,
@@ -94,9 +115,26 @@ pub(super) async fn page(
         (Some(s), t) => format!("{} ({t})", s.label()),
         (None, t) => t.to_owned(),
     };
+    let proposal = state
+        .store
+        .request_proposal_for_office(staff.company.id, &r.number)
+        .await?
+        .and_then(|p| {
+            let answer = match p.proposal_status.as_deref()? {
+                "accepted" => "accepted by the customer",
+                "declined" => "declined by the customer",
+                _ => "awaiting the customer's answer",
+            };
+            Some((proposed_time(&p), answer.to_owned()))
+        });
     let submitter =
         joined(&[r.submitter_first.as_deref(), r.submitter_last.as_deref()]).replace(", ", " ");
     Ok(DetailPage {
+        propose: ProposeForm {
+            schedule_type: "all_day".into(),
+            ..ProposeForm::default()
+        },
+        proposal,
         chrome: OfficeChrome::of(staff, csrf),
         href,
         status: status.label(),

@@ -40,7 +40,7 @@ const CLOSED: &str =
     "This request is declined or already converted: no time can be proposed for it.";
 
 /// Checks the form; the form with its messages otherwise.
-fn check(f: &ProposeFields) -> Result<(time::Date, ScheduleType), ProposeForm> {
+fn check(f: &ProposeFields) -> Result<(time::Date, ScheduleType), Box<ProposeForm>> {
     let mut form = ProposeForm {
         date: f.date.clone(),
         schedule_type: f.schedule_type.clone(),
@@ -68,7 +68,7 @@ fn check(f: &ProposeFields) -> Result<(time::Date, ScheduleType), ProposeForm> {
     }
     match (date, slot, &form.note_error) {
         (Some(d), Some(s), None) => Ok((d, s)),
-        _ => Err(form),
+        _ => Err(Box::new(form)),
     }
 }
 
@@ -102,7 +102,7 @@ pub async fn propose(
         Ok(v) => v,
         Err(form) => {
             let mut p = page(&state, &staff, &csrf, r, None, DeclineForm::default()).await?;
-            p.propose = form;
+            p.propose = *form;
             return html(p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };

@@ -202,6 +202,8 @@ routes! {
     GET  "/requests/{number}/proposal" => portal::proposal::show, Contact;
     POST "/requests/{number}/proposal" => portal::proposal::answer, Contact;
     POST "/office/requests/{number}/propose" => office::requests::propose::propose, Staff;
+    GET  "/office/settings/visits" => office::visit_settings::show, Admin;
+    POST "/office/settings/visits" => office::visit_settings::save, Admin;
 }
 
 /// Builds the application's router over `state`.

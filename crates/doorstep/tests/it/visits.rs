@@ -450,4 +450,33 @@ both_backends! {
         assert_eq!(actions.iter().filter(|a| a.starts_with("request.proposal_")).count(), 2);
         assert_eq!(actions.iter().filter(|a| *a == "request.time_proposed").count(), 2);
     }
+
+    async fn an_administrator_switches_visit_changes_off_and_sets_the_cut_off(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let s = seed(&app).await;
+        let acme = s.people.acme;
+        let office = office(&app).await;
+        let (status, doc) = get(&app, &office, "/office/settings/visits").await;
+        assert_eq!(status, 200);
+        assert!(doc.select(&scraper::Selector::parse("input[name=allow_reschedule][checked]").unwrap()).next().is_some());
+        let (status, doc) = post(&app, &office, "/office/settings/visits", "/office/settings/visits", &[("allow_reschedule", "on"), ("cutoff_hours", "a day")]).await;
+        assert_eq!(status, 422);
+        assert!(text_of(&doc, "#hours-error").unwrap().contains("whole number"));
+        assert_eq!(app.store.company_by_slug("acme").await.unwrap().unwrap().settings.reschedule_cutoff_hours, 24);
+
+        // A 200-hour cut-off puts H-5 (five days away) inside it.
+        let res = app.submit(&office, "acme", "/office/settings/visits", "/office/settings/visits", &[("allow_reschedule", "on"), ("cutoff_hours", "200")]).await;
+        assert_eq!(res.status(), 303);
+        let dana = customer(&app, "dana@example.test", Some(s.people.household)).await;
+        let (_, doc) = get(&app, &dana, "/jobs/H-5").await;
+        assert!(text_of(&doc, "[data-testid=visit-change-refusal]").unwrap().contains("200 hours"));
+
+        let res = app.submit(&office, "acme", "/office/settings/visits", "/office/settings/visits", &[("cutoff_hours", "24")]).await;
+        assert_eq!(res.status(), 303);
+        let settings = app.store.company_by_slug("acme").await.unwrap().unwrap().settings;
+        assert!(!settings.allow_reschedule);
+        let (_, doc) = get(&app, &dana, "/jobs/H-5").await;
+        assert!(text_of(&doc, "[data-testid=visit-change]").is_none());
+        assert_eq!(app.store.recent_audit_actions(acme, 1).await.unwrap(), ["settings.visit_changes"]);
+    }
 }

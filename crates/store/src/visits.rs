@@ -95,6 +95,21 @@ pub struct RequestProposal {
     pub contact_name: Option<String>,
 }
 
+/// What a customer did to a job's visit, as the office reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitChanges {
+    /// Stored status.
+    pub status: String,
+    /// A date the customer asked to move to, awaiting the office.
+    pub reschedule_requested_date: Option<Date>,
+    /// The schedule type asked for with it.
+    pub reschedule_requested_schedule_type: Option<String>,
+    /// Why the customer cancelled; empty when they did not.
+    pub cancel_reason: String,
+    /// When the customer cancelled.
+    pub cancelled_at: Option<OffsetDateTime>,
+}
+
 impl RequestProposal {
     /// Whether the request is still open (new or read), so a time may be proposed.
     pub fn is_open(&self) -> bool {
@@ -147,6 +162,19 @@ impl Store {
              FROM companies WHERE id = $1")
             .bind(company.0).fetch_optional(p).await)?;
         Ok(row.unwrap_or_default())
+    }
+
+    /// The visit changes of the company's job numbered `number`, for the office.
+    pub async fn office_visit_changes(
+        &self,
+        company: CompanyId,
+        number: &str,
+    ) -> Result<Option<VisitChanges>, StoreError> {
+        let row = on_pool!(self, p => sqlx::query_as(
+            "SELECT status, reschedule_requested_date, reschedule_requested_schedule_type, \
+             cancel_reason, cancelled_at FROM jobs WHERE company_id = $1 AND number = $2")
+            .bind(company.0).bind(number).fetch_optional(p).await)?;
+        Ok(row)
     }
 
     /// The service request numbered `number` of the company, for the office.

@@ -324,6 +324,21 @@ both_backends! {
         assert_eq!(sent[0].0, "visit_cancelled");
         assert!(sent[0].2.contains("Moving house"));
         assert_eq!(app.store.recent_audit_actions(acme, 1).await.unwrap(), ["visit.cancelled"]);
+        // The request H-5 came from shows the office why the visit was cancelled.
+        let job = doorstep_core::ids::JobId(app.store.visit_for_contact(acme, &doorstep_core::authz::ContactScope {
+            customer: s.people.household, role: doorstep_core::status::ContactRole::Company, sites: vec![],
+        }, "H-5").await.unwrap().unwrap().id);
+        let mut tx = app.store.begin().await.unwrap();
+        tx.insert_service_request(acme, &NewServiceRequest {
+            customer: s.people.household, site: None, contact: None, submitted_by: None, number: "R-9".into(),
+            status: RequestStatus::Completed, preferred_date: None, schedule_type: None, job_type: None,
+            description: "Tap".into(), po_number: String::new(), estimate: None, converted_job: Some(job),
+            decline_reason: String::new(), created_at: doorstep_store::now(),
+        }).await.unwrap();
+        tx.commit().await.unwrap();
+        let (_, doc) = get(&app, &office(&app).await, "/office/requests/R-9").await;
+        assert!(text_of(&doc, "[data-testid=visit-note]").unwrap().contains("Reason: Moving house"));
+        assert!(text_of(&doc, "[data-testid=propose]").is_none(), "a converted request takes no proposal");
         // A cancelled visit offers no change, and a second cancel is refused.
         let (_, doc) = get(&app, &dana, "/jobs/H-5").await;
         assert!(text_of(&doc, "[data-testid=visit-change]").is_none());

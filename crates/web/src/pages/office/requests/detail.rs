@@ -61,6 +61,7 @@ pub(super) struct DetailPage {
     /// The propose form, as typed after a refusal.
     pub(super) propose: ProposeForm,
     proposal: Option<(String, String)>,
+    visit_note: Option<String>,
     chrome: OfficeChrome,
     r: RequestDetail,
     href: String,
@@ -86,6 +87,31 @@ fn joined(parts: &[Option<&str>]) -> String {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What the customer did to the visit of the job a request became, in a sentence.
+fn visit_note(v: &doorstep_store::visits::VisitChanges) -> Option<String> {
+    if let Some(at) = v.cancelled_at.filter(|_| v.status == "cancelled") {
+        return Some(format!(
+            "The customer cancelled the visit on {} {} UTC. Reason: {}",
+            day(at),
+            clock(at),
+            v.cancel_reason
+        ));
+    }
+    let asked = v.reschedule_requested_date?;
+    let slot = crate::pages::portal::jobs::schedule_type_label(
+        v.reschedule_requested_schedule_type.as_deref(),
+    );
+    Some(format!(
+        "The customer asks to move the visit to {}{}. Confirm it with them.",
+        day(asked.midnight().assume_utc()),
+        if slot.is_empty() {
+            String::new()
+        } else {
+            format!(" · {slot}")
+        }
+    ))
 }
 
 /// The request's page, with a refusal message or the decline form as typed.
@@ -127,6 +153,14 @@ pub(super) async fn page(
             };
             Some((proposed_time(&p), answer.to_owned()))
         });
+    let visit_note = match r.converted_job_number.as_deref() {
+        Some(job) => state
+            .store
+            .office_visit_changes(staff.company.id, job)
+            .await?
+            .and_then(|v| visit_note(&v)),
+        None => None,
+    };
     let submitter =
         joined(&[r.submitter_first.as_deref(), r.submitter_last.as_deref()]).replace(", ", " ");
     Ok(DetailPage {
@@ -135,6 +169,7 @@ pub(super) async fn page(
             ..ProposeForm::default()
         },
         proposal,
+        visit_note,
         chrome: OfficeChrome::of(staff, csrf),
         href,
         status: status.label(),

@@ -47,6 +47,8 @@ struct Offer {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RescheduleForm {
+    /// `window` from the windows form, `date` from the date form.
+    mode: String,
     window: String,
     date: String,
     schedule_type: String,
@@ -209,7 +211,7 @@ async fn check(
     let limit = not_before(contact, now);
     let cutoff = contact.portal.company.settings.reschedule_cutoff_hours;
     let too_soon = format!("Choose a time more than {cutoff} hours away.");
-    if !form.window.trim().is_empty() {
+    if form.mode == "window" || !form.window.trim().is_empty() {
         let pick = "Choose one of the open windows.";
         let id = form.window.trim().parse::<i64>().map_err(|_| Errors {
             window: Some(pick.into()),

@@ -250,10 +250,23 @@ both_backends! {
         assert_eq!(job_status(&app, &s.people, "H-5").await.1, None);
         assert_eq!(booked(&app, acme, s.am).await, 1);
 
+        // A made-up window, or another company's, is refused next to the field.
+        let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap().id;
+        let mut tx = app.store.begin().await.unwrap();
+        let theirs = tx.create_window(bolt, &window(today() + Duration::days(9), "am", 5)).await.unwrap();
+        tx.commit().await.unwrap();
+        for crafted in ["abc".to_owned(), theirs.to_string()] {
+            let (status, doc) = post(&app, &dana, "/jobs/H-5/reschedule", "/jobs/H-5/reschedule", &[("mode", "window"), ("window", &crafted)]).await;
+            assert_eq!(status, 422, "{crafted}");
+            assert!(text_of(&doc, "#window-error").unwrap().contains("Choose one of the open windows"));
+        }
+        assert_eq!(booked(&app, bolt, theirs).await, 0);
         // A window starting within 24 hours is not offered, and refused when posted.
         let (_, doc) = get(&app, &dana, "/jobs/H-5/reschedule").await;
-        let offered = text_of(&doc, "[data-testid=reschedule-windows]").unwrap();
-        assert!(!offered.contains(&(today() + Duration::days(1)).year().to_string()) || !offered.contains("3 places"), "{offered}");
+        let radio = |id: i64| scraper::Selector::parse(&format!("input[name=window][value='{id}']")).unwrap();
+        assert!(doc.select(&radio(tomorrow_am)).next().is_none(), "inside the cut-off: not offered");
+        assert!(doc.select(&radio(s.pm)).next().is_some(), "ten days out: offered");
+        assert!(doc.select(&radio(s.am)).next().is_none(), "full: not offered");
         let (status, doc) = post(&app, &dana, "/jobs/H-5/reschedule", "/jobs/H-5/reschedule", &[("window", &tomorrow_am.to_string())]).await;
         assert_eq!(status, 422);
         assert!(text_of(&doc, ".field-error").unwrap().contains("more than 24 hours"));

@@ -202,10 +202,10 @@ enum Choice {
 }
 
 /// Checks the form; the messages to show next to its fields otherwise.
-async fn check(
-    state: &AppState,
+fn check(
     contact: &SignedInContact,
     form: &RescheduleForm,
+    found: Option<Window>,
     now: OffsetDateTime,
 ) -> Result<Choice, Errors> {
     let limit = not_before(contact, now);
@@ -213,16 +213,6 @@ async fn check(
     let too_soon = format!("Choose a time more than {cutoff} hours away.");
     if form.mode == "window" || !form.window.trim().is_empty() {
         let pick = "Choose one of the open windows.";
-        let id = form.window.trim().parse::<i64>().map_err(|_| Errors {
-            window: Some(pick.into()),
-            ..Errors::default()
-        })?;
-        let found = state
-            .store
-            .office_window(contact.portal.company.id, id)
-            .await
-            .ok()
-            .flatten();
         return match found {
             None => Err(Errors {
                 window: Some(pick.into()),
@@ -272,7 +262,17 @@ pub async fn submit(
     if !change.is_allowed() {
         return refused_by_rule(&contact, &csrf, &visit, change);
     }
-    let choice = match check(&state, &contact, &form, now).await {
+    // The window named in the form, if it is one of the company's.
+    let found = match form.window.trim().parse::<i64>() {
+        Ok(id) => {
+            state
+                .store
+                .office_window(contact.portal.company.id, id)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let choice = match check(&contact, &form, found, now) {
         Ok(c) => c,
         Err(errors) => {
             return show_page(

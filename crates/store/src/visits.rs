@@ -4,7 +4,7 @@
 //! tab changes nothing.
 
 use doorstep_core::authz::ContactScope;
-use doorstep_core::ids::{CompanyId, JobId, ServiceRequestId};
+use doorstep_core::ids::{CompanyId, CustomerId, JobId, ServiceRequestId, SiteId};
 use doorstep_core::status::ScheduleType;
 use time::{Date, OffsetDateTime};
 
@@ -38,6 +38,17 @@ pub struct Visit {
     pub reschedule_requested_schedule_type: Option<String>,
     /// Site name.
     pub site_name: Option<String>,
+    /// The account it is for.
+    pub customer_id: i64,
+    /// Its site, if any.
+    pub site_id: Option<i64>,
+}
+
+impl Visit {
+    /// The account and site, for asking the authorization rules.
+    pub fn place(&self) -> (CustomerId, Option<SiteId>) {
+        (CustomerId(self.customer_id), self.site_id.map(SiteId))
+    }
 }
 
 /// Where a visit moves: a published window, with the hours it covers.
@@ -144,7 +155,8 @@ impl Store {
         sql.push(
             "SELECT j.id, j.number, j.summary, j.status, j.schedule_type, j.scheduled_start, \
              j.scheduled_end, j.availability_window_id, j.reschedule_requested_date, \
-             j.reschedule_requested_schedule_type, s.name AS site_name FROM jobs j \
+             j.reschedule_requested_schedule_type, s.name AS site_name, j.customer_id, j.site_id \
+             FROM jobs j \
              LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id WHERE ",
         );
         push_scope(&mut sql, company, scope);

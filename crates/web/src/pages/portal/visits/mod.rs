@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::authz::{PortalAction, contact_may};
+use doorstep_core::authz::{PortalAction, contact_may, contact_may_see_site};
 use doorstep_core::status::{JobStatus, ScheduleType};
 use doorstep_core::visits::{VisitChange, visit_change};
 use doorstep_mail::EmailKind;
@@ -37,11 +37,17 @@ pub(crate) async fn load(
     number: &str,
 ) -> Result<Visit, WebError> {
     require(contact, PortalAction::ViewJobs)?;
-    state
+    let visit = state
         .store
         .visit_for_contact(contact.portal.company.id, &contact.scope, number)
         .await?
-        .ok_or(WebError::NotFound)
+        .ok_or(WebError::NotFound)?;
+    // The store scoped the query; the rule is asked as well, so one mistake is not a leak.
+    let (customer, site) = visit.place();
+    if !contact_may_see_site(&contact.scope, customer, site) {
+        return Err(WebError::NotFound);
+    }
+    Ok(visit)
 }
 
 /// Whether this contact may change `visit` now, and if not, why.

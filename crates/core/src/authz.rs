@@ -51,6 +51,12 @@ pub enum PortalAction {
     Rate,
     /// Manage the account's contacts and sites.
     ManageContacts,
+    /// Reschedule or cancel a scheduled visit (site contacts: of their sites), before
+    /// the company's cut-off, which `visits::visit_change` judges.
+    ChangeVisits,
+    /// Accept or decline a time the office proposed for a request (site contacts: of
+    /// their sites).
+    AnswerProposals,
 }
 
 /// Whether a contact with `scope` may do `action` under the company's `settings`.
@@ -76,6 +82,8 @@ pub fn contact_may(scope: &ContactScope, settings: &PortalSettings, action: Port
         ViewPayments => settings.show_payment_history && company_contact,
         ViewAssets => settings.show_assets && company_contact,
         ManageContacts => company_contact,
+        ChangeVisits => settings.allow_reschedule,
+        AnswerProposals => settings.can_create_job,
     }
 }
 
@@ -122,12 +130,14 @@ pub enum OfficeWork {
     Availability,
     /// Proposing another time for a customer's request: part of the requests inbox.
     ProposeTime,
+    /// Whether and until when customers may change visits: a portal setting.
+    VisitSettings,
 }
 
 /// The office area `work` belongs to; ask [`staff_may`] with it.
 pub fn area_of(work: OfficeWork) -> OfficeArea {
     match work {
-        OfficeWork::Catalogue => OfficeArea::Administration,
+        OfficeWork::Catalogue | OfficeWork::VisitSettings => OfficeArea::Administration,
         OfficeWork::Availability | OfficeWork::ProposeTime => OfficeArea::DayToDay,
     }
 }
@@ -301,5 +311,29 @@ mod tests {
         settings.allow_uploads = true;
         settings.can_create_job = false;
         assert_eq!(request_photo_limit(&site_contact(), &settings), 0);
+    }
+
+    #[test]
+    fn every_contact_may_change_visits_and_answer_proposals_only_while_the_company_allows() {
+        let on = PortalSettings::default();
+        let off = PortalSettings {
+            allow_reschedule: false,
+            can_create_job: false,
+            ..PortalSettings::default()
+        };
+        for scope in [company_contact(), site_contact()] {
+            for action in [PortalAction::ChangeVisits, PortalAction::AnswerProposals] {
+                assert!(contact_may(&scope, &on, action), "{action:?}");
+                assert!(!contact_may(&scope, &off, action), "{action:?}");
+            }
+        }
+        assert!(staff_may(
+            StaffRole::Admin,
+            area_of(OfficeWork::VisitSettings)
+        ));
+        assert!(!staff_may(
+            StaffRole::Office,
+            area_of(OfficeWork::VisitSettings)
+        ));
     }
 }

@@ -4,7 +4,7 @@
 //! tab changes nothing.
 
 use doorstep_core::authz::ContactScope;
-use doorstep_core::ids::{CompanyId, JobId, ServiceRequestId};
+use doorstep_core::ids::{CompanyId, CustomerId, JobId, ServiceRequestId, SiteId};
 use doorstep_core::status::ScheduleType;
 use time::{Date, OffsetDateTime};
 
@@ -38,6 +38,17 @@ pub struct Visit {
     pub reschedule_requested_schedule_type: Option<String>,
     /// Site name.
     pub site_name: Option<String>,
+    /// The account it is for.
+    pub customer_id: i64,
+    /// Its site, if any.
+    pub site_id: Option<i64>,
+}
+
+impl Visit {
+    /// The account and site, for asking the authorization rules.
+    pub fn place(&self) -> (CustomerId, Option<SiteId>) {
+        (CustomerId(self.customer_id), self.site_id.map(SiteId))
+    }
 }
 
 /// Where a visit moves: a published window, with the hours it covers.
@@ -95,6 +106,21 @@ pub struct RequestProposal {
     pub contact_name: Option<String>,
 }
 
+/// What a customer did to a job's visit, as the office reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitChanges {
+    /// Stored status.
+    pub status: String,
+    /// A date the customer asked to move to, awaiting the office.
+    pub reschedule_requested_date: Option<Date>,
+    /// The schedule type asked for with it.
+    pub reschedule_requested_schedule_type: Option<String>,
+    /// Why the customer cancelled; empty when they did not.
+    pub cancel_reason: String,
+    /// When the customer cancelled.
+    pub cancelled_at: Option<OffsetDateTime>,
+}
+
 impl RequestProposal {
     /// Whether the request is still open (new or read), so a time may be proposed.
     pub fn is_open(&self) -> bool {
@@ -129,7 +155,8 @@ impl Store {
         sql.push(
             "SELECT j.id, j.number, j.summary, j.status, j.schedule_type, j.scheduled_start, \
              j.scheduled_end, j.availability_window_id, j.reschedule_requested_date, \
-             j.reschedule_requested_schedule_type, s.name AS site_name FROM jobs j \
+             j.reschedule_requested_schedule_type, s.name AS site_name, j.customer_id, j.site_id \
+             FROM jobs j \
              LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id WHERE ",
         );
         push_scope(&mut sql, company, scope);
@@ -147,6 +174,19 @@ impl Store {
              FROM companies WHERE id = $1")
             .bind(company.0).fetch_optional(p).await)?;
         Ok(row.unwrap_or_default())
+    }
+
+    /// The visit changes of the company's job numbered `number`, for the office.
+    pub async fn office_visit_changes(
+        &self,
+        company: CompanyId,
+        number: &str,
+    ) -> Result<Option<VisitChanges>, StoreError> {
+        let row = on_pool!(self, p => sqlx::query_as(
+            "SELECT status, reschedule_requested_date, reschedule_requested_schedule_type, \
+             cancel_reason, cancelled_at FROM jobs WHERE company_id = $1 AND number = $2")
+            .bind(company.0).bind(number).fetch_optional(p).await)?;
+        Ok(row)
     }
 
     /// The service request numbered `number` of the company, for the office.

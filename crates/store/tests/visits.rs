@@ -374,6 +374,13 @@ both_backends! {
         assert_eq!(w.store.office_window(w.acme, second).await.unwrap().unwrap().booked, 0);
         assert!(w.store.window_bookings(w.acme, second).await.unwrap().is_empty(), "a cancelled visit holds nothing");
         assert_eq!(w.store.visit_for_contact(w.acme, &w.mine, "J-1").await.unwrap().unwrap().status, "cancelled");
+        // The office reads what the customer did, only within its own company.
+        let changes = w.store.office_visit_changes(w.acme, "J-1").await.unwrap().unwrap();
+        assert_eq!((changes.status.as_str(), changes.cancel_reason.as_str()), ("cancelled", "Moving house"));
+        assert!(changes.cancelled_at.is_some());
+        assert_eq!(changes.reschedule_requested_date, Some(day + Duration::days(7)));
+        assert!(w.store.office_visit_changes(w.bolt, "J-1").await.unwrap().is_none());
+        assert!(w.store.office_visit_changes(w.acme, "J-404").await.unwrap().is_none());
     }
 
     async fn a_proposed_time_is_answered_once_by_its_own_account(backend: Backend) {

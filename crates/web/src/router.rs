@@ -203,6 +203,15 @@ routes! {
     GET  "/requests/new/{draft}/photos/{photo}/thumb" => portal::requests::photo_files::draft_thumb, Contact;
     GET  "/requests/{number}/photos/{photo}" => portal::requests::photo_files::request_full, Contact;
     GET  "/requests/{number}/photos/{photo}/thumb" => portal::requests::photo_files::request_thumb, Contact;
+    GET  "/jobs/{number}/reschedule" => portal::visits::reschedule::form, Contact;
+    POST "/jobs/{number}/reschedule" => portal::visits::reschedule::submit, Contact;
+    GET  "/jobs/{number}/cancel" => portal::visits::cancel::form, Contact;
+    POST "/jobs/{number}/cancel" => portal::visits::cancel::submit, Contact;
+    GET  "/requests/{number}/proposal" => portal::proposal::show, Contact;
+    POST "/requests/{number}/proposal" => portal::proposal::answer, Contact;
+    POST "/office/requests/{number}/propose" => office::requests::propose::propose, Staff;
+    GET  "/office/settings/visits" => office::visit_settings::show, Admin;
+    POST "/office/settings/visits" => office::visit_settings::save, Admin;
 }
 
 /// Builds the application's router over `state`.

@@ -26,3 +26,4 @@ mod sign_up;
 mod support;
 mod tenancy;
 mod two_factor;
+mod visits;

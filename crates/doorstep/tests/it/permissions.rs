@@ -214,7 +214,10 @@ both_backends! {
                             // No request or draft exists here: a made-up one answers 404.
                             || (status == 404 && (rule.path.contains("{draft}") || rule.path == "/requests/{number}"))
                             // ...and so does a made-up request's photo.
-                            || (status == 404 && rule.path.starts_with("/requests/{number}/photos/"));
+                            || (status == 404 && rule.path.starts_with("/requests/{number}/photos/"))
+                            // B-1 is completed: changing its visit is refused with the reason.
+                            || (status == 409 && rule.path.starts_with("/jobs/{number}/"))
+                            || (status == 404 && rule.path == "/requests/{number}/proposal");
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
                     // Visitors' forms posted empty: refused with a message, an expired link, or sent on.

@@ -497,6 +497,8 @@ static TIME_PROPOSED: Template = Template {
 
 {{proposed_time}}
 
+{{note}}
+
 Accept or decline it in the portal:
 {{link}}
 
@@ -507,6 +509,7 @@ Accept or decline it in the portal:
         "contact_name",
         "request_number",
         "proposed_time",
+        "note",
         "link",
     ],
 };
@@ -517,6 +520,8 @@ static PROPOSAL_ANSWERED: Template = Template {
     subject: "Request {{request_number}}: {{customer_name}} {{answer}} the proposed time",
     body: "{{customer_name}} {{answer}} the time proposed for request {{request_number}}: {{proposed_time}}.
 
+Reason: {{reason}}
+
 By: {{contact_name}} ({{contact_email}})
 ",
     placeholders: &[
@@ -525,6 +530,7 @@ By: {{contact_name}} ({{contact_email}})
         "request_number",
         "answer",
         "proposed_time",
+        "reason",
         "contact_name",
         "contact_email",
     ],

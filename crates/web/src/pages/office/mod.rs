@@ -11,3 +11,4 @@ pub mod requests;
 pub mod setup;
 pub mod sign_in;
 pub mod support;
+pub mod visit_settings;

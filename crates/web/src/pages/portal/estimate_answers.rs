@@ -27,12 +27,15 @@ const NAME_MAX: usize = 120;
 const TEXT_MAX: usize = 2000;
 
 /// Who is answering, as the office's email and the audit log name them.
-struct Who {
-    name: String,
-    email: String,
+pub(crate) struct Who {
+    /// The contact's full name.
+    pub(crate) name: String,
+    /// The login's email.
+    pub(crate) email: String,
 }
 
-async fn who(state: &AppState, contact: &SignedInContact) -> Result<Who, WebError> {
+/// The signed-in contact's name and email, for the office's emails and the audit log.
+pub(crate) async fn who(state: &AppState, contact: &SignedInContact) -> Result<Who, WebError> {
     let company = contact.portal.company.id;
     let access = state
         .store

@@ -18,6 +18,7 @@ use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day};
 use crate::pages::portal::files::{content_disposition, send};
+use crate::pages::portal::proposal::proposed_time;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -37,9 +38,30 @@ pub(super) struct DeclineForm {
     pub error: Option<String>,
 }
 
+/// What the "Propose another time" form shows again after a refusal.
+#[derive(Default)]
+pub(super) struct ProposeForm {
+    /// The date as typed.
+    pub date: String,
+    /// `am`, `pm` or `all_day`.
+    pub schedule_type: String,
+    /// The note to the customer as typed.
+    pub note: String,
+    /// The message next to the date.
+    pub date_error: Option<String>,
+    /// The message next to the time of day.
+    pub schedule_error: Option<String>,
+    /// The message next to the note.
+    pub note_error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "office/requests/detail.html")]
 pub(super) struct DetailPage {
+    /// The propose form, as typed after a refusal.
+    pub(super) propose: ProposeForm,
+    proposal: Option<(String, String)>,
+    visit_note: Option<String>,
     chrome: OfficeChrome,
     r: RequestDetail,
     href: String,
@@ -65,6 +87,31 @@ fn joined(parts: &[Option<&str>]) -> String {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What the customer did to the visit of the job a request became, in a sentence.
+fn visit_note(v: &doorstep_store::visits::VisitChanges) -> Option<String> {
+    if let Some(at) = v.cancelled_at.filter(|_| v.status == "cancelled") {
+        return Some(format!(
+            "The customer cancelled the visit on {} {} UTC. Reason: {}",
+            day(at),
+            clock(at),
+            v.cancel_reason
+        ));
+    }
+    let asked = v.reschedule_requested_date?;
+    let slot = crate::pages::portal::jobs::schedule_type_label(
+        v.reschedule_requested_schedule_type.as_deref(),
+    );
+    Some(format!(
+        "The customer asks to move the visit to {}{}. Confirm it with them.",
+        day(asked.midnight().assume_utc()),
+        if slot.is_empty() {
+            String::new()
+        } else {
+            format!(" · {slot}")
+        }
+    ))
 }
 
 /// The request's page, with a refusal message or the decline form as typed.
@@ -94,9 +141,35 @@ pub(super) async fn page(
         (Some(s), t) => format!("{} ({t})", s.label()),
         (None, t) => t.to_owned(),
     };
+    let proposal = state
+        .store
+        .request_proposal_for_office(staff.company.id, &r.number)
+        .await?
+        .and_then(|p| {
+            let answer = match p.proposal_status.as_deref()? {
+                "accepted" => "accepted by the customer",
+                "declined" => "declined by the customer",
+                _ => "awaiting the customer's answer",
+            };
+            Some((proposed_time(&p), answer.to_owned()))
+        });
+    let visit_note = match r.converted_job_number.as_deref() {
+        Some(job) => state
+            .store
+            .office_visit_changes(staff.company.id, job)
+            .await?
+            .and_then(|v| visit_note(&v)),
+        None => None,
+    };
     let submitter =
         joined(&[r.submitter_first.as_deref(), r.submitter_last.as_deref()]).replace(", ", " ");
     Ok(DetailPage {
+        propose: ProposeForm {
+            schedule_type: "all_day".into(),
+            ..ProposeForm::default()
+        },
+        proposal,
+        visit_note,
         chrome: OfficeChrome::of(staff, csrf),
         href,
         status: status.label(),

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod detail;
 pub mod events;
 pub mod list;
+pub mod propose;
 
 use std::net::SocketAddr;
 

@@ -1,17 +1,21 @@
 //! `GET /jobs/{number}`: one job of the account (site contacts: of their sites).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::authz::{PortalAction, contact_may, contact_may_see_site};
 use doorstep_core::ids::JobId;
+use doorstep_core::status::JobStatus;
 use doorstep_core::totals::totals;
 use doorstep_store::job_detail::{JobDetail, JobFile, JobForm};
+use serde::Deserialize;
 
 use super::{schedule_type_label, status_class};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day, money};
+use crate::pages::portal::billing::may;
+use crate::pages::portal::visits;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -31,10 +35,26 @@ struct FileView {
     size: String,
 }
 
+/// The "Change this visit" block: links when the visit may be changed, else why not.
+struct ChangeBlock {
+    reschedule: String,
+    cancel: String,
+    refusal: Option<String>,
+    asked: Option<String>,
+}
+
+/// The page's query string: what a visit change just did.
+#[derive(Debug, Deserialize)]
+pub struct DetailQuery {
+    changed: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "portal/jobs/detail.html")]
 struct DetailPage {
     chrome: PortalChrome,
+    changed: Option<&'static str>,
+    change: Option<ChangeBlock>,
     job: JobDetail,
     status: &'static str,
     status_class: &'static str,
@@ -93,6 +113,7 @@ pub async fn show(
     CsrfToken(csrf): CsrfToken,
     contact: SignedInContact,
     Path(number): Path<String>,
+    Query(query): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
     let company = &contact.portal.company;
     let settings = &company.settings;
@@ -146,8 +167,19 @@ pub async fn show(
     .map(|s| s.trim().to_owned())
     .filter(|s| !s.is_empty())
     .collect();
+    let change = change_block(&state, &contact, &job).await?;
+    let changed = match query.changed.as_deref() {
+        Some("moved") => Some("Your visit was moved. The office has been told."),
+        Some("asked") => {
+            Some("Your request for another date was sent. The office will confirm it.")
+        }
+        Some("cancelled") => Some("Your visit was cancelled. The office has been told."),
+        _ => None,
+    };
     let page = DetailPage {
         chrome: PortalChrome::of(&contact, &csrf).at("/jobs"),
+        changed,
+        change,
         status: status.label(),
         status_class: status_class(status),
         location,
@@ -212,6 +244,43 @@ pub async fn show(
         .render()
         .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(Html(html).into_response())
+}
+
+/// The "Change this visit" block of a scheduled visit still ahead, when the company
+/// lets customers change visits; none otherwise.
+async fn change_block(
+    state: &AppState,
+    contact: &SignedInContact,
+    job: &JobDetail,
+) -> Result<Option<ChangeBlock>, WebError> {
+    let now = doorstep_store::now();
+    let ahead = job.scheduled_start.is_some_and(|s| s > now);
+    if job.status() != JobStatus::Scheduled || !ahead || !may(contact, PortalAction::ChangeVisits) {
+        return Ok(None);
+    }
+    let Some(visit) = state
+        .store
+        .visit_for_contact(contact.portal.company.id, &contact.scope, &job.number)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let href = visits::job_href(&visit);
+    Ok(Some(ChangeBlock {
+        reschedule: format!("{href}/reschedule"),
+        cancel: format!("{href}/cancel"),
+        refusal: visits::change_of(contact, &visit, now).refusal(),
+        asked: visit.reschedule_requested_date.map(|d| {
+            format!(
+                "{d}{}",
+                visit
+                    .reschedule_requested_schedule_type
+                    .as_deref()
+                    .map(|s| format!(" · {}", schedule_type_label(Some(s))))
+                    .unwrap_or_default()
+            )
+        }),
+    }))
 }
 
 #[cfg(test)]

@@ -141,6 +141,15 @@ struct DetailPage {
     job: Option<(String, String)>,
     converted_estimate: Option<(String, Option<String>)>,
     photos: Vec<Photo>,
+    proposal: Option<ProposalLink>,
+}
+
+/// A time the office proposed, linked to the page that answers it.
+struct ProposalLink {
+    when: String,
+    awaits: bool,
+    answer: String,
+    href: String,
 }
 
 /// `GET /requests/{number}`.
@@ -229,8 +238,31 @@ pub async fn show(
             name: p.filename,
         })
         .collect();
+    let proposal = if may(&contact, PortalAction::AnswerProposals) {
+        state
+            .store
+            .request_proposal_for_contact(company.id, &contact.scope, &r.number)
+            .await?
+            .and_then(|p| {
+                let answer = match p.proposal_status.as_deref()? {
+                    "accepted" => "you accepted it",
+                    "declined" => "you declined it",
+                    _ => "no longer open",
+                }
+                .to_owned();
+                Some(ProposalLink {
+                    when: crate::pages::portal::proposal::proposed_time(&p),
+                    awaits: p.awaits_answer(),
+                    answer,
+                    href: crate::pages::portal::proposal::proposal_href(&p.number),
+                })
+            })
+    } else {
+        None
+    };
     let status = RequestStatus::parse(&r.status).unwrap_or(RequestStatus::New);
     page(&DetailPage {
+        proposal,
         chrome: PortalChrome::of(&contact, &csrf).at("/requests"),
         just_sent: query.submitted.is_some(),
         status: status_label(&r.status),

@@ -111,9 +111,9 @@ impl Store {
                     .pragma("cache_size", "-8000");
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
                 if !in_memory {
-                    reads = Some(ReadPool::new(
+                    reads = Some(Arc::new(ReadPool::new(
                         options.get_filename().to_string_lossy().into_owned(),
-                    ));
+                    )));
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(pool_size)

@@ -232,6 +232,11 @@ impl Store {
                     .execute(p)
                     .await?;
                 sqlx::query("ANALYZE").execute(p).await?;
+                // STAT4 samples make SQLite re-plan a statement each time a parameter the
+                // samples cover is bound anew (sqlx's connections cannot opt out): keep the
+                // per-index averages, drop the samples, and reload what remains.
+                sqlx::query("DELETE FROM sqlite_stat4").execute(p).await?;
+                sqlx::query("ANALYZE sqlite_schema").execute(p).await?;
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(p)
                     .await?;

@@ -289,7 +289,7 @@ impl Store {
         }
         page_end(&mut sql, if descending { "DESC" } else { "ASC" }, limit + 1);
         let mut rows: Vec<JobRow> = match self.sqlite_reads() {
-            Some(reads) => reads.rows(sql.text, sql.vals, JobRow::from_sqlite).await?,
+            Some(reads) => reads.rows(&sql.text, &sql.vals, JobRow::from_sqlite)?,
             None => {
                 on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?
             }
@@ -330,8 +330,7 @@ impl Store {
                 let sql = "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH $1 LIMIT 1";
                 match self.sqlite_reads() {
                     Some(reads) => reads
-                        .rows(sql.to_owned(), vec![query.into()], |r| r.get(0))
-                        .await?
+                        .rows(sql, &[query.into()], |r| r.get(0))?
                         .into_iter()
                         .next(),
                     None => on_pool!(self, p => sqlx::query_scalar(sql)

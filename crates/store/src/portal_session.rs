@@ -76,7 +76,7 @@ impl Store {
                     at.into(),
                     idle_cutoff.into(),
                 ];
-                reads.rows(SQL.to_owned(), vals, Row::from_sqlite).await?
+                reads.rows(SQL, &vals, Row::from_sqlite)?
             }
             None => on_pool!(self, p => sqlx::query_as(SQL)
                 .bind(company.0).bind(id_hash).bind(db_time(at)).bind(db_time(idle_cutoff))

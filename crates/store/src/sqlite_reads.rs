@@ -1,71 +1,55 @@
 //! A small pool of plain SQLite connections for the portal's hottest reads (the session on
-//! every request, the job list and its search). sqlx's SQLite driver hands every row from
-//! its connection thread to the caller through a channel; for a 26-row page that costs more
-//! than the query. Here a read runs start to finish on a blocking thread and returns its
-//! rows at once: about twice the throughput on two cores (docs/benchmarks.md).
+//! every request, the job list and its search). sqlx's SQLite driver runs each connection
+//! on its own thread and hands every row to the caller through a channel; for a 26-row
+//! page the hand-offs cost more than the query. Here a read runs start to finish on the
+//! calling thread: these reads take well under a millisecond, so waking another thread
+//! would cost more than it spares (docs/benchmarks.md has the measurements).
 //!
-//! Only reads come here; every write stays on sqlx inside a transaction. The connections
-//! are `query_only`, so a mistaken write fails instead of bypassing the write lock order.
+//! The read is synchronous from taking a connection to putting it back, so a cancelled
+//! request cannot leave a connection half-used or lost. Only reads come here; every write
+//! stays on sqlx inside a transaction, and the connections are `query_only`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Row};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
-use tokio::sync::Semaphore;
 
 use crate::StoreError;
 use crate::insert::Val;
 
-/// Read connections kept open; more than the two cores can use only adds memory.
-const CONNECTIONS: usize = 4;
+/// Idle connections kept; more would only hold memory (callers are the runtime's threads).
+const KEEP_IDLE: usize = 8;
 
-/// The pool: idle connections and a permit per connection.
+/// The pool: connections not in use right now, opened on demand.
 #[derive(Debug)]
 pub(crate) struct ReadPool {
     path: String,
     idle: Mutex<Vec<Connection>>,
-    permits: Arc<Semaphore>,
 }
 
 impl ReadPool {
     /// A pool reading the SQLite file at `path` (opened on first use).
-    pub(crate) fn new(path: String) -> Arc<ReadPool> {
-        Arc::new(ReadPool {
+    pub(crate) fn new(path: String) -> ReadPool {
+        ReadPool {
             path,
             idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(CONNECTIONS)),
-        })
+        }
     }
 
     /// Runs `sql` with `vals` bound to `$1..$n` and maps every row with `map`.
-    ///
-    /// The query runs on a blocking thread that owns the connection until it is done and
-    /// then puts it back: a caller that gives up (a cancelled request) leaves nothing
-    /// half-used, and the pool never lends a connection in the middle of a statement.
-    pub(crate) async fn rows<T: Send + 'static>(
-        self: &Arc<Self>,
-        sql: String,
-        vals: Vec<Val>,
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        vals: &[Val],
         map: fn(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
-        let pool = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let conn = pool.take()?;
-            let result = query(&conn, &sql, &vals, map);
-            pool.give_back(conn);
-            result.map_err(read_error)
-        })
-        .await
-        .map_err(|e| StoreError::Unreachable(format!("a read was interrupted: {e}")))?
+        let conn = self.take()?;
+        let result = query(&conn, sql, vals, map);
+        self.give_back(conn);
+        result.map_err(read_error)
     }
 
     fn take(&self) -> Result<Connection, StoreError> {
@@ -77,10 +61,10 @@ impl ReadPool {
     }
 
     fn give_back(&self, conn: Connection) {
-        self.idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEEP_IDLE {
+            idle.push(conn);
+        }
     }
 }
 
@@ -96,6 +80,10 @@ fn open(path: &str) -> rusqlite::Result<Connection> {
     conn.execute_batch(
         "PRAGMA query_only = 1; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8000;",
     )?;
+    // Without the planner stability guarantee, rebinding a parameter that the plan looked
+    // at (a LIKE pattern, a MATCH text, a column with STAT4 samples) throws the compiled
+    // statement away and parses it again on every run: a third of a search's time.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

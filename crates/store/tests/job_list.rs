@@ -259,6 +259,41 @@ both_backends! {
         assert_eq!(numbers(&f, &home, &search("faucet")).await.len(), 3);
     }
 
+    async fn many_readers_at_once_see_every_committed_job_at_once(backend: Backend) {
+        // On SQLite the list reads through the plain-connection pool, beside sqlx's writers:
+        // each commit must be visible to the very next read, and readers must not trip
+        // over each other or over a writer holding the write lock.
+        let f = fixture(backend).await;
+        let home = company_contact(f.home);
+        let all = JobFilter::default();
+        let before = numbers(&f, &home, &all).await.len();
+        let home_site: SiteId = doorstep_store::on_pool!(f.store, p => sqlx::query_scalar(
+            "SELECT id FROM sites WHERE company_id = $1 AND customer_id = $2")
+            .bind(f.acme.0).bind(f.home.0).fetch_one(p).await).map(SiteId).unwrap();
+        for n in 0..5 {
+            let readers: Vec<_> = (0..20)
+                .map(|_| {
+                    let store = f.store.clone();
+                    let scope = home.clone();
+                    let acme = f.acme;
+                    tokio::spawn(async move {
+                        store.job_page(acme, &scope, &JobFilter::default(), None, 100).await.unwrap().rows.len()
+                    })
+                })
+                .collect();
+            let mut tx = f.store.begin().await.unwrap();
+            tx.insert_job(f.acme, &job(f.home, home_site, &format!("N-{n}"), 400 + n, JobStatus::Scheduled)).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(numbers(&f, &home, &all).await.len(), before + n as usize + 1, "the commit is seen at once");
+            for reader in readers {
+                let seen = reader.await.unwrap();
+                assert!(seen == before + n as usize || seen == before + n as usize + 1, "{seen}");
+            }
+        }
+        let found = numbers(&f, &home, &JobFilter { search: "N-4".into(), ..JobFilter::default() }).await;
+        assert_eq!(found, ["N-4"], "and searched at once");
+    }
+
     async fn keyset_pages_walk_every_job_once_both_ways_despite_tied_dates(backend: Backend) {
         let f = fixture(backend).await;
         let scope = site_contact(f.harbor, vec![f.bayview]);

@@ -93,7 +93,7 @@ pub struct JobRow {
 }
 
 impl JobRow {
-    /// Reads a row of [`PAGE_START`] from a plain SQLite connection.
+    /// Reads a row of [`COLUMNS`] from a plain SQLite connection.
     fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRow> {
         use crate::sqlite_reads::{maybe_time_at, time_at};
         Ok(JobRow {
@@ -185,31 +185,46 @@ fn tsquery(words: &[String], prefix: bool) -> String {
         .join(" & ")
 }
 
-/// The page's jobs are chosen first by id, date and the filter alone (`PAGE_START` ..
-/// `page_end`); only the chosen rows are then joined to their site, type and invoice. A
-/// search may match hundreds of an account's jobs, and joining each before sorting cost
-/// SQLite more than the search itself.
-const PAGE_START: &str = "SELECT j.id, j.number, j.status AS status_text, j.summary, j.job_date, \
+/// The list's columns. Keep them in step with [`JobRow::from_sqlite`], which reads them by
+/// position.
+const COLUMNS: &str = "SELECT j.id, j.number, j.status AS status_text, j.summary, j.job_date, \
      j.schedule_type, j.scheduled_start, j.completed_at, t.name AS job_type, \
      s.name AS site_name, s.line1 AS site_line1, s.city AS site_city, j.total_minor, \
-     i.number AS invoice_number, i.status AS invoice_status \
-     FROM (SELECT j.id FROM jobs j WHERE ";
+     i.number AS invoice_number, i.status AS invoice_status ";
 
-/// Closes [`PAGE_START`]'s choice of `limit` rows and joins them, in `dir` order. Keep the
-/// columns in step with [`JobRow::from_sqlite`], which reads them by position.
-fn page_end(sql: &mut Sql, dir: &str, limit: i64) {
+/// A job's site, type and first issued invoice.
+const JOINS: &str = " LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id \
+     LEFT JOIN job_types t ON t.company_id = j.company_id AND t.id = j.job_type_id \
+     LEFT JOIN invoices i ON i.company_id = j.company_id AND i.id = (SELECT MIN(x.id) \
+       FROM invoices x WHERE x.company_id = j.company_id AND x.job_id = j.id \
+       AND x.status <> 'draft')";
+
+/// Opens the page's query up to its `WHERE`. On SQLite the page's jobs are chosen first by
+/// date and the filter alone, and only the chosen rows are joined: a search may match
+/// hundreds of an account's jobs, and joining each before sorting cost more than the
+/// search. PostgreSQL's planner joins only the rows the limit keeps by itself.
+fn page_start(sql: &mut Sql, kind: DbKind) {
+    match kind {
+        DbKind::Sqlite => sql
+            .push(COLUMNS)
+            .push("FROM (SELECT j.id FROM jobs j WHERE "),
+        DbKind::Postgres => sql
+            .push(COLUMNS)
+            .push("FROM jobs j")
+            .push(JOINS)
+            .push(" WHERE "),
+    };
+}
+
+/// Closes [`page_start`]'s query: `limit` rows in `dir` order.
+fn page_end(sql: &mut Sql, kind: DbKind, dir: &str, limit: i64) {
     let order = format!(" ORDER BY j.job_date {dir}, j.id {dir}");
-    sql.push(&format!("{order} LIMIT "))
-        .val(limit)
-        .push(
-            ") p JOIN jobs j ON j.id = p.id \
-             LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id \
-             LEFT JOIN job_types t ON t.company_id = j.company_id AND t.id = j.job_type_id \
-             LEFT JOIN invoices i ON i.company_id = j.company_id AND i.id = (SELECT MIN(x.id) \
-               FROM invoices x WHERE x.company_id = j.company_id AND x.job_id = j.id \
-               AND x.status <> 'draft')",
-        )
-        .push(&order);
+    sql.push(&format!("{order} LIMIT ")).val(limit);
+    if kind == DbKind::Sqlite {
+        sql.push(") p JOIN jobs j ON j.id = p.id")
+            .push(JOINS)
+            .push(&order);
+    }
 }
 
 /// Appends `j.company_id = .. AND j.customer_id = ..` and, for site contacts, their sites.
@@ -251,7 +266,7 @@ impl Store {
         // Reading "before" a key runs the list the other way, then turns the rows round.
         let descending = (filter.order == DateOrder::Newest) != backwards;
         let mut sql = Sql::default();
-        sql.push(PAGE_START);
+        page_start(&mut sql, self.kind());
         let words = search_words(&filter.search);
         // A search's matches come from the text index as ids: on SQLite the rows are then
         // read by id, not found by walking the account's (possibly 10,000) jobs by date.
@@ -287,7 +302,12 @@ impl Store {
                 .val(k.id)
                 .push(")");
         }
-        page_end(&mut sql, if descending { "DESC" } else { "ASC" }, limit + 1);
+        page_end(
+            &mut sql,
+            self.kind(),
+            if descending { "DESC" } else { "ASC" },
+            limit + 1,
+        );
         let mut rows: Vec<JobRow> = match self.sqlite_reads() {
             Some(reads) => reads.rows(&sql.text, &sql.vals, JobRow::from_sqlite)?,
             None => {

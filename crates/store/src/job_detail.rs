@@ -8,7 +8,7 @@ use doorstep_core::totals::PricedLine;
 use time::OffsetDateTime;
 
 use crate::insert::{Sql, bind_vals};
-use crate::job_list::push_scope;
+use crate::job_list::{push_number, push_scope};
 use crate::{Store, StoreError, on_pool};
 
 /// A job with everything its page shows about it.
@@ -198,7 +198,7 @@ impl Store {
              WHERE ",
         );
         push_scope(&mut sql, company, scope);
-        sql.push(" AND j.number = ").val(number);
+        push_number(&mut sql, company, number);
         let row = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_optional(p).await)?;
         Ok(row)
     }

@@ -227,6 +227,17 @@ fn page_end(sql: &mut Sql, kind: DbKind, dir: &str, limit: i64) {
     }
 }
 
+/// Appends the job numbered `number`, found through the company's unique number index
+/// first. Written as `j.number = ..` beside the scope, PostgreSQL's cached generic plan
+/// walked the account's jobs instead (10 ms for an account with 10,000 jobs).
+pub(crate) fn push_number(sql: &mut Sql, company: CompanyId, number: &str) {
+    sql.push(" AND j.id = (SELECT n.id FROM jobs n WHERE n.company_id = ")
+        .val(company.0)
+        .push(" AND n.number = ")
+        .val(number)
+        .push(")");
+}
+
 /// Appends `j.company_id = .. AND j.customer_id = ..` and, for site contacts, their sites.
 pub(crate) fn push_scope(sql: &mut Sql, company: CompanyId, scope: &ContactScope) {
     push_scope_with(sql, company, scope, "");

@@ -9,7 +9,7 @@ use doorstep_core::status::ScheduleType;
 use time::{Date, OffsetDateTime};
 
 use crate::insert::{Sql, bind_vals};
-use crate::job_list::push_scope;
+use crate::job_list::{push_number, push_scope};
 use crate::scope::site_condition;
 use crate::{Store, StoreError, Tx, db_time, on_pool, on_tx};
 
@@ -160,7 +160,7 @@ impl Store {
              LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id WHERE ",
         );
         push_scope(&mut sql, company, scope);
-        sql.push(" AND j.number = ").val(number);
+        push_number(&mut sql, company, number);
         let row = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals)
             .fetch_optional(p).await)?;
         Ok(row)

@@ -3,10 +3,13 @@
 //! a job or an estimate, decline. Every answer moves the status only from New or Read, in
 //! the same UPDATE that checks it, so a declined or completed request is never converted.
 
-use doorstep_core::ids::{CompanyId, EstimateId, JobId, ServiceRequestId};
+use doorstep_core::ids::{
+    AssetId, CatalogueItemId, CompanyId, EstimateId, JobId, ServiceRequestId,
+};
 use doorstep_core::status::{EstimateStatus, JobKind, JobStatus, RequestStatus, ScheduleType};
 use time::{Date, OffsetDateTime};
 
+use crate::assets::NewAsset;
 use crate::billing::NewEstimate;
 use crate::insert::{Sql, bind_vals};
 use crate::jobs::NewJob;
@@ -154,6 +157,8 @@ pub struct RequestDetail {
     /// Its name.
     pub job_type_name: Option<String>,
     /// The catalogue item asked for.
+    pub catalogue_item_id: Option<i64>,
+    /// Its name.
     pub catalogue_item_name: Option<String>,
     /// The rental or equipment it concerns.
     pub asset_name: Option<String>,
@@ -169,6 +174,8 @@ pub struct RequestDetail {
     pub converted_job_number: Option<String>,
     /// The estimate it became.
     pub converted_estimate_number: Option<String>,
+    /// The rental it became.
+    pub converted_rental_name: Option<String>,
     /// Why the office declined it.
     pub decline_reason: String,
     /// When it was sent.
@@ -263,6 +270,21 @@ pub struct EstimateFromRequest {
     pub issued_on: Date,
     /// Last day it may be approved.
     pub expires_on: Option<Date>,
+}
+
+/// The office's rental form, checked.
+#[derive(Debug, Clone)]
+pub struct RentalFromRequest {
+    /// What the rental is called on the account.
+    pub name: String,
+    /// The catalogue product rented, when the request named one.
+    pub catalogue_item: Option<i64>,
+    /// The unit's serial number, when known.
+    pub serial_number: String,
+    /// First day of the rental.
+    pub start_on: Date,
+    /// Last day, when agreed.
+    pub end_on: Option<Date>,
 }
 
 /// The documents the office numbers itself, each under its own prefix.
@@ -386,10 +408,12 @@ impl Store {
              ct.email AS contact_email, ct.phone AS contact_phone, \
              sb.first_name AS submitter_first, sb.last_name AS submitter_last, \
              sb.email AS submitter_email, r.preferred_date, r.schedule_type, r.preferred_time, \
-             r.job_type_id, jt.name AS job_type_name, ci.name AS catalogue_item_name, \
+             r.job_type_id, jt.name AS job_type_name, r.catalogue_item_id, \
+             ci.name AS catalogue_item_name, \
              a.name AS asset_name, r.description, r.po_number, r.is_sub_customer, \
              e.number AS estimate_number, j.number AS converted_job_number, \
-             ce.number AS converted_estimate_number, r.decline_reason, r.created_at, \
+             ce.number AS converted_estimate_number, ra.name AS converted_rental_name, \
+             r.decline_reason, r.created_at, \
              r.read_at, r.declined_at, r.completed_at \
              FROM service_requests r \
              JOIN customers c ON c.company_id = r.company_id AND c.id = r.customer_id \
@@ -402,6 +426,7 @@ impl Store {
              LEFT JOIN estimates e ON e.company_id = r.company_id AND e.id = r.estimate_id \
              LEFT JOIN jobs j ON j.company_id = r.company_id AND j.id = r.converted_job_id \
              LEFT JOIN estimates ce ON ce.company_id = r.company_id AND ce.id = r.converted_estimate_id \
+             LEFT JOIN assets ra ON ra.company_id = r.company_id AND ra.id = r.converted_asset_id \
              WHERE r.company_id = $1 AND r.number = $2")
             .bind(company.0).bind(number).fetch_optional(p).await)?;
         Ok(row)
@@ -655,6 +680,50 @@ impl Tx {
             .bind(id.0).bind(company.0).bind(request.0)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(Some((id, number)))
+    }
+
+    /// Turns an open request into a rental of the account (seed 004: the yard rents the
+    /// product asked for) and marks it Completed, linked both ways; a rental is not a visit,
+    /// so a window place the request booked is given back. `None` as for
+    /// [`Tx::convert_request_to_job`].
+    pub async fn convert_request_to_rental(
+        &mut self,
+        company: CompanyId,
+        request: ServiceRequestId,
+        rental: &RentalFromRequest,
+        at: OffsetDateTime,
+    ) -> Result<Option<AssetId>, StoreError> {
+        if !self
+            .close_request(company, request, RequestStatus::Completed, "", at)
+            .await?
+        {
+            return Ok(None);
+        }
+        self.release_request_window(company, request).await?;
+        let (customer, site, _) = self.request_place(company, request).await?;
+        let id = self
+            .insert_asset(
+                company,
+                &NewAsset {
+                    customer: doorstep_core::ids::CustomerId(customer),
+                    site: site.map(doorstep_core::ids::SiteId),
+                    catalogue_item: rental.catalogue_item.map(CatalogueItemId),
+                    kind: "rental".into(),
+                    name: rental.name.clone(),
+                    make: String::new(),
+                    model: String::new(),
+                    serial_number: rental.serial_number.clone(),
+                    installed_on: None,
+                    rental_start_on: Some(rental.start_on),
+                    rental_end_on: rental.end_on,
+                },
+            )
+            .await?;
+        on_tx!(self, c => sqlx::query(
+            "UPDATE service_requests SET converted_asset_id = $1 WHERE company_id = $2 AND id = $3")
+            .bind(id.0).bind(company.0).bind(request.0)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(Some(id))
     }
 
     /// Declines an open request with the office's reason, giving back any window place it

@@ -172,6 +172,8 @@ pub struct MyRequest {
     pub job_number: Option<String>,
     /// The estimate it became.
     pub converted_estimate_number: Option<String>,
+    /// The rental it became.
+    pub converted_rental_name: Option<String>,
     /// When sent.
     pub created_at: OffsetDateTime,
 }
@@ -359,7 +361,8 @@ impl Store {
              s.name AS site_name, s.line1 AS site_line1, s.city AS site_city, \
              c.first_name AS contact_first, c.last_name AS contact_last, c.email AS contact_email, c.phone AS contact_phone, \
              jt.name AS job_type_name, ci.name AS item_name, e.number AS estimate_number, e.status AS estimate_status, \
-             j.number AS job_number, ce.number AS converted_estimate_number, r.created_at \
+             j.number AS job_number, ce.number AS converted_estimate_number, \
+             ra.name AS converted_rental_name, r.created_at \
              FROM service_requests r \
              LEFT JOIN sites s ON s.id = r.site_id AND s.company_id = r.company_id \
              LEFT JOIN contacts c ON c.id = r.contact_id AND c.company_id = r.company_id \
@@ -369,6 +372,7 @@ impl Store {
              LEFT JOIN estimates e ON e.id = r.estimate_id AND e.company_id = r.company_id \
              LEFT JOIN jobs j ON j.id = r.converted_job_id AND j.company_id = r.company_id \
              LEFT JOIN estimates ce ON ce.id = r.converted_estimate_id AND ce.company_id = r.company_id \
+             LEFT JOIN assets ra ON ra.id = r.converted_asset_id AND ra.company_id = r.company_id \
              WHERE r.company_id = $1 AND r.customer_id = $2 AND r.number = $3{sites}"
         );
         let row = on_pool!(self, p => {

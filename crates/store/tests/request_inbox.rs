@@ -12,7 +12,9 @@ use doorstep_store::billing::NewEstimate;
 use doorstep_store::companies::NewCompany;
 use doorstep_store::contacts::NewContact;
 use doorstep_store::customers::{NewCustomer, NewSite};
-use doorstep_store::request_inbox::{EstimateFromRequest, InboxFilter, JobFromRequest, Numbered};
+use doorstep_store::request_inbox::{
+    EstimateFromRequest, InboxFilter, JobFromRequest, Numbered, RentalFromRequest,
+};
 use doorstep_store::requests::NewServiceRequest;
 use doorstep_testkit::{Backend, both_backends, fresh_database};
 use time::{Duration, OffsetDateTime};
@@ -373,6 +375,32 @@ both_backends! {
         tx.convert_request_to_estimate(w.acme, id_of(&w, w.acme, "R-3").await, &estimate, doorstep_store::now()).await.unwrap().unwrap();
         tx.commit().await.unwrap();
         assert_eq!(booked(&w).await, 1, "an estimate is not a visit: its place is free");
+    }
+
+    async fn converting_to_a_rental_records_it_once_and_never_for_a_declined_request(backend: Backend) {
+        let w = world(backend).await;
+        let start_on = OffsetDateTime::now_utc().date() + Duration::days(2);
+        let rental = RentalFromRequest { name: "Dehumidifier".into(), catalogue_item: None, serial_number: "DH-7".into(), start_on, end_on: None };
+        let id = id_of(&w, w.acme, "R-1").await;
+        let mut tx = w.store.begin().await.unwrap();
+        let asset = tx.convert_request_to_rental(w.acme, id, &rental, doorstep_store::now()).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let r = w.store.request_detail(w.acme, "R-1").await.unwrap().unwrap();
+        assert_eq!(r.status(), RequestStatus::Completed);
+        assert_eq!(r.converted_rental_name.as_deref(), Some("Dehumidifier"));
+        let (kind, customer, site, serial): (String, i64, Option<i64>, String) = doorstep_store::on_pool!(w.store, p => sqlx::query_as(
+            "SELECT kind, customer_id, site_id, serial_number FROM assets WHERE company_id = $1 AND id = $2")
+            .bind(w.acme.0).bind(asset.0).fetch_one(p).await).unwrap();
+        assert_eq!((kind.as_str(), customer, site, serial.as_str()), ("rental", w.customer.0, Some(w.site.0), "DH-7"));
+        // Neither a second conversion nor one of a declined request makes anything.
+        for n in ["R-1", "R-5"] {
+            let id = id_of(&w, w.acme, n).await;
+            let mut tx = w.store.begin().await.unwrap();
+            assert!(tx.convert_request_to_rental(w.acme, id, &rental, doorstep_store::now()).await.unwrap().is_none(), "{n}");
+        }
+        let assets: i64 = doorstep_store::on_pool!(w.store, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM assets WHERE company_id = $1").bind(w.acme.0).fetch_one(p).await).unwrap();
+        assert_eq!(assets, 1);
     }
 
     async fn converting_to_an_estimate_uses_the_requests_open_estimate(backend: Backend) {

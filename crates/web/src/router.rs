@@ -175,6 +175,8 @@ routes! {
     POST "/office/requests/{number}/job" => office::requests::answers::create_job, Staff;
     GET  "/office/requests/{number}/estimate" => office::requests::answers::estimate_form, Staff;
     POST "/office/requests/{number}/estimate" => office::requests::answers::create_estimate, Staff;
+    GET  "/office/requests/{number}/rental" => office::requests::rental::form, Staff;
+    POST "/office/requests/{number}/rental" => office::requests::rental::create, Staff;
     POST "/office/requests/{number}/decline" => office::requests::answers::decline, Staff;
     GET  "/static/requests-badge.js" => assets::requests_badge_js, Anyone;
     GET  "/support" => portal::support::list, Contact;

@@ -265,11 +265,59 @@ both_backends! {
         assert_eq!(text_of(&doc, "[data-testid=converted-estimate]").as_deref(), Some("E-1001"));
     }
 
+    async fn converting_to_a_rental_records_it_for_the_account_and_shows_it_to_the_customer(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        seed_requests(&app, &people).await;
+        let staff = office(&app).await;
+        let assets_before = count_of(&app, "assets", people.acme).await;
+        // The form is prefilled with the date asked for.
+        let (status, doc) = page(&app, &staff, "/office/requests/R-1/rental").await;
+        assert_eq!(status, 200);
+        let start = scraper::Selector::parse("#start_on").unwrap();
+        let asked = (time::OffsetDateTime::now_utc().date() + Duration::days(5)).to_string();
+        assert_eq!(doc.select(&start).next().and_then(|e| e.value().attr("value")), Some(asked.as_str()));
+        // Bad fields: each message next to its field, what was typed kept, nothing saved.
+        let res = app.submit(&staff, "acme", "/office/requests/R-1/rental", "/office/requests/R-1/rental",
+            &[("name", ""), ("serial_number", "SN-1"), ("start_on", "2030-05-10"), ("end_on", "2030-05-01")]).await;
+        assert_eq!(res.status(), 422);
+        let doc = html(&res.text().await.unwrap());
+        assert!(text_of(&doc, "#name-error").is_some());
+        assert!(text_of(&doc, "#end_on-error").unwrap().contains("before the first"));
+        let serial = scraper::Selector::parse("#serial_number").unwrap();
+        assert_eq!(doc.select(&serial).next().and_then(|e| e.value().attr("value")), Some("SN-1"));
+        assert_eq!(count_of(&app, "assets", people.acme).await, assets_before);
+        let res = app.submit(&staff, "acme", "/office/requests/R-1/rental", "/office/requests/R-1/rental",
+            &[("name", "Pipe-thaw heater <rental>"), ("serial_number", "SN-1"), ("start_on", &asked), ("end_on", "")]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(count_of(&app, "assets", people.acme).await, assets_before + 1);
+        let (_, doc) = page(&app, &staff, "/office/requests/R-1").await;
+        assert_eq!(text_of(&doc, "[data-testid=request-status]").as_deref(), Some("Completed"));
+        assert_eq!(text_of(&doc, "[data-testid=converted-rental]").as_deref(), Some("Pipe-thaw heater <rental>"));
+        let (kind, customer, start_on): (String, i64, Option<time::Date>) = doorstep_store::on_pool!(app.store, p => sqlx::query_as(
+            "SELECT kind, customer_id, rental_start_on FROM assets WHERE company_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(people.acme.0).fetch_one(p).await).unwrap();
+        assert_eq!((kind.as_str(), customer, start_on.map(|d| d.to_string())), ("rental", people.household.0, Some(asked.clone())));
+        // The customer sees what the request became.
+        let dana = app.client(&["acme"]);
+        crate::helpers::sign_in(&app, &dana, "acme", "dana@example.test").await;
+        app.submit(&dana, "acme", "/accounts", "/accounts", &[("customer", &people.household.0.to_string())]).await;
+        let res = dana.get(app.url("acme", "/requests/R-1")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let doc = html(&res.text().await.unwrap());
+        assert_eq!(text_of(&doc, "[data-testid=converted-rental]").as_deref(), Some("Pipe-thaw heater <rental>"));
+        // Converted once: every conversion route now refuses it.
+        let res = app.submit(&staff, "acme", "/office/requests/R-2", "/office/requests/R-1/rental", &[("name", "Again"), ("start_on", &asked)]).await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(count_of(&app, "assets", people.acme).await, assets_before + 1);
+    }
+
     async fn declining_needs_a_reason_emails_the_customer_and_never_converts(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let people = seed_people(&app).await;
         seed_requests(&app, &people).await;
         let staff = office(&app).await;
+        let assets_before = count_of(&app, "assets", people.acme).await;
         let res = app.submit(&staff, "acme", "/office/requests/R-1", "/office/requests/R-1/decline", &[("reason", "  ")]).await;
         assert_eq!(res.status(), 422);
         assert!(text_of(&html(&res.text().await.unwrap()), "#reason-error").is_some());
@@ -293,6 +341,8 @@ both_backends! {
             ("/office/requests/R-2", "/office/requests/R-1/estimate", vec![("title", "Quote")]),
             ("/office/requests/R-2", "/office/requests/R-3/job", vec![("summary", "Fix")]),
             ("/office/requests/R-2", "/office/requests/R-3/estimate", vec![("title", "Quote")]),
+            ("/office/requests/R-2", "/office/requests/R-1/rental", vec![("name", "Heater"), ("start_on", day.as_str())]),
+            ("/office/requests/R-2", "/office/requests/R-3/rental", vec![("name", "Heater"), ("start_on", day.as_str())]),
             ("/office/requests/R-2", "/office/requests/R-3/decline", vec![("reason", "Again")]),
         ] {
             let res = app.submit(&staff, "acme", page_path, action, &form).await;
@@ -300,9 +350,10 @@ both_backends! {
             let body = res.text().await.unwrap();
             assert!(text_of(&html(&body), "[data-testid=refusal]").unwrap().contains("never be converted"), "{action}");
         }
-        for path in ["/office/requests/R-1/job", "/office/requests/R-3/estimate"] {
+        for path in ["/office/requests/R-1/job", "/office/requests/R-3/estimate", "/office/requests/R-3/rental"] {
             assert_eq!(page(&app, &staff, path).await.0, 409, "{path}");
         }
+        assert_eq!(count_of(&app, "assets", people.acme).await, assets_before);
         assert_eq!(count_of(&app, "jobs", people.acme).await, 0);
         assert_eq!(count_of(&app, "estimates", people.acme).await, 0);
         assert_eq!(app.store.outbox_page(people.acme, None, 5).await.unwrap().len(), 1);

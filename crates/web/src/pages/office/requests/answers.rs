@@ -28,7 +28,7 @@ use crate::pages::portal::billing::today;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
-const SUMMARY_MAX: usize = 120;
+pub(super) const SUMMARY_MAX: usize = 120;
 const TEXT_MAX: usize = 4000;
 const REASON_MAX: usize = 2000;
 
@@ -36,7 +36,7 @@ const REASON_MAX: usize = 2000;
 const NOT_OPEN: &str = "This request is no longer open: a declined request can never be converted (the customer sends a new one), and a converted request cannot be converted again. Nothing was changed.";
 
 /// The page of the request with the refusal, answered 409.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     staff: &SignedInStaff,
     csrf: &str,
@@ -54,7 +54,7 @@ async fn refused(
     html(p, StatusCode::CONFLICT)
 }
 
-fn parse_day(raw: &str) -> Option<Date> {
+pub(super) fn parse_day(raw: &str) -> Option<Date> {
     Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
@@ -141,7 +141,7 @@ impl JobPage {
     }
 }
 
-fn site_line(r: &RequestDetail) -> String {
+pub(super) fn site_line(r: &RequestDetail) -> String {
     match (&r.site_name, &r.site_line1) {
         (Some(n), Some(l)) if !l.is_empty() => format!("{n}, {l}"),
         (Some(n), _) => n.clone(),
@@ -362,7 +362,7 @@ pub async fn create_job(
 }
 
 /// Audits a conversion, commits it, wakes the inbox badge and returns to the request.
-async fn finish_conversion(
+pub(super) async fn finish_conversion(
     mut tx: doorstep_store::Tx,
     state: &AppState,
     staff: &SignedInStaff,

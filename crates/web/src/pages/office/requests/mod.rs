@@ -1,11 +1,13 @@
 //! The office's requests inbox: the list, one request (opening it marks it Read), its
-//! photos, converting it to a job or an estimate, declining it, and the live New count.
+//! photos, converting it to a job, an estimate or a rental, declining it, and the live New
+//! count.
 
 pub mod answers;
 pub mod detail;
 pub mod events;
 pub mod list;
 pub mod propose;
+pub mod rental;
 
 use std::net::SocketAddr;
 

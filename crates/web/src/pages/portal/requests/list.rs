@@ -140,6 +140,8 @@ struct DetailPage {
     estimate: Option<(String, Option<String>)>,
     job: Option<(String, String)>,
     converted_estimate: Option<(String, Option<String>)>,
+    /// The rental the office made of it.
+    rental: Option<String>,
     photos: Vec<Photo>,
     proposal: Option<ProposalLink>,
 }
@@ -284,6 +286,7 @@ pub async fn show(
             .as_ref()
             .map(|n| (n.clone(), format!("/jobs/{}", path_segment(n)))),
         converted_estimate: r.converted_estimate_number.as_ref().map(estimate_link),
+        rental: r.converted_rental_name.clone(),
         photos,
         number: r.number,
     })

@@ -262,8 +262,9 @@ fn push_scope_with(sql: &mut Sql, company: CompanyId, scope: &ContactScope, mark
 
 impl Store {
     /// A page of `limit` jobs of the account `scope` acts for, as `filter` narrows them,
-    /// starting at `cursor`. One query reads `limit + 1` rows: the extra one tells
-    /// whether another page follows.
+    /// starting at `cursor`. One query reads `limit + 1` rows (the extra one tells whether
+    /// another page follows); a search that finds nothing by whole words asks again by word
+    /// starts, which cost several times more on a large index.
     pub async fn job_page(
         &self,
         company: CompanyId,
@@ -273,12 +274,62 @@ impl Store {
         limit: i64,
     ) -> Result<JobPage, StoreError> {
         let limit = limit.clamp(1, 200);
+        let words = search_words(&filter.search);
+        let rows = if words.is_empty() {
+            self.page_rows(company, scope, filter, &words, false, cursor, limit + 1)
+                .await?
+        } else {
+            // Whole words first; word starts only when no job of the filtered list has every
+            // word whole. A first page learns that from its own rows; a later page asks for
+            // one such job, so every page of a search follows the same rule.
+            let whole_found = match cursor {
+                None => {
+                    let rows = self
+                        .page_rows(company, scope, filter, &words, false, None, limit + 1)
+                        .await?;
+                    if !rows.is_empty() {
+                        return Ok(page_of(rows, cursor, limit));
+                    }
+                    false
+                }
+                Some(_) => !self
+                    .page_rows(company, scope, filter, &words, false, None, 1)
+                    .await?
+                    .is_empty(),
+            };
+            self.page_rows(
+                company,
+                scope,
+                filter,
+                &words,
+                !whole_found,
+                cursor,
+                limit + 1,
+            )
+            .await?
+        };
+        Ok(page_of(rows, cursor, limit))
+    }
+
+    /// Up to `take` rows of the list from `cursor`, in the order read (away from the
+    /// cursor, so reversed for a "before" cursor); `prefix` makes search words match word
+    /// starts.
+    #[allow(clippy::too_many_arguments)]
+    async fn page_rows(
+        &self,
+        company: CompanyId,
+        scope: &ContactScope,
+        filter: &JobFilter,
+        words: &[String],
+        prefix: bool,
+        cursor: Option<Cursor>,
+        take: i64,
+    ) -> Result<Vec<JobRow>, StoreError> {
         let backwards = matches!(cursor, Some(Cursor::Before(_)));
-        // Reading "before" a key runs the list the other way, then turns the rows round.
+        // Reading "before" a key runs the list the other way; `page_of` turns the rows round.
         let descending = (filter.order == DateOrder::Newest) != backwards;
         let mut sql = Sql::default();
         page_start(&mut sql, self.kind());
-        let words = search_words(&filter.search);
         // A search's matches come from the text index as ids: on SQLite the rows are then
         // read by id, not found by walking the account's (possibly 10,000) jobs by date.
         let by_ids = !words.is_empty() && self.kind() == DbKind::Sqlite;
@@ -297,8 +348,7 @@ impl Store {
             sql.push(" AND j.job_date < ").val(until);
         }
         if !words.is_empty() {
-            let whole = self.whole_words_found(company, scope, &words).await?;
-            self.push_search(&mut sql, company, scope, &filter.search, &words, !whole);
+            self.push_search(&mut sql, company, scope, &filter.search, words, prefix);
         }
         if let Some(Cursor::After(k) | Cursor::Before(k)) = cursor {
             let op = if descending { "<" } else { ">" };
@@ -317,66 +367,15 @@ impl Store {
             &mut sql,
             self.kind(),
             if descending { "DESC" } else { "ASC" },
-            limit + 1,
+            take,
         );
-        let mut rows: Vec<JobRow> = match self.sqlite_reads() {
+        let rows = match self.sqlite_reads() {
             Some(reads) => reads.rows(&sql.text, &sql.vals, JobRow::from_sqlite)?,
             None => {
                 on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?
             }
         };
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        if backwards {
-            rows.reverse();
-        }
-        let first = rows.first().map(JobRow::key);
-        let last = rows.last().map(JobRow::key);
-        let (next, prev) = match cursor {
-            None => (last.filter(|_| more).map(Cursor::After), None),
-            Some(Cursor::After(_)) => (
-                last.filter(|_| more).map(Cursor::After),
-                first.map(Cursor::Before),
-            ),
-            Some(Cursor::Before(_)) => (
-                last.map(Cursor::After),
-                first.filter(|_| more).map(Cursor::Before),
-            ),
-        };
-        Ok(JobPage { rows, next, prev })
-    }
-
-    /// Whether the account has a job containing every word whole. Whole words read one
-    /// posting list each; prefixes merge the lists of every term they start, which costs
-    /// several times more on a large index, so prefixes are only the fallback.
-    async fn whole_words_found(
-        &self,
-        company: CompanyId,
-        scope: &ContactScope,
-        words: &[String],
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> = match self.kind() {
-            DbKind::Sqlite => {
-                let query = fts5_query(scope, words, false);
-                let sql = "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH $1 LIMIT 1";
-                match self.sqlite_reads() {
-                    Some(reads) => reads
-                        .rows(sql, &[query.into()], |r| r.get(0))?
-                        .into_iter()
-                        .next(),
-                    None => on_pool!(self, p => sqlx::query_scalar(sql)
-                        .bind(query).fetch_optional(p).await)?,
-                }
-            }
-            DbKind::Postgres => {
-                let query = tsquery(words, false);
-                on_pool!(self, p => sqlx::query_scalar(
-                    "SELECT id FROM jobs WHERE company_id = $1 AND customer_id = $2 \
-                     AND search @@ to_tsquery('simple', $3) LIMIT 1")
-                    .bind(company.0).bind(scope.customer.0).bind(query).fetch_optional(p).await)?
-            }
-        };
-        Ok(found.is_some())
+        Ok(rows)
     }
 
     /// Appends the search: the full-text index over the job's own words (whole words, or
@@ -418,6 +417,30 @@ impl Store {
             .val(pattern)
             .push(" ESCAPE '\\')))");
     }
+}
+
+/// The page from up to `limit + 1` rows in the order read: the extra row says another page
+/// follows in that direction.
+fn page_of(mut rows: Vec<JobRow>, cursor: Option<Cursor>, limit: i64) -> JobPage {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if matches!(cursor, Some(Cursor::Before(_))) {
+        rows.reverse();
+    }
+    let first = rows.first().map(JobRow::key);
+    let last = rows.last().map(JobRow::key);
+    let (next, prev) = match cursor {
+        None => (last.filter(|_| more).map(Cursor::After), None),
+        Some(Cursor::After(_)) => (
+            last.filter(|_| more).map(Cursor::After),
+            first.map(Cursor::Before),
+        ),
+        Some(Cursor::Before(_)) => (
+            last.map(Cursor::After),
+            first.filter(|_| more).map(Cursor::Before),
+        ),
+    };
+    JobPage { rows, next, prev }
 }
 
 #[cfg(test)]

@@ -257,6 +257,29 @@ both_backends! {
         assert!(numbers(&f, &harbor, &search("\"NEAR(* OR ' ; --")).await.is_empty());
         let home = company_contact(f.home);
         assert_eq!(numbers(&f, &home, &search("faucet")).await.len(), 3);
+        // A search pages like the list: every match once, forwards and back, by the same rule.
+        let visit = search("visit");
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = f.store.job_page(f.acme, &harbor, &visit, cursor, 10).await.unwrap();
+            seen.extend(page.rows.iter().map(|r| r.number.clone()));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => {
+                    let back = f.store.job_page(f.acme, &harbor, &visit, page.prev, 10).await.unwrap();
+                    assert_eq!(back.rows.len(), 10, "the page before the last is full");
+                    break;
+                }
+            }
+        }
+        let all = numbers(&f, &harbor, &visit).await;
+        assert!(all.len() > 30, "{}", all.len());
+        let total = seen.len();
+        seen.sort();
+        seen.dedup();
+        assert_eq!((total, seen.len()), (all.len(), all.len()));
+        assert_eq!(numbers(&f, &harbor, &search("visi")).await.len(), all.len(), "word starts when no whole word matches");
     }
 
     async fn many_readers_at_once_see_every_committed_job_at_once(backend: Backend) {

@@ -352,14 +352,13 @@ impl Store {
         }
         if let Some(Cursor::After(k) | Cursor::Before(k)) = cursor {
             let op = if descending { "<" } else { ">" };
-            // The plain range on the date first gives both engines an index range to start
-            // from (an OR alone made SQLite read and sort every earlier job); the OR then
-            // only settles ties on the cursor's date.
-            sql.push(&format!(" AND j.job_date {op}= "))
+            // A row value: both engines turn it into one index range on (job_date, id)
+            // after the account's columns, ties on the date included (an OR of the two made
+            // SQLite read and sort every earlier job; a date range plus the OR as a filter
+            // made a deep page 10-15% slower than the first).
+            sql.push(&format!(" AND (j.job_date, j.id) {op} ("))
                 .val(k.date)
-                .push(&format!(" AND (j.job_date {op} "))
-                .val(k.date)
-                .push(&format!(" OR j.id {op} "))
+                .push(", ")
                 .val(k.id)
                 .push(")");
         }

@@ -21,7 +21,7 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time};
 
 use super::detail::{DeclineForm, page};
-use super::{audit_event, html, load, request_path};
+use super::{FieldErrors, audit_event, field_error, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::pages::portal::billing::today;
@@ -128,16 +128,13 @@ struct JobPage {
     f: JobFields,
     job_types: Vec<Choice>,
     schedule_types: Vec<Choice>,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 }
 
 impl JobPage {
     /// The message for `field`, if any.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        field_error(&self.errors, field)
     }
 }
 
@@ -173,7 +170,7 @@ async fn job_page(
     csrf: &str,
     r: &RequestDetail,
     f: JobFields,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> Result<JobPage, WebError> {
     let job_types = state
         .store
@@ -228,7 +225,7 @@ async fn check_job(
     state: &AppState,
     staff: &SignedInStaff,
     f: &JobFields,
-) -> Result<Result<JobFromRequest, Vec<(&'static str, String)>>, WebError> {
+) -> Result<Result<JobFromRequest, FieldErrors>, WebError> {
     let mut errors = Vec::new();
     let summary = f.summary.trim();
     if summary.is_empty() {
@@ -400,16 +397,13 @@ struct EstimatePage {
     site: String,
     open_estimate: Option<String>,
     f: EstimateFields,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 }
 
 impl EstimatePage {
     /// The message for `field`, if any.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        field_error(&self.errors, field)
     }
 }
 
@@ -418,7 +412,7 @@ fn estimate_page(
     csrf: &str,
     r: &RequestDetail,
     f: EstimateFields,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> EstimatePage {
     EstimatePage {
         chrome: OfficeChrome::of(staff, csrf),

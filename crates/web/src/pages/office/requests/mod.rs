@@ -65,6 +65,17 @@ fn audit_event(
     }
 }
 
+/// What a conversion form says next to its fields: (field, message) pairs.
+type FieldErrors = Vec<(&'static str, String)>;
+
+/// The message for `field` among `errors`, if any.
+fn field_error<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, m)| m.as_str())
+}
+
 /// Renders `page` with `status`.
 fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
     let body = page

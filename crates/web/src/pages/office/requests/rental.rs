@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::answers::{SUMMARY_MAX, finish_conversion, parse_day, refused, site_line};
-use super::{html, load, request_path};
+use super::{FieldErrors, field_error, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::views::OfficeChrome;
@@ -46,16 +46,13 @@ struct RentalPage {
     site: String,
     product: Option<String>,
     f: RentalFields,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 }
 
 impl RentalPage {
     /// The message for `field`, if any.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        field_error(&self.errors, field)
     }
 }
 
@@ -64,7 +61,7 @@ fn rental_page(
     csrf: &str,
     r: &RequestDetail,
     f: RentalFields,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> RentalPage {
     RentalPage {
         chrome: OfficeChrome::of(staff, csrf),
@@ -79,10 +76,7 @@ fn rental_page(
 }
 
 /// Checks the form; the rental, or every field's message.
-fn check(
-    f: &RentalFields,
-    r: &RequestDetail,
-) -> Result<RentalFromRequest, Vec<(&'static str, String)>> {
+fn check(f: &RentalFields, r: &RequestDetail) -> Result<RentalFromRequest, FieldErrors> {
     let mut errors = Vec::new();
     let name = f.name.trim();
     if name.is_empty() {

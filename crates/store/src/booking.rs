@@ -1,11 +1,11 @@
-//! Self-booking: the availability windows a company publishes, and taking one place in a
-//! window. Taking is one conditional update (`booked < capacity`), so customers racing for
-//! the last place cannot overbook it: exactly as many win as there are places.
+//! Self-booking: the availability windows a company publishes, as the request form offers
+//! them. Taking a place is `Tx::take_window_place_checked` (availability.rs): one conditional
+//! update (`booked < capacity`), so customers racing for the last place cannot overbook it.
 
 use doorstep_core::ids::CompanyId;
 use time::Date;
 
-use crate::{Store, StoreError, Tx, on_pool, on_tx};
+use crate::{Store, StoreError, on_pool};
 
 /// A window a customer may book.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -60,20 +60,5 @@ impl Store {
         let sql = format!("{WINDOW_COLUMNS} WHERE company_id = $1 AND id = $2");
         let row = on_pool!(self, p => sqlx::query_as(&sql).bind(company.0).bind(id).fetch_optional(p).await)?;
         Ok(row)
-    }
-}
-
-impl Tx {
-    /// Takes one place in window `id` if one is left; `false` when the window is full
-    /// (or not the company's), and nothing changed.
-    pub async fn take_window_place(
-        &mut self,
-        company: CompanyId,
-        id: i64,
-    ) -> Result<bool, StoreError> {
-        let sql = "UPDATE availability_windows SET booked = booked + 1 \
-                   WHERE id = $1 AND company_id = $2 AND booked < capacity";
-        let done = on_tx!(self, c => sqlx::query(sql).bind(id).bind(company.0).execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(done == 1)
     }
 }

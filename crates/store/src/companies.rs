@@ -130,6 +130,16 @@ pub struct NewCompany {
 }
 
 impl Store {
+    /// Where the office's notices about requests, tickets and visits go: the company's
+    /// request address, else its main email; empty when it has neither.
+    pub async fn office_notice_address(&self, company: CompanyId) -> Result<String, E> {
+        let row: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT CASE WHEN TRIM(request_email) <> '' THEN request_email ELSE email END \
+             FROM companies WHERE id = $1")
+            .bind(company.0).fetch_optional(p).await)?;
+        Ok(row.unwrap_or_default())
+    }
+
     /// The company named by a request's host slug, from the cache when it is fresh.
     pub async fn company_for_slug(&self, slug: &str) -> Result<Option<Company>, E> {
         let key = format!("slug:{slug}");

@@ -272,6 +272,14 @@ pub struct EstimateFromRequest {
     pub expires_on: Option<Date>,
 }
 
+/// What a request was converted into.
+#[derive(Debug, Clone, Copy)]
+enum Converted {
+    Job,
+    Estimate,
+    Rental,
+}
+
 /// The office's rental form, checked.
 #[derive(Debug, Clone)]
 pub struct RentalFromRequest {
@@ -517,6 +525,26 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// Records on the request what it became.
+    async fn link_request(
+        &mut self,
+        company: CompanyId,
+        request: ServiceRequestId,
+        to: Converted,
+        id: i64,
+    ) -> Result<(), StoreError> {
+        let column = match to {
+            Converted::Job => "converted_job_id",
+            Converted::Estimate => "converted_estimate_id",
+            Converted::Rental => "converted_asset_id",
+        };
+        let sql =
+            format!("UPDATE service_requests SET {column} = $1 WHERE company_id = $2 AND id = $3");
+        on_tx!(self, c => sqlx::query(&sql).bind(id).bind(company.0).bind(request.0)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// The published window the request booked a place in, if any.
     async fn request_window(
         &mut self,
@@ -604,10 +632,8 @@ impl Tx {
                 },
             )
             .await?;
-        on_tx!(self, c => sqlx::query(
-            "UPDATE service_requests SET converted_job_id = $1 WHERE company_id = $2 AND id = $3")
-            .bind(id.0).bind(company.0).bind(request.0)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        self.link_request(company, request, Converted::Job, id.0)
+            .await?;
         // The job holds the window place the request booked, so moving or cancelling the
         // visit later gives it back.
         let window = self.request_window(company, request).await?;
@@ -675,10 +701,8 @@ impl Tx {
                 (id, number)
             }
         };
-        on_tx!(self, c => sqlx::query(
-            "UPDATE service_requests SET converted_estimate_id = $1 WHERE company_id = $2 AND id = $3")
-            .bind(id.0).bind(company.0).bind(request.0)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        self.link_request(company, request, Converted::Estimate, id.0)
+            .await?;
         Ok(Some((id, number)))
     }
 
@@ -719,10 +743,8 @@ impl Tx {
                 },
             )
             .await?;
-        on_tx!(self, c => sqlx::query(
-            "UPDATE service_requests SET converted_asset_id = $1 WHERE company_id = $2 AND id = $3")
-            .bind(id.0).bind(company.0).bind(request.0)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        self.link_request(company, request, Converted::Rental, id.0)
+            .await?;
         Ok(Some(id))
     }
 

@@ -304,14 +304,6 @@ impl Store {
         Ok(rows)
     }
 
-    /// Where the office wants new requests: the request address, else the company's email.
-    pub async fn request_email(&self, company: CompanyId) -> Result<String, StoreError> {
-        let sql = "SELECT CASE WHEN request_email <> '' THEN request_email ELSE email END FROM companies WHERE id = $1";
-        let row: Option<String> =
-            on_pool!(self, p => sqlx::query_scalar(sql).bind(company.0).fetch_optional(p).await)?;
-        Ok(row.unwrap_or_default())
-    }
-
     /// The number of the request a draft `key` became, if it was submitted.
     pub async fn request_by_idempotency_key(
         &self,

@@ -300,16 +300,6 @@ impl Store {
             .bind(company.0).bind(contact.0).fetch_optional(p).await)?;
         Ok(row)
     }
-
-    /// Where the office wants to hear about tickets: its request address, else its public
-    /// email; empty when it has neither.
-    pub async fn support_office_email(&self, company: CompanyId) -> Result<String, StoreError> {
-        let email: Option<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT CASE WHEN TRIM(request_email) <> '' THEN request_email ELSE email END \
-             FROM companies WHERE id = $1")
-            .bind(company.0).fetch_optional(p).await)?;
-        Ok(email.unwrap_or_default())
-    }
 }
 
 /// Who writes on a ticket.

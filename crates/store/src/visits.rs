@@ -166,16 +166,6 @@ impl Store {
         Ok(row)
     }
 
-    /// Where the office's notices about requests and visits go: the company's request
-    /// address, else its main email; empty when it has neither.
-    pub async fn office_notice_address(&self, company: CompanyId) -> Result<String, StoreError> {
-        let row: Option<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT CASE WHEN request_email <> '' THEN request_email ELSE email END \
-             FROM companies WHERE id = $1")
-            .bind(company.0).fetch_optional(p).await)?;
-        Ok(row.unwrap_or_default())
-    }
-
     /// The visit changes of the company's job numbered `number`, for the office.
     pub async fn office_visit_changes(
         &self,

@@ -244,6 +244,6 @@ both_backends! {
         let r = w.store.support_recipient(w.company, w.dana).await.unwrap().unwrap();
         assert_eq!((r.name.as_str(), r.email.as_deref(), r.wants_updates), ("Dana Whitaker", Some("dana@example.test"), true));
         assert!(w.store.support_recipient(w.other_company, w.dana).await.unwrap().is_none());
-        assert_eq!(w.store.support_office_email(w.company).await.unwrap(), "hello@acme.test");
+        assert_eq!(w.store.office_notice_address(w.company).await.unwrap(), "hello@acme.test");
     }
 }

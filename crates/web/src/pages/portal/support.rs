@@ -337,7 +337,7 @@ async fn notify_office(
     files: usize,
 ) -> Result<(), WebError> {
     let company = &contact.portal.company;
-    let to = state.store.support_office_email(company.id).await?;
+    let to = state.store.office_notice_address(company.id).await?;
     if to.trim().is_empty() {
         return Ok(());
     }

@@ -263,7 +263,7 @@ pub async fn submit(
     };
     let customer = contact.scope.customer;
     // Read before the transaction: a submit holds one connection, never waits for a second.
-    let request_email = state.store.request_email(company.id).await?;
+    let request_email = state.store.office_notice_address(company.id).await?;
     let submitter = state
         .store
         .login_email(company.id, contact.portal.login)
@@ -309,7 +309,9 @@ pub async fn submit(
         };
     }
     if let Some(w) = window
-        && !tx.take_window_place(company.id, w.id).await?
+        && !tx
+            .take_window_place_checked(company.id, w.id, ctx.today)
+            .await?
     {
         drop(tx);
         return render_summary(&state, &contact, &csrf, &ctx, &draft, &a, Some("Sorry: the time you picked was just fully booked. Nothing was sent. Use “Make changes” next to Date and time to pick another.".to_owned()), StatusCode::CONFLICT).await;

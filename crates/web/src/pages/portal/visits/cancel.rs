@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    REASON_MAX, STALE, audit_event, change_of, done, job_href, load, notify_office, refused,
-    refused_by_rule, render, visit_time,
+    Finished, REASON_MAX, STALE, change_of, finish, job_href, load, refused, refused_by_rule,
+    render, visit_time,
 };
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
@@ -155,29 +155,15 @@ pub async fn submit(
         return refused(&contact, &csrf, &visit, STALE.into(), StatusCode::CONFLICT);
     }
     let detail = json!({"number": visit.number, "visit": old_time, "reason": reason});
-    tx.audit(
-        company,
-        &audit_event(&contact, &who, peer, "visit.cancelled", &visit, detail),
-    )
-    .await?;
-    notify_office(
-        &state,
-        &mut tx,
-        &contact,
-        EmailKind::VisitCancelled,
-        &[
-            ("job_number", &visit.number),
-            ("job_summary", &visit.summary),
-            ("old_time", &old_time),
-            ("reason", &reason),
-            ("contact_name", &who.name),
-            ("contact_email", &who.email),
-        ],
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(done(&visit, "cancelled"))
+    let values = [("old_time", old_time.as_str()), ("reason", reason.as_str())];
+    let change = Finished {
+        action: "visit.cancelled",
+        detail,
+        email: EmailKind::VisitCancelled,
+        values: &values,
+        outcome: "cancelled",
+    };
+    finish(&state, tx, &contact, &who, peer, &visit, change).await
 }
 
 #[cfg(test)]

@@ -196,3 +196,48 @@ pub(crate) async fn notify_office(
     doorstep_mail::enqueue(tx, company.id, kind, &to, &company.name, &all).await?;
     Ok(())
 }
+
+/// What a committed visit change records: its audit action and detail, the office's email
+/// with the values beyond the job and the contact, and the outcome the job page shows.
+pub(crate) struct Finished<'a> {
+    /// Audit action.
+    pub action: &'static str,
+    /// Audit detail.
+    pub detail: serde_json::Value,
+    /// The office's email.
+    pub email: EmailKind,
+    /// Its values besides the job's number and summary and the contact's name and email.
+    pub values: &'a [(&'a str, &'a str)],
+    /// `?changed=` on the job page.
+    pub outcome: &'a str,
+}
+
+/// Audits the change made in `tx`, queues the office's email, commits and sends the customer
+/// back to the job page.
+pub(crate) async fn finish(
+    state: &AppState,
+    mut tx: Tx,
+    contact: &SignedInContact,
+    who: &Who,
+    peer: SocketAddr,
+    visit: &Visit,
+    change: Finished<'_>,
+) -> Result<Response, WebError> {
+    let company = contact.portal.company.id;
+    tx.audit(
+        company,
+        &audit_event(contact, who, peer, change.action, visit, change.detail),
+    )
+    .await?;
+    let mut values: Vec<(&str, &str)> = vec![
+        ("job_number", &visit.number),
+        ("job_summary", &visit.summary),
+        ("contact_name", &who.name),
+        ("contact_email", &who.email),
+    ];
+    values.extend_from_slice(change.values);
+    notify_office(state, &mut tx, contact, change.email, &values).await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    Ok(done(visit, change.outcome))
+}

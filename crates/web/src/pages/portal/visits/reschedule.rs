@@ -21,8 +21,8 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    STALE, audit_event, change_of, done, job_href, load, notify_office, refused, refused_by_rule,
-    render, visit_time,
+    Finished, STALE, change_of, finish, job_href, load, refused, refused_by_rule, render,
+    visit_time,
 };
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
@@ -355,27 +355,16 @@ pub async fn submit(
         }
     };
     let detail = json!({"number": visit.number, "from": old_time, "to": new_time});
-    tx.audit(
-        company,
-        &audit_event(&contact, &who, peer, action, &visit, detail),
-    )
-    .await?;
-    notify_office(
-        &state,
-        &mut tx,
-        &contact,
-        EmailKind::VisitRescheduled,
-        &[
-            ("job_number", &visit.number),
-            ("job_summary", &visit.summary),
-            ("old_time", &old_time),
-            ("new_time", &new_time),
-            ("contact_name", &who.name),
-            ("contact_email", &who.email),
-        ],
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(done(&visit, what))
+    let values = [
+        ("old_time", old_time.as_str()),
+        ("new_time", new_time.as_str()),
+    ];
+    let change = Finished {
+        action,
+        detail,
+        email: EmailKind::VisitRescheduled,
+        values: &values,
+        outcome: what,
+    };
+    finish(&state, tx, &contact, &who, peer, &visit, change).await
 }

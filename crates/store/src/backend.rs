@@ -136,8 +136,13 @@ impl Store {
                 .map_err(|_| StoreError::Unreachable("no answer within 10 seconds".into()))?
                 .map_err(|e| StoreError::Unreachable(e.to_string()))?;
                 let _ = first.close().await;
+                // No ping before each query: it was a whole extra round trip per query (sqlx
+                // also pings on release, which keeps a cancelled query's connection out of
+                // the pool). A connection the server dropped fails its next query once and is
+                // then closed, instead of being found out by the ping.
                 let pool = PgPoolOptions::new()
                     .max_connections(pool_size)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await

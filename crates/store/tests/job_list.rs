@@ -282,6 +282,52 @@ both_backends! {
         assert_eq!(numbers(&f, &harbor, &search("visi")).await.len(), all.len(), "word starts when no whole word matches");
     }
 
+    async fn search_follows_a_jobs_words_date_and_account_as_they_change(backend: Backend) {
+        // PostgreSQL keeps a word table beside the jobs (0012) and SQLite an FTS5 index
+        // (0011), both by triggers: every change a job's words, date or account can see must
+        // reach the search at once, and a removed job must leave no word behind.
+        let f = fixture(backend).await;
+        let (harbor, home) = (company_contact(f.harbor), company_contact(f.home));
+        let search = |s: &str| JobFilter { search: s.into(), ..JobFilter::default() };
+        let run = |sql: &'static str, a: i64, b: &'static str| {
+            let store = f.store.clone();
+            async move {
+                doorstep_store::on_pool!(store, p => sqlx::query(sql).bind(a).bind(b).execute(p).await.map(|_| ())).unwrap();
+            }
+        };
+        let acme = f.acme.0;
+        run("UPDATE jobs SET summary = 'Zebra damper check' WHERE company_id = $1 AND number = $2", acme, "B-03").await;
+        run("UPDATE jobs SET summary = 'Zebra flue check' WHERE company_id = $1 AND number = $2", acme, "B-20").await;
+        assert_eq!(numbers(&f, &harbor, &search("zebra")).await, ["B-20", "B-03"], "new words, newest first");
+        assert!(!numbers(&f, &harbor, &search("visit")).await.contains(&"B-03".to_string()), "the old words are gone");
+        assert_eq!(numbers(&f, &harbor, &search("zebra damper")).await, ["B-03"], "every word counts");
+        // Rescheduled: the order follows the new date, and a status change alone keeps the words.
+        doorstep_store::on_pool!(f.store, p => sqlx::query(
+            "UPDATE jobs SET job_date = $1 WHERE company_id = $2 AND number = 'B-03'")
+            .bind(DAY0 + Duration::days(400)).bind(acme).execute(p).await.map(|_| ())).unwrap();
+        run("UPDATE jobs SET status = 'cancelled' WHERE company_id = $1 AND number = $2", acme, "B-03").await;
+        assert_eq!(numbers(&f, &harbor, &search("zebra")).await, ["B-03", "B-20"]);
+        // Moved to another account: found only there.
+        let home_site: i64 = doorstep_store::on_pool!(f.store, p => sqlx::query_scalar(
+            "SELECT id FROM sites WHERE company_id = $1 AND customer_id = $2")
+            .bind(acme).bind(f.home.0).fetch_one(p).await).unwrap();
+        doorstep_store::on_pool!(f.store, p => sqlx::query(
+            "UPDATE jobs SET customer_id = $1, site_id = $2 WHERE company_id = $3 AND number = 'B-20'")
+            .bind(f.home.0).bind(home_site).bind(acme).execute(p).await.map(|_| ())).unwrap();
+        assert_eq!(numbers(&f, &harbor, &search("zebra")).await, ["B-03"]);
+        assert_eq!(numbers(&f, &home, &search("zebra")).await, ["B-20"]);
+        // Removed: no longer found, and nothing of it left in the word table.
+        run("DELETE FROM jobs WHERE company_id = $1 AND number = $2", acme, "B-03").await;
+        assert!(numbers(&f, &harbor, &search("zebra")).await.is_empty());
+        if backend == Backend::Postgres {
+            let left: i64 = doorstep_store::on_pool!(f.store, p => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM job_words w WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = w.job_id \
+                 AND j.customer_id = w.customer_id AND j.job_date = w.job_date)")
+                .fetch_one(p).await).unwrap();
+            assert_eq!(left, 0, "every word row belongs to a job as it is now");
+        }
+    }
+
     async fn many_readers_at_once_see_every_committed_job_at_once(backend: Backend) {
         // On SQLite the list reads through the plain-connection pool, beside sqlx's writers:
         // each commit must be visible to the very next read, and readers must not trip

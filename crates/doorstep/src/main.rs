@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use doorstep::cli::Cli;
 
+/// mimalloc instead of glibc's malloc: a page view allocates hundreds of small strings, and
+/// glibc's allocator was a fifth of a list page's CPU time (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -1,6 +1,7 @@
 //! The connection pool for either engine, transactions, migrations and backups.
 
 use crate::company_cache::CompanyCache;
+use crate::pg_reads::PgReads;
 use crate::sqlite_reads::ReadPool;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::StoreError;
+use crate::insert::{Val, bind_vals};
 
 /// Runs `$body` with `$p` bound to the pool of whichever engine `$store` uses.
 /// The body is compiled once per engine, so the SQL in it must suit both.
@@ -66,6 +68,8 @@ pub struct Store {
     companies: CompanyCache,
     /// Plain connections for the hottest reads, on a SQLite file (not in memory).
     reads: Option<Arc<ReadPool>>,
+    /// Plain connections for the hottest reads on PostgreSQL.
+    pg_reads: Option<Arc<PgReads>>,
 }
 
 #[doc(hidden)]
@@ -97,6 +101,7 @@ impl Store {
     pub async fn connect_with(url: &str, pool_size: u32) -> Result<Store, StoreError> {
         let pool_size = pool_size.max(1);
         let mut reads = None;
+        let mut pg_reads = None;
         let backend = match Self::kind_of(url)? {
             DbKind::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
@@ -140,6 +145,7 @@ impl Store {
                 // also pings on release, which keeps a cancelled query's connection out of
                 // the pool). A connection the server dropped fails its next query once and is
                 // then closed, instead of being found out by the ping.
+                pg_reads = Some(Arc::new(PgReads::new(options.clone(), pool_size)));
                 let pool = PgPoolOptions::new()
                     .max_connections(pool_size)
                     .test_before_acquire(false)
@@ -154,6 +160,7 @@ impl Store {
             backend,
             companies: CompanyCache::default(),
             reads,
+            pg_reads,
         })
     }
 
@@ -182,9 +189,29 @@ impl Store {
         &self.backend
     }
 
-    /// The plain SQLite read pool, when the store is a SQLite file.
-    pub(crate) fn sqlite_reads(&self) -> Option<&Arc<ReadPool>> {
-        self.reads.as_ref()
+    /// Runs one of the portal's hottest reads through the plain connections of either engine
+    /// (`sqlite_reads`, `pg_reads`), or sqlx's pool for an in-memory SQLite database;
+    /// `from_sqlite` reads a row of the plain SQLite connection by position.
+    pub(crate) async fn hot_rows<T>(
+        &self,
+        sql: &str,
+        vals: &[Val],
+        from_sqlite: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        if let Some(reads) = &self.reads {
+            return reads.rows(sql, vals, from_sqlite);
+        }
+        if let Some(reads) = &self.pg_reads {
+            return reads.rows(sql, vals).await;
+        }
+        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(sql), vals).fetch_all(p).await)?;
+        Ok(rows)
     }
 
     /// The cache of companies by host this store's transactions keep true.

@@ -8,7 +8,7 @@ use doorstep_core::totals::PricedLine;
 use time::OffsetDateTime;
 
 use crate::insert::{Sql, bind_vals};
-use crate::job_list::{push_number, push_scope};
+use crate::job_list::{push_row_scope, push_scope_and_number};
 use crate::{Store, StoreError, on_pool};
 
 /// A job with everything its page shows about it.
@@ -197,8 +197,7 @@ impl Store {
              LEFT JOIN job_types t ON t.company_id = j.company_id AND t.id = j.job_type_id \
              WHERE ",
         );
-        push_scope(&mut sql, company, scope);
-        push_number(&mut sql, company, number);
+        push_scope_and_number(&mut sql, company, scope, number);
         let row = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_optional(p).await)?;
         Ok(row)
     }
@@ -294,7 +293,7 @@ impl Store {
             .push(" AND a.owner_kind = 'job' AND a.id = ")
             .val(id.0)
             .push(" AND ");
-        push_scope(&mut sql, company, scope);
+        push_row_scope(&mut sql, company, scope);
         let row = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_optional(p).await)?;
         Ok(row)
     }

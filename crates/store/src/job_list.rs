@@ -6,8 +6,8 @@ use doorstep_core::ids::CompanyId;
 use doorstep_core::status::{ContactRole, JobKind, JobStatus};
 use time::OffsetDateTime;
 
-use crate::insert::{Sql, bind_vals};
-use crate::{DbKind, Store, StoreError, on_pool};
+use crate::insert::Sql;
+use crate::{DbKind, Store, StoreError};
 
 /// Most search words used; more add cost and no precision.
 const MAX_SEARCH_WORDS: usize = 8;
@@ -255,15 +255,29 @@ fn page_end(sql: &mut Sql, kind: DbKind, dir: &str, limit: i64) {
     }
 }
 
-/// Appends the job numbered `number`, found through the company's unique number index
-/// first. Written as `j.number = ..` beside the scope, PostgreSQL's cached generic plan
-/// walked the account's jobs instead (10 ms for an account with 10,000 jobs).
-pub(crate) fn push_number(sql: &mut Sql, company: CompanyId, number: &str) {
+/// Appends the scope and the job numbered `number`, found through the company's unique
+/// number index. Written as `j.number = ..` beside the scope, or with the scope's columns
+/// open to the planner, PostgreSQL's cached generic plan walked the account's jobs in one
+/// of its (account, ...) indexes instead (1 ms for an account with 10,000 jobs; `+` keeps
+/// the scope a check on the one row).
+pub(crate) fn push_scope_and_number(
+    sql: &mut Sql,
+    company: CompanyId,
+    scope: &ContactScope,
+    number: &str,
+) {
+    push_row_scope(sql, company, scope);
     sql.push(" AND j.id = (SELECT n.id FROM jobs n WHERE n.company_id = ")
         .val(company.0)
         .push(" AND n.number = ")
         .val(number)
         .push(")");
+}
+
+/// Like [`push_scope`] for a query that finds its job by id: the scope checks that one row
+/// and stays out of the planner's choice of index (see [`push_scope_and_number`]).
+pub(crate) fn push_row_scope(sql: &mut Sql, company: CompanyId, scope: &ContactScope) {
+    push_scope_with(sql, company, scope, "+");
 }
 
 /// Appends `j.company_id = .. AND j.customer_id = ..` and, for site contacts, their sites.
@@ -424,60 +438,161 @@ impl Store {
         let dir = if descending { "DESC" } else { "ASC" };
         let key = cursor.map(|(Cursor::After(k) | Cursor::Before(k))| k);
         let mut sql = Sql::default();
-        if !words.is_empty() && !prefix && self.kind() == DbKind::Postgres {
-            push_word_page(&mut sql, company, scope, filter, words, key, dir, take);
-        } else {
-            page_start(&mut sql, self.kind(), company, scope);
-            // A search's matches come from the text index as ids: on SQLite the rows are then
-            // read by id, not found by walking the account's (possibly 10,000) jobs by date.
-            let by_ids = !words.is_empty() && self.kind() == DbKind::Sqlite;
-            push_scope_with(&mut sql, company, scope, if by_ids { "+" } else { "" });
-            push_filter(&mut sql, filter, "j.job_date");
-            if !words.is_empty() {
-                self.push_search(&mut sql, company, scope, &filter.search, words, prefix);
-            }
-            push_after(&mut sql, key, dir, "j.job_date", "j.id");
-            page_end(&mut sql, self.kind(), dir, take);
-        }
-        let rows = match self.sqlite_reads() {
-            Some(reads) => reads.rows(&sql.text, &sql.vals, JobRow::from_sqlite)?,
-            None => {
-                on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?
-            }
+        let search = SearchPage {
+            company,
+            scope,
+            filter,
+            words,
+            prefix,
+            key,
+            dir,
+            take,
         };
-        Ok(rows)
+        let kind = self.kind();
+        let by_index = match kind {
+            DbKind::Sqlite => {
+                !words.is_empty() && !self.sites_match(company, scope, filter).await?
+            }
+            DbKind::Postgres => !words.is_empty() && !prefix,
+        };
+        match kind {
+            DbKind::Sqlite if by_index => push_fts_page(&mut sql, &search),
+            DbKind::Postgres if by_index => push_word_page(&mut sql, &search),
+            _ => {
+                page_start(&mut sql, kind, company, scope);
+                // A search's matches come from the text index and the sites as ids: on SQLite
+                // the rows are then read by id, not found by walking the account's jobs.
+                if kind == DbKind::Sqlite && !words.is_empty() {
+                    push_row_scope(&mut sql, company, scope);
+                } else {
+                    push_scope(&mut sql, company, scope);
+                }
+                push_filter(&mut sql, filter, "j.job_date");
+                if !words.is_empty() {
+                    push_search(&mut sql, kind, &search);
+                }
+                push_after(&mut sql, key, dir, "j.job_date", "j.id");
+                page_end(&mut sql, kind, dir, take);
+            }
+        }
+        self.hot_rows(&sql.text, &sql.vals, JobRow::from_sqlite)
+            .await
     }
 
-    /// Appends the search: the full-text index over the job's own words (whole words, or
-    /// word starts when `prefix`), or a site of the account whose name or address contains
-    /// the search.
-    fn push_search(
+    /// Whether a site of the account has the search in its name or address, which makes a
+    /// search also list that site's jobs (SQLite; PostgreSQL asks inside the page's query).
+    /// Asked apart: inside the page's statement SQLite gathered the other branch's matches
+    /// before it looked at its guard.
+    async fn sites_match(
         &self,
-        sql: &mut Sql,
         company: CompanyId,
         scope: &ContactScope,
-        search: &str,
-        words: &[String],
-        prefix: bool,
-    ) {
-        match self.kind() {
-            DbKind::Sqlite => {
-                sql.push(" AND j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
-                    .val(fts5_query(scope, words, prefix))
-                    .push(" UNION SELECT x.id FROM jobs x WHERE x.company_id = ")
-                    .val(company.0)
-                    .push(" AND x.site_id IN ");
-            }
-            DbKind::Postgres => {
-                sql.push(" AND (j.search @@ to_tsquery('simple', ")
-                    .val(tsquery(words, prefix))
-                    .push(") OR j.site_id IN ");
-            }
-        }
-        sql.push("(SELECT ls.id FROM sites ls WHERE ");
-        push_site_match(sql, company, scope, search);
-        sql.push("))");
+        filter: &JobFilter,
+    ) -> Result<bool, StoreError> {
+        let mut sql = Sql::default();
+        sql.push("SELECT 1 FROM sites ls WHERE ");
+        push_site_match(&mut sql, company, scope, &filter.search);
+        sql.push(" LIMIT 1");
+        let found: Vec<(i64,)> = self
+            .hot_rows(&sql.text, &sql.vals, |r| Ok((r.get(0)?,)))
+            .await?;
+        Ok(!found.is_empty())
     }
+}
+
+/// One search page's question, as the page builders below take it.
+struct SearchPage<'a> {
+    company: CompanyId,
+    scope: &'a ContactScope,
+    filter: &'a JobFilter,
+    words: &'a [String],
+    /// Words match word starts, not whole words.
+    prefix: bool,
+    /// The cursor's row, if any: the page starts beyond it in `dir` order.
+    key: Option<JobKey>,
+    /// `DESC` or `ASC`.
+    dir: &'a str,
+    /// Rows to read.
+    take: i64,
+}
+
+/// The search index's key of a list place (migration 0013): `(date, id)` packed so that
+/// integer order is list order. A bound outside the index's range (a crafted cursor, a date
+/// filter in another century) becomes a key beyond every indexed job on its side, so the
+/// comparison with every real job stays exact.
+fn search_key(date: OffsetDateTime, id: i64) -> i64 {
+    const HALF: i64 = 1 << 31;
+    match date.unix_timestamp() {
+        secs if secs < 0 => i64::MIN,
+        secs if secs >= 2 * HALF => i64::MAX,
+        // Indexed ids are 1..HALF: 0 and HALF sit just below and just above them.
+        secs => (secs - HALF) * HALF + id.clamp(0, HALF),
+    }
+}
+
+/// Appends the search condition: the full-text index over the job's own words (whole words,
+/// or word starts when `prefix`), or a site of the account whose name or address contains
+/// the search.
+fn push_search(sql: &mut Sql, kind: DbKind, q: &SearchPage<'_>) {
+    match kind {
+        DbKind::Sqlite => {
+            sql.push(" AND j.id IN (SELECT rowid & 2147483647 FROM jobs_fts WHERE jobs_fts MATCH ")
+                .val(fts5_query(q.scope, q.words, q.prefix))
+                .push(" UNION SELECT x.id FROM jobs x WHERE x.company_id = ")
+                .val(q.company.0)
+                .push(" AND x.site_id IN ");
+        }
+        DbKind::Postgres => {
+            sql.push(" AND (j.search @@ to_tsquery('simple', ")
+                .val(tsquery(q.words, q.prefix))
+                .push(") OR j.site_id IN ");
+        }
+    }
+    sql.push("(SELECT ls.id FROM sites ls WHERE ");
+    push_site_match(sql, q.company, q.scope, &q.filter.search);
+    sql.push("))");
+}
+
+/// Appends a search's page on SQLite when no site of the account matches the search (nearly
+/// always): read from the top of the search index, whose keys run in list order (migration
+/// 0013), FTS5 walks the account's matches newest first, each is checked against the job's
+/// own row for the account and the filter, and the scan stops once the page is full; only
+/// the chosen rows are joined to their site, type and invoice.
+fn push_fts_page(sql: &mut Sql, q: &SearchPage<'_>) {
+    let SearchPage {
+        company,
+        scope,
+        filter,
+        dir,
+        take,
+        ..
+    } = *q;
+    sql.push(COLUMNS)
+        .push(
+            "FROM (SELECT j.id FROM jobs_fts f CROSS JOIN jobs j ON j.id = f.rowid & 2147483647 \
+             WHERE jobs_fts MATCH ",
+        )
+        .val(fts5_query(scope, q.words, q.prefix));
+    if let Some(from) = filter.from {
+        sql.push(" AND f.rowid >= ").val(search_key(from, 0));
+    }
+    if let Some(until) = filter.until {
+        sql.push(" AND f.rowid < ").val(search_key(until, 0));
+    }
+    if let Some(k) = q.key {
+        let op = if dir == "DESC" { "<" } else { ">" };
+        sql.push(&format!(" AND f.rowid {op} "))
+            .val(search_key(k.date, k.id));
+    }
+    sql.push(" AND ");
+    // `+`: the job is read by its id from the index's key; its own columns are checks.
+    push_row_scope(sql, company, scope);
+    push_filter(sql, filter, "j.job_date");
+    sql.push(&format!(" ORDER BY f.rowid {dir} LIMIT "))
+        .val(take)
+        .push(") p JOIN jobs j ON j.id = p.id");
+    push_joins(sql, DbKind::Sqlite);
+    sql.push(&format!(" ORDER BY j.job_date {dir}, j.id {dir}"));
 }
 
 /// Appends a whole-word search's page on PostgreSQL. When no site of the account has the
@@ -486,17 +601,17 @@ impl Store {
 /// row for the account, the filter and every word, so it reads about as many rows as it
 /// shows. Otherwise it walks the account's jobs by date for the words or those sites. One
 /// statement either way: the branch not taken stops at its one-time test.
-#[allow(clippy::too_many_arguments)]
-fn push_word_page(
-    sql: &mut Sql,
-    company: CompanyId,
-    scope: &ContactScope,
-    filter: &JobFilter,
-    words: &[String],
-    key: Option<JobKey>,
-    dir: &str,
-    take: i64,
-) {
+fn push_word_page(sql: &mut Sql, q: &SearchPage<'_>) {
+    let SearchPage {
+        company,
+        scope,
+        filter,
+        words,
+        key,
+        dir,
+        take,
+        ..
+    } = *q;
     let query = tsquery(words, false);
     push_account_sites(sql, company, scope);
     sql.push(", site_hits AS MATERIALIZED (SELECT ls.id FROM account_sites ls WHERE ");
@@ -513,7 +628,7 @@ fn push_word_page(
     // `+` keeps the account's columns out of PostgreSQL's choice of index: its cached
     // generic plan, which cannot see how many jobs the account has, otherwise walked them
     // for each word row instead of reading the one job by id (900 ms a page).
-    push_scope_with(sql, company, scope, "+");
+    push_row_scope(sql, company, scope);
     push_filter(sql, filter, "w.job_date");
     sql.push(" AND j.search @@ to_tsquery('simple', ")
         .val(query.clone())
@@ -565,7 +680,9 @@ fn page_of(mut rows: Vec<JobRow>, cursor: Option<Cursor>, limit: i64) -> JobPage
 
 #[cfg(test)]
 mod tests {
-    use super::{like_pattern, search_words};
+    use super::{like_pattern, search_key, search_words};
+    use time::OffsetDateTime;
+    use time::macros::datetime;
 
     #[test]
     fn search_words_keep_only_letters_and_digits() {
@@ -580,5 +697,31 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_pattern(" 50%_off "), "%50\\%\\_off%");
+    }
+
+    #[test]
+    fn search_keys_run_in_list_order_and_keep_the_id() {
+        let at = |t: OffsetDateTime, id| search_key(t, id);
+        let day = datetime!(2026-09-15 08:00 UTC);
+        // In list order: by date, then id for ties; both sides of 2038 (the sign flips there).
+        let keys = [
+            at(datetime!(1970-01-01 00:00 UTC), 1),
+            at(day, 1),
+            at(day, 2),
+            at(day + time::Duration::SECOND, 1),
+            at(datetime!(2040-01-01 00:00 UTC), 99),
+            at(datetime!(2106-02-07 06:28:15 UTC), (1 << 31) - 1),
+        ];
+        let mut sorted = keys;
+        sorted.sort();
+        assert_eq!(sorted, keys);
+        assert_eq!(at(day, 4242) & 0x7fff_ffff, 4242);
+        assert_eq!(at(datetime!(2040-01-01 00:00 UTC), 99) & 0x7fff_ffff, 99);
+        // Bounds beyond the range stay on the right side of every real key.
+        assert_eq!(at(datetime!(9999-01-01 00:00 UTC), 1), i64::MAX);
+        assert_eq!(at(datetime!(1900-01-01 00:00 UTC), 1), i64::MIN);
+        assert!(at(day, i64::MAX) > at(day, (1 << 31) - 1));
+        assert!(at(day, i64::MAX) <= at(day + time::Duration::SECOND, 1));
+        assert!(at(day, -5) < at(day, 1));
     }
 }

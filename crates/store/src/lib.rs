@@ -31,6 +31,7 @@ pub mod job_detail;
 pub mod job_list;
 pub mod jobs;
 pub mod outbox;
+mod pg_reads;
 mod portal_session;
 pub mod request_inbox;
 pub mod request_portal;

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use crate::contacts::AccountAccess;
 use crate::sessions::{Session, SessionOwner};
-use crate::{Store, StoreError, db_time, now, on_pool};
+use crate::{Store, StoreError, now};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -68,20 +68,13 @@ impl Store {
         idle_cutoff: OffsetDateTime,
     ) -> Result<Option<(Session, Vec<AccountAccess>)>, StoreError> {
         let at = now();
-        let rows: Vec<Row> = match self.sqlite_reads() {
-            Some(reads) => {
-                let vals = vec![
-                    company.0.into(),
-                    id_hash.into(),
-                    at.into(),
-                    idle_cutoff.into(),
-                ];
-                reads.rows(SQL, &vals, Row::from_sqlite)?
-            }
-            None => on_pool!(self, p => sqlx::query_as(SQL)
-                .bind(company.0).bind(id_hash).bind(db_time(at)).bind(db_time(idle_cutoff))
-                .fetch_all(p).await)?,
-        };
+        let vals = [
+            company.0.into(),
+            id_hash.into(),
+            at.into(),
+            idle_cutoff.into(),
+        ];
+        let rows: Vec<Row> = self.hot_rows(SQL, &vals, Row::from_sqlite).await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };

@@ -9,7 +9,7 @@ use doorstep_core::status::ScheduleType;
 use time::{Date, OffsetDateTime};
 
 use crate::insert::{Sql, bind_vals};
-use crate::job_list::{push_number, push_scope};
+use crate::job_list::push_scope_and_number;
 use crate::scope::site_condition;
 use crate::{Store, StoreError, Tx, db_time, on_pool, on_tx};
 
@@ -159,8 +159,7 @@ impl Store {
              FROM jobs j \
              LEFT JOIN sites s ON s.company_id = j.company_id AND s.id = j.site_id WHERE ",
         );
-        push_scope(&mut sql, company, scope);
-        push_number(&mut sql, company, number);
+        push_scope_and_number(&mut sql, company, scope, number);
         let row = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals)
             .fetch_optional(p).await)?;
         Ok(row)

@@ -189,6 +189,44 @@ async fn numbers(f: &Fixture, scope: &ContactScope, filter: &JobFilter) -> Vec<S
     page.rows.into_iter().map(|r| r.number).collect()
 }
 
+/// Every row of `filter`'s list in pages of `size`: forwards through "next", then back from
+/// the last page through "previous" (put back in list order), which must agree.
+async fn walk(f: &Fixture, scope: &ContactScope, filter: &JobFilter, size: i64) -> Vec<String> {
+    let numbers_of = |p: &doorstep_store::job_list::JobPage| {
+        p.rows.iter().map(|r| r.number.clone()).collect::<Vec<_>>()
+    };
+    let mut pages = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = f
+            .store
+            .job_page(f.acme, scope, filter, cursor, size)
+            .await
+            .unwrap();
+        pages.push(numbers_of(&page));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => {
+                cursor = page.prev;
+                break;
+            }
+        }
+    }
+    let mut back = vec![pages.last().cloned().unwrap_or_default()];
+    while let Some(before) = cursor {
+        let page = f
+            .store
+            .job_page(f.acme, scope, filter, Some(before), size)
+            .await
+            .unwrap();
+        back.push(numbers_of(&page));
+        cursor = page.prev;
+    }
+    back.reverse();
+    assert_eq!(back, pages, "previous pages are the next pages, in reverse");
+    pages.concat()
+}
+
 both_backends! {
     async fn portal_settings_are_replaced_whole(backend: Backend) {
         let f = fixture(backend).await;
@@ -282,6 +320,59 @@ both_backends! {
         assert_eq!(numbers(&f, &harbor, &search("visi")).await.len(), all.len(), "word starts when no whole word matches");
     }
 
+    async fn search_pages_are_the_filtered_list_in_either_order_for_either_contact(backend: Backend) {
+        // SQLite reads a search from its index in list order (0013) and PostgreSQL from its word
+        // table (0012), each beside the plain list's index walk: with the same filter, a
+        // search for a word every job has must page exactly like the list, tied dates and
+        // the date range's ends included.
+        let f = fixture(backend).await;
+        let scopes = [company_contact(f.harbor), site_contact(f.harbor, vec![f.bayview])];
+        let narrowings = [
+            JobFilter::default(),
+            JobFilter { statuses: vec![JobStatus::Completed], ..JobFilter::default() },
+            JobFilter {
+                from: Some(DAY0 + Duration::days(2)),
+                until: Some(DAY0 + Duration::days(9)),
+                ..JobFilter::default()
+            },
+        ];
+        for scope in &scopes {
+            for narrowing in &narrowings {
+                for order in [DateOrder::Newest, DateOrder::Oldest] {
+                    let list = JobFilter { order, ..narrowing.clone() };
+                    let mut expected = walk(&f, scope, &list, 4).await;
+                    // B-07's summary is about a boiler; every other job says "Visit".
+                    expected.retain(|n| n != "B-07");
+                    assert!(expected.len() > 4, "{expected:?}");
+                    let searched = JobFilter { search: "visit".into(), ..list.clone() };
+                    assert_eq!(walk(&f, scope, &searched, 4).await, expected, "{scope:?} {list:?}");
+                }
+            }
+        }
+    }
+
+    async fn a_job_the_sqlite_search_index_cannot_place_is_refused_whole(backend: Backend) {
+        // SQLite's search index keys a job by its date and id in one integer (0013), which
+        // holds 1970 to 2106: a job outside is refused, not indexed out of order.
+        let f = fixture(backend).await;
+        let home = company_contact(f.home);
+        let before = numbers(&f, &home, &JobFilter::default()).await;
+        let site: SiteId = doorstep_store::on_pool!(f.store, p => sqlx::query_scalar(
+            "SELECT id FROM sites WHERE company_id = $1 AND customer_id = $2")
+            .bind(f.acme.0).bind(f.home.0).fetch_one(p).await).map(SiteId).unwrap();
+        let mut old = job(f.home, site, "H-1960", 0, JobStatus::Completed);
+        old.scheduled_start = Some(datetime!(1960-05-01 09:00 UTC));
+        old.created_at = datetime!(1960-04-01 09:00 UTC);
+        let mut tx = f.store.begin().await.unwrap();
+        let inserted = tx.insert_job(f.acme, &old).await;
+        match backend {
+            Backend::Sqlite => assert!(inserted.is_err(), "refused"),
+            Backend::Postgres => assert!(inserted.is_ok(), "PostgreSQL's word table has no such bound"),
+        }
+        drop(tx);
+        assert_eq!(numbers(&f, &home, &JobFilter::default()).await, before, "nothing half-written");
+    }
+
     async fn search_follows_a_jobs_words_date_and_account_as_they_change(backend: Backend) {
         // PostgreSQL keeps a word table beside the jobs (0012) and SQLite an FTS5 index
         // (0011), both by triggers: every change a job's words, date or account can see must
@@ -361,6 +452,41 @@ both_backends! {
         }
         let found = numbers(&f, &home, &JobFilter { search: "N-4".into(), ..JobFilter::default() }).await;
         assert_eq!(found, ["N-4"], "and searched at once");
+    }
+
+    async fn reads_cancelled_midway_leave_the_read_connections_sound(backend: Backend) {
+        // The hottest reads go through the store's own connections (SQLite: plain rusqlite
+        // ones; PostgreSQL: plain sqlx connections without the pool's ping on release). A
+        // request dropped while its query is on the wire must not leave a connection that
+        // answers the next request with the dropped one's rows, nor keep its slot.
+        let f = fixture(backend).await;
+        let harbor = company_contact(f.harbor);
+        let home = company_contact(f.home);
+        let search = JobFilter { search: "visit".into(), ..JobFilter::default() };
+        let expected_harbor = numbers(&f, &harbor, &search).await;
+        let expected_home = numbers(&f, &home, &JobFilter::default()).await;
+        for i in 0..60u64 {
+            let read = f.store.job_page(f.acme, &harbor, &search, None, 100);
+            // From not polled at all to well into the answer.
+            let _ = tokio::time::timeout(std::time::Duration::from_micros(i * 25), read).await;
+            if i % 3 == 0 {
+                let store = f.store.clone();
+                let (acme, scope) = (f.acme, harbor.clone());
+                let task = tokio::spawn(async move {
+                    store.job_page(acme, &scope, &JobFilter::default(), None, 100).await
+                });
+                tokio::task::yield_now().await;
+                task.abort();
+            }
+            let answer = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                numbers(&f, &home, &JobFilter::default()),
+            )
+            .await
+            .expect("a cancelled read gave its connection back or let it go");
+            assert_eq!(answer, expected_home, "after {i} cancelled reads");
+        }
+        assert_eq!(numbers(&f, &harbor, &search).await, expected_harbor);
     }
 
     async fn keyset_pages_walk_every_job_once_both_ways_despite_tied_dates(backend: Backend) {

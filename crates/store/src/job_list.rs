@@ -382,45 +382,40 @@ impl Store {
     ) -> Result<JobPage, StoreError> {
         let limit = limit.clamp(1, 200);
         let words = search_words(&filter.search);
+        // Asked once per page, however many queries the page makes (SQLite only: PostgreSQL
+        // asks inside the page's statement).
+        let sites_hit = !words.is_empty()
+            && self.kind() == DbKind::Sqlite
+            && self.sites_match(company, scope, filter).await?;
+        let words = &words;
+        let page = |prefix, from, take| {
+            self.page_rows(company, scope, filter, words, prefix, sites_hit, from, take)
+        };
         let rows = if words.is_empty() {
-            self.page_rows(company, scope, filter, &words, false, cursor, limit + 1)
-                .await?
+            page(false, cursor, limit + 1).await?
         } else {
             // Whole words first; word starts only when no job of the filtered list has every
             // word whole. A first page learns that from its own rows; a later page asks for
             // one such job, so every page of a search follows the same rule.
             let whole_found = match cursor {
                 None => {
-                    let rows = self
-                        .page_rows(company, scope, filter, &words, false, None, limit + 1)
-                        .await?;
+                    let rows = page(false, None, limit + 1).await?;
                     if !rows.is_empty() {
                         return Ok(page_of(rows, cursor, limit));
                     }
                     false
                 }
-                Some(_) => !self
-                    .page_rows(company, scope, filter, &words, false, None, 1)
-                    .await?
-                    .is_empty(),
+                Some(_) => !page(false, None, 1).await?.is_empty(),
             };
-            self.page_rows(
-                company,
-                scope,
-                filter,
-                &words,
-                !whole_found,
-                cursor,
-                limit + 1,
-            )
-            .await?
+            page(!whole_found, cursor, limit + 1).await?
         };
         Ok(page_of(rows, cursor, limit))
     }
 
     /// Up to `take` rows of the list from `cursor`, in the order read (away from the
     /// cursor, so reversed for a "before" cursor); `prefix` makes search words match word
-    /// starts.
+    /// starts; `sites_hit` says a site of the account matches the search (SQLite's choice of
+    /// form, from [`Store::sites_match`]).
     #[allow(clippy::too_many_arguments)]
     async fn page_rows(
         &self,
@@ -429,6 +424,7 @@ impl Store {
         filter: &JobFilter,
         words: &[String],
         prefix: bool,
+        sites_hit: bool,
         cursor: Option<Cursor>,
         take: i64,
     ) -> Result<Vec<JobRow>, StoreError> {
@@ -450,9 +446,7 @@ impl Store {
         };
         let kind = self.kind();
         let by_index = match kind {
-            DbKind::Sqlite => {
-                !words.is_empty() && !self.sites_match(company, scope, filter).await?
-            }
+            DbKind::Sqlite => !words.is_empty() && !sites_hit,
             DbKind::Postgres => !words.is_empty() && !prefix,
         };
         match kind {

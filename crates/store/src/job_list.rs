@@ -528,6 +528,7 @@ fn push_search(sql: &mut Sql, kind: DbKind, q: &SearchPage<'_>, sites_hit: bool)
                 sql.push(" UNION SELECT x.id FROM jobs x WHERE x.company_id = ")
                     .val(q.company.0)
                     .push(" AND x.site_id IN ");
+                push_matching_sites(sql, q);
             }
         }
         DbKind::Postgres => {
@@ -536,14 +537,17 @@ fn push_search(sql: &mut Sql, kind: DbKind, q: &SearchPage<'_>, sites_hit: bool)
                 .push(")");
             if sites_hit {
                 sql.push(" OR j.site_id IN ");
+                push_matching_sites(sql, q);
             }
         }
     }
-    if sites_hit {
-        sql.push("(SELECT ls.id FROM sites ls WHERE ");
-        push_site_match(sql, q.company, q.scope, &q.filter.search);
-        sql.push(")");
-    }
+    sql.push(")");
+}
+
+/// Appends the ids of the account's sites whose name or address contains the search.
+fn push_matching_sites(sql: &mut Sql, q: &SearchPage<'_>) {
+    sql.push("(SELECT ls.id FROM sites ls WHERE ");
+    push_site_match(sql, q.company, q.scope, &q.filter.search);
     sql.push(")");
 }
 

@@ -320,6 +320,29 @@ both_backends! {
         assert_eq!(numbers(&f, &harbor, &search("visi")).await.len(), all.len(), "word starts when no whole word matches");
     }
 
+    async fn a_search_that_matches_a_site_also_lists_the_jobs_with_its_words(backend: Backend) {
+        // PostgreSQL's first query of a search reads the jobs by their own words and learns
+        // in the same statement whether a site matches: when one does, those rows are not
+        // the page, the site's jobs belong beside them.
+        let f = fixture(backend).await;
+        let mut tx = f.store.begin().await.unwrap();
+        let mut railing = job(f.harbor, f.bayview, "B-99", 50, JobStatus::Scheduled);
+        railing.description = "Checked the pier railings".into();
+        tx.insert_job(f.acme, &railing).await.unwrap();
+        tx.commit().await.unwrap();
+        let pier = JobFilter { search: "pier".into(), ..JobFilter::default() };
+        let expected = ["P-4", "P-3", "P-2", "P-1", "P-0", "B-99"];
+        assert_eq!(numbers(&f, &company_contact(f.harbor), &pier).await, expected);
+        assert_eq!(walk(&f, &company_contact(f.harbor), &pier, 2).await, expected, "every page follows the same rule");
+        // Sam sees Bayview only: the site matching is not a way to see Pier's jobs.
+        let sam = site_contact(f.harbor, vec![f.bayview]);
+        assert_eq!(numbers(&f, &sam, &pier).await, ["B-99"]);
+        assert_eq!(walk(&f, &sam, &pier, 1).await, ["B-99"]);
+        // A word no site has: the jobs with it, and only those.
+        let railings = JobFilter { search: "railings".into(), ..JobFilter::default() };
+        assert_eq!(walk(&f, &company_contact(f.harbor), &railings, 1).await, ["B-99"]);
+    }
+
     async fn search_pages_are_the_filtered_list_in_either_order_for_either_contact(backend: Backend) {
         // SQLite reads a search from its index in list order (0013) and PostgreSQL from its word
         // table (0012), each beside the plain list's index walk: with the same filter, a
@@ -392,6 +415,9 @@ both_backends! {
         assert_eq!(numbers(&f, &harbor, &search("zebra")).await, ["B-20", "B-03"], "new words, newest first");
         assert!(!numbers(&f, &harbor, &search("visit")).await.contains(&"B-03".to_string()), "the old words are gone");
         assert_eq!(numbers(&f, &harbor, &search("zebra damper")).await, ["B-03"], "every word counts");
+        // "zebra" is the word read from the index ("flue" is shorter): the job's row says
+        // whether it has "flue" too.
+        assert_eq!(numbers(&f, &harbor, &search("zebra flue")).await, ["B-20"], "every word counts, whichever is read");
         // Rescheduled: the order follows the new date, and a status change alone keeps the words.
         doorstep_store::on_pool!(f.store, p => sqlx::query(
             "UPDATE jobs SET job_date = $1 WHERE company_id = $2 AND number = 'B-03'")

@@ -70,11 +70,8 @@ pub async fn act(
             let login = tx
                 .enable_portal_access(company.id, ContactId(id), email.as_str())
                 .await?;
-            let has_password = state
-                .store
-                .login_credentials(company.id, email.as_str())
-                .await?
-                .is_some_and(|c| c.password_hash.is_some());
+            // Through the open transaction: a writer never waits for a second connection.
+            let has_password = tx.login_has_password(company.id, login).await?;
             if has_password {
                 ("access.enabled", "done=enabled_existing")
             } else {

@@ -302,11 +302,8 @@ async fn notify_customer(
         return Ok(());
     };
     let company = &staff.company;
-    let Some(to) = state
-        .store
-        .support_recipient(company.id, ContactId(contact))
-        .await?
-    else {
+    // Through the open transaction: a writer never waits for a second connection.
+    let Some(to) = tx.support_recipient(company.id, ContactId(contact)).await? else {
         return Ok(());
     };
     let Some(email) = to.email.filter(|e| !e.trim().is_empty()) else {

@@ -241,7 +241,6 @@ pub async fn answer(
     )
     .await?;
     notify_office(
-        &state,
         &mut tx,
         &contact,
         EmailKind::ProposalAnswered,

@@ -160,21 +160,13 @@ pub async fn request(
     }
     let mut tx = state.store.begin().await?;
     tx.record_sign_in_failure(company.id, &key).await?;
-    let existing = state
-        .store
-        .login_by_email(company.id, email.as_str())
+    // Read through the open transaction: a writer never waits for a second connection.
+    let existing = tx
+        .login_by_email_with_account(company.id, email.as_str())
         .await?;
-    let has_account = match existing {
-        Some(login) => !state
-            .store
-            .accounts_of_login(company.id, login)
-            .await?
-            .is_empty(),
-        None => false,
-    };
     let (login, purpose) = match existing {
-        Some(login) if has_account => (login, TokenPurpose::SignInLink),
-        Some(login) => (login, TokenPurpose::VerifyEmail),
+        Some((login, true)) => (login, TokenPurpose::SignInLink),
+        Some((login, false)) => (login, TokenPurpose::VerifyEmail),
         None => (
             tx.insert_unverified_login(company.id, email.as_str())
                 .await?,

@@ -337,7 +337,8 @@ async fn notify_office(
     files: usize,
 ) -> Result<(), WebError> {
     let company = &contact.portal.company;
-    let to = state.store.office_notice_address(company.id).await?;
+    // Through the open transaction: a writer never waits for a second connection.
+    let to = tx.office_notice_address(company.id).await?;
     if to.trim().is_empty() {
         return Ok(());
     }

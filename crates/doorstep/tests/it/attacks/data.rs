@@ -415,7 +415,7 @@ both_backends! {
         let outbox = app.store.outbox_page(people.acme, None, 10).await.unwrap();
         let link = outbox[0].body_text.split_whitespace().find(|w| w.starts_with("http://")).unwrap();
         let path = link.trim_start_matches(&app.origin("acme")).to_owned();
-        for (first, last) in [("Nora\r\nBcc: all@example.test", "Quist"), ("Nora", "Quist\n"), ("Nora", "Qu\u{7}ist")] {
+        for (first, last) in [("Nora\r\nBcc: all@example.test", "Quist"), ("Nora", "Qu\r\nist"), ("Nora", "Qu\u{7}ist")] {
             let res = app.submit(&client, "acme", &path, &path, &[
                 ("first_name", first), ("last_name", last), ("phone", ""), ("organisation", ""), ("password", PASSWORD),
             ]).await;

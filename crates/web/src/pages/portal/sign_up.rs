@@ -269,13 +269,22 @@ fn check(form: &DetailsForm) -> DetailErrors {
             Some(format!("Enter your {what}."))
         } else if v.chars().count() > MAX_FIELD {
             Some(format!("Keep your {what} under {MAX_FIELD} characters."))
+        } else if v.chars().any(char::is_control) {
+            // A line break in a name would end up in email headers and greetings.
+            Some(format!("Keep your {what} on one line."))
         } else {
             None
         }
     };
     let too_long = |v: &str| {
-        (v.trim().chars().count() > MAX_FIELD)
-            .then(|| format!("Keep this under {MAX_FIELD} characters."))
+        let v = v.trim();
+        if v.chars().count() > MAX_FIELD {
+            Some(format!("Keep this under {MAX_FIELD} characters."))
+        } else {
+            v.chars()
+                .any(char::is_control)
+                .then(|| "Keep this on one line.".to_owned())
+        }
     };
     let phone = form.phone.trim();
     DetailErrors {

@@ -137,28 +137,54 @@ async fn store_move(
 /// Asserts every window's `booked` is the number of bookings that exist in it.
 async fn assert_places_match_bookings(app: &TestApp, acme: CompanyId, windows: &[i64]) {
     for w in windows {
-        let booked = app.store.office_window(acme, *w).await.unwrap().unwrap().booked;
+        let booked = app
+            .store
+            .office_window(acme, *w)
+            .await
+            .unwrap()
+            .unwrap()
+            .booked;
         let bookings = app.store.window_bookings(acme, *w).await.unwrap().len() as i64;
-        assert_eq!(booked, bookings, "window {w}: booked {booked}, bookings {bookings}");
+        assert_eq!(
+            booked, bookings,
+            "window {w}: booked {booked}, bookings {bookings}"
+        );
     }
 }
 
 async fn booked(app: &TestApp, acme: CompanyId, window: i64) -> i64 {
-    app.store.office_window(acme, window).await.unwrap().unwrap().booked
+    app.store
+        .office_window(acme, window)
+        .await
+        .unwrap()
+        .unwrap()
+        .booked
 }
 
 async fn dana_on(app: &TestApp, account: CustomerId) -> reqwest::Client {
     let client = app.client(&["acme"]);
     sign_in(app, &client, "acme", "dana@example.test").await;
-    app.submit(&client, "acme", "/accounts", "/accounts", &[("customer", &account.0.to_string())])
-        .await;
+    app.submit(
+        &client,
+        "acme",
+        "/accounts",
+        "/accounts",
+        &[("customer", &account.0.to_string())],
+    )
+    .await;
     client
 }
 
 async fn office(app: &TestApp) -> reqwest::Client {
     let client = app.client(&["acme"]);
     let res = app
-        .submit(&client, "acme", "/office", "/office/sign-in", &[("email", "office@acme.test"), ("password", PASSWORD)])
+        .submit(
+            &client,
+            "acme",
+            "/office",
+            "/office/sign-in",
+            &[("email", "office@acme.test"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status(), 303);
     client
@@ -174,7 +200,11 @@ struct Post {
 }
 
 /// Posts every request at once and answers each one's status and how long it took.
-async fn all_at_once(client: &reqwest::Client, token: &str, posts: Vec<Post>) -> Vec<(u16, StdDuration, String)> {
+async fn all_at_once(
+    client: &reqwest::Client,
+    token: &str,
+    posts: Vec<Post>,
+) -> Vec<(u16, StdDuration, String)> {
     let mut set = JoinSet::new();
     for p in posts {
         let client = client.clone();
@@ -184,7 +214,10 @@ async fn all_at_once(client: &reqwest::Client, token: &str, posts: Vec<Post>) ->
             fields.push(("csrf_token".into(), token));
             let req = client.post(&p.url).header("origin", &p.origin);
             let req = if p.multipart {
-                let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let refs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 let (content_type, body) = crate::helpers::multipart_body(&refs, "files", &[]);
                 req.header("content-type", content_type).body(body)
             } else {
@@ -210,7 +243,10 @@ async fn all_at_once(client: &reqwest::Client, token: &str, posts: Vec<Post>) ->
 fn assert_all_quick(what: &str, answers: &[(u16, StdDuration, String)], expected: u16) {
     assert_eq!(answers.len(), WRITERS, "{what}");
     for (status, took, url) in answers {
-        assert_eq!(*status, expected, "{what}: {url} answered {status} after {took:?}");
+        assert_eq!(
+            *status, expected,
+            "{what}: {url} answered {status} after {took:?}"
+        );
         assert!(*took < BOUND, "{what}: {url} took {took:?}");
     }
 }
@@ -219,13 +255,22 @@ fn post(app: &TestApp, path: &str, form: &[(&str, &str)], multipart: bool) -> Po
     Post {
         url: app.url("acme", path),
         origin: app.origin("acme"),
-        form: form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        form: form
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
         multipart,
     }
 }
 
 async fn allow_sign_up(app: &TestApp, company: CompanyId) {
-    let mut settings = app.store.company_by_slug("acme").await.unwrap().unwrap().settings;
+    let mut settings = app
+        .store
+        .company_by_slug("acme")
+        .await
+        .unwrap()
+        .unwrap()
+        .settings;
     settings.allow_self_sign_up = true;
     let mut tx = app.store.begin().await.unwrap();
     tx.set_company_settings(company, &settings).await.unwrap();
@@ -233,9 +278,26 @@ async fn allow_sign_up(app: &TestApp, company: CompanyId) {
 }
 
 /// Adds a catalogue item through the office page; answers the status and the page.
-async fn add_item(app: &TestApp, office: &reqwest::Client, name: &str, price: &str) -> (u16, String) {
+async fn add_item(
+    app: &TestApp,
+    office: &reqwest::Client,
+    name: &str,
+    price: &str,
+) -> (u16, String) {
     let res = app
-        .submit(office, "acme", "/office/catalogue", "/office/catalogue", &[("kind", "service"), ("name", name), ("description", ""), ("price", price), ("show_in_portal", "on")])
+        .submit(
+            office,
+            "acme",
+            "/office/catalogue",
+            "/office/catalogue",
+            &[
+                ("kind", "service"),
+                ("name", name),
+                ("description", ""),
+                ("price", price),
+                ("show_in_portal", "on"),
+            ],
+        )
         .await;
     (res.status().as_u16(), res.text().await.unwrap())
 }

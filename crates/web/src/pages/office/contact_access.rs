@@ -3,8 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeArea, staff_may};
 use doorstep_core::email::EmailAddress;
@@ -16,6 +15,7 @@ use serde::Deserialize;
 
 use crate::auth::links::send_link;
 use crate::auth::session::SignedInStaff;
+use crate::extract::{Form, Path};
 use crate::{AppState, WebError};
 
 /// The button pressed.

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::PortalAction;
@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Path, Query};
 use crate::files::FileStore;
 use crate::pages::portal::billing::{PAGE, page, path_segment, require};
 use crate::uploads::{StoredFile, UploadForm, read_form, store_file};

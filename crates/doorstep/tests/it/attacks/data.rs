@@ -466,6 +466,42 @@ both_backends! {
         assert_eq!(booked(&app, people.acme, w[2]).await, 0);
     }
 
+    async fn twice_the_pool_of_office_proposals_then_customer_answers_at_once_all_succeed_quickly(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let acme = people.acme;
+        let dana_contact = app.store.contacts_of_customer(acme, people.household).await.unwrap()[0].id;
+        let contact = Some(doorstep_core::ids::ContactId(dana_contact));
+        let mut tx = app.store.begin().await.unwrap();
+        for n in 1..=WRITERS {
+            tx.insert_service_request(acme, &doorstep_store::requests::NewServiceRequest {
+                customer: people.household, site: None, contact, submitted_by: contact, number: format!("R-{n}"),
+                status: doorstep_core::status::RequestStatus::New,
+                preferred_date: Some(today() + Duration::days(3)), schedule_type: Some(ScheduleType::Am),
+                job_type: None, description: format!("Tap {n}"), po_number: String::new(), estimate: None,
+                converted_job: None, decline_reason: String::new(), created_at: doorstep_store::now(),
+            }).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let office = office(&app).await;
+        let office_token = csrf_of(&office, &app.url("acme", "/office/requests/R-1")).await;
+        let day = (today() + Duration::days(6)).to_string();
+        let proposals = (1..=WRITERS)
+            .map(|n| post(&app, &format!("/office/requests/R-{n}/propose"), &[("date", &day), ("schedule_type", "pm")], false))
+            .collect();
+        assert_all_quick("office proposals", &all_at_once(&office, &office_token, proposals).await, 303);
+        let dana = dana_on(&app, people.household).await;
+        let token = csrf_of(&dana, &app.url("acme", "/requests/R-1/proposal")).await;
+        let answers = (1..=WRITERS)
+            .map(|n| post(&app, &format!("/requests/R-{n}/proposal"), &[("answer", "accept")], false))
+            .collect();
+        assert_all_quick("proposal answers", &all_at_once(&dana, &token, answers).await, 303);
+        for n in 1..=WRITERS {
+            let r = app.store.request_proposal_for_office(acme, &format!("R-{n}")).await.unwrap().unwrap();
+            assert_eq!(r.proposal_status.as_deref(), Some("accepted"), "R-{n}");
+        }
+    }
+
     // Point 10d.
     async fn a_sign_up_name_with_a_line_break_is_refused_next_to_the_field(backend: Backend) {
         let app = TestApp::spawn(backend).await;

@@ -502,6 +502,23 @@ both_backends! {
         }
     }
 
+    async fn twice_the_pool_of_request_submissions_at_once_all_succeed_quickly(backend: Backend) {
+        let f = crate::requests::setup(backend).await;
+        let dana = crate::requests::browser(&f, "dana@example.test", Some(f.people.household)).await;
+        let mut drafts = Vec::new();
+        for n in 0..WRITERS {
+            let base = crate::requests::fill_to_photos(&f, &dana, f.home, &format!("Leak {n}")).await;
+            let (status, _, _) = crate::request_photos::post_photos(&f, &dana, &base, "continue", &[]).await;
+            assert_eq!(status, 303);
+            drafts.push(base);
+        }
+        let token = csrf_of(&dana, &f.app.url("acme", &format!("{}/summary", drafts[0]))).await;
+        let posts = drafts.iter().map(|base| post(&f.app, &format!("{base}/submit"), &[], false)).collect();
+        assert_all_quick("request submissions", &all_at_once(&dana, &token, posts).await, 303);
+        let mail = f.app.store.outbox_page(f.people.acme, None, 50).await.unwrap();
+        assert_eq!(mail.len(), 2 * WRITERS, "the office's and the customer's copy of each");
+    }
+
     // Point 10d.
     async fn a_sign_up_name_with_a_line_break_is_refused_next_to_the_field(backend: Backend) {
         let app = TestApp::spawn(backend).await;

@@ -73,7 +73,10 @@ pub fn check_description(raw: &str) -> Result<String, Invalid> {
 }
 
 /// Reads a price as typed (`45`, `45.5`, `1,250.00`, `$45`) into minor units of
-/// `currency`; empty means 0. Negative amounts and extra decimals are refused.
+/// `currency`; empty means 0. Negative amounts and extra decimals are refused, and so are
+/// amounts a person could have meant two ways: a comma is only ever a thousands
+/// separator between groups of three digits before the point, so `12,50` and `1.234,5`
+/// (decimal commas) are refused rather than read as 1,250 or 1.2345.
 pub fn parse_price(raw: &str, currency: Currency) -> Result<i64, Invalid> {
     let bad = || {
         Invalid::new(
@@ -81,20 +84,37 @@ pub fn parse_price(raw: &str, currency: Currency) -> Result<i64, Invalid> {
             "Enter a price such as 45 or 45.50 (no minus sign, at most the currency's decimals).",
         )
     };
-    let cleaned: String = raw
-        .trim()
-        .trim_start_matches(currency.symbol())
-        .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
-        .collect();
-    if cleaned.is_empty() {
+    let ambiguous = || {
+        Invalid::new(
+            "price",
+            "Write the price with a point for cents, like 12.50; commas only separate thousands, like 1,250.00.",
+        )
+    };
+    let typed = raw.trim();
+    let typed = typed
+        .strip_prefix(currency.symbol())
+        .unwrap_or(typed)
+        .trim_start();
+    if typed.is_empty() {
         return Ok(0);
     }
+    let (whole, frac) = typed.split_once('.').unwrap_or((typed, ""));
+    if frac.contains([',', '.']) || frac.chars().any(char::is_whitespace) {
+        return Err(ambiguous());
+    }
+    // Thousands separators (commas, or spaces) only between groups of three digits.
+    let groups: Vec<&str> = whole.split([',', ' ']).collect();
+    if groups.len() > 1 {
+        let first = groups.first().map_or(0, |g| g.len());
+        if !(1..=3).contains(&first) || groups.iter().skip(1).any(|g| g.len() != 3) {
+            return Err(ambiguous());
+        }
+    }
+    let whole: String = groups.concat();
     let exp = currency.exponent() as usize;
-    let (whole, frac) = cleaned.split_once('.').unwrap_or((cleaned.as_str(), ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty() && frac.is_empty()
-        || !digits(whole)
+        || !digits(&whole)
         || !digits(frac)
         || frac.len() > exp
         || whole.len() > 12
@@ -149,6 +169,24 @@ mod tests {
         for bad in ["-5", "4.555", "abc", "1.2.3", ".", "9999999999999"] {
             assert_eq!(parse_price(bad, usd).unwrap_err().field, "price", "{bad}");
         }
+        assert_eq!(parse_price("1,250", usd), Ok(125_000));
+        assert_eq!(parse_price("12,345,678.9", usd), Ok(1_234_567_890));
+        assert_eq!(parse_price("1 250.00", usd), Ok(125_000));
+    }
+
+    #[test]
+    fn amounts_with_a_decimal_comma_are_refused_not_misread() {
+        let usd = Currency::USD;
+        for typed in [
+            "12,50", "1.234,5", "1,2345", "12 50", ",50", "1,", "1,,250", "1,250,5", "1.250,00",
+        ] {
+            let err = parse_price(typed, usd).unwrap_err();
+            assert_eq!(err.field, "price", "{typed}");
+            assert!(err.message.contains("12.50"), "{typed}: {}", err.message);
+        }
+        let eur = Currency::parse("EUR").unwrap_or(Currency::USD);
+        assert_eq!(parse_price("€ 1,250.50", eur), Ok(125_050));
+        assert!(parse_price("€12,50", eur).is_err());
         let jpy = Currency::parse("JPY").unwrap_or(Currency::USD);
         assert_eq!(parse_price("1200", jpy), Ok(1200));
         assert!(parse_price("1200.5", jpy).is_err());

@@ -129,13 +129,25 @@ pub struct NewCompany {
     pub settings: PortalSettings,
 }
 
+/// Where the office's notices go: the request address, else the main email.
+const OFFICE_NOTICE_ADDRESS: &str = "SELECT CASE WHEN TRIM(request_email) <> '' THEN request_email ELSE email END \
+     FROM companies WHERE id = $1";
+
+impl Tx {
+    /// [`Store::office_notice_address`] read in this transaction, so a write that queues
+    /// the office's email never waits for a second connection while holding one.
+    pub async fn office_notice_address(&mut self, company: CompanyId) -> Result<String, E> {
+        let row: Option<String> = on_tx!(self, c => sqlx::query_scalar(OFFICE_NOTICE_ADDRESS)
+            .bind(company.0).fetch_optional(&mut *c).await)?;
+        Ok(row.unwrap_or_default())
+    }
+}
+
 impl Store {
     /// Where the office's notices about requests, tickets and visits go: the company's
     /// request address, else its main email; empty when it has neither.
     pub async fn office_notice_address(&self, company: CompanyId) -> Result<String, E> {
-        let row: Option<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT CASE WHEN TRIM(request_email) <> '' THEN request_email ELSE email END \
-             FROM companies WHERE id = $1")
+        let row: Option<String> = on_pool!(self, p => sqlx::query_scalar(OFFICE_NOTICE_ADDRESS)
             .bind(company.0).fetch_optional(p).await)?;
         Ok(row.unwrap_or_default())
     }

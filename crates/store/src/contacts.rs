@@ -319,6 +319,34 @@ impl Tx {
         Ok(login)
     }
 
+    /// Whether `login` has a password (it was used before), read in this transaction.
+    pub async fn login_has_password(
+        &mut self,
+        company: CompanyId,
+        login: LoginId,
+    ) -> Result<bool, StoreError> {
+        let has: Option<bool> = crate::on_tx!(self, c => sqlx::query_scalar(
+            "SELECT (password_hash IS NOT NULL) FROM portal_logins WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(login.0).fetch_optional(&mut *c).await)?;
+        Ok(has.unwrap_or(false))
+    }
+
+    /// The login with `email`, if any, and whether it already opens an account (a
+    /// contact with portal access), read in this transaction: sign-up decides between a
+    /// sign-in link and a verification link without a second connection.
+    pub async fn login_by_email_with_account(
+        &mut self,
+        company: CompanyId,
+        email: &str,
+    ) -> Result<Option<(LoginId, bool)>, StoreError> {
+        let row: Option<(i64, bool)> = crate::on_tx!(self, c => sqlx::query_as(
+            "SELECT l.id, EXISTS (SELECT 1 FROM contacts co WHERE co.company_id = l.company_id \
+             AND co.login_id = l.id AND co.portal_enabled = TRUE) \
+             FROM portal_logins l WHERE l.company_id = $1 AND l.email = $2")
+            .bind(company.0).bind(email).fetch_optional(&mut *c).await)?;
+        Ok(row.map(|(id, has)| (LoginId(id), has)))
+    }
+
     /// Disables a contact's portal access; its login keeps any other accounts.
     pub async fn disable_portal_access(
         &mut self,

@@ -284,22 +284,6 @@ impl Store {
             .bind(company.0).bind(id.0).fetch_optional(p).await)?;
         Ok(row)
     }
-
-    /// The ticket's contact as a recipient of updates, when the ticket has one.
-    pub async fn support_recipient(
-        &self,
-        company: CompanyId,
-        contact: ContactId,
-    ) -> Result<Option<SupportRecipient>, StoreError> {
-        let row = on_pool!(self, p => sqlx::query_as(
-            "SELECT TRIM(ct.first_name || ' ' || ct.last_name) AS name, \
-             COALESCE(NULLIF(ct.email, ''), l.email) AS email, \
-             (ct.notify_request_updates = TRUE) AS wants_updates FROM contacts ct \
-             LEFT JOIN portal_logins l ON l.company_id = ct.company_id AND l.id = ct.login_id \
-             WHERE ct.company_id = $1 AND ct.id = $2")
-            .bind(company.0).bind(contact.0).fetch_optional(p).await)?;
-        Ok(row)
-    }
 }
 
 /// Who writes on a ticket.
@@ -312,6 +296,23 @@ pub enum SupportAuthor {
 }
 
 impl Tx {
+    /// The ticket's contact as a recipient of updates, when the ticket has one; read in
+    /// the transaction that queues the email, never from a second connection.
+    pub async fn support_recipient(
+        &mut self,
+        company: CompanyId,
+        contact: ContactId,
+    ) -> Result<Option<SupportRecipient>, StoreError> {
+        let row = on_tx!(self, c => sqlx::query_as(
+            "SELECT TRIM(ct.first_name || ' ' || ct.last_name) AS name, \
+             COALESCE(NULLIF(ct.email, ''), l.email) AS email, \
+             (ct.notify_request_updates = TRUE) AS wants_updates FROM contacts ct \
+             LEFT JOIN portal_logins l ON l.company_id = ct.company_id AND l.id = ct.login_id \
+             WHERE ct.company_id = $1 AND ct.id = $2")
+            .bind(company.0).bind(contact.0).fetch_optional(&mut *c).await)?;
+        Ok(row)
+    }
+
     /// Hands out the company's next ticket number (`S-1001`, `S-1002`, ...). The counter
     /// starts past the tickets already there, and skips numbers taken by imports.
     pub async fn next_support_number(&mut self, company: CompanyId) -> Result<String, StoreError> {

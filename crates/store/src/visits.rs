@@ -212,9 +212,16 @@ impl Store {
 }
 
 impl Tx {
-    /// Moves a scheduled visit of `scope`'s account into another window: takes a place
-    /// there (only if one is left), moves the visit, and gives the place it held back.
-    /// `held` is the window the visit held when the page was read; if that changed, nothing does.
+    /// Moves a scheduled visit of `scope`'s account into a window: moves the visit, then
+    /// takes a place in the new window (only if one is left) and gives the held one back.
+    /// Moving into the window it already holds changes no count, so `booked` always equals
+    /// the bookings that exist. `held` is the window the visit held when the page was read;
+    /// if that changed, nothing does.
+    ///
+    /// Locks are taken in one order — the visit's row, then the windows by id — so moves
+    /// crossing between two windows, and a cancellation racing a move, cannot deadlock on
+    /// PostgreSQL. On any outcome but [`MoveOutcome::Moved`] the caller drops the
+    /// transaction, which undoes what was done so far.
     pub async fn move_visit(
         &mut self,
         company: CompanyId,
@@ -223,12 +230,6 @@ impl Tx {
         held: Option<i64>,
         to: &VisitMove,
     ) -> Result<MoveOutcome, StoreError> {
-        if !self
-            .take_window_place_checked(company, to.window, to.today)
-            .await?
-        {
-            return Ok(MoveOutcome::WindowFull);
-        }
         let start = db_time(to.start);
         let end = db_time(to.end);
         let moved = on_tx!(self, c => sqlx::query(
@@ -242,11 +243,26 @@ impl Tx {
             .bind(company.0).bind(scope.customer.0).bind(job.0).bind(held.unwrap_or(0))
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         if moved != 1 {
-            // The caller drops the transaction, which gives the place just taken back.
             return Ok(MoveOutcome::Stale);
         }
-        if let Some(old) = held.filter(|w| *w != to.window) {
-            self.release_window_place(company, old).await?;
+        if held == Some(to.window) {
+            // Same window, same place: nothing to take or give back.
+            return Ok(MoveOutcome::Moved);
+        }
+        let mut changes = vec![(to.window, true)];
+        changes.extend(held.map(|old| (old, false)));
+        changes.sort_unstable();
+        for (window, take) in changes {
+            if take {
+                if !self
+                    .take_window_place_checked(company, window, to.today)
+                    .await?
+                {
+                    return Ok(MoveOutcome::WindowFull);
+                }
+            } else {
+                self.release_window_place(company, window).await?;
+            }
         }
         Ok(MoveOutcome::Moved)
     }

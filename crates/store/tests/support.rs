@@ -241,9 +241,13 @@ both_backends! {
     /// office hears at its request address, else its public one.
     async fn recipients_and_office_address(backend: Backend) {
         let w = world(backend).await;
-        let r = w.store.support_recipient(w.company, w.dana).await.unwrap().unwrap();
+        // Read in the transaction that queues the email (never from a second connection).
+        let mut tx = w.store.begin().await.unwrap();
+        let r = tx.support_recipient(w.company, w.dana).await.unwrap().unwrap();
         assert_eq!((r.name.as_str(), r.email.as_deref(), r.wants_updates), ("Dana Whitaker", Some("dana@example.test"), true));
-        assert!(w.store.support_recipient(w.other_company, w.dana).await.unwrap().is_none());
+        assert!(tx.support_recipient(w.other_company, w.dana).await.unwrap().is_none());
+        assert_eq!(tx.office_notice_address(w.company).await.unwrap(), "hello@acme.test");
+        drop(tx);
         assert_eq!(w.store.office_notice_address(w.company).await.unwrap(), "hello@acme.test");
     }
 }

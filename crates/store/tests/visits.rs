@@ -339,10 +339,20 @@ both_backends! {
         assert_eq!(bookings.iter().map(|b| (b.kind.as_str(), b.number.as_str(), b.customer_name.as_str())).collect::<Vec<_>>(), [("job", "J-1", "Mine")]);
         assert_eq!(bookings[0].site_name.as_deref(), Some("Home"));
 
+        // Moving into the window it holds (a stale tab, a crafted post) keeps its one place.
+        let mut tx = w.store.begin().await.unwrap();
+        assert_eq!(tx.move_visit(w.acme, &w.mine, job_id, Some(second), &to(second, ScheduleType::Pm, 12)).await.unwrap(), MoveOutcome::Moved);
+        tx.commit().await.unwrap();
+        assert_eq!(w.store.office_window(w.acme, second).await.unwrap().unwrap().booked, 1, "one visit, one place");
         // A full window, or a stale page (the visit held another window meanwhile), changes nothing.
         let mut tx = w.store.begin().await.unwrap();
-        assert_eq!(tx.move_visit(w.acme, &w.mine, job_id, Some(second), &to(second, ScheduleType::Pm, 12)).await.unwrap(), MoveOutcome::WindowFull);
+        let full = tx.create_window(w.acme, &window(day, "all_day", 0)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.store.begin().await.unwrap();
+        assert_eq!(tx.move_visit(w.acme, &w.mine, job_id, Some(second), &to(full, ScheduleType::AllDay, 8)).await.unwrap(), MoveOutcome::WindowFull);
         drop(tx);
+        assert_eq!(w.store.visit_for_contact(w.acme, &w.mine, "J-1").await.unwrap().unwrap().availability_window_id, Some(second), "the visit stays");
+        assert_eq!(w.store.office_window(w.acme, second).await.unwrap().unwrap().booked, 1, "and keeps its place");
         let mut tx = w.store.begin().await.unwrap();
         assert_eq!(tx.move_visit(w.acme, &w.mine, job_id, None, &to(first, ScheduleType::Am, 8)).await.unwrap(), MoveOutcome::Stale);
         drop(tx);

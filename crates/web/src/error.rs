@@ -23,6 +23,14 @@ pub enum WebError {
     /// A link that was valid once but is used up or expired.
     #[error("link expired")]
     LinkExpired,
+    /// A form, query or path value the handler cannot read (a word where a number
+    /// belongs, a missing field, the wrong content type), with the status axum gives it.
+    #[error("unreadable request: {0}")]
+    Unreadable(StatusCode),
+    /// The change clashes with a record that exists (a unique rule); pages with a form
+    /// answer the clash next to its field themselves, this is the fallback.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Anything unexpected; the details are logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -32,6 +40,7 @@ impl From<StoreError> for WebError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => WebError::NotFound,
+            StoreError::Conflict(rule) => WebError::Conflict(rule),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -70,6 +79,34 @@ impl IntoResponse for WebError {
                 "The link was already used or is too old. Ask for a new one.",
                 None,
             ),
+            WebError::Unreadable(status) => {
+                let (title, message) = if *status == StatusCode::PAYLOAD_TOO_LARGE {
+                    (
+                        "That was too large",
+                        "What you sent is larger than we accept. Go back and send less at once.",
+                    )
+                } else {
+                    (
+                        "We couldn't read that",
+                        "Part of what was sent is missing or not in the form we expect. Go back, check the page and try again.",
+                    )
+                };
+                let status = if status.is_client_error() {
+                    *status
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                (status, title, message, None)
+            }
+            WebError::Conflict(rule) => {
+                tracing::info!(rule = %rule, "request clashed with an existing record");
+                (
+                    StatusCode::CONFLICT,
+                    "That already exists",
+                    "Something with the same details already exists, so nothing was changed. Go back, change what you entered and try again.",
+                    None,
+                )
+            }
             WebError::Internal(detail) => {
                 let reference = crate::security::random_hex(8);
                 // Logged once, here, where it becomes a response; the page shows only the reference.

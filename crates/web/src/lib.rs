@@ -6,6 +6,7 @@ pub mod auth;
 pub mod csrf;
 mod display;
 mod error;
+mod extract;
 pub mod files;
 mod metrics;
 mod nav;

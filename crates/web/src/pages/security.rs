@@ -5,7 +5,6 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,6 +20,7 @@ use crate::auth::two_factor::{
     otpauth_url, qr_svg,
 };
 use crate::csrf::CsrfToken;
+use crate::extract::Form;
 use crate::views::{OfficeChrome, PortalChrome};
 use crate::{AppState, WebError};
 

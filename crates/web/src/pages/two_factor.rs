@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -14,6 +13,7 @@ use crate::auth::session::{PendingSignIn, session_token, set_session_cookie};
 use crate::auth::sign_in::{Audience, audit_owner, open_session, user_agent};
 use crate::auth::two_factor::{SecondFactor, check_second_factor};
 use crate::csrf::CsrfToken;
+use crate::extract::Form;
 use crate::views::Brand;
 use crate::{AppState, WebError};
 

@@ -5,8 +5,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeWork, area_of, staff_may};
@@ -20,6 +19,7 @@ use time::Date;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path, Query};
 use crate::pages::portal::billing::{after_or_message, cursor, today};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};

@@ -5,14 +5,14 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeWork, area_of, staff_may};
 use doorstep_core::catalogue::{ItemKind, check_description, check_name, parse_price, price_input};
 use doorstep_core::ids::CatalogueItemId;
 use doorstep_core::money::Currency;
+use doorstep_store::StoreError;
 use doorstep_store::audit::NewAuditEvent;
 use doorstep_store::catalogue::{CatalogueInput, CatalogueItem};
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::display::money;
+use crate::extract::{Form, Path, Query};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -141,6 +142,22 @@ fn check(form: ItemForm, cur: Currency) -> Result<CatalogueInput, Box<Draft>> {
     }
 }
 
+/// The form as posted, with the message for a name another item already has.
+fn name_taken(input: &CatalogueInput, price: String) -> Draft {
+    Draft {
+        kind: input.kind.clone(),
+        name: input.name.clone(),
+        description: input.description.clone(),
+        price,
+        shown: input.show_in_portal,
+        name_error: Some(format!(
+            "There is already an item called “{}”. Edit that one, or choose another name.",
+            input.name
+        )),
+        ..Draft::default()
+    }
+}
+
 async fn list_page(
     state: &AppState,
     staff: &SignedInStaff,
@@ -246,6 +263,7 @@ pub async fn add(
     Form(form): Form<ItemForm>,
 ) -> Result<Response, WebError> {
     require(&staff)?;
+    let price = form.price.clone();
     let input = match check(form, currency(&staff)) {
         Ok(input) => input,
         Err(draft) => {
@@ -255,7 +273,17 @@ pub async fn add(
     };
     let company = staff.company.id;
     let mut tx = state.store.begin().await?;
-    let id = tx.add_catalogue_item(company, &input).await?;
+    let id = match tx.add_catalogue_item(company, &input).await {
+        Ok(id) => id,
+        // The only unique rule of the catalogue: one item per name (letter case aside).
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            let draft = name_taken(&input, price);
+            let page = list_page(&state, &staff, &csrf, &ListQuery::default(), draft).await?;
+            return render(&page, StatusCode::CONFLICT);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let detail = serde_json::json!({"kind": input.kind, "name": input.name, "unit_price_minor": input.unit_price_minor, "show_in_portal": input.show_in_portal});
     tx.audit(
         company,
@@ -314,6 +342,7 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     require(&staff)?;
     let old = load(&state, &staff, id).await?;
+    let price = form.price.clone();
     let input = match check(form, currency(&staff)) {
         Ok(input) => input,
         Err(draft) => {
@@ -327,11 +356,22 @@ pub async fn save(
     };
     let company = staff.company.id;
     let mut tx = state.store.begin().await?;
-    if !tx
+    match tx
         .update_catalogue_item(company, CatalogueItemId(id), &input)
-        .await?
+        .await
     {
-        return Err(WebError::NotFound);
+        Ok(true) => {}
+        Ok(false) => return Err(WebError::NotFound),
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            let page = EditPage {
+                chrome: OfficeChrome::of(&staff, &csrf),
+                id,
+                draft: name_taken(&input, price),
+            };
+            return render(&page, StatusCode::CONFLICT);
+        }
+        Err(e) => return Err(e.into()),
     }
     let detail = serde_json::json!({"old_name": old.name, "name": input.name, "kind": input.kind, "unit_price_minor": input.unit_price_minor, "show_in_portal": input.show_in_portal});
     tx.audit(

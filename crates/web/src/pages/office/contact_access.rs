@@ -3,8 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeArea, staff_may};
 use doorstep_core::email::EmailAddress;
@@ -16,6 +15,7 @@ use serde::Deserialize;
 
 use crate::auth::links::send_link;
 use crate::auth::session::SignedInStaff;
+use crate::extract::{Form, Path};
 use crate::{AppState, WebError};
 
 /// The button pressed.
@@ -70,11 +70,8 @@ pub async fn act(
             let login = tx
                 .enable_portal_access(company.id, ContactId(id), email.as_str())
                 .await?;
-            let has_password = state
-                .store
-                .login_credentials(company.id, email.as_str())
-                .await?
-                .is_some_and(|c| c.password_hash.is_some());
+            // Through the open transaction: a writer never waits for a second connection.
+            let has_password = tx.login_has_password(company.id, login).await?;
             if has_password {
                 ("access.enabled", "done=enabled_existing")
             } else {

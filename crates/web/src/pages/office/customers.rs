@@ -1,7 +1,7 @@
 //! The office's customer list and customer page (contacts and their portal access).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::authz::{OfficeArea, staff_may};
 use doorstep_core::ids::CustomerId;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Path, Query};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 

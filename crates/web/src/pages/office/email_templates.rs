@@ -4,8 +4,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::authz::{OfficeArea, staff_may};
@@ -16,6 +15,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 

@@ -3,8 +3,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_core::password::check_new_password;
@@ -15,6 +14,7 @@ use serde::Deserialize;
 use crate::auth::password::hash_password;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 

@@ -3,8 +3,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_store::companies::Company;
@@ -13,6 +12,7 @@ use serde::Deserialize;
 use crate::auth::session::{SignedInStaff, clear_session_cookie};
 use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Query};
 use crate::pages::office::home;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeArea, staff_may};
@@ -20,6 +20,7 @@ use doorstep_store::support::{SupportAuthor, SupportTicket};
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::Path;
 use crate::pages::portal::billing::{page, path_segment};
 use crate::pages::portal::files::{content_disposition, send};
 use crate::pages::portal::support::{
@@ -246,7 +247,7 @@ pub async fn show(
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
     Path(number): Path<String>,
-    axum::extract::Query(flash): axum::extract::Query<Flash>,
+    crate::extract::Query(flash): crate::extract::Query<Flash>,
 ) -> Result<Response, WebError> {
     let t = load(&state, &staff, &number).await?;
     let notice = match flash.done.as_deref() {
@@ -302,11 +303,8 @@ async fn notify_customer(
         return Ok(());
     };
     let company = &staff.company;
-    let Some(to) = state
-        .store
-        .support_recipient(company.id, ContactId(contact))
-        .await?
-    else {
+    // Through the open transaction: a writer never waits for a second connection.
+    let Some(to) = tx.support_recipient(company.id, ContactId(contact)).await? else {
         return Ok(());
     };
     let Some(email) = to.email.filter(|e| !e.trim().is_empty()) else {
@@ -468,7 +466,7 @@ pub async fn set_status(
     CsrfToken(csrf): CsrfToken,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    crate::extract::Form(pairs): crate::extract::Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = load(&state, &staff, &number).await?;
     let from = t.status();

@@ -4,8 +4,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeWork, area_of, staff_may};
@@ -15,6 +14,7 @@ use serde_json::json;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Query};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 

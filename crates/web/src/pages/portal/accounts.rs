@@ -1,7 +1,6 @@
 //! Choosing, and switching, the account a login acts for (seed 000).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_core::ids::CustomerId;
@@ -10,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::session::PortalLogin;
 use crate::csrf::CsrfToken;
+use crate::extract::Form;
 use crate::views::Brand;
 use crate::{AppState, WebError};
 

@@ -5,8 +5,7 @@
 
 use std::net::SocketAddr;
 
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::PortalAction;
@@ -17,6 +16,7 @@ use doorstep_store::estimates::{Answerer, ApproveEstimate, EstimateDetail};
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::portal::billing::{path_segment, require, today};
 use crate::pages::portal::estimates::{Answers, chosen_lines, render};
 use crate::views::money;

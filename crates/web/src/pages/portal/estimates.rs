@@ -3,7 +3,7 @@
 //! the server (the "Update totals" button; `/static/estimate.js` does it live).
 
 use askama::Template;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use doorstep_core::authz::PortalAction;
@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Path, Query};
 use crate::pages::portal::billing::{
     PAGE, after_or_message, may, next_page, page, path_segment, require, today,
 };

@@ -2,7 +2,7 @@
 //! documents, served only to those who may see the job or ticket, never sniffed, and cached privately for long (a stored
 //! file never changes under its key).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use doorstep_core::authz::{PortalAction, contact_may, contact_may_see_site};
@@ -11,6 +11,7 @@ use doorstep_store::job_detail::JobFile;
 use doorstep_store::support::SupportFile;
 
 use crate::auth::session::SignedInContact;
+use crate::extract::Path;
 use crate::{AppState, WebError};
 
 /// A week: files are immutable under their key, and the cache is the browser's own.

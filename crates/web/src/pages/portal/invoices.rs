@@ -2,7 +2,7 @@
 //! ones only when the company shows them) and one invoice with its lines and balance.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use doorstep_core::authz::PortalAction;
 use doorstep_store::doc_lines::DocLine;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Path, Query};
 use crate::pages::portal::billing::{
     PAGE, after_or_message, next_page, page, path_segment, require, today,
 };

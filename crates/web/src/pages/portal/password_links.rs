@@ -4,8 +4,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use doorstep_core::email::EmailAddress;
@@ -21,6 +20,7 @@ use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 

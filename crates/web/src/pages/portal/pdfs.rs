@@ -1,7 +1,7 @@
 //! Invoices, estimates and the account statement as PDF downloads, built from the same
 //! store reads as their pages, so a PDF shows exactly what the page does.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use doorstep_core::ageing::AgeBucket;
@@ -13,6 +13,7 @@ use doorstep_store::doc_lines::DocLine;
 use time::Date;
 
 use crate::auth::session::SignedInContact;
+use crate::extract::Path;
 use crate::pages::portal::billing::{require, today};
 use crate::views::{Brand, money};
 use crate::{AppState, WebError};

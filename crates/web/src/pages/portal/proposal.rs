@@ -5,8 +5,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::PortalAction;
@@ -20,6 +19,7 @@ use serde_json::json;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::portal::billing::{path_segment, require};
 use crate::pages::portal::estimate_answers::who;
 use crate::pages::portal::visits::{REASON_MAX, notify_office, render};
@@ -241,7 +241,6 @@ pub async fn answer(
     )
     .await?;
     notify_office(
-        &state,
         &mut tx,
         &contact,
         EmailKind::ProposalAnswered,

@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -13,6 +12,7 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
 use crate::csrf::CsrfToken;
+use crate::extract::Form;
 use crate::pages::portal::dashboard;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};

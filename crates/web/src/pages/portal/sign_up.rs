@@ -5,8 +5,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::email::EmailAddress;
@@ -25,6 +24,7 @@ use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
 
@@ -160,21 +160,13 @@ pub async fn request(
     }
     let mut tx = state.store.begin().await?;
     tx.record_sign_in_failure(company.id, &key).await?;
-    let existing = state
-        .store
-        .login_by_email(company.id, email.as_str())
+    // Read through the open transaction: a writer never waits for a second connection.
+    let existing = tx
+        .login_by_email_with_account(company.id, email.as_str())
         .await?;
-    let has_account = match existing {
-        Some(login) => !state
-            .store
-            .accounts_of_login(company.id, login)
-            .await?
-            .is_empty(),
-        None => false,
-    };
     let (login, purpose) = match existing {
-        Some(login) if has_account => (login, TokenPurpose::SignInLink),
-        Some(login) => (login, TokenPurpose::VerifyEmail),
+        Some((login, true)) => (login, TokenPurpose::SignInLink),
+        Some((login, false)) => (login, TokenPurpose::VerifyEmail),
         None => (
             tx.insert_unverified_login(company.id, email.as_str())
                 .await?,
@@ -277,13 +269,22 @@ fn check(form: &DetailsForm) -> DetailErrors {
             Some(format!("Enter your {what}."))
         } else if v.chars().count() > MAX_FIELD {
             Some(format!("Keep your {what} under {MAX_FIELD} characters."))
+        } else if v.chars().any(char::is_control) {
+            // A line break in a name would end up in email headers and greetings.
+            Some(format!("Keep your {what} on one line."))
         } else {
             None
         }
     };
     let too_long = |v: &str| {
-        (v.trim().chars().count() > MAX_FIELD)
-            .then(|| format!("Keep this under {MAX_FIELD} characters."))
+        let v = v.trim();
+        if v.chars().count() > MAX_FIELD {
+            Some(format!("Keep this under {MAX_FIELD} characters."))
+        } else {
+            v.chars()
+                .any(char::is_control)
+                .then(|| "Keep this on one line.".to_owned())
+        }
     };
     let phone = form.phone.trim();
     DetailErrors {

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::PortalAction;
@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Path, Query};
 use crate::files::FileStore;
 use crate::pages::portal::billing::{PAGE, page, path_segment, require};
 use crate::uploads::{StoredFile, UploadForm, read_form, store_file};
@@ -337,7 +338,8 @@ async fn notify_office(
     files: usize,
 ) -> Result<(), WebError> {
     let company = &contact.portal.company;
-    let to = state.store.office_notice_address(company.id).await?;
+    // Through the open transaction: a writer never waits for a second connection.
+    let to = tx.office_notice_address(company.id).await?;
     if to.trim().is_empty() {
         return Ok(());
     }

@@ -7,8 +7,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::ids::ServiceRequestId;
@@ -24,6 +23,7 @@ use super::detail::{DeclineForm, page};
 use super::{FieldErrors, audit_event, field_error, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::portal::billing::today;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};

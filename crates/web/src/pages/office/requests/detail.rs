@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use doorstep_core::ids::ServiceRequestId;
@@ -17,6 +17,7 @@ use super::{audit_event, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day};
+use crate::extract::Path;
 use crate::pages::portal::files::{content_disposition, send};
 use crate::pages::portal::proposal::proposed_time;
 use crate::views::OfficeChrome;

@@ -4,8 +4,7 @@
 
 use std::net::SocketAddr;
 
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::{OfficeWork, area_of, staff_may};
@@ -20,6 +19,7 @@ use super::detail::{DeclineForm, ProposeForm, page};
 use super::{audit_event, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::portal::billing::today;
 use crate::pages::portal::proposal::{proposal_href, proposed_time};
 use crate::{AppState, WebError};

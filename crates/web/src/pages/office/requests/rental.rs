@@ -7,8 +7,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use doorstep_core::ids::ServiceRequestId;
@@ -20,6 +19,7 @@ use super::answers::{SUMMARY_MAX, finish_conversion, parse_day, refused, site_li
 use super::{FieldErrors, field_error, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 

@@ -1,7 +1,7 @@
 //! `GET /jobs/{number}`: one job of the account (site contacts: of their sites).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::authz::{PortalAction, contact_may, contact_may_see_site};
 use doorstep_core::ids::JobId;
@@ -14,6 +14,7 @@ use super::{schedule_type_label, status_class};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day, money};
+use crate::extract::{Path, Query};
 use crate::pages::portal::billing::may;
 use crate::pages::portal::visits;
 use crate::views::PortalChrome;

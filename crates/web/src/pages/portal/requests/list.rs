@@ -4,7 +4,7 @@
 //! is the confirmation page).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use doorstep_core::authz::PortalAction;
 use doorstep_core::ids::ServiceRequestId;
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Path, Query};
 use crate::pages::portal::billing::{PAGE, may, page, path_segment, require};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};

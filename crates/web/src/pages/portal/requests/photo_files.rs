@@ -5,7 +5,7 @@
 //! (`files::send`): the type decided at upload, `nosniff`, a safe `Content-Disposition`,
 //! private caching.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use doorstep_core::authz::PortalAction;
 use doorstep_core::ids::ServiceRequestId;
@@ -14,6 +14,7 @@ use doorstep_store::request_portal::DraftPhoto;
 
 use super::load_draft;
 use crate::auth::session::SignedInContact;
+use crate::extract::Path;
 use crate::pages::portal::billing::require;
 use crate::pages::portal::files::{content_disposition, send};
 use crate::{AppState, WebError};

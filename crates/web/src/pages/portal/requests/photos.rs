@@ -8,7 +8,7 @@
 //! the message next to the field and nothing added.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_store::request_portal::{DraftPhoto, RequestDraft};
@@ -17,6 +17,7 @@ use super::steps::submitted;
 use super::{Step, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::Path;
 use crate::pages::portal::billing::page;
 use crate::uploads::{FilePart, StoredFile, UploadError, read_form, store_photo};
 use crate::views::PortalChrome;

@@ -4,8 +4,7 @@
 //! page again with messages next to the fields (nothing lost) or saves and moves on.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::PortalAction;
@@ -17,6 +16,7 @@ use super::check::{Context, Errors, check_step, first_failing, read_form};
 use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::portal::billing::{page, require};
 use crate::pages::portal::requests::submit::render_summary;
 use crate::security::random_hex;

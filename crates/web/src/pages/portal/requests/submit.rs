@@ -5,7 +5,7 @@
 //! queued. Anything refused leaves nothing behind.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::ids::{ContactId, SiteId};
@@ -22,6 +22,7 @@ use super::photos::{PhotoView, photo_views};
 use super::{Step, load_draft, photo_limit, step_href};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::Path;
 use crate::pages::portal::billing::{page, path_segment};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};

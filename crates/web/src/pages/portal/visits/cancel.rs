@@ -4,8 +4,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use doorstep_core::ids::JobId;
@@ -20,6 +19,7 @@ use super::{
 };
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::portal::estimate_answers::who;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};

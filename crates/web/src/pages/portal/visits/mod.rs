@@ -177,14 +177,14 @@ pub(crate) fn audit_event(
 /// Queues the office's notice (to the company's request address, else its main one)
 /// in `tx`; nothing when the company has no address.
 pub(crate) async fn notify_office(
-    state: &AppState,
     tx: &mut Tx,
     contact: &SignedInContact,
     kind: EmailKind,
     values: &[(&str, &str)],
 ) -> Result<(), WebError> {
     let company = &contact.portal.company;
-    let to = state.store.office_notice_address(company.id).await?;
+    // Through the open transaction: a writer never waits for a second connection.
+    let to = tx.office_notice_address(company.id).await?;
     if to.trim().is_empty() {
         return Ok(());
     }
@@ -236,7 +236,7 @@ pub(crate) async fn finish(
         ("contact_email", &who.email),
     ];
     values.extend_from_slice(change.values);
-    notify_office(state, &mut tx, contact, change.email, &values).await?;
+    notify_office(&mut tx, contact, change.email, &values).await?;
     tx.commit().await?;
     state.mail_wake.wake();
     Ok(done(visit, change.outcome))

@@ -5,8 +5,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use doorstep_core::ids::JobId;
@@ -26,6 +25,7 @@ use super::{
 };
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path};
 use crate::pages::office::availability::window_label;
 use crate::pages::portal::billing::today;
 use crate::pages::portal::estimate_answers::who;

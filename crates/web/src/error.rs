@@ -23,6 +23,9 @@ pub enum WebError {
     /// A link that was valid once but is used up or expired.
     #[error("link expired")]
     LinkExpired,
+    /// Too much of one kind of work at once (uploads); the message says to try again.
+    #[error("busy")]
+    Busy(&'static str),
     /// Anything unexpected; the details are logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -64,6 +67,12 @@ impl IntoResponse for WebError {
             WebError::SignInRequired(to) => {
                 return axum::response::Redirect::to(to).into_response();
             }
+            WebError::Busy(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy right now",
+                *message,
+                None,
+            ),
             WebError::LinkExpired => (
                 StatusCode::GONE,
                 "This link has expired",

@@ -213,7 +213,8 @@ async fn leading_field(request: Request, name: &str) -> (Option<String>, Request
             }
             None => break,
         }
-        found = multipart_field(&parts.headers, Bytes::copy_from_slice(&head), name).await;
+        let window = &head[..head.len().min(TOKEN_WINDOW)];
+        found = multipart_field(&parts.headers, Bytes::copy_from_slice(window), name).await;
         if found.is_some() {
             break;
         }
@@ -342,7 +343,9 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
 
 #[cfg(test)]
 mod tests {
-    use super::{constant_time_eq, multipart_field, same_origin, session_csrf_token};
+    use super::{
+        constant_time_eq, leading_field, multipart_field, same_origin, session_csrf_token,
+    };
     use crate::state::{PasswordCost, WebConfig};
     use axum::body::Bytes;
     use axum::http::{HeaderMap, HeaderValue, header};
@@ -399,6 +402,38 @@ mod tests {
                 .as_deref(),
             Some("abc123")
         );
+    }
+
+    #[tokio::test]
+    async fn an_uploads_token_is_read_from_its_start_and_the_body_comes_back_whole() {
+        let photo = "x".repeat(3 * 1024 * 1024);
+        let (headers, body) = multipart(&[
+            ("csrf_token", None, "abc123"),
+            ("photos", Some("big.jpg"), &photo),
+        ]);
+        // Sent in 8 KiB pieces, as a network delivers it.
+        let pieces: Vec<Result<Bytes, std::io::Error>> = body
+            .chunks(8 * 1024)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let mut request = axum::extract::Request::new(axum::body::Body::from_stream(
+            futures_util::stream::iter(pieces),
+        ));
+        *request.headers_mut() = headers;
+        let (found, request) = leading_field(request, "csrf_token").await;
+        assert_eq!(found.as_deref(), Some("abc123"));
+        let again = axum::body::to_bytes(request.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(again, body, "nothing lost or doubled");
+        // A token beyond the first 64 KiB is not looked for.
+        let (headers, body) = multipart(&[
+            ("photos", Some("big.jpg"), &photo),
+            ("csrf_token", None, "abc123"),
+        ]);
+        let mut request = axum::extract::Request::new(axum::body::Body::from(body));
+        *request.headers_mut() = headers;
+        assert_eq!(leading_field(request, "csrf_token").await.0, None);
     }
 
     fn headers(host: &str, origin: Option<&str>, referer: Option<&str>) -> HeaderMap {

@@ -20,9 +20,19 @@ pub enum MediaError {
     /// A photo was expected and the content is not a JPEG, PNG or WebP image.
     #[error("The file is not a JPEG, PNG or WebP photo.")]
     NotAPhoto,
-    /// A type we do not accept at all.
-    #[error("Only photos (JPEG, PNG, WebP), PDF and plain-text files can be attached.")]
+    /// A type we do not accept at all, or a name that does not match the content.
+    #[error(
+        "This kind of file can't be attached: send photos (JPEG, PNG, WebP), PDFs, plain text (.txt, .csv) or office documents (Word, Excel, PowerPoint, OpenDocument)."
+    )]
     NotAccepted,
+    /// A picture declaring more pixels than we decode.
+    #[error(
+        "The photo has too many pixels to process (at most {limit_mp} megapixels); please send a smaller one."
+    )]
+    TooManyPixels {
+        /// The limit in megapixels.
+        limit_mp: u64,
+    },
     /// The header said image but the pixels could not be read, or it is too large to decode.
     #[error("The photo could not be read; it may be damaged or too large.")]
     Unreadable,

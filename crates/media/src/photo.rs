@@ -3,7 +3,7 @@
 use std::io::Cursor;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 use crate::sniff::{Sniffed, sniff};
 use crate::{MediaError, check_size};
@@ -12,9 +12,14 @@ use crate::{MediaError, check_size};
 pub const THUMB_EDGE: u32 = 320;
 /// The type of every thumbnail: they are always encoded as JPEG.
 pub const THUMB_CONTENT_TYPE: &str = "image/jpeg";
-/// Larger pictures are refused before decoding: a small file can claim enormous pixels.
-const MAX_EDGE: u32 = 12_000;
-const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+/// Pictures with more pixels than this (40 megapixels, more than phone cameras take) are
+/// refused from their header, before decoding: a 1 MB file can claim 144 megapixels.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The longest side decoded.
+const MAX_EDGE: u32 = 16_384;
+/// The most memory one decoded picture may take (a 40-megapixel 8-bit RGBA picture takes
+/// 160 MB; a 16-bit one that large is refused).
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
 
 /// A photo ready to store: clean bytes and a thumbnail.
@@ -63,14 +68,42 @@ pub fn process_photo(bytes: &[u8]) -> Result<Photo, MediaError> {
     })
 }
 
-fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, MediaError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+fn limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_EDGE);
     limits.max_image_height = Some(MAX_EDGE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| MediaError::Unreadable)?;
+    limits
+}
+
+/// A decoder error: a limit reached means too many pixels; anything else, a damaged file.
+fn refusal(err: ImageError) -> MediaError {
+    match err {
+        ImageError::Limits(_) => MediaError::TooManyPixels {
+            limit_mp: MAX_PIXELS / 1_000_000,
+        },
+        _ => MediaError::Unreadable,
+    }
+}
+
+/// Reads only the header of `bytes`; refuses pictures whose declared size exceeds the
+/// limits, then decodes with their decoded size reserved against [`MAX_DECODE_BYTES`].
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, MediaError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    // `into_decoder` reads the header and checks the edges; unlike `ImageReader::decode`
+    // it reserves nothing against `max_alloc`, so the pixel count and the decoded size
+    // are checked here, before a single row is decoded.
+    let mut decoder = reader.into_decoder().map_err(refusal)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(MediaError::TooManyPixels {
+            limit_mp: MAX_PIXELS / 1_000_000,
+        });
+    }
+    let mut limits = limits();
+    limits.reserve(decoder.total_bytes()).map_err(refusal)?;
+    decoder.set_limits(limits).map_err(refusal)?;
     // Phones store pictures sideways with an EXIF turn; the turn is applied here because
     // the metadata carrying it is dropped.
     let orientation = decoder.orientation().map_err(|_| MediaError::Unreadable)?;

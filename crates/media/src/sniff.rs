@@ -15,6 +15,10 @@ pub enum Sniffed {
     Pdf,
     /// UTF-8 text without control bytes other than tab, CR and LF.
     Text,
+    /// A ZIP archive (`PK\x03\x04`): OOXML and OpenDocument files are ZIPs.
+    Zip,
+    /// A Compound File (`D0 CF 11 E0 A1 B1 1A E1`): Word, Excel and PowerPoint before 2007.
+    Ole,
     /// Anything else.
     Other,
 }
@@ -35,6 +39,10 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         Sniffed::Heic
     } else if bytes.starts_with(b"%PDF-") {
         Sniffed::Pdf
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Sniffed::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Sniffed::Ole
     } else if is_text(bytes) {
         Sniffed::Text
     } else {

@@ -31,6 +31,9 @@ pub enum WebError {
     /// answer the clash next to its field themselves, this is the fallback.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too much of one kind of work at once (uploads); the message says to try again.
+    #[error("busy")]
+    Busy(&'static str),
     /// Anything unexpected; the details are logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -73,6 +76,12 @@ impl IntoResponse for WebError {
             WebError::SignInRequired(to) => {
                 return axum::response::Redirect::to(to).into_response();
             }
+            WebError::Busy(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy right now",
+                *message,
+                None,
+            ),
             WebError::LinkExpired => (
                 StatusCode::GONE,
                 "This link has expired",

@@ -12,7 +12,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::csrf::{self, CookieSecurity};
+use crate::csrf;
 use crate::pages::{assets, health, office, portal, security, two_factor};
 use crate::security::{RandomRequestId, header_layers};
 use crate::uploads::UPLOAD_BODY_LIMIT;
@@ -220,13 +220,8 @@ routes! {
 pub fn router(state: AppState) -> Router {
     let routes = route_table().fallback(fallback);
 
-    let security = CookieSecurity {
-        https: state.config.https,
-    };
     let mut app = routes
-        .layer(middleware::from_fn(move |request, next| {
-            csrf::protect(security, request, next)
-        }))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -5,10 +5,13 @@
 //! [`store_file`], show a [`UploadError::Rejected`] message next to the field, and record the
 //! returned [`StoredFile`] with [`StoredFile::attachment`] in the same transaction as its owner.
 
+use std::time::Duration;
+
 use axum::extract::Multipart;
 use doorstep_core::ids::CustomerId;
 use doorstep_media::{MAX_UPLOAD_BYTES, MediaError, Upload};
 use doorstep_store::files::NewAttachment;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::WebError;
 use crate::files::FileStore;
@@ -18,6 +21,44 @@ use crate::files::FileStore;
 pub const UPLOAD_BODY_LIMIT: usize = 4 * MAX_UPLOAD_BYTES + 1024 * 1024;
 /// The longest filename kept; longer names are cut (the extension is kept).
 const MAX_FILENAME: usize = 120;
+
+/// How many upload bodies the whole server reads at once (each up to
+/// [`UPLOAD_BODY_LIMIT`], so at most about 250 MB of uploads are held in memory).
+pub const UPLOAD_SLOTS: usize = 6;
+/// How long an upload waits for a slot before it is told to try again.
+const UPLOAD_SLOT_WAIT: Duration = Duration::from_secs(5);
+/// How many pictures the whole server decodes at once (each up to 256 MB decoded).
+pub const DECODE_SLOTS: usize = 2;
+
+// Memory is the process's, so the bounds are too: one count for every company and route.
+static UPLOAD_BODIES: Semaphore = Semaphore::const_new(UPLOAD_SLOTS);
+static DECODES: Semaphore = Semaphore::const_new(DECODE_SLOTS);
+
+/// A place among the [`UPLOAD_SLOTS`] upload bodies read at once, held until the response;
+/// waits a little for one, then answers "busy".
+pub(crate) async fn upload_slot() -> Result<SemaphorePermit<'static>, WebError> {
+    match tokio::time::timeout(UPLOAD_SLOT_WAIT, UPLOAD_BODIES.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) | Err(_) => {
+            tracing::warn!("refused an upload: every upload slot is busy");
+            Err(WebError::Busy(
+                "Many files are being sent right now. Please wait a minute and try again.",
+            ))
+        }
+    }
+}
+
+/// Runs `check` (which may decode a picture) off the async threads, at most
+/// [`DECODE_SLOTS`] at once, so a burst of large photos cannot exhaust memory.
+async fn decoding<T: Send + 'static>(
+    check: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, UploadError> {
+    let _slot = DECODES
+        .acquire()
+        .await
+        .map_err(|err| UploadError::Io(err.to_string()))?;
+    blocking(check).await
+}
 
 /// A multipart form: its text fields in order, and its files.
 #[derive(Debug, Default)]
@@ -161,16 +202,17 @@ fn bad_body(err: axum::extract::multipart::MultipartError) -> WebError {
 /// it with its thumbnail.
 pub async fn store_photo(files: &FileStore, part: &FilePart) -> Result<StoredFile, UploadError> {
     let bytes = part.content.clone()?;
-    let photo = blocking(move || doorstep_media::process_photo(&bytes)).await??;
+    let photo = decoding(move || doorstep_media::process_photo(&bytes)).await??;
     store_checked(files, &part.filename, Upload::Photo(photo), Vec::new()).await
 }
 
-/// Checks `part` as any accepted file: photos are re-encoded like [`store_photo`], PDFs
-/// and plain text are stored as sent.
+/// Checks `part` as any accepted file: photos are re-encoded like [`store_photo`]; PDFs,
+/// plain text and office documents whose name matches their content are stored as sent.
 pub async fn store_file(files: &FileStore, part: &FilePart) -> Result<StoredFile, UploadError> {
     let bytes = part.content.clone()?;
-    let (checked, bytes) = blocking(move || {
-        let checked = doorstep_media::check_upload(&bytes);
+    let filename = part.filename.clone();
+    let (checked, bytes) = decoding(move || {
+        let checked = doorstep_media::check_upload(&bytes, &filename);
         (checked, bytes)
     })
     .await?;

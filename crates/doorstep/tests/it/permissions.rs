@@ -190,10 +190,12 @@ both_backends! {
                     Some(t) => format!("doorstep={t}; doorstep-csrf={CSRF}"),
                     None => format!("doorstep-csrf={CSRF}"),
                 };
+                // A signed-in browser's forms carry its session's token.
+                let csrf = token.as_deref().map_or(CSRF.to_owned(), doorstep_web::csrf::session_csrf_token);
                 let request = if rule.method == "GET" {
                     plain.get(app.url("acme", &path))
                 } else {
-                    plain.post(app.url("acme", &path)).header("origin", app.origin("acme")).form(&[("csrf_token", CSRF)])
+                    plain.post(app.url("acme", &path)).header("origin", app.origin("acme")).form(&[("csrf_token", csrf)])
                 };
                 let res = request.header("cookie", cookie).send().await.unwrap();
                 let status = res.status().as_u16();

@@ -4,3 +4,4 @@
 //! both engines, and fails if it gets through again. CI counts every test under
 //! `attacks::` and prints "N attacks tried, N got through" (`.ci/run`, `attack_summary`).
 mod data;
+mod uploads;

@@ -77,6 +77,12 @@ impl TestApp {
         doorstep_web::FileStore::new(self._data_dir.path().to_path_buf())
     }
 
+    /// The app's data directory (uploads, the generated secret key).
+    #[allow(dead_code)]
+    pub fn data_dir(&self) -> PathBuf {
+        self._data_dir.path().to_path_buf()
+    }
+
     /// The URL of `path` on the portal of `slug`.
     pub fn url(&self, slug: &str, path: &str) -> String {
         format!("http://{slug}.localhost:{}{path}", self.addr.port())

@@ -335,8 +335,9 @@ impl Tx {
         Ok(())
     }
 
-    /// Sets a login's password hash and marks its email verified (it came through a link
-    /// sent to it).
+    /// Sets (or, with `None`, clears) a login's password hash and marks its email verified
+    /// (it came through a link sent to it). Every outstanding invitation, reset and
+    /// sign-in link of the login is revoked with it.
     pub async fn set_login_password(
         &mut self,
         company: CompanyId,
@@ -352,6 +353,7 @@ impl Tx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        self.revoke_login_links(company, login).await?;
         Ok(())
     }
 }

@@ -78,6 +78,20 @@ impl Store {
             .collect()
     }
 
+    /// The first name a login's emails greet it by: that of its first contact with
+    /// portal access that has one ("" when none has).
+    pub async fn login_first_name(
+        &self,
+        company: CompanyId,
+        login: LoginId,
+    ) -> Result<String, StoreError> {
+        let name: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT first_name FROM contacts WHERE company_id = $1 AND login_id = $2 \
+             AND portal_enabled = TRUE AND first_name <> '' ORDER BY id LIMIT 1")
+            .bind(company.0).bind(login.0).fetch_optional(p).await)?;
+        Ok(name.unwrap_or_default())
+    }
+
     /// The login of `email` at `company`, if there is one.
     pub async fn login_by_email(
         &self,

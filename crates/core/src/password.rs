@@ -146,19 +146,40 @@ mod tests {
 
     #[test]
     fn repeated_characters_and_short_repeated_pieces_are_refused() {
-        for weak in ["aaaaaaaaaaaa", "abababababab", "aaaaaaaaaaab", "abcabcabcabc", "1212 1212 1212"] {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "aaaaaaaaaaab",
+            "abcabcabcabc",
+            "1212 1212 1212",
+        ] {
             assert!(check_new_password(weak).is_err(), "{weak}");
         }
-        assert!(check_new_password("xyzzy plugh xyzzy plugh").is_ok(), "a long piece twice is fine");
+        assert!(
+            check_new_password("xyzzy plugh xyzzy plugh").is_ok(),
+            "a long piece twice is fine"
+        );
     }
 
     #[test]
     fn list_passwords_padded_or_repeated_to_the_length_are_refused() {
-        for weak in ["passwordpassword", "iloveyou2024", "Sunshine!!!!", "2024monkey!!", "Password1234", "dragondragon"] {
+        for weak in [
+            "passwordpassword",
+            "iloveyou2024",
+            "Sunshine!!!!",
+            "2024monkey!!",
+            "Password1234",
+            "dragondragon",
+        ] {
             let err = check_new_password(weak).err();
             assert!(err.is_some(), "{weak}");
         }
-        for fine in ["correct horse battery", "pipes and valves 64", "a kettle of fish and chips", "nina's own password"] {
+        for fine in [
+            "correct horse battery",
+            "pipes and valves 64",
+            "a kettle of fish and chips",
+            "nina's own password",
+        ] {
             assert!(check_new_password(fine).is_ok(), "{fine}");
         }
     }

@@ -322,7 +322,9 @@ fn substitute<'a>(
                 let mut before = &rest[..start];
                 // An empty value before punctuation takes its space with it, so a
                 // nameless greeting reads "Hello," rather than "Hello ,".
-                if value.trim().is_empty() && rest[end..].starts_with([',', '.', '!', '?', ';', ':']) {
+                if value.trim().is_empty()
+                    && rest[end..].starts_with([',', '.', '!', '?', ';', ':'])
+                {
                     before = before.trim_end_matches([' ', '\t']);
                 }
                 emit(Piece::Literal(before));

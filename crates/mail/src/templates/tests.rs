@@ -205,7 +205,11 @@ fn a_company_wording_is_checked_for_typos_and_its_link() {
 
 #[test]
 fn a_missing_name_greets_hello_comma_not_hello_space_comma() {
-    for kind in [EmailKind::PasswordReset, EmailKind::SignInLink, EmailKind::Invitation] {
+    for kind in [
+        EmailKind::PasswordReset,
+        EmailKind::SignInLink,
+        EmailKind::Invitation,
+    ] {
         let values = [
             ("company_name", "Acme"),
             ("contact_name", " "),
@@ -218,7 +222,10 @@ fn a_missing_name_greets_hello_comma_not_hello_space_comma() {
     }
     let own = render(
         EmailKind::PasswordReset,
-        Some(("Reset", "Hi {{contact_name}}! Open {{link}} {{contact_name}}\nBye")),
+        Some((
+            "Reset",
+            "Hi {{contact_name}}! Open {{link}} {{contact_name}}\nBye",
+        )),
         &[("contact_name", ""), ("link", "https://a.example/x")],
     );
     assert_eq!(own.text, "Hi! Open https://a.example/x \nBye");

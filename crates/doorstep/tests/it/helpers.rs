@@ -34,6 +34,7 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         db_pool_size: 4,
         session_idle: time::Duration::hours(8),
         session_lifetime: time::Duration::days(30),
+        secret_key: None,
         insecure_fast_password_hashing: true,
     }
 }

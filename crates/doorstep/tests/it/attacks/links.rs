@@ -36,13 +36,20 @@ async fn newest_body(app: &TestApp, people: &People, kind: &str, to: &str) -> St
 
 async fn ask(app: &TestApp, form: &str, email: &str) {
     let client = app.client(&["acme"]);
-    let res = app.submit(&client, "acme", form, form, &[("email", email)]).await;
+    let res = app
+        .submit(&client, "acme", form, form, &[("email", email)])
+        .await;
     assert_eq!(res.status(), 200, "{form}");
 }
 
 /// Whether the link at `path` still opens (200) or is gone (410).
 async fn opens(app: &TestApp, path: &str) -> u16 {
-    let res = app.client(&["acme"]).get(app.url("acme", path)).send().await.unwrap();
+    let res = app
+        .client(&["acme"])
+        .get(app.url("acme", path))
+        .send()
+        .await
+        .unwrap();
     res.status().as_u16()
 }
 
@@ -63,14 +70,32 @@ async fn post_link(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> u16 {
     res.status().as_u16()
 }
 
-async fn set_password(app: &TestApp, client: &reqwest::Client, path: &str, password: &str) -> reqwest::Response {
-    app.submit(client, "acme", path, path, &[("password", password), ("confirm", password)]).await
+async fn set_password(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.submit(
+        client,
+        "acme",
+        path,
+        path,
+        &[("password", password), ("confirm", password)],
+    )
+    .await
 }
 
 async fn signs_in_with(app: &TestApp, email: &str, password: &str) -> u16 {
     let client = app.client(&["acme"]);
     let res = app
-        .submit(&client, "acme", "/sign-in", "/sign-in", &[("email", email), ("password", password)])
+        .submit(
+            &client,
+            "acme",
+            "/sign-in",
+            "/sign-in",
+            &[("email", email), ("password", password)],
+        )
         .await;
     res.status().as_u16()
 }
@@ -78,7 +103,13 @@ async fn signs_in_with(app: &TestApp, email: &str, password: &str) -> u16 {
 async fn office(app: &TestApp) -> reqwest::Client {
     let client = app.client(&["acme"]);
     let res = app
-        .submit(&client, "acme", "/office", "/office/sign-in", &[("email", "office@acme.test"), ("password", PASSWORD)])
+        .submit(
+            &client,
+            "acme",
+            "/office",
+            "/office/sign-in",
+            &[("email", "office@acme.test"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status(), 303);
     client
@@ -111,7 +142,13 @@ async fn add_contact(app: &TestApp, people: &People, first: &str, email: &str) -
 
 async fn press(app: &TestApp, staff: &reqwest::Client, contact: i64, action: &str) {
     let res = app
-        .submit(staff, "acme", "/office/customers/C-1", &format!("/office/contacts/{contact}/access"), &[("action", action)])
+        .submit(
+            staff,
+            "acme",
+            "/office/customers/C-1",
+            &format!("/office/contacts/{contact}/access"),
+            &[("action", action)],
+        )
         .await;
     assert_eq!(res.status(), 303, "{action}");
     let to = res.headers()["location"].to_str().unwrap().to_owned();
@@ -119,11 +156,38 @@ async fn press(app: &TestApp, staff: &reqwest::Client, contact: i64, action: &st
 }
 
 /// Posts a form on another running instance the way a browser would.
-async fn submit_at(client: &reqwest::Client, origin: &str, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+async fn submit_at(
+    client: &reqwest::Client,
+    origin: &str,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let token = csrf_of(client, &format!("{origin}{page}")).await;
     let mut form = fields.to_vec();
     form.push(("csrf_token", &token));
-    client.post(format!("{origin}{action}")).header("origin", origin).form(&form).send().await.unwrap()
+    client
+        .post(format!("{origin}{action}"))
+        .header("origin", origin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_malformed_secret_key_stops_the_start_with_one_clear_line() {
+    for bad in ["not hex at all", "abcd", &"0".repeat(66)] {
+        let out = crate::cli::doorstep_with_env(&["migrate"], &[("DOORSTEP_SECRET_KEY", bad)]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: invalid DOORSTEP_SECRET_KEY: "),
+            "{err}"
+        );
+        assert!(!err.contains(bad), "the key is not echoed: {err}");
+    }
 }
 
 both_backends! {
@@ -292,5 +356,49 @@ both_backends! {
         ask(&app, "/forgot-password", "dana@example.test").await;
         let body = newest_body(&app, &people, "password_reset", "dana@example.test").await;
         assert!(body.starts_with("Hello Dana,\n"), "a known first name is used: {body}");
+    }
+
+    async fn a_totp_secret_stored_before_encryption_is_sealed_at_start_and_still_works(backend: Backend) {
+        let key = doorstep_web::auth::secret_box::SecretKey::generate();
+        let with_key = key.clone();
+        let app = TestApp::spawn_with(backend, move |s| s.secret_key = Some(with_key)).await;
+        let people = seed_people(&app).await;
+        let plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        let owner = doorstep_store::sessions::SessionOwner::Login(people.sam);
+        let mut tx = app.store.begin().await.unwrap();
+        assert!(tx.begin_two_factor_setup(people.acme, owner, plain).await.unwrap());
+        tx.enable_two_factor(people.acme, owner, &[]).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Another data directory: the key comes from DOORSTEP_SECRET_KEY, not a file.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let mut settings = crate::helpers::test_settings(&app.db.url, elsewhere.path().to_path_buf());
+        settings.secret_key = Some(key);
+        let again = doorstep::app::App::build(&settings).await.expect("restarts");
+        let stored: Option<String> = doorstep_store::on_pool!(app.store, p => sqlx::query_scalar(
+            "SELECT totp_secret FROM portal_logins WHERE company_id = $1 AND id = $2")
+            .bind(people.acme.0).bind(people.sam.0).fetch_one(p).await).unwrap();
+        let stored = stored.unwrap();
+        assert!(stored.starts_with("v1:") && !stored.contains(plain), "sealed at start: {stored}");
+        assert!(!elsewhere.path().join("secret.key").exists(), "no key file when the key is set");
+
+        let origin = format!("http://acme.localhost:{}", again.addr().port());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve("acme.localhost", again.addr())
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(again.run_until(async move {
+            let _ = stopped.await;
+        }));
+        let first = submit_at(&client, &origin, "/sign-in", "/sign-in", &[("email", "sam@example.test"), ("password", PASSWORD)]).await;
+        assert_eq!(first.headers()["location"], "/sign-in/two-factor");
+        let code = code_at(plain, doorstep_store::now()).unwrap();
+        let ok = submit_at(&client, &origin, "/sign-in/two-factor", "/sign-in/two-factor", &[("code", &code)]).await;
+        assert_eq!(ok.status(), 303);
+        assert_eq!(ok.headers()["location"], "/", "the sealed secret still gives the same codes");
+        let _ = stop.send(());
     }
 }

@@ -81,7 +81,7 @@ const MIN_PIECE: usize = 6;
 /// The shortest piece `chars` is made of, repeated whole at least twice, if any.
 fn repeated_piece(chars: &[char]) -> Option<&[char]> {
     (1..=chars.len() / 2)
-        .filter(|len| chars.len() % len == 0)
+        .filter(|len| chars.len().is_multiple_of(*len))
         .find(|&len| chars.chunks(len).all(|c| c == &chars[..len]))
         .map(|len| &chars[..len])
 }

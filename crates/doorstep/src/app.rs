@@ -58,7 +58,22 @@ impl App {
                 None
             }
         };
-        let state = AppState::new(store, settings.web_config(addr.port()));
+        let key = match &settings.secret_key {
+            Some(key) => key.clone(),
+            None => crate::secret_key::load_or_create(&settings.data_dir)?,
+        };
+        let sealed = doorstep_web::auth::two_factor::seal_plain_secrets(&store, &key)
+            .await
+            .map_err(|e| {
+                CliError::failed(format!("cannot encrypt the stored TOTP secrets: {e}"))
+            })?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "encrypted TOTP secrets stored before encryption at rest"
+            );
+        }
+        let state = AppState::new(store, settings.web_config(addr.port()), key);
         Ok(App {
             listener,
             state,

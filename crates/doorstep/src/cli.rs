@@ -179,6 +179,16 @@ pub struct SettingsArgs {
     )]
     pub session_max_days: u32,
 
+    /// Key that encrypts TOTP secrets at rest: 64 hex characters (32 random bytes, e.g. from `openssl rand -hex 32`); every node of one database needs the same key [default: generated into {data-dir}/secret.key on first start].
+    #[arg(
+        long,
+        env = "DOORSTEP_SECRET_KEY",
+        global = true,
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+
     /// Database connections per node.
     #[arg(
         long,

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod error;
+pub mod secret_key;
 pub mod settings;
 pub mod telemetry;
 

@@ -60,6 +60,8 @@ pub struct Settings {
     pub session_idle: time::Duration,
     /// Absolute session lifetime.
     pub session_lifetime: time::Duration,
+    /// The key sealing secrets at rest; None = the data directory's key file.
+    pub secret_key: Option<doorstep_web::auth::secret_box::SecretKey>,
     /// Cheap password hashing, for test suites only (not settable from the CLI).
     pub insecure_fast_password_hashing: bool,
 }
@@ -108,6 +110,14 @@ impl Settings {
             doorstep_mail::SmtpConfig::parse(smtp, &mail_from)
                 .map_err(|e| CliError::usage(e.to_string()))?;
         }
+        let secret_key = match args.secret_key.as_deref().map(str::trim) {
+            Some(hex) if !hex.is_empty() => Some(
+                doorstep_web::auth::secret_box::SecretKey::from_hex(hex).map_err(|why| {
+                    CliError::usage(format!("invalid DOORSTEP_SECRET_KEY: {why}"))
+                })?,
+            ),
+            _ => None,
+        };
         Ok(Settings {
             database_url: Secret(database_url),
             bind,
@@ -122,6 +132,7 @@ impl Settings {
             db_pool_size: args.db_pool_size.clamp(1, 256),
             session_idle: time::Duration::minutes(i64::from(args.session_idle_minutes.max(1))),
             session_lifetime: time::Duration::days(i64::from(args.session_max_days.max(1))),
+            secret_key,
             insecure_fast_password_hashing: false,
         })
     }

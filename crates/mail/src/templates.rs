@@ -319,7 +319,15 @@ fn substitute<'a>(
         let end = start + 2 + len + 2;
         match values.iter().find(|(k, _)| *k == key) {
             Some((key, value)) => {
-                emit(Piece::Literal(&rest[..start]));
+                let mut before = &rest[..start];
+                // An empty value before punctuation takes its space with it, so a
+                // nameless greeting reads "Hello," rather than "Hello ,".
+                if value.trim().is_empty()
+                    && rest[end..].starts_with([',', '.', '!', '?', ';', ':'])
+                {
+                    before = before.trim_end_matches([' ', '\t']);
+                }
+                emit(Piece::Literal(before));
                 emit(Piece::Value { key, value });
             }
             // Unknown placeholders stay as written, so a typo shows in the preview.

@@ -78,6 +78,20 @@ impl Store {
             .collect()
     }
 
+    /// The first name a login's emails greet it by: that of its first contact with
+    /// portal access that has one ("" when none has).
+    pub async fn login_first_name(
+        &self,
+        company: CompanyId,
+        login: LoginId,
+    ) -> Result<String, StoreError> {
+        let name: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT first_name FROM contacts WHERE company_id = $1 AND login_id = $2 \
+             AND portal_enabled = TRUE AND first_name <> '' ORDER BY id LIMIT 1")
+            .bind(company.0).bind(login.0).fetch_optional(p).await)?;
+        Ok(name.unwrap_or_default())
+    }
+
     /// The login of `email` at `company`, if there is one.
     pub async fn login_by_email(
         &self,
@@ -363,8 +377,9 @@ impl Tx {
         Ok(())
     }
 
-    /// Sets a login's password hash and marks its email verified (it came through a link
-    /// sent to it).
+    /// Sets (or, with `None`, clears) a login's password hash and marks its email verified
+    /// (it came through a link sent to it). Every outstanding invitation, reset and
+    /// sign-in link of the login is revoked with it.
     pub async fn set_login_password(
         &mut self,
         company: CompanyId,
@@ -380,6 +395,7 @@ impl Tx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        self.revoke_login_links(company, login).await?;
         Ok(())
     }
 }

@@ -1,4 +1,10 @@
 //! Single-use tokens (invitations, resets, sign-in links, setup links), kept only as hashes.
+//!
+//! Revocation rules (issue 14, point 6): issuing a token of a purpose revokes the owner's
+//! older unused tokens of that purpose; using any token of a login, or changing its
+//! password ([`Tx::revoke_login_links`], called by `set_login_password`), revokes all its
+//! outstanding invitation, reset and sign-in links. A revoked token is marked used, in the
+//! same transaction as the change, so no later request can use it.
 
 use doorstep_core::ids::{CompanyId, LoginId, StaffUserId};
 use time::OffsetDateTime;
@@ -32,6 +38,14 @@ impl TokenPurpose {
         }
     }
 }
+
+/// The links that can set a login's password or sign it in: what a use of any link, or a
+/// password change, revokes.
+const LOGIN_LINKS: [TokenPurpose; 3] = [
+    TokenPurpose::Invite,
+    TokenPurpose::Reset,
+    TokenPurpose::SignInLink,
+];
 
 /// Whose token it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +103,8 @@ impl Tx {
             TokenOwner::Staff(s) => (Some(s.0), None),
             TokenOwner::Login(l) => (None, Some(l.0)),
         };
+        // A new link of a kind replaces the older ones of that kind.
+        self.revoke_tokens(company, owner, &[purpose]).await?;
         self.insert_row(
             "auth_tokens",
             company.0,
@@ -120,6 +136,52 @@ impl Tx {
              AND purpose = $3 AND used_at IS NULL AND expires_at > $4 RETURNING staff_user_id, login_id")
             .bind(company.0).bind(token_hash).bind(purpose.as_str()).bind(at)
             .fetch_optional(&mut *c).await)?;
-        Ok(row.and_then(OwnerRow::owner))
+        let owner = row.and_then(OwnerRow::owner);
+        // Using any link of a login revokes its other outstanding links.
+        if let Some(TokenOwner::Login(login)) = owner {
+            self.revoke_login_links(company, login).await?;
+        }
+        Ok(owner)
+    }
+
+    /// Revokes every outstanding invitation, reset and sign-in link of `login` (after
+    /// one was used, or its password changed).
+    pub async fn revoke_login_links(
+        &mut self,
+        company: CompanyId,
+        login: LoginId,
+    ) -> Result<u64, StoreError> {
+        self.revoke_tokens(company, TokenOwner::Login(login), &LOGIN_LINKS)
+            .await
+    }
+
+    /// Marks every unused token of `owner` with one of `purposes` used, now.
+    async fn revoke_tokens(
+        &mut self,
+        company: CompanyId,
+        owner: TokenOwner,
+        purposes: &[TokenPurpose],
+    ) -> Result<u64, StoreError> {
+        let (column, id) = match owner {
+            TokenOwner::Staff(s) => ("staff_user_id", s.0),
+            TokenOwner::Login(l) => ("login_id", l.0),
+        };
+        let list = (0..purposes.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE auth_tokens SET used_at = $3 WHERE company_id = $1 AND {column} = $2 \
+             AND used_at IS NULL AND purpose IN ({list})"
+        );
+        let at = db_time(now());
+        let n = on_tx!(self, c => {
+            let mut q = sqlx::query(&sql).bind(company.0).bind(id).bind(at);
+            for p in purposes {
+                q = q.bind(p.as_str());
+            }
+            q.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        Ok(n)
     }
 }

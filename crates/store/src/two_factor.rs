@@ -9,7 +9,7 @@ use crate::{Store, StoreError, Tx, db_time, now, on_pool, on_tx};
 /// A login's or staff member's two-factor state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TwoFactor {
-    /// The base32 secret, set from the start of setup on.
+    /// The secret as stored (sealed by the web layer), set from the start of setup on.
     pub secret: Option<String>,
     /// Setup was confirmed with a code: sign-in asks for one.
     pub enabled: bool,
@@ -61,7 +61,71 @@ impl Store {
     }
 }
 
+/// A stored TOTP secret not yet in the sealed form: start-up seals it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsealedSecret {
+    /// Its company.
+    pub company: CompanyId,
+    /// Whose it is.
+    pub owner: SessionOwner,
+    /// The value as stored.
+    pub stored: String,
+}
+
+impl Store {
+    /// Every stored TOTP secret, of every company, that does not start with `prefix`
+    /// (written before secrets were encrypted): the start-up pass that seals them is
+    /// instance maintenance, like a migration, so this one finder spans companies.
+    pub async fn totp_secrets_without_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<UnsealedSecret>, StoreError> {
+        let pattern = format!("{}%", prefix.replace(['%', '_', '\\'], ""));
+        let mut out = Vec::new();
+        for owner_kind in ["staff_users", "portal_logins"] {
+            let sql = format!(
+                "SELECT company_id, id, totp_secret FROM {owner_kind} \
+                 WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE $1 ORDER BY id"
+            );
+            let rows: Vec<(i64, i64, String)> = on_pool!(self, p => sqlx::query_as(&sql)
+                .bind(&pattern).fetch_all(p).await)?;
+            for (company, id, stored) in rows {
+                let owner = if owner_kind == "staff_users" {
+                    SessionOwner::Staff(doorstep_core::ids::StaffUserId(id))
+                } else {
+                    SessionOwner::Login(doorstep_core::ids::LoginId(id))
+                };
+                out.push(UnsealedSecret {
+                    company: CompanyId(company),
+                    owner,
+                    stored,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl Tx {
+    /// Replaces `owner`'s stored TOTP secret `old` with `new` (the same secret, sealed);
+    /// false if it changed meanwhile.
+    pub async fn replace_totp_secret(
+        &mut self,
+        company: CompanyId,
+        owner: SessionOwner,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        let (table, _, id) = owner_table(owner);
+        let sql = format!(
+            "UPDATE {table} SET totp_secret = $4 WHERE company_id = $1 AND id = $2 \
+             AND totp_secret = $3"
+        );
+        let n = on_tx!(self, c => sqlx::query(&sql).bind(company.0).bind(id).bind(old).bind(new)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
     /// Starts setup: stores a new secret, not yet enabled. Refused once enabled, so a
     /// stolen session cannot silently swap the secret.
     pub async fn begin_two_factor_setup(

@@ -136,8 +136,9 @@ both_backends! {
         let admin = tx.create_staff(acme, "a@acme.test", "A", StaffRole::Admin, None).await.unwrap();
         let later = doorstep_store::now() + Duration::hours(1);
         let past = doorstep_store::now() - Duration::seconds(5);
-        tx.create_token(acme, "live", TokenPurpose::StaffSetup, TokenOwner::Staff(admin), later).await.unwrap();
+        // Issued in this order because a newer token of a purpose revokes the older ones.
         tx.create_token(acme, "stale", TokenPurpose::StaffSetup, TokenOwner::Staff(admin), past).await.unwrap();
+        tx.create_token(acme, "live", TokenPurpose::StaffSetup, TokenOwner::Staff(admin), later).await.unwrap();
         tx.commit().await.unwrap();
 
         let peek = store.peek_token(acme, "live", TokenPurpose::StaffSetup).await.unwrap();
@@ -155,6 +156,39 @@ both_backends! {
         assert_eq!(tx.consume_token(acme, "live", TokenPurpose::StaffSetup).await.unwrap(), None);
         assert_eq!(tx.consume_token(acme, "stale", TokenPurpose::StaffSetup).await.unwrap(), None);
         tx.commit().await.unwrap();
+    }
+
+    async fn a_login_link_is_revoked_by_a_newer_one_of_its_kind_any_use_and_a_password_change(backend: Backend) {
+        let (_db, store) = store_for(backend).await;
+        let acme = create_company(&store, "acme").await;
+        let later = doorstep_store::now() + Duration::hours(1);
+        let mut tx = store.begin().await.unwrap();
+        let login = tx.insert_login(acme, "l@acme.test", None).await.unwrap();
+        let other = tx.insert_login(acme, "o@acme.test", None).await.unwrap();
+        let owner = TokenOwner::Login(login);
+        tx.create_token(acme, "reset-1", TokenPurpose::Reset, owner, later).await.unwrap();
+        tx.create_token(acme, "reset-2", TokenPurpose::Reset, owner, later).await.unwrap();
+        tx.create_token(acme, "link", TokenPurpose::SignInLink, owner, later).await.unwrap();
+        tx.create_token(acme, "invite", TokenPurpose::Invite, owner, later).await.unwrap();
+        tx.create_token(acme, "theirs", TokenPurpose::Reset, TokenOwner::Login(other), later).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.peek_token(acme, "reset-1", TokenPurpose::Reset).await.unwrap(), None, "replaced");
+        assert_eq!(store.peek_token(acme, "reset-2", TokenPurpose::Reset).await.unwrap(), Some(owner));
+        assert_eq!(store.peek_token(acme, "invite", TokenPurpose::Invite).await.unwrap(), Some(owner), "another kind stays");
+
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.consume_token(acme, "link", TokenPurpose::SignInLink).await.unwrap(), Some(owner));
+        tx.commit().await.unwrap();
+        for (hash, purpose) in [("reset-2", TokenPurpose::Reset), ("invite", TokenPurpose::Invite)] {
+            assert_eq!(store.peek_token(acme, hash, purpose).await.unwrap(), None, "{hash} revoked by the use");
+        }
+        assert!(store.peek_token(acme, "theirs", TokenPurpose::Reset).await.unwrap().is_some(), "another login's link stays");
+
+        let mut tx = store.begin().await.unwrap();
+        tx.create_token(acme, "reset-3", TokenPurpose::Reset, owner, later).await.unwrap();
+        tx.set_login_password(acme, login, Some("$argon2id$x")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.peek_token(acme, "reset-3", TokenPurpose::Reset).await.unwrap(), None, "revoked by the password change");
     }
 
     async fn staff_emails_are_unique_per_company_only(backend: Backend) {

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use doorstep_store::Store;
 
+use crate::auth::secret_box::SecretKey;
 use crate::{FileStore, Metrics};
 
 /// How expensive password hashing is.
@@ -59,6 +60,8 @@ pub struct AppState {
     pub store: Store,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The key that seals secrets at rest (TOTP secrets).
+    pub secret_key: Arc<SecretKey>,
     /// Request counters and timings.
     pub metrics: Arc<Metrics>,
     /// Stored files.
@@ -74,11 +77,12 @@ pub struct AppState {
 
 impl AppState {
     /// Assembles the state from its parts.
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(store: Store, config: WebConfig, secret_key: SecretKey) -> Self {
         let files = FileStore::new(config.data_dir.clone());
         AppState {
             store,
             config: Arc::new(config),
+            secret_key: Arc::new(secret_key),
             metrics: Arc::new(Metrics::new()),
             files,
             draining: Arc::new(AtomicBool::new(false)),

@@ -34,6 +34,7 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         db_pool_size: 4,
         session_idle: time::Duration::hours(8),
         session_lifetime: time::Duration::days(30),
+        secret_key: None,
         insecure_fast_password_hashing: true,
     }
 }
@@ -75,6 +76,12 @@ impl TestApp {
     #[allow(dead_code)]
     pub fn files(&self) -> doorstep_web::FileStore {
         doorstep_web::FileStore::new(self._data_dir.path().to_path_buf())
+    }
+
+    /// The app's data directory (uploads, the generated secret key).
+    #[allow(dead_code)]
+    pub fn data_dir(&self) -> PathBuf {
+        self._data_dir.path().to_path_buf()
     }
 
     /// The URL of `path` on the portal of `slug`.

@@ -202,3 +202,31 @@ fn a_company_wording_is_checked_for_typos_and_its_link() {
         ["subject", "body", "body"]
     );
 }
+
+#[test]
+fn a_missing_name_greets_hello_comma_not_hello_space_comma() {
+    for kind in [
+        EmailKind::PasswordReset,
+        EmailKind::SignInLink,
+        EmailKind::Invitation,
+    ] {
+        let values = [
+            ("company_name", "Acme"),
+            ("contact_name", " "),
+            ("link", "https://acme.example/x"),
+            ("expires", "in 1 hour"),
+        ];
+        let r = render(kind, None, &values);
+        assert!(r.text.starts_with("Hello,\n"), "{kind}: {}", r.text);
+        assert!(!r.html.contains("Hello ,"), "{kind}");
+    }
+    let own = render(
+        EmailKind::PasswordReset,
+        Some((
+            "Reset",
+            "Hi {{contact_name}}! Open {{link}} {{contact_name}}\nBye",
+        )),
+        &[("contact_name", ""), ("link", "https://a.example/x")],
+    );
+    assert_eq!(own.text, "Hi! Open https://a.example/x \nBye");
+}

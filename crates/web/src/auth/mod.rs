@@ -3,6 +3,7 @@
 
 pub mod links;
 pub mod password;
+pub mod secret_box;
 pub mod session;
 pub mod sign_in;
 pub mod token;

@@ -2,12 +2,14 @@
 //! digits, 30-second steps) and single-use recovery codes.
 
 use doorstep_core::ids::CompanyId;
+use doorstep_store::Store;
 use doorstep_store::sessions::SessionOwner;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use crate::auth::secret_box::{SEALED_PREFIX, SecretKey};
 use crate::{AppState, WebError};
 
 /// Seconds per TOTP step.
@@ -24,6 +26,64 @@ pub fn new_secret() -> String {
         Secret::Encoded(s) => s,
         Secret::Raw(_) => String::new(),
     }
+}
+
+/// What a sealed TOTP secret belongs to (its associated data): a sealed secret copied
+/// onto another person's row does not open there.
+pub fn secret_context(company: CompanyId, owner: SessionOwner) -> String {
+    match owner {
+        SessionOwner::Staff(s) => format!("totp:{}:staff:{}", company.0, s.0),
+        SessionOwner::Login(l) => format!("totp:{}:login:{}", company.0, l.0),
+    }
+}
+
+/// Seals a new base32 secret of `owner` for storing.
+pub fn seal_secret(
+    key: &SecretKey,
+    company: CompanyId,
+    owner: SessionOwner,
+    secret: &str,
+) -> Result<String, WebError> {
+    key.seal(secret, &secret_context(company, owner))
+        .map_err(WebError::Internal)
+}
+
+/// The base32 secret of `owner` from its stored form; `None` (logged) when it does not
+/// open with this instance's key.
+pub fn open_secret(
+    key: &SecretKey,
+    company: CompanyId,
+    owner: SessionOwner,
+    stored: &str,
+) -> Option<String> {
+    let plain = key.open(stored, &secret_context(company, owner));
+    if plain.is_none() {
+        tracing::error!(
+            company = company.0,
+            "a stored TOTP secret does not open with this instance's secret key \
+             (DOORSTEP_SECRET_KEY or the data directory's secret.key changed?)"
+        );
+    }
+    plain
+}
+
+/// Seals every TOTP secret still stored as plain text (written before secrets were
+/// encrypted); run at start, before serving. Returns how many were sealed.
+pub async fn seal_plain_secrets(store: &Store, key: &SecretKey) -> Result<usize, WebError> {
+    let plain = store.totp_secrets_without_prefix(SEALED_PREFIX).await?;
+    let mut sealed = 0;
+    for row in plain {
+        let new = seal_secret(key, row.company, row.owner, &row.stored)?;
+        let mut tx = store.begin().await?;
+        if tx
+            .replace_totp_secret(row.company, row.owner, &row.stored, &new)
+            .await?
+        {
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sealed)
 }
 
 fn totp(secret: &str) -> Option<TOTP> {
@@ -151,9 +211,13 @@ pub async fn check_second_factor(
         return Ok(SecondFactor::Throttled(until));
     }
     let tf = state.store.two_factor(company, owner).await?;
+    let secret = tf
+        .secret
+        .as_deref()
+        .and_then(|stored| open_secret(&state.secret_key, company, owner, stored));
     let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
     let mut tx = state.store.begin().await?;
-    let outcome = match tf.secret.as_deref() {
+    let outcome = match secret.as_deref() {
         Some(secret) if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) => {
             match matching_step(secret, &digits, doorstep_store::now()) {
                 Some(step) if tx.accept_totp_step(company, owner, step).await? => {
@@ -162,7 +226,8 @@ pub async fn check_second_factor(
                 _ => SecondFactor::Wrong,
             }
         }
-        Some(_) if tf.enabled && !input.trim().is_empty() => {
+        // Recovery codes work even if the secret no longer opens (a lost key).
+        _ if tf.secret.is_some() && tf.enabled && !input.trim().is_empty() => {
             if tx
                 .use_recovery_code(company, owner, &hash_recovery_code(input))
                 .await?

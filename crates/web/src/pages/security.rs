@@ -17,7 +17,7 @@ use crate::auth::session::{SignedInContact, SignedInStaff};
 use crate::auth::sign_in::{Audience, audit_owner};
 use crate::auth::two_factor::{
     SecondFactor, check_second_factor, hash_recovery_code, new_recovery_codes, new_secret,
-    otpauth_url, qr_svg,
+    open_secret, otpauth_url, qr_svg, seal_secret,
 };
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
@@ -156,7 +156,11 @@ async fn render(
 ) -> Result<Response, WebError> {
     let company = me.company();
     let tf = state.store.two_factor(company.id, me.owner()).await?;
-    let setup = match (tf.enabled, tf.secret) {
+    let secret = tf
+        .secret
+        .as_deref()
+        .and_then(|stored| open_secret(&state.secret_key, company.id, me.owner(), stored));
+    let setup = match (tf.enabled, secret) {
         (true, _) => Setup::On {
             codes_left: tf.recovery_codes_left,
         },
@@ -270,9 +274,15 @@ async fn start(
     ip: &str,
     _code: &str,
 ) -> Result<Response, WebError> {
+    let sealed = seal_secret(
+        &state.secret_key,
+        me.company().id,
+        me.owner(),
+        &new_secret(),
+    )?;
     let mut tx = state.store.begin().await?;
     let started = tx
-        .begin_two_factor_setup(me.company().id, me.owner(), &new_secret())
+        .begin_two_factor_setup(me.company().id, me.owner(), &sealed)
         .await?;
     tx.commit().await?;
     if started {

@@ -5,3 +5,5 @@
 //! `attacks::` and prints "N attacks tried, N got through" (`.ci/run`, `attack_summary`).
 mod data;
 mod uploads;
+
+mod links;

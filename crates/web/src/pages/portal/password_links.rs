@@ -306,6 +306,7 @@ pub async fn request_reset(
                 .await?
                 .is_empty();
             if has_access && !locked && may_email(&state, &company, email.as_str()).await? {
+                let name = state.store.login_first_name(company.id, login).await?;
                 let mut tx = state.store.begin().await?;
                 send_link(
                     &state,
@@ -314,7 +315,7 @@ pub async fn request_reset(
                     login,
                     TokenPurpose::Reset,
                     email.as_str(),
-                    "",
+                    &name,
                 )
                 .await?;
                 tx.commit().await?;

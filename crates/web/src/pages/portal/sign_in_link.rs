@@ -95,6 +95,7 @@ pub async fn request(
             _ => None,
         };
         if let Some(login) = login {
+            let name = state.store.login_first_name(company.id, login).await?;
             let mut tx = state.store.begin().await?;
             send_link(
                 &state,
@@ -103,7 +104,7 @@ pub async fn request(
                 login,
                 TokenPurpose::SignInLink,
                 email.as_str(),
-                "",
+                &name,
             )
             .await?;
             tx.commit().await?;

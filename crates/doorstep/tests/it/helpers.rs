@@ -16,6 +16,7 @@ pub struct TestApp {
     pub db: TestDb,
     _data_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<Result<(), doorstep::error::CliError>>>,
 }
 
 /// The settings a test app runs with (cheap password hashing, port 0).
@@ -34,6 +35,10 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         db_pool_size: 4,
         session_idle: time::Duration::hours(8),
         session_lifetime: time::Duration::days(30),
+        metrics_bind: Some("127.0.0.1:0".parse().unwrap()),
+        header_timeout: std::time::Duration::from_secs(10),
+        max_connections: 512,
+        shutdown_grace: std::time::Duration::from_secs(1),
         insecure_fast_password_hashing: true,
     }
 }
@@ -59,7 +64,7 @@ impl TestApp {
         let addr = app.addr();
         let store = app.state().store.clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
+        let running = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         TestApp {
@@ -68,7 +73,32 @@ impl TestApp {
             db,
             _data_dir: data_dir,
             stop: Some(stop),
+            running: Some(running),
         }
+    }
+
+    /// Signals shutdown (as SIGTERM does) and returns at once; the app keeps running
+    /// through its grace period.
+    #[allow(dead_code)]
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Signals shutdown and waits until the app has stopped (its pool closed), at most
+    /// `bound`; answers how long that took.
+    #[allow(dead_code)]
+    pub async fn shutdown_within(&mut self, bound: std::time::Duration) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        self.begin_shutdown();
+        let running = self.running.take().expect("the app is running");
+        tokio::time::timeout(bound, running)
+            .await
+            .unwrap_or_else(|_| panic!("the app did not stop within {bound:?}"))
+            .expect("the app's task")
+            .expect("the app stops cleanly");
+        started.elapsed()
     }
 
     /// The app's file store, to put files the way uploads do.

@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::csrf::{self, CookieSecurity};
 use crate::pages::{assets, health, office, portal, security, two_factor};
-use crate::security::{RandomRequestId, header_layers};
+use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::uploads::UPLOAD_BODY_LIMIT;
 use crate::{AppState, Tenant, WebError, metrics};
 
@@ -259,6 +259,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(middleware::map_request(drop_malformed_request_id))
         .with_state(state);
     for layer in header_layers() {
         app = app.layer(layer);

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod csrf;
 mod display;
+mod edge;
 mod error;
 pub mod files;
 mod metrics;

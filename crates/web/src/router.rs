@@ -16,7 +16,7 @@ use crate::csrf::{self, CookieSecurity};
 use crate::pages::{assets, health, office, portal, security, two_factor};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::uploads::UPLOAD_BODY_LIMIT;
-use crate::{AppState, Tenant, WebError, metrics};
+use crate::{AppState, Tenant, WebError, edge, metrics};
 
 /// Bodies above this are refused with 413 before being read whole.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -227,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(move |request, next| {
             csrf::protect(security, request, next)
         }))
+        .layer(middleware::from_fn(edge::refuse_control_characters))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -12,6 +12,8 @@ use tokio::sync::oneshot;
 /// The running application with its own database and data directory.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The operations listener (`/metrics`).
+    pub metrics_addr: Option<SocketAddr>,
     pub store: Store,
     pub db: TestDb,
     _data_dir: tempfile::TempDir,
@@ -62,6 +64,7 @@ impl TestApp {
         adjust(&mut settings);
         let app = App::build(&settings).await.expect("app builds");
         let addr = app.addr();
+        let metrics_addr = app.metrics_addr();
         let store = app.state().store.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let running = tokio::spawn(app.run_until(async move {
@@ -69,6 +72,7 @@ impl TestApp {
         }));
         TestApp {
             addr,
+            metrics_addr,
             store,
             db,
             _data_dir: data_dir,
@@ -121,6 +125,13 @@ impl TestApp {
             builder = builder.resolve(&format!("{slug}.localhost"), self.addr);
         }
         builder.build().unwrap()
+    }
+
+    /// GETs `/metrics` from the operations listener.
+    #[allow(dead_code)]
+    pub async fn metrics(&self) -> reqwest::Response {
+        let at = self.metrics_addr.expect("the test app serves metrics");
+        reqwest::get(format!("http://{at}/metrics")).await.unwrap()
     }
 
     /// GETs `path` with an arbitrary `Host` header.

@@ -51,7 +51,16 @@ async fn serve_process(
         None => "exec \"$0\" \"$@\"".to_owned(),
     };
     let mut child = tokio::process::Command::new("sh")
-        .args(["-c", &script, bin, "serve", "--database-url", db_url, "--bind", "127.0.0.1:0"])
+        .args([
+            "-c",
+            &script,
+            bin,
+            "serve",
+            "--database-url",
+            db_url,
+            "--bind",
+            "127.0.0.1:0",
+        ])
         .env("DOORSTEP_DATA_DIR", dir)
         .env("DOORSTEP_METRICS_BIND", "off")
         .envs(env.iter().copied())
@@ -93,6 +102,20 @@ both_backends! {
             let body = res.text().await.unwrap();
             assert!(!body.contains("doorstep_http_requests"), "{host}: {body}");
         }
+    }
+
+    async fn metrics_are_served_on_the_operations_listener(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        app.create_company("acme", "Acme").await;
+        app.get_with_host("acme.localhost", "/").await;
+        let res = app.metrics().await;
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        assert!(text.contains(r#"doorstep_http_requests_total{method="GET",route="/",status="200"} 1"#), "{text}");
+        // Only metrics there: no portal behind the operations port.
+        let at = app.metrics_addr.unwrap();
+        let res = reqwest::get(format!("http://{at}/sign-in")).await.unwrap();
+        assert_eq!(res.status(), 404);
     }
 
     // 12. Slowloris: a client that never finishes its headers loses the connection.
@@ -229,8 +252,9 @@ both_backends! {
             assert_eq!(res.status(), 400, "{query}");
         }
         // Tab, CR and LF stay allowed in form bodies (textareas send them).
+        let visitor = app.client(&["acme"]);
         let res = app
-            .submit(&sam, "acme", "/sign-in", "/sign-in", &[("email", "sam@example.test"), ("password", "line\r\nand\ttab")])
+            .submit(&visitor, "acme", "/sign-in", "/sign-in", &[("email", "sam@example.test"), ("password", "line\r\nand\ttab")])
             .await;
         assert_ne!(res.status(), 400);
     }

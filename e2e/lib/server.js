@@ -83,6 +83,12 @@ export async function startServer({ env = {} } = {}) {
     `sqlite://${path.join(dir, 'demo.db')}?mode=rwc`,
     '--bind',
     `127.0.0.1:${port}`,
+    // Several servers may run at once: metrics on a free port of their own, and a short
+    // drain on stop (STOP_TIMEOUT_MS is the hard limit).
+    '--metrics-bind',
+    '127.0.0.1:0',
+    '--shutdown-grace-secs',
+    '1',
   ];
 
   const stdout = tailBuffer();

@@ -19,5 +19,6 @@ pub mod validation;
 
 pub use validation::Invalid;
 pub mod catalogue;
+pub mod control_chars;
 pub mod request_form;
 pub mod visits;

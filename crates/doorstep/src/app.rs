@@ -13,9 +13,12 @@ use crate::settings::{Settings, redact};
 /// port and talk to it at once, with no sleeping or polling.
 pub struct App {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: AppState,
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     mail: Option<doorstep_mail::SmtpSender>,
+    serve: doorstep_web::ServeOptions,
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -43,6 +46,26 @@ impl App {
         let addr = listener
             .local_addr()
             .map_err(|e| CliError::failed(e.to_string()))?;
+        // /metrics shows every company's traffic: it has its own listener, never a
+        // company's host.
+        let metrics_listener = match settings.metrics_bind {
+            Some(bind) => Some(TcpListener::bind(bind).await.map_err(|e| {
+                CliError::usage(format!(
+                    "cannot listen on {bind} for metrics: {e} (set --metrics-bind to another ADDRESS:PORT, or off)"
+                ))
+            })?),
+            None => None,
+        };
+        let metrics_addr = match &metrics_listener {
+            Some(l) => Some(
+                l.local_addr()
+                    .map_err(|e| CliError::failed(e.to_string()))?,
+            ),
+            None => None,
+        };
+        if let Some(at) = metrics_addr {
+            tracing::info!(%at, "metrics served on http://{at}/metrics");
+        }
         let mail = match &settings.smtp_url {
             Some(url) => {
                 let config = doorstep_mail::SmtpConfig::parse(url.expose(), &settings.mail_from)
@@ -76,9 +99,16 @@ impl App {
         let state = AppState::new(store, settings.web_config(addr.port()), key);
         Ok(App {
             listener,
+            metrics_listener,
             state,
             addr,
+            metrics_addr,
             mail,
+            serve: doorstep_web::ServeOptions {
+                header_timeout: settings.header_timeout,
+                max_connections: settings.max_connections,
+                grace: settings.shutdown_grace,
+            },
         })
     }
 
@@ -87,13 +117,19 @@ impl App {
         self.addr
     }
 
+    /// The address of the operations listener serving `/metrics`, if any.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
     /// The application's shared state.
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` completes: readiness fails first, then requests in flight
-    /// finish, then the pool closes.
+    /// Serves until `shutdown` completes, then drains for the grace period: readiness
+    /// answers 503 while requests in flight and the email being sent finish; then the
+    /// listeners close and the pool with them.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -101,26 +137,46 @@ impl App {
         let draining = self.state.draining.clone();
         let request_events = self.state.request_events.clone();
         let store = self.state.store.clone();
-        let (stop_mail, mut mail_stopped) = tokio::sync::watch::channel(false);
+        let grace = self.serve.grace;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let signal = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
         let worker = tokio::spawn(doorstep_mail::run(
             store.clone(),
             self.mail,
             self.state.mail_wake.clone(),
-            async move {
-                let _ = mail_stopped.changed().await;
-            },
+            signal(stopped.clone()),
+            grace,
         ));
+        let operations = self.metrics_listener.map(|listener| {
+            let options = doorstep_web::ServeOptions {
+                grace: std::time::Duration::ZERO,
+                ..self.serve
+            };
+            let router = doorstep_web::operations_router(self.state.clone());
+            tokio::spawn(doorstep_web::server::serve_app(
+                listener,
+                router,
+                options,
+                signal(stopped.clone()),
+            ))
+        });
         let shutdown = async move {
             shutdown.await;
             draining.store(true, std::sync::atomic::Ordering::SeqCst);
             // Open inbox streams never end by themselves; end them so requests can drain.
             request_events.close();
-            let _ = stop_mail.send(true);
-            tracing::info!("shutting down: finishing requests in flight");
+            let _ = stop.send(true);
+            tracing::info!(?grace, "shutting down: finishing requests in flight");
         };
-        let served = doorstep_web::serve(self.listener, self.state, shutdown).await;
-        // The worker hands back what it claimed but did not start; give it a moment.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), worker).await;
+        let served = doorstep_web::serve(self.listener, self.state, self.serve, shutdown).await;
+        // The worker was told to stop with the listener and has had the grace period to
+        // finish its send; it only records the outcome now.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), worker).await;
+        if let Some(operations) = operations {
+            let _ = operations.await;
+        }
         store.close().await;
         served.map_err(|e| CliError::failed(format!("server failed: {e}")))
     }

@@ -199,6 +199,46 @@ pub struct SettingsArgs {
     )]
     pub db_pool_size: u32,
 
+    /// Address and port of the operations listener serving /metrics (never served on company hosts); "off" serves no metrics.
+    #[arg(
+        long,
+        env = "DOORSTEP_METRICS_BIND",
+        global = true,
+        default_value = "127.0.0.1:9464",
+        value_name = "ADDR:PORT|off"
+    )]
+    pub metrics_bind: String,
+
+    /// Seconds a client has to send a request's headers, and that a kept-alive connection may sit idle.
+    #[arg(
+        long,
+        env = "DOORSTEP_HEADER_TIMEOUT_SECS",
+        global = true,
+        default_value_t = 10,
+        value_name = "SECONDS"
+    )]
+    pub header_timeout_secs: u32,
+
+    /// Connections served at once; more wait in the listen queue. Keep it well below the open-file limit (ulimit -n).
+    #[arg(
+        long,
+        env = "DOORSTEP_MAX_CONNECTIONS",
+        global = true,
+        default_value_t = 512,
+        value_name = "N"
+    )]
+    pub max_connections: u32,
+
+    /// Seconds after SIGTERM during which /readyz answers 503 and requests in flight (and the email being sent) finish; then the process exits.
+    #[arg(
+        long,
+        env = "DOORSTEP_SHUTDOWN_GRACE_SECS",
+        global = true,
+        default_value_t = 10,
+        value_name = "SECONDS"
+    )]
+    pub shutdown_grace_secs: u32,
+
     /// Log format.
     #[arg(long, env = "DOORSTEP_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -62,6 +62,16 @@ pub struct Settings {
     pub session_lifetime: time::Duration,
     /// The key sealing secrets at rest; None = the data directory's key file.
     pub secret_key: Option<doorstep_web::auth::secret_box::SecretKey>,
+    /// The operations listener serving `/metrics`; None serves no metrics.
+    pub metrics_bind: Option<SocketAddr>,
+    /// Time a client has to send a request's headers; also how long a kept-alive
+    /// connection may sit idle.
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// After a shutdown signal: how long `/readyz` answers 503 while requests in flight
+    /// and the email being sent finish; then the process exits.
+    pub shutdown_grace: std::time::Duration,
     /// Cheap password hashing, for test suites only (not settable from the CLI).
     pub insecure_fast_password_hashing: bool,
 }
@@ -86,6 +96,15 @@ impl Settings {
                 args.bind
             ))
         })?;
+        let metrics_bind = match args.metrics_bind.trim() {
+            "off" => None,
+            text => Some(text.parse::<SocketAddr>().map_err(|_| {
+                CliError::usage(format!(
+                    "invalid --metrics-bind {:?}: use ADDRESS:PORT, e.g. 127.0.0.1:9464, or off",
+                    args.metrics_bind
+                ))
+            })?),
+        };
         let base_domain = args
             .base_domain
             .trim()
@@ -133,6 +152,14 @@ impl Settings {
             session_idle: time::Duration::minutes(i64::from(args.session_idle_minutes.max(1))),
             session_lifetime: time::Duration::days(i64::from(args.session_max_days.max(1))),
             secret_key,
+            metrics_bind,
+            header_timeout: std::time::Duration::from_secs(u64::from(
+                args.header_timeout_secs.clamp(1, 3600),
+            )),
+            max_connections: args.max_connections.clamp(1, 1_000_000) as usize,
+            shutdown_grace: std::time::Duration::from_secs(u64::from(
+                args.shutdown_grace_secs.min(3600),
+            )),
             insecure_fast_password_hashing: false,
         })
     }

@@ -2,8 +2,12 @@
 //! retrying failures with exponential backoff.
 //!
 //! Several workers (on several nodes) may run at once: a claimed row is leased to one of
-//! them. A worker stopped mid-send leaves that row leased, so it is retried once the lease
-//! ends; receivers can tell the retry apart by its Message-ID, derived from the event id.
+//! them. Told to stop, a worker finishes the send in progress (within its grace period)
+//! and records it, and hands back the rest of its batch at once: a send dropped half-way
+//! may have been delivered without being recorded, and would go out again when its lease
+//! ended. Only a send still unfinished at the end of the grace period keeps its lease and
+//! is retried; receivers can tell that retry apart by its Message-ID, derived from the
+//! event id.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,13 +44,15 @@ impl Wake {
     }
 }
 
-/// Sends due email until `shutdown` completes. Without a sender (no SMTP configured) it
-/// only waits: emails stay pending in the outbox, where the office can see them.
+/// Sends due email until `shutdown` completes; a send in progress then has `grace` to
+/// finish. Without a sender (no SMTP configured) it only waits: emails stay pending in the
+/// outbox, where the office can see them.
 pub async fn run(
     store: Store,
     sender: Option<SmtpSender>,
     wake: Wake,
     shutdown: impl Future<Output = ()>,
+    grace: Duration,
 ) {
     tokio::pin!(shutdown);
     let Some(sender) = sender else {
@@ -66,16 +72,28 @@ pub async fn run(
                 let full = batch.len() as i64 == BATCH;
                 let mut pending = batch.into_iter();
                 while let Some(email) = pending.next() {
+                    let send = deliver(&store, &sender, &email);
+                    tokio::pin!(send);
                     tokio::select! {
                         biased;
                         _ = &mut shutdown => {
-                            // The email being sent keeps its lease (it may have gone out);
-                            // the untried ones go back at once.
-                            release(&store, pending).await;
+                            // Dropping the send could deliver the email unrecorded; let it
+                            // finish and record its outcome. The untried ones go back now.
+                            let (_, finished) = tokio::join!(
+                                release(&store, pending),
+                                tokio::time::timeout(grace, send)
+                            );
+                            if finished.is_err() {
+                                tracing::warn!(
+                                    outbox_id = email.id,
+                                    "email still sending at the end of the grace period; \
+                                     it is retried when its lease ends"
+                                );
+                            }
                             tracing::info!("email worker stopped");
                             return;
                         }
-                        _ = deliver(&store, &sender, &email) => {}
+                        _ = &mut send => {}
                     }
                 }
                 full

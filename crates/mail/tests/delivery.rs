@@ -209,7 +209,7 @@ both_backends! {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let worker = tokio::spawn(run(store.clone(), Some(sender_for(&server)), wake.clone(), async {
             let _ = stopped.await;
-        }));
+        }, Duration::from_secs(5)));
 
         queue_invitation(&store, acme, "dana@customer.test", "Dana").await;
         wake.wake();
@@ -225,7 +225,7 @@ both_backends! {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let worker = tokio::spawn(run(store.clone(), None, Wake::new(), async {
             let _ = stopped.await;
-        }));
+        }, Duration::from_secs(5)));
         queue_invitation(&store, acme, "dana@customer.test", "Dana").await;
         assert_eq!(drain_once(&store, None).await.unwrap(), 0);
         stop.send(()).unwrap();

@@ -23,8 +23,9 @@ import asyncio, os, sys, threading
 from aiosmtpd.smtp import SMTP
 
 class Keep:
-    def __init__(self, directory):
+    def __init__(self, directory, reply_delay):
         self.directory = directory
+        self.reply_delay = reply_delay
         self.count = len([f for f in os.listdir(directory) if f.endswith(".eml")])
 
     async def handle_DATA(self, server, session, envelope):
@@ -35,6 +36,8 @@ class Keep:
         with open(base + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(base + ".tmp", base + ".eml")
+        # A slow server: the message is kept, but the sender waits for the answer.
+        await asyncio.sleep(self.reply_delay)
         return "250 OK"
 
 def exit_when_parent_goes():
@@ -43,7 +46,7 @@ def exit_when_parent_goes():
 
 async def main():
     loop = asyncio.get_running_loop()
-    handler = Keep(sys.argv[1])
+    handler = Keep(sys.argv[1], float(sys.argv[3]))
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="smtp.test"), "127.0.0.1", int(sys.argv[2]))
     print(server.sockets[0].getsockname()[1], flush=True)
@@ -93,6 +96,7 @@ pub struct SmtpServer {
     pub port: u16,
     mailbox: TempDir,
     child: Option<(Child, ChildStdin)>,
+    reply_delay: Duration,
 }
 
 impl std::fmt::Debug for SmtpServer {
@@ -107,15 +111,23 @@ impl std::fmt::Debug for SmtpServer {
 impl SmtpServer {
     /// Starts a server on a free port.
     pub async fn start() -> SmtpServer {
+        Self::start_with_reply_delay(Duration::ZERO).await
+    }
+
+    /// Starts a slow server on a free port: it keeps each message as soon as its DATA
+    /// ends but answers `250` only `reply_delay` later, so a sender stopped meanwhile has
+    /// delivered a message it never heard was accepted.
+    pub async fn start_with_reply_delay(reply_delay: Duration) -> SmtpServer {
         let mailbox = tempfile::Builder::new()
             .prefix("doorstep-smtp-")
             .tempdir()
             .expect("temp dir for the SMTP mailbox");
-        let (child, port) = spawn(mailbox.path(), 0).await;
+        let (child, port) = spawn(mailbox.path(), 0, reply_delay).await;
         SmtpServer {
             port,
             mailbox,
             child: Some(child),
+            reply_delay,
         }
     }
 
@@ -135,7 +147,7 @@ impl SmtpServer {
     /// Starts the server again on the same port, keeping the messages received so far.
     pub async fn restart(&mut self) {
         self.stop().await;
-        let (child, port) = spawn(self.mailbox.path(), self.port).await;
+        let (child, port) = spawn(self.mailbox.path(), self.port, self.reply_delay).await;
         assert_eq!(port, self.port);
         self.child = Some(child);
     }
@@ -185,12 +197,13 @@ impl SmtpServer {
 }
 
 /// Starts the server process on `port` (0 = any) and waits for the port it bound.
-async fn spawn(mailbox: &Path, port: u16) -> ((Child, ChildStdin), u16) {
+async fn spawn(mailbox: &Path, port: u16, reply_delay: Duration) -> ((Child, ChildStdin), u16) {
     let mut child = Command::new(python())
         .arg("-c")
         .arg(SERVER_SCRIPT)
         .arg(mailbox)
         .arg(port.to_string())
+        .arg(reply_delay.as_secs_f64().to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -14,6 +14,10 @@ pub enum WebError {
     /// Nothing here, or nothing the visitor may see (the two look the same on purpose).
     #[error("not found")]
     NotFound,
+    /// The request itself is malformed (e.g. control characters in its address or form);
+    /// carries what to tell the person.
+    #[error("bad request")]
+    BadRequest(&'static str),
     /// Refused: a forged or stale form, or an action this person may not take.
     #[error("forbidden")]
     Forbidden(&'static str),
@@ -72,6 +76,9 @@ impl IntoResponse for WebError {
                 "There is nothing at this address, or it is not yours to see.",
                 None,
             ),
+            WebError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "Bad request", *message, None)
+            }
             WebError::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", *message, None),
             WebError::SignInRequired(to) => {
                 return axum::response::Redirect::to(to).into_response();

@@ -1,7 +1,6 @@
 //! The router: every route of the product, and the layers every request passes.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -14,9 +13,10 @@ use tower_http::trace::TraceLayer;
 
 use crate::csrf;
 use crate::pages::{assets, health, office, portal, security, two_factor};
-use crate::security::{RandomRequestId, header_layers};
+use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
+use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
-use crate::{AppState, Tenant, WebError, metrics};
+use crate::{AppState, Tenant, WebError, edge, metrics};
 
 /// Bodies above this are refused with 413 before being read whole.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -41,7 +41,7 @@ fn body_limit(path: &str, route: MethodRouter<AppState>) -> MethodRouter<AppStat
 /// Who may reach a route; the permission-matrix test checks every route against its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, on any host (health, metrics, the stylesheet).
+    /// Anyone, on any host (health, the stylesheet).
     Anyone,
     /// Anyone on a company's host (sign-in pages, emailed links, branding).
     Visitor,
@@ -158,7 +158,6 @@ routes! {
     GET  "/static/estimate.js" => assets::estimate_js, Anyone;
     GET  "/healthz" => health::healthz, Anyone;
     GET  "/readyz" => health::readyz, Anyone;
-    GET  "/metrics" => health::metrics, Anyone;
     GET  "/requests" => portal::requests::list::list, Contact;
     GET  "/requests/new" => portal::requests::steps::start, Contact;
     POST "/requests/new" => portal::requests::steps::begin, Contact;
@@ -222,6 +221,7 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn(edge::refuse_control_characters))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -254,6 +254,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(middleware::map_request(drop_malformed_request_id))
         .with_state(state);
     for layer in header_layers() {
         app = app.layer(layer);
@@ -269,17 +270,21 @@ async fn fallback(tenant: Result<Tenant, WebError>) -> WebError {
     }
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then lets requests
-/// in flight finish.
+/// The operations listener's router: `/metrics` only. It is bound to its own address
+/// (loopback by default), never reachable through a company's host.
+pub fn operations_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then drains for the
+/// grace period (see [`crate::server`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_app(listener, router(state), options, shutdown).await
 }

@@ -265,7 +265,7 @@ both_backends! {
         let db = fresh_database(backend).await;
         let dir = tempfile::tempdir().unwrap();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorstep"))
-            .args(["serve", "--database-url", &db.url, "--bind", "127.0.0.1:0"])
+            .args(["serve", "--database-url", &db.url, "--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", "--shutdown-grace-secs", "1"])
             .env("DOORSTEP_DATA_DIR", dir.path())
             .current_dir(dir.path())
             .stdout(Stdio::piped())

@@ -30,7 +30,7 @@ both_backends! {
         let client = app.client(&["acme"]);
         client.get(app.url("acme", "/")).send().await.unwrap();
         client.get(app.url("acme", "/office/setup/abc")).send().await.unwrap();
-        let res = app.get_with_host("localhost", "/metrics").await;
+        let res = app.metrics().await;
         assert_eq!(res.status(), 200);
         let text = res.text().await.unwrap();
         assert!(text.contains(r#"doorstep_http_requests_total{method="GET",route="/",status="200"} 1"#), "{text}");

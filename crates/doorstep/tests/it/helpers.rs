@@ -12,10 +12,13 @@ use tokio::sync::oneshot;
 /// The running application with its own database and data directory.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The operations listener (`/metrics`).
+    pub metrics_addr: Option<SocketAddr>,
     pub store: Store,
     pub db: TestDb,
     _data_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<Result<(), doorstep::error::CliError>>>,
 }
 
 /// The settings a test app runs with (cheap password hashing, port 0).
@@ -35,6 +38,10 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         session_idle: time::Duration::hours(8),
         session_lifetime: time::Duration::days(30),
         secret_key: None,
+        metrics_bind: Some("127.0.0.1:0".parse().unwrap()),
+        header_timeout: std::time::Duration::from_secs(10),
+        max_connections: 512,
+        shutdown_grace: std::time::Duration::from_secs(1),
         insecure_fast_password_hashing: true,
     }
 }
@@ -58,18 +65,45 @@ impl TestApp {
         adjust(&mut settings);
         let app = App::build(&settings).await.expect("app builds");
         let addr = app.addr();
+        let metrics_addr = app.metrics_addr();
         let store = app.state().store.clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
+        let running = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         TestApp {
             addr,
+            metrics_addr,
             store,
             db,
             _data_dir: data_dir,
             stop: Some(stop),
+            running: Some(running),
         }
+    }
+
+    /// Signals shutdown (as SIGTERM does) and returns at once; the app keeps running
+    /// through its grace period.
+    #[allow(dead_code)]
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Signals shutdown and waits until the app has stopped (its pool closed), at most
+    /// `bound`; answers how long that took.
+    #[allow(dead_code)]
+    pub async fn shutdown_within(&mut self, bound: std::time::Duration) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        self.begin_shutdown();
+        let running = self.running.take().expect("the app is running");
+        tokio::time::timeout(bound, running)
+            .await
+            .unwrap_or_else(|_| panic!("the app did not stop within {bound:?}"))
+            .expect("the app's task")
+            .expect("the app stops cleanly");
+        started.elapsed()
     }
 
     /// The app's file store, to put files the way uploads do.
@@ -98,6 +132,13 @@ impl TestApp {
             builder = builder.resolve(&format!("{slug}.localhost"), self.addr);
         }
         builder.build().unwrap()
+    }
+
+    /// GETs `/metrics` from the operations listener.
+    #[allow(dead_code)]
+    pub async fn metrics(&self) -> reqwest::Response {
+        let at = self.metrics_addr.expect("the test app serves metrics");
+        reqwest::get(format!("http://{at}/metrics")).await.unwrap()
     }
 
     /// GETs `path` with an arbitrary `Host` header.

@@ -7,3 +7,4 @@ mod data;
 mod uploads;
 
 mod links;
+mod server;

@@ -7,9 +7,9 @@ use doorstep_store::contacts::NewContact;
 use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::{Access, ROUTES};
 
+use crate::attacks::scope::{invoice_reference_in, shows_amount};
 use crate::billing_data::seed_billing;
 use crate::helpers::{PASSWORD, TestApp, multipart_body, seed_people, sign_in};
-use crate::attacks::scope::{invoice_reference_in, shows_amount};
 use crate::jobs::seed_jobs;
 use crate::snapshot::{changed, snapshot};
 

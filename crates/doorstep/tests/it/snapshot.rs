@@ -18,11 +18,8 @@ pub type Snapshot = Vec<(&'static str, String)>;
 
 /// Reads every company's rows of every tenant table, and the companies themselves.
 pub async fn snapshot(app: &TestApp) -> Snapshot {
-    let tables = std::iter::once("companies").chain(
-        doorstep_store::companies::TENANT_TABLES
-            .iter()
-            .copied(),
-    );
+    let tables = std::iter::once("companies")
+        .chain(doorstep_store::companies::TENANT_TABLES.iter().copied());
     let mut out = Vec::new();
     for table in tables {
         let rows = if COUNTED_ONLY.contains(&table) {

@@ -81,9 +81,11 @@ async fn sam_requests_with_a_new_contact(f: &Fixture, sam: &reqwest::Client) -> 
     )
     .await;
     assert_eq!(to, format!("{base}/photos"));
-    let (status, to, _) =
-        crate::request_photos::post_photos(f, sam, &base, "continue", &[]).await;
-    assert_eq!((status, to.as_str()), (303, format!("{base}/summary").as_str()));
+    let (status, to, _) = crate::request_photos::post_photos(f, sam, &base, "continue", &[]).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{base}/summary").as_str())
+    );
     let (status, to, _) = post(
         f,
         sam,

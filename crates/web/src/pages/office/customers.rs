@@ -152,7 +152,10 @@ pub async fn show(
         .await?
         .ok_or(WebError::NotFound)?;
     let account = CustomerId(customer.id);
-    let sites = state.store.sites_of_customer(company, account, None).await?;
+    let sites = state
+        .store
+        .sites_of_customer(company, account, None)
+        .await?;
     let mut contacts = Vec::new();
     for c in state.store.contacts_of_customer(company, account).await? {
         let (status, status_class) = match (c.portal_enabled, c.login_id, c.has_password, c.locked)
@@ -168,7 +171,10 @@ pub async fn show(
             .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
             .unwrap_or_else(|| "Never".to_owned());
         let role = if c.role == ContactRole::Site.as_str() {
-            let own = state.store.sites_of_contact(company, ContactId(c.id)).await?;
+            let own = state
+                .store
+                .sites_of_contact(company, ContactId(c.id))
+                .await?;
             let names: Vec<&str> = sites
                 .iter()
                 .filter(|s| own.contains(&SiteId(s.id)))

@@ -246,12 +246,8 @@ pub async fn show(
             .map(|(l, p)| LineView {
                 description: l.description.clone(),
                 quantity: quantity(l.quantity_milli),
-                prices: money_shown.then(|| {
-                    (
-                        money(l.unit_price_minor, cur),
-                        money(p.amount_minor(), cur),
-                    )
-                }),
+                prices: money_shown
+                    .then(|| (money(l.unit_price_minor, cur), money(p.amount_minor(), cur))),
             })
             .collect(),
         job,

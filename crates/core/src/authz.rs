@@ -57,6 +57,10 @@ pub enum PortalAction {
     /// Accept or decline a time the office proposed for a request (site contacts: of
     /// their sites).
     AnswerProposals,
+    /// See money and invoice references wherever they appear: job costs, line prices and
+    /// totals, invoice numbers and invoice notes on job pages and in the histories.
+    /// Company contacts only (product.md §1: site contacts never see invoices or prices).
+    SeeMoney,
 }
 
 /// Whether a contact with `scope` may do `action` under the company's `settings`.
@@ -84,6 +88,18 @@ pub fn contact_may(scope: &ContactScope, settings: &PortalSettings, action: Port
         ManageContacts => company_contact,
         ChangeVisits => settings.allow_reschedule,
         AnswerProposals => settings.can_create_job,
+        SeeMoney => company_contact,
+    }
+}
+
+/// The role and sites of a contact that a contact with `scope` adds to its account (the
+/// request form's "new contact"). Nobody hands out more than it has: a company contact's
+/// new contact is a company contact; a site contact's is a site contact of the same sites,
+/// so enabling its access later never opens the account's billing.
+pub fn role_of_added_contact(scope: &ContactScope) -> (ContactRole, Vec<SiteId>) {
+    match scope.role {
+        ContactRole::Company => (ContactRole::Company, Vec::new()),
+        ContactRole::Site => (ContactRole::Site, scope.sites.clone()),
     }
 }
 
@@ -192,6 +208,36 @@ mod tests {
             PortalAction::RequestService
         ));
         assert!(contact_may(&site_contact(), &s, PortalAction::ViewJobs));
+    }
+
+    #[test]
+    fn only_company_contacts_see_money_whatever_the_settings() {
+        let on = PortalSettings::default();
+        let off = PortalSettings {
+            show_invoices: false,
+            show_payment_history: false,
+            ..PortalSettings::default()
+        };
+        for s in [&on, &off] {
+            assert!(contact_may(&company_contact(), s, PortalAction::SeeMoney));
+            assert!(!contact_may(&site_contact(), s, PortalAction::SeeMoney));
+        }
+    }
+
+    #[test]
+    fn a_contact_added_by_a_site_contact_is_a_site_contact_of_the_same_sites() {
+        let two_sites = ContactScope {
+            sites: vec![SiteId(10), SiteId(12)],
+            ..site_contact()
+        };
+        assert_eq!(
+            role_of_added_contact(&two_sites),
+            (ContactRole::Site, vec![SiteId(10), SiteId(12)])
+        );
+        assert_eq!(
+            role_of_added_contact(&company_contact()),
+            (ContactRole::Company, vec![])
+        );
     }
 
     #[test]

@@ -320,11 +320,11 @@ both_backends! {
         assert_eq!(get(&app, &sam, &format!("/files/{}/thumb", seeded.pier_photo)).await.0, 404);
         assert_eq!(get(&app, &sam, &format!("/files/{}", seeded.bay_photo)).await.0, 200);
         assert_eq!(get(&app, &sam, "/files/not-a-number").await.0, 404);
-        // His history shows the invoice number but no link: invoices are not his to open.
+        // His history shows the visit but neither its total nor its invoice (issue 14, 9).
         let (status, body) = get(&app, &sam, "/service-history").await;
         assert_eq!(status, 200);
-        assert!(body.contains("INV-2"));
-        assert!(!body.contains("/invoices/INV-2"));
+        assert!(body.contains("Visit B-1"));
+        assert!(!body.contains("INV-2") && !body.contains("$32.48"));
         let dana = browser(&app, "dana@example.test", Some(people.household)).await;
         assert_eq!(get(&app, &dana, &format!("/files/{}", seeded.bay_photo)).await.0, 404, "another account's file");
     }
@@ -333,11 +333,12 @@ both_backends! {
         let app = TestApp::spawn(backend).await;
         let people = seed_people(&app).await;
         let seeded = seed_jobs(&app, &people).await;
-        let sam = browser(&app, "sam@example.test", None).await;
-        let (status, body) = get(&app, &sam, "/jobs/B-1").await;
+        let dana = browser(&app, "dana@example.test", Some(people.harbor)).await;
+        let (status, body) = get(&app, &dana, "/jobs/B-1").await;
         assert_eq!(status, 200);
         let doc = html(&body);
         assert_eq!(text_of(&doc, "[data-testid=job-status]").as_deref(), Some("Completed"));
+        assert_eq!(text_of(&doc, "[data-testid=job-cost]").as_deref(), Some("$32.48"));
         let totals = text_of(&doc, "[data-testid=totals]").unwrap();
         for part in ["$30.00", "Sales tax (8.25%)", "$2.48", "$32.48"] {
             assert!(totals.contains(part), "{part} in {totals}");
@@ -348,6 +349,16 @@ both_backends! {
         assert!(body.contains(&format!("src=\"/files/{}/thumb\"", seeded.bay_photo)));
         assert!(body.contains(&format!("href=\"/files/{}\" download", seeded.bay_doc)));
         assert!(body.contains("Morning (AM)"));
+        // Sam, a site contact of Bayview, sees the same job and its lines without money.
+        let sam = browser(&app, "sam@example.test", None).await;
+        let (status, body) = get(&app, &sam, "/jobs/B-1").await;
+        assert_eq!(status, 200);
+        let doc = html(&body);
+        assert!(text_of(&doc, "[data-testid=lines]").unwrap().contains("Valve replacement"));
+        assert_eq!(text_of(&doc, "[data-testid=totals]"), None);
+        assert_eq!(text_of(&doc, "[data-testid=job-cost]"), None);
+        assert!(!crate::attacks::scope::shows_amount(&body) && !body.contains("Thank you for your business"));
+        assert!(body.contains("Gate code 1234"), "work-order notes are his to read");
     }
 
     async fn files_are_sent_with_safe_headers_and_private_caching(backend: Backend) {

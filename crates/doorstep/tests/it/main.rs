@@ -24,6 +24,7 @@ mod sessions;
 mod setup_link;
 mod sign_in;
 mod sign_up;
+mod snapshot;
 mod support;
 mod tenancy;
 mod two_factor;

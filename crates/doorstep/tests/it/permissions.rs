@@ -7,9 +7,11 @@ use doorstep_store::contacts::NewContact;
 use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::{Access, ROUTES};
 
+use crate::attacks::scope::{invoice_reference_in, shows_amount};
 use crate::billing_data::seed_billing;
-use crate::helpers::{PASSWORD, TestApp, seed_people, sign_in};
+use crate::helpers::{PASSWORD, TestApp, multipart_body, seed_people, sign_in};
 use crate::jobs::seed_jobs;
+use crate::snapshot::{changed, snapshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Persona {
@@ -21,6 +23,14 @@ enum Persona {
     OfficeStaff,
     Admin,
 }
+
+/// The routes whose forms are multipart (`web::router`'s upload paths).
+const UPLOADS: &[&str] = &[
+    "/support/new",
+    "/support/{number}/comments",
+    "/office/support/{number}/reply",
+    "/requests/new/{draft}/photos",
+];
 
 const CSRF: &str = "00112233445566778899aabbccddeeff";
 
@@ -137,6 +147,12 @@ both_backends! {
             .resolve("acme.localhost", app.addr)
             .build().unwrap();
         let mut checked = 0;
+        // Pages where the company contact saw money, to show the site contact's checks
+        // look where money is.
+        let mut money_pages = Vec::new();
+        // POSTs of signed-in people refused with 404 (admin-only work tried by office
+        // staff, billing and support tried by a site contact).
+        let mut refused_posts = Vec::new();
         for rule in ROUTES {
             // Numbers of real objects of dana's active account (Harbor); B-1 and the photo
             // are at Sam's Bayview site, so he may see them too.
@@ -175,14 +191,19 @@ both_backends! {
                 .replace("{kind}", "invitation")
                 .replace("{id}", &id.to_string());
             let path = if rule.path == "/office/support/files/{id}" { path.replace(&format!("/{id}"), &format!("/{support_file}")) } else { path };
+            // Every POST sent below is a denial (allowed ones are skipped): the database
+            // must read the same after them as before.
+            let denials_only = rule.method == "POST" && rule.access != Access::Visitor;
+            let before = if denials_only { Some(snapshot(&app).await) } else { None };
             for (persona, token) in &personas {
                 let expected = match expected_get(rule.access, *persona) {
                     Ok(200) if billing && *persona == Persona::SiteContact => Ok(404),
                     other => other,
                 };
                 // Allowed POSTs change things (sign-out would end the persona's session);
-                // the flow tests exercise them. Here: every denial, and visitors' forms.
-                if rule.method == "POST" && expected.is_ok() && rule.access != Access::Visitor {
+                // the flow tests exercise them. Here: every denial (a sign-in redirect or
+                // a 404), and visitors' forms.
+                if rule.method == "POST" && expected == Ok(200) && rule.access != Access::Visitor {
                     checked += 1;
                     continue;
                 }
@@ -194,6 +215,11 @@ both_backends! {
                 let csrf = token.as_deref().map_or(CSRF.to_owned(), doorstep_web::csrf::session_csrf_token);
                 let request = if rule.method == "GET" {
                     plain.get(app.url("acme", &path))
+                } else if UPLOADS.contains(&rule.path) {
+                    // Upload routes take multipart forms, as browsers send them.
+                    let (content_type, body) = multipart_body(&[("csrf_token", CSRF)], "files", &[]);
+                    plain.post(app.url("acme", &path)).header("origin", app.origin("acme"))
+                        .header("content-type", content_type).body(body)
                 } else {
                     plain.post(app.url("acme", &path)).header("origin", app.origin("acme")).form(&[("csrf_token", csrf)])
                 };
@@ -201,6 +227,17 @@ both_backends! {
                 let status = res.status().as_u16();
                 let location = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
                 let what = format!("{} {} as {persona:?}", rule.method, rule.path);
+                let is_html = res.headers().get("content-type").and_then(|t| t.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+                // Only pages are read: the requests' event stream never ends.
+                let body = if is_html { res.text().await.unwrap() } else { String::new() };
+                // Site contacts never see money (product.md §1), on any page they can open.
+                if is_html && *persona == Persona::SiteContact {
+                    assert!(!shows_amount(&body), "{what}: shows an amount to a site contact");
+                    assert_eq!(invoice_reference_in(&body), None, "{what}: shows an invoice reference to a site contact");
+                }
+                if is_html && *persona == Persona::Contact && shows_amount(&body) && invoice_reference_in(&body).is_some() {
+                    money_pages.push(rule.path);
+                }
                 assert!(status < 500, "{what}: {status}");
                 assert_ne!(status, 403, "{what}: a valid same-site form is never refused as forged");
                 match (rule.method, expected) {
@@ -222,12 +259,34 @@ both_backends! {
                             || (status == 404 && rule.path == "/requests/{number}/proposal");
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
+                    // A denied POST of someone signed in: 404, as its GET.
+                    ("POST", Ok(404)) => {
+                        assert_eq!(status, 404, "{what}");
+                        refused_posts.push(what.clone());
+                    }
                     // Visitors' forms posted empty: refused with a message, an expired link, or sent on.
                     _ => assert!(matches!(status, 200 | 303 | 410 | 422), "{what}: {status} {location}"),
                 }
                 checked += 1;
             }
+            if let Some(before) = before {
+                let changes = changed(&before, &snapshot(&app).await);
+                assert!(changes.is_empty(), "denied POST {} changed: {changes:#?}", rule.path);
+            }
         }
         assert_eq!(checked, ROUTES.len() * personas.len());
+        assert!(refused_posts.iter().any(|w| w.contains("/office/catalogue as OfficeStaff")), "{refused_posts:?}");
+        assert!(refused_posts.iter().any(|w| w.contains("/support/new as SiteContact")), "{refused_posts:?}");
+        assert!(refused_posts.iter().any(|w| w.contains("/approve as SiteContact")), "{refused_posts:?}");
+        // The snapshot sees a change when there is one, so "changed nothing" means something.
+        let before = snapshot(&app).await;
+        let mut tx = app.store.begin().await.unwrap();
+        tx.set_login_locked(people.acme, people.sam, true, "").await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(!changed(&before, &snapshot(&app).await).is_empty());
+        // The same pages show money and invoice numbers to a company contact.
+        for page in ["/", "/jobs/{number}", "/service-history"] {
+            assert!(money_pages.contains(&page), "{page} shows money to a company contact: {money_pages:?}");
+        }
     }
 }

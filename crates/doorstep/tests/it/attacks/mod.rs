@@ -8,3 +8,5 @@ mod uploads;
 
 mod links;
 mod server;
+
+pub(crate) mod scope;

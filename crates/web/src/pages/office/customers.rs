@@ -4,7 +4,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use doorstep_core::authz::{OfficeArea, staff_may};
-use doorstep_core::ids::CustomerId;
+use doorstep_core::ids::{ContactId, CustomerId, SiteId};
+use doorstep_core::status::ContactRole;
 use doorstep_store::contacts::ContactAccess;
 use doorstep_store::customers::{CustomerListRow, CustomerSummary};
 use serde::Deserialize;
@@ -83,6 +84,8 @@ pub async fn list(
 
 struct ContactView {
     c: ContactAccess,
+    /// The role and what it opens, read before the access buttons.
+    role: String,
     status: &'static str,
     status_class: &'static str,
     last_sign_in: String,
@@ -149,32 +152,55 @@ pub async fn show(
         .customer_by_number(company, &number)
         .await?
         .ok_or(WebError::NotFound)?;
-    let contacts = state
+    let account = CustomerId(customer.id);
+    let sites = state
         .store
-        .contacts_of_customer(company, CustomerId(customer.id))
-        .await?
-        .into_iter()
-        .map(|c| {
-            let (status, status_class) =
-                match (c.portal_enabled, c.login_id, c.has_password, c.locked) {
-                    (_, Some(_), _, true) => ("Locked", "danger"),
-                    (false, _, _, _) => ("No access", ""),
-                    (true, None, _, _) => ("Invited", "warn"),
-                    (true, Some(_), true, _) => ("Active", "ok"),
-                    (true, Some(_), false, _) => ("Invited", "warn"),
-                };
-            let last_sign_in = c
-                .last_sign_in_at
-                .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
-                .unwrap_or_else(|| "Never".to_owned());
-            ContactView {
-                c,
-                status,
-                status_class,
-                last_sign_in,
+        .sites_of_customer(company, account, None)
+        .await?;
+    let mut contacts = Vec::new();
+    for c in state.store.contacts_of_customer(company, account).await? {
+        let (status, status_class) = match (c.portal_enabled, c.login_id, c.has_password, c.locked)
+        {
+            (_, Some(_), _, true) => ("Locked", "danger"),
+            (false, _, _, _) => ("No access", ""),
+            (true, None, _, _) => ("Invited", "warn"),
+            (true, Some(_), true, _) => ("Active", "ok"),
+            (true, Some(_), false, _) => ("Invited", "warn"),
+        };
+        let last_sign_in = c
+            .last_sign_in_at
+            .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
+            .unwrap_or_else(|| "Never".to_owned());
+        let role = if c.role == ContactRole::Site.as_str() {
+            let own = state
+                .store
+                .sites_of_contact(company, ContactId(c.id))
+                .await?;
+            let names: Vec<&str> = sites
+                .iter()
+                .filter(|s| own.contains(&SiteId(s.id)))
+                .map(|s| s.name.as_str())
+                .collect();
+            if names.is_empty() {
+                "Site contact of no site: sees no jobs; no invoices, prices or estimates".to_owned()
+            } else {
+                format!(
+                    "Site contact of {}: sees those sites' jobs and requests; no invoices, prices or estimates",
+                    names.join(", ")
+                )
             }
-        })
-        .collect();
+        } else {
+            "Company contact: sees the whole account, invoices, statement, estimates and payments included"
+                .to_owned()
+        };
+        contacts.push(ContactView {
+            c,
+            role,
+            status,
+            status_class,
+            last_sign_in,
+        });
+    }
     let html = CustomerPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         customer,

@@ -68,7 +68,9 @@ pub async fn render(
         .await?
         .ok_or(WebError::NotFound)?;
     let site_contact = scope.role == ContactRole::Site;
-    let billing = may(contact, PortalAction::ViewInvoices);
+    // Balances, invoices and priced estimates: money, which site contacts never see.
+    let sees_money = may(contact, PortalAction::SeeMoney);
+    let billing = sees_money && may(contact, PortalAction::ViewInvoices);
 
     let visits = store
         .upcoming_visits(company.id, scope, doorstep_store::now(), BLOCK)
@@ -91,7 +93,7 @@ pub async fn render(
         })
         .collect();
 
-    let estimates = if may(contact, PortalAction::ViewEstimates) {
+    let estimates = if sees_money && may(contact, PortalAction::ViewEstimates) {
         let rows = store
             .estimates_page(company.id, scope, Some(today), None, BLOCK)
             .await?;

@@ -20,12 +20,19 @@ use crate::pages::portal::visits;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
-/// A priced line as shown.
+/// A line as shown; its prices only to those who may see money.
 struct LineView {
     description: String,
     quantity: String,
-    unit_price: String,
-    amount: String,
+    prices: Option<(String, String)>,
+}
+
+/// The job's money: its cost and the lines' totals (company contacts only).
+struct Prices {
+    cost: String,
+    subtotal: String,
+    taxes: Vec<(String, String)>,
+    total: String,
 }
 
 /// A stored file as linked.
@@ -66,14 +73,11 @@ struct DetailPage {
     job_type: Option<(String, String)>,
     completed: String,
     technicians: Vec<String>,
-    cost: String,
+    prices: Option<Prices>,
     photos: Vec<FileView>,
     documents: Vec<FileView>,
     forms: Vec<JobForm>,
     lines: Vec<LineView>,
-    subtotal: String,
-    taxes: Vec<(String, String)>,
-    total: String,
 }
 
 /// A quantity in thousandths, without needless decimals: `1.5`, `2`.
@@ -121,7 +125,7 @@ pub async fn show(
     if !contact_may(&contact.scope, settings, PortalAction::ViewJobs) {
         return Err(WebError::NotFound);
     }
-    let job = state
+    let mut job = state
         .store
         .job_for_contact(company.id, &contact.scope, &number)
         .await?
@@ -143,6 +147,25 @@ pub async fn show(
     let cur = company.currency.as_str();
     let priced: Vec<_> = lines.iter().map(|l| l.priced()).collect();
     let sums = totals(&priced);
+    // Site contacts never see money: no cost, prices, totals or invoice notes.
+    let money_shown = may(&contact, PortalAction::SeeMoney);
+    if !money_shown {
+        job.invoice_notes.clear();
+    }
+    let prices = money_shown.then(|| Prices {
+        cost: money(job.total_minor, cur),
+        subtotal: money(sums.subtotal_minor, cur),
+        taxes: sums
+            .taxes
+            .iter()
+            .map(|(name, rate, tax)| {
+                let pct = format!("{}.{:02}", rate / 100, rate % 100);
+                let pct = pct.trim_end_matches('0').trim_end_matches('.');
+                (format!("{name} ({pct}%)"), money(*tax, cur))
+            })
+            .collect(),
+        total: money(sums.total_minor, cur),
+    });
     let status = job.status();
     let location = [
         job.site_name.clone(),
@@ -206,7 +229,7 @@ pub async fn show(
             .map(|t| (settings.job_type_label().to_owned(), t)),
         completed: job.completed_at.map(day).unwrap_or_default(),
         technicians,
-        cost: money(job.total_minor, cur),
+        prices,
         photos: files
             .iter()
             .filter(|f| f.kind == "photo")
@@ -224,21 +247,10 @@ pub async fn show(
             .map(|(l, p)| LineView {
                 description: l.description.clone(),
                 quantity: quantity(l.quantity_milli),
-                unit_price: money(l.unit_price_minor, cur),
-                amount: money(p.amount_minor(), cur),
+                prices: money_shown
+                    .then(|| (money(l.unit_price_minor, cur), money(p.amount_minor(), cur))),
             })
             .collect(),
-        subtotal: money(sums.subtotal_minor, cur),
-        taxes: sums
-            .taxes
-            .iter()
-            .map(|(name, rate, tax)| {
-                let pct = format!("{}.{:02}", rate / 100, rate % 100);
-                let pct = pct.trim_end_matches('0').trim_end_matches('.');
-                (format!("{name} ({pct}%)"), money(*tax, cur))
-            })
-            .collect(),
-        total: money(sums.total_minor, cur),
         job,
     };
     let html = page

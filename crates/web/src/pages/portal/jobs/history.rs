@@ -28,7 +28,8 @@ struct HistoryRow {
     location: String,
     date: String,
     date_iso: String,
-    total: String,
+    /// The total; none for those who may not see money.
+    total: Option<String>,
     invoice: Option<String>,
     invoice_href: Option<String>,
 }
@@ -41,6 +42,8 @@ struct HistoryPage {
     path: &'static str,
     empty: &'static str,
     rows: Vec<HistoryRow>,
+    /// Totals and invoice columns are shown (company contacts only).
+    money_shown: bool,
     from: String,
     to: String,
     filtered: bool,
@@ -96,6 +99,8 @@ async fn render(
         )
         .await?;
     let invoices_visible = contact_may(&contact.scope, settings, PortalAction::ViewInvoices);
+    // Site contacts never see money: no totals, no invoice numbers.
+    let money_shown = contact_may(&contact.scope, settings, PortalAction::SeeMoney);
     let link_of = |r: &JobRow| {
         let number = r.invoice_number.as_ref()?;
         let status = InvoiceStatus::parse(r.invoice_status.as_deref().unwrap_or("")).ok()?;
@@ -120,9 +125,9 @@ async fn render(
             ),
             date: day(r.job_date),
             date_iso: iso_day(r.job_date),
-            total: money(r.total_minor, &company.currency),
-            invoice: r.invoice_number.clone(),
-            invoice_href: link_of(r),
+            total: money_shown.then(|| money(r.total_minor, &company.currency)),
+            invoice: r.invoice_number.clone().filter(|_| money_shown),
+            invoice_href: link_of(r).filter(|_| money_shown),
         })
         .collect();
     // Links carry only what applies here, so a shared URL reads the same later.
@@ -138,6 +143,7 @@ async fn render(
         path,
         empty,
         rows,
+        money_shown,
         from: query.from_text.clone(),
         to: query.to_text.clone(),
         filtered: query.filter.from.is_some() || query.filter.until.is_some(),

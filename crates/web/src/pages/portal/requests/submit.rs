@@ -8,9 +8,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_core::authz::role_of_added_contact;
 use doorstep_core::ids::{ContactId, SiteId};
 use doorstep_core::request_form::RequestAnswers;
-use doorstep_core::status::{ContactRole, EstimateStatus, ScheduleType};
+use doorstep_core::status::{EstimateStatus, ScheduleType};
 use doorstep_mail::EmailKind;
 use doorstep_store::billing::NewEstimate;
 use doorstep_store::contacts::NewContact;
@@ -340,8 +341,11 @@ pub async fn submit(
     };
     let visit_contact = if a.new_contact {
         let (first, last) = split_name(&a.contact_name);
-        Some(
-            tx.insert_contact(
+        // Never more than the person adding it has: a site contact's new contact is a
+        // site contact of the same sites, so enabling its access opens no billing.
+        let (role, sites) = role_of_added_contact(&contact.scope);
+        let added = tx
+            .insert_contact(
                 company.id,
                 &NewContact {
                     customer,
@@ -350,14 +354,17 @@ pub async fn submit(
                     last_name: last,
                     email: (!a.contact_email.is_empty()).then(|| a.contact_email.to_lowercase()),
                     phone: a.contact_phone.clone(),
-                    role: ContactRole::Company,
+                    role,
                     is_primary: false,
                     is_billing: false,
                     portal_enabled: false,
                 },
             )
-            .await?,
-        )
+            .await?;
+        for site in sites {
+            tx.add_contact_site(company.id, added, site).await?;
+        }
+        Some(added)
     } else {
         a.contact.map(ContactId)
     };

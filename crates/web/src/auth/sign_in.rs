@@ -102,8 +102,10 @@ fn throttle_keys(audience: Audience, email: &str, ip: &str) -> [String; 2] {
     [format!("{who}:{email}"), format!("ip:{ip}")]
 }
 
-/// Checks an attempt: throttling first, then the password (always at full cost), then
-/// the lock. Every outcome is audited.
+/// Checks an attempt: it is counted against the login and the client address first
+/// (atomically, so parallel attempts never get more checks than the throttle allows),
+/// then the password is verified, always at full cost, then the lock. Every outcome is
+/// audited.
 pub async fn attempt(
     state: &AppState,
     company: &Company,
@@ -116,11 +118,14 @@ pub async fn attempt(
         .map(|e| e.to_string())
         .unwrap_or_else(|_| email_raw.trim().to_lowercase());
     let keys = throttle_keys(audience, &email, ip);
-    for key in &keys {
-        if let Some(until) = state.store.blocked_until(company.id, key).await? {
-            audit(state, company, "sign_in.throttled", &email, ip, None).await?;
-            return Ok(Outcome::Throttled(until));
-        }
+    let mut tx = state.store.begin().await?;
+    let blocked = tx
+        .claim_sign_in_attempt(company.id, &[&keys[0], &keys[1]])
+        .await?;
+    tx.commit().await?;
+    if let Some(until) = blocked {
+        audit(state, company, "sign_in.throttled", &email, ip, None).await?;
+        return Ok(Outcome::Throttled(until));
     }
     let credentials = match audience {
         Audience::Portal => state.store.login_credentials(company.id, &email).await?,
@@ -161,17 +166,14 @@ pub async fn attempt(
                 .await?;
                 return Ok(Outcome::Locked);
             }
+            // The attempt was counted as a failure before the check: take it back.
             let mut tx = state.store.begin().await?;
             tx.clear_sign_in_failures(company.id, &keys[0]).await?;
+            tx.refund_sign_in_attempt(company.id, &keys[1]).await?;
             tx.commit().await?;
             Ok(Outcome::Success(c.owner))
         }
         _ => {
-            let mut tx = state.store.begin().await?;
-            for key in &keys {
-                tx.record_sign_in_failure(company.id, key).await?;
-            }
-            tx.commit().await?;
             audit(state, company, "sign_in.failed", &email, ip, None).await?;
             Ok(Outcome::Invalid)
         }

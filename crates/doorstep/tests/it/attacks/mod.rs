@@ -3,3 +3,5 @@
 //! Each test replays an attack that once got through, against the real application on
 //! both engines, and fails if it gets through again. CI counts every test under
 //! `attacks::` and prints "N attacks tried, N got through" (`.ci/run`, `attack_summary`).
+
+mod signin;

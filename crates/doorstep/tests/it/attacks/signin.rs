@@ -1,0 +1,128 @@
+//! Issue 14, point 4: throttles raced by parallel attempts.
+
+use doorstep_testkit::{Backend, both_backends};
+use doorstep_web::auth::two_factor::code_at;
+
+use crate::helpers::{PASSWORD, TestApp, csrf_of, html, seed_people, sign_in, text_of};
+
+/// Posts `fields` to `action` on acme's host with `token`, as a browser on the site would.
+fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    action: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let mut form: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    form.push(("csrf_token".into(), token.to_owned()));
+    client
+        .post(app.url("acme", action))
+        .header("origin", app.origin("acme"))
+        .form(&form)
+}
+
+/// How many attempts the throttle may check within `elapsed` when `free` tries are left:
+/// the free ones, then one more each time a block (1 s, 2 s, 4 s, ...) has run out.
+fn checks_allowed(free: usize, elapsed: std::time::Duration) -> usize {
+    let (mut allowed, mut spent, mut block) = (free, 0.0, 1.0);
+    while spent + block <= elapsed.as_secs_f64() {
+        allowed += 1;
+        spent += block;
+        block *= 2.0;
+    }
+    allowed
+}
+
+/// Sends every request at once (a bounded set: one task each) and returns the statuses
+/// and how long the burst took.
+async fn all_at_once(requests: Vec<reqwest::RequestBuilder>) -> (Vec<u16>, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let mut sends = tokio::task::JoinSet::new();
+    for request in requests {
+        sends.spawn(request.send());
+    }
+    let mut statuses = Vec::new();
+    while let Some(res) = sends.join_next().await {
+        statuses.push(res.unwrap().unwrap().status().as_u16());
+    }
+    (statuses, started.elapsed())
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+#[allow(dead_code)]
+async fn lock_sam(app: &TestApp, people: &crate::helpers::People, locked: bool) {
+    let mut tx = app.store.begin().await.unwrap();
+    tx.set_login_locked(people.acme, people.sam, locked, "unpaid invoices")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+both_backends! {
+    async fn forty_parallel_guesses_at_a_login_with_one_try_left_get_one_evaluation_between_them(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        // Four wrong tries: the login has one free try left before it is slowed down.
+        for _ in 0..4 {
+            let res = app.submit(&client, "acme", "/sign-in", "/sign-in", &[("email", "dana@example.test"), ("password", "guess guess guess")]).await;
+            assert_eq!(res.status(), 422);
+        }
+        let token = csrf_of(&client, &app.url("acme", "/sign-in")).await;
+        let mut requests: Vec<_> = (0..39)
+            .map(|i| post(&app, &client, "/sign-in", &token, &[("email", "dana@example.test"), ("password", &format!("guess number {i}"))]))
+            .collect();
+        requests.insert(20, post(&app, &client, "/sign-in", &token, &[("email", "dana@example.test"), ("password", PASSWORD)]));
+        let (statuses, took) = all_at_once(requests).await;
+        let checked = count(&statuses, 422) + count(&statuses, 303);
+        // One try was left; the 1 s block after it may run out during a slow burst.
+        assert!((1..=checks_allowed(1, took)).contains(&checked), "{checked} checked in {took:?}: {statuses:?}");
+        assert_eq!(count(&statuses, 429), 40 - checked, "{statuses:?}");
+    }
+
+    async fn twenty_parallel_wrong_office_passwords_are_checked_no_more_than_the_limit(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let token = csrf_of(&client, &app.url("acme", "/office")).await;
+        let requests = (0..20)
+            .map(|i| post(&app, &client, "/office/sign-in", &token, &[("email", "office@acme.test"), ("password", &format!("office guess {i}"))]))
+            .collect();
+        let (statuses, took) = all_at_once(requests).await;
+        let checked = count(&statuses, 422);
+        assert!(checked <= checks_allowed(5, took), "{checked} checked in {took:?}: {statuses:?}");
+        assert_eq!(count(&statuses, 422) + count(&statuses, 429), 20, "{statuses:?}");
+    }
+
+    async fn thirty_parallel_two_factor_codes_are_checked_no_more_than_five(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let me = app.client(&["acme"]);
+        sign_in(&app, &me, "acme", "sam@example.test").await;
+        let started = app.submit(&me, "acme", "/security", "/security/two-factor/start", &[]).await;
+        assert_eq!(started.status(), 303);
+        let page = html(&me.get(app.url("acme", "/security")).send().await.unwrap().text().await.unwrap());
+        let secret = text_of(&page, "[data-testid=totp-secret]").unwrap().replace(' ', "");
+        let code = code_at(&secret, doorstep_store::now()).unwrap();
+        let on = app.submit(&me, "acme", "/security", "/security/two-factor/confirm", &[("code", &code)]).await;
+        assert_eq!(on.status(), 200);
+
+        let thief = app.client(&["acme"]);
+        let pending = sign_in(&app, &thief, "acme", "sam@example.test").await;
+        assert_eq!(pending.headers()["location"], "/sign-in/two-factor");
+        let token = csrf_of(&thief, &app.url("acme", "/sign-in/two-factor")).await;
+        let requests = (0..30)
+            .map(|i| post(&app, &thief, "/sign-in/two-factor", &token, &[("code", &format!("{:06}", 100_000 + i))]))
+            .collect();
+        let (statuses, took) = all_at_once(requests).await;
+        let checked = count(&statuses, 422);
+        assert!(checked <= checks_allowed(5, took), "{checked} checked in {took:?}: {statuses:?}");
+        assert_eq!(count(&statuses, 422) + count(&statuses, 429), 30, "{statuses:?}");
+    }
+}

@@ -1,4 +1,5 @@
-//! Issue 14, point 4: throttles raced by parallel attempts.
+//! Issue 14, points 4 and 7: throttles raced by parallel attempts, and a locked login
+//! that answered the right password differently from a wrong one.
 
 use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::auth::two_factor::code_at;
@@ -55,7 +56,6 @@ fn count(statuses: &[u16], status: u16) -> usize {
     statuses.iter().filter(|s| **s == status).count()
 }
 
-#[allow(dead_code)]
 async fn lock_sam(app: &TestApp, people: &crate::helpers::People, locked: bool) {
     let mut tx = app.store.begin().await.unwrap();
     tx.set_login_locked(people.acme, people.sam, locked, "unpaid invoices")
@@ -124,5 +124,94 @@ both_backends! {
         let checked = count(&statuses, 422);
         assert!(checked <= checks_allowed(5, took), "{checked} checked in {took:?}: {statuses:?}");
         assert_eq!(count(&statuses, 422) + count(&statuses, 429), 30, "{statuses:?}");
+    }
+
+    async fn a_locked_login_answers_the_right_password_as_a_wrong_one(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        lock_sam(&app, &people, true).await;
+        let client = app.client(&["acme"]);
+        let token = csrf_of(&client, &app.url("acme", "/sign-in")).await;
+        let mut answers = Vec::new();
+        for password in [PASSWORD, "not the password", PASSWORD] {
+            let res = post(&app, &client, "/sign-in", &token, &[("email", "sam@example.test"), ("password", password)])
+                .send().await.unwrap();
+            answers.push((res.status().as_u16(), res.text().await.unwrap()));
+        }
+        assert_eq!(answers[0].0, 422);
+        assert_eq!(answers[0], answers[1], "right and wrong passwords answer alike");
+        assert_eq!(answers[0], answers[2]);
+        assert!(!answers[0].1.to_lowercase().contains("locked"), "{}", answers[0].1);
+    }
+
+    async fn a_locked_contact_who_gives_the_right_password_is_emailed_once_a_day_whom_to_call(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        lock_sam(&app, &people, true).await;
+        let client = app.client(&["acme"]);
+        for password in ["not the password", PASSWORD, PASSWORD, "still not it"] {
+            let res = app.submit(&client, "acme", "/sign-in", "/sign-in", &[("email", "sam@example.test"), ("password", password)]).await;
+            assert_eq!(res.status(), 422);
+        }
+        let outbox = app.store.outbox_page(people.acme, None, 20).await.unwrap();
+        let notices: Vec<_> = outbox.iter().filter(|e| e.kind == "access_locked").collect();
+        assert_eq!(notices.len(), 1, "one notice a day: {:?}", outbox.iter().map(|e| &e.kind).collect::<Vec<_>>());
+        let notice = notices[0];
+        assert_eq!(notice.to_address, "sam@example.test");
+        for whom in ["Acme Plumbing & Heating", "(555) 010-1000", "hello@acme.test"] {
+            assert!(notice.body_text.contains(whom), "{whom} in {}", notice.body_text);
+        }
+        assert!(!notice.body_text.contains("unpaid invoices"), "the office's note stays internal");
+
+        // Unlocked and locked again: the next right password tells the contact again.
+        lock_sam(&app, &people, false).await;
+        lock_sam(&app, &people, true).await;
+        let res = sign_in(&app, &client, "acme", "sam@example.test").await;
+        assert_eq!(res.status(), 422);
+        let outbox = app.store.outbox_page(people.acme, None, 20).await.unwrap();
+        assert_eq!(outbox.iter().filter(|e| e.kind == "access_locked").count(), 2);
+    }
+
+    async fn the_sign_in_page_and_its_generic_refusal_say_whom_to_contact(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let page = html(&client.get(app.url("acme", "/sign-in")).send().await.unwrap().text().await.unwrap());
+        let help = text_of(&page, "[data-testid=sign-in-help]").expect("a line saying whom to contact");
+        for whom in ["Acme Plumbing & Heating", "(555) 010-1000", "hello@acme.test"] {
+            assert!(help.contains(whom), "{whom} in {help}");
+        }
+        let wrong = app.submit(&client, "acme", "/sign-in", "/sign-in", &[("email", "sam@example.test"), ("password", "nope nope nope")]).await;
+        assert_eq!(wrong.status(), 422);
+        let alert = text_of(&html(&wrong.text().await.unwrap()), "[role=alert]").unwrap();
+        assert!(alert.contains("(555) 010-1000") && alert.contains("hello@acme.test"), "{alert}");
+    }
+
+    async fn a_locked_login_takes_as_long_to_refuse_the_right_password_as_a_wrong_one(backend: Backend) {
+        // Production-cost hashing, as in the timing test of unknown emails.
+        let app = TestApp::spawn_with(backend, |s| s.insecure_fast_password_hashing = false).await;
+        let people = seed_people(&app).await;
+        let hash = doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::Standard).unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        tx.set_login_password(people.acme, people.sam, Some(&hash)).await.unwrap();
+        tx.commit().await.unwrap();
+        lock_sam(&app, &people, true).await;
+        let client = app.client(&["acme"]);
+        let token = csrf_of(&client, &app.url("acme", "/sign-in")).await;
+        let (mut right, mut wrong) = (Vec::new(), Vec::new());
+        // Two of each: four attempts stay below the login's free five.
+        for _ in 0..2 {
+            for (password, times) in [(PASSWORD, &mut right), ("not the password at all", &mut wrong)] {
+                let started = std::time::Instant::now();
+                let res = post(&app, &client, "/sign-in", &token, &[("email", "sam@example.test"), ("password", password)])
+                    .send().await.unwrap();
+                assert_eq!(res.status(), 422);
+                res.text().await.unwrap();
+                times.push(started.elapsed().as_secs_f64());
+            }
+        }
+        let (r, w) = (right.iter().sum::<f64>() / 2.0, wrong.iter().sum::<f64>() / 2.0);
+        // Wide bounds: shared CI cores are noisy; skipping the hash would show as ~10x.
+        assert!((0.33..3.0).contains(&(r / w)), "right {r:.3}s vs wrong {w:.3}s");
     }
 }

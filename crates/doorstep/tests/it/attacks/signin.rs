@@ -64,6 +64,55 @@ async fn lock_sam(app: &TestApp, people: &crate::helpers::People, locked: bool) 
     tx.commit().await.unwrap();
 }
 
+/// A second node of the same application: another `App` on the same database, as when
+/// several servers share one PostgreSQL (or one SQLite file). Stops when dropped.
+struct SecondNode {
+    port: u16,
+    client: reqwest::Client,
+    _data_dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl SecondNode {
+    async fn start(first: &TestApp) -> SecondNode {
+        let data_dir = tempfile::tempdir().unwrap();
+        let settings = crate::helpers::test_settings(&first.db.url, data_dir.path().to_path_buf());
+        let app = doorstep::app::App::build(&settings)
+            .await
+            .expect("second node builds");
+        let addr = app.addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve("acme.localhost", addr)
+            .build()
+            .unwrap();
+        SecondNode {
+            port: addr.port(),
+            client,
+            _data_dir: data_dir,
+            _stop: stop,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://acme.localhost:{}{path}", self.port)
+    }
+
+    fn post(&self, action: &str, token: &str, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", token));
+        self.client
+            .post(self.url(action))
+            .header("origin", format!("http://acme.localhost:{}", self.port))
+            .form(&form)
+    }
+}
+
 both_backends! {
     async fn forty_parallel_guesses_at_a_login_with_one_try_left_get_one_evaluation_between_them(backend: Backend) {
         let app = TestApp::spawn(backend).await;
@@ -213,5 +262,28 @@ both_backends! {
         let (r, w) = (right.iter().sum::<f64>() / 2.0, wrong.iter().sum::<f64>() / 2.0);
         // Wide bounds: shared CI cores are noisy; skipping the hash would show as ~10x.
         assert!((0.33..3.0).contains(&(r / w)), "right {r:.3}s vs wrong {w:.3}s");
+    }
+
+    async fn twenty_wrong_office_passwords_over_two_nodes_are_checked_no_more_than_the_limit(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let other = SecondNode::start(&app).await;
+        let client = app.client(&["acme"]);
+        let token = csrf_of(&client, &app.url("acme", "/office")).await;
+        let other_token = csrf_of(&other.client, &other.url("/office")).await;
+        let requests = (0..20)
+            .map(|i| {
+                let fields = [("email", "office@acme.test"), ("password", &*format!("office guess {i}"))];
+                if i % 2 == 0 {
+                    post(&app, &client, "/office/sign-in", &token, &fields)
+                } else {
+                    other.post("/office/sign-in", &other_token, &fields)
+                }
+            })
+            .collect();
+        let (statuses, took) = all_at_once(requests).await;
+        let checked = count(&statuses, 422);
+        assert!(checked <= checks_allowed(5, took), "{checked} checked in {took:?}: {statuses:?}");
+        assert_eq!(checked + count(&statuses, 429), 20, "{statuses:?}");
     }
 }

@@ -55,11 +55,13 @@ pub enum EmailKind {
     TimeProposed,
     /// The office's notice that a customer accepted or declined a proposed time.
     ProposalAnswered,
+    /// A locked contact gave the right password: whom to call to have access restored.
+    AccessLocked,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 21] = [
+    pub const ALL: [EmailKind; 22] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -81,6 +83,7 @@ impl EmailKind {
         EmailKind::VisitCancelled,
         EmailKind::TimeProposed,
         EmailKind::ProposalAnswered,
+        EmailKind::AccessLocked,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

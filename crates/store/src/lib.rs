@@ -30,6 +30,7 @@ pub mod invoices;
 pub mod job_detail;
 pub mod job_list;
 pub mod jobs;
+pub mod locked_notice;
 pub mod outbox;
 mod pg_reads;
 mod portal_session;

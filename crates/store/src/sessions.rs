@@ -270,8 +270,8 @@ impl Tx {
         let at = db_time(now());
         let locked_at = locked.then_some(at);
         let n = on_tx!(self, c => sqlx::query(
-            "UPDATE portal_logins SET locked_at = $3, locked_reason = $4, updated_at = $5 \
-             WHERE company_id = $1 AND id = $2")
+            "UPDATE portal_logins SET locked_at = $3, locked_reason = $4, updated_at = $5, \
+             locked_notice_at = NULL WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(login.0).bind(locked_at).bind(reason).bind(at)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         if n == 0 {

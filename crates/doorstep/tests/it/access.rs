@@ -147,8 +147,10 @@ both_backends! {
         let doc = html(&sam.get(app.url("acme", "/")).send().await.unwrap().text().await.unwrap());
         assert_eq!(text_of(&doc, "h1").as_deref(), Some("Sign in"));
         let refused = crate::helpers::sign_in(&app, &sam, "acme", "sam@example.test").await;
-        assert_eq!(refused.status(), 403);
-        assert!(app.store.recent_audit_actions(people.acme, 5).await.unwrap().contains(&"access.locked".to_owned()));
+        // Refused exactly like a wrong password (issue 14, point 7: a lock is no oracle).
+        assert_eq!(refused.status(), 422);
+        let actions = app.store.recent_audit_actions(people.acme, 5).await.unwrap();
+        assert!(actions.contains(&"access.locked".to_owned()) && actions.contains(&"sign_in.refused_locked".to_owned()), "{actions:?}");
     }
 
     async fn forgot_password_answers_the_same_and_mails_only_real_logins(backend: Backend) {

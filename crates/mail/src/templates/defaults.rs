@@ -33,6 +33,7 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::VisitCancelled => &VISIT_CANCELLED,
         EmailKind::TimeProposed => &TIME_PROPOSED,
         EmailKind::ProposalAnswered => &PROPOSAL_ANSWERED,
+        EmailKind::AccessLocked => &ACCESS_LOCKED,
     }
 }
 
@@ -534,4 +535,25 @@ By: {{contact_name}} ({{contact_email}})
         "contact_name",
         "contact_email",
     ],
+};
+
+static ACCESS_LOCKED: Template = Template {
+    kind: "access_locked",
+    label: "Portal access locked (to the contact)",
+    subject: "Your access to the {{company_name}} portal is locked",
+    body: "Hello {{contact_name}},
+
+Someone, probably you, just tried to sign in to the {{company_name}} customer portal with \
+your email address and your password. Your access to the portal is locked, so the sign-in \
+did not go through. For your security the sign-in page never says that an account is \
+locked, so this email is how you hear about it.
+
+To have your access restored, contact {{whom_to_contact}}.
+
+If it was not you, someone else knows your password: ask {{company_name}} for a new one \
+when your access is restored.
+
+{{company_name}}
+",
+    placeholders: &["company_name", "contact_name", "whom_to_contact"],
 };

@@ -2,6 +2,7 @@
 //! extractors that require a signed-in person.
 
 pub mod links;
+pub mod locked_notice;
 pub mod password;
 pub mod secret_box;
 pub mod session;

@@ -12,6 +12,7 @@ use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::auth::locked_notice;
 use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session::{session_token, set_session_cookie};
 use crate::auth::token::{hash_token, new_token};
@@ -74,10 +75,8 @@ impl Audience {
 pub enum Outcome {
     /// Right credentials: open a session for this owner.
     Success(SessionOwner),
-    /// Wrong email or password (deliberately not saying which).
+    /// Wrong email or password, or a locked login (deliberately not saying which).
     Invalid,
-    /// Right password, but the office locked this login.
-    Locked,
     /// Too many failures: try again after this time.
     Throttled(OffsetDateTime),
 }
@@ -102,8 +101,11 @@ fn throttle_keys(audience: Audience, email: &str, ip: &str) -> [String; 2] {
     [format!("{who}:{email}"), format!("ip:{ip}")]
 }
 
-/// Checks an attempt: throttling first, then the password (always at full cost), then
-/// the lock. Every outcome is audited.
+/// Checks an attempt: it is counted against the login and the client address first
+/// (atomically, so parallel attempts never get more checks than the throttle allows),
+/// then the password is verified, always at full cost. A locked login answers exactly
+/// as a wrong password does, whatever the password; the right one only queues, at most
+/// once a day, an email telling the contact whom to call. Every outcome is audited.
 pub async fn attempt(
     state: &AppState,
     company: &Company,
@@ -116,11 +118,14 @@ pub async fn attempt(
         .map(|e| e.to_string())
         .unwrap_or_else(|_| email_raw.trim().to_lowercase());
     let keys = throttle_keys(audience, &email, ip);
-    for key in &keys {
-        if let Some(until) = state.store.blocked_until(company.id, key).await? {
-            audit(state, company, "sign_in.throttled", &email, ip, None).await?;
-            return Ok(Outcome::Throttled(until));
-        }
+    let mut tx = state.store.begin().await?;
+    let blocked = tx
+        .claim_sign_in_attempt(company.id, &[&keys[0], &keys[1]])
+        .await?;
+    tx.commit().await?;
+    if let Some(until) = blocked {
+        audit(state, company, "sign_in.throttled", &email, ip, None).await?;
+        return Ok(Outcome::Throttled(until));
     }
     let credentials = match audience {
         Audience::Portal => state.store.login_credentials(company.id, &email).await?,
@@ -147,38 +152,27 @@ pub async fn attempt(
         (None, _) => false,
     };
     match credentials {
-        Some(c) if matches && has_access && c.password_hash.is_some() => {
-            let owner_id = owner_id(c.owner);
-            if c.locked {
-                audit(
-                    state,
-                    company,
-                    "sign_in.refused_locked",
-                    &email,
-                    ip,
-                    Some(owner_id),
-                )
-                .await?;
-                return Ok(Outcome::Locked);
-            }
+        Some(c) if matches && has_access && c.password_hash.is_some() && !c.locked => {
+            // The attempt was counted as a failure before the check: take it back.
             let mut tx = state.store.begin().await?;
             tx.clear_sign_in_failures(company.id, &keys[0]).await?;
+            tx.refund_sign_in_attempt(company.id, &keys[1]).await?;
             tx.commit().await?;
             Ok(Outcome::Success(c.owner))
         }
+        Some(c) if matches && has_access && c.password_hash.is_some() => {
+            // Locked: counted as a failure (it stays counted), answered as one.
+            locked_notice::refused(state, company, c.owner, &email, ip).await?;
+            Ok(Outcome::Invalid)
+        }
         _ => {
-            let mut tx = state.store.begin().await?;
-            for key in &keys {
-                tx.record_sign_in_failure(company.id, key).await?;
-            }
-            tx.commit().await?;
             audit(state, company, "sign_in.failed", &email, ip, None).await?;
             Ok(Outcome::Invalid)
         }
     }
 }
 
-fn owner_id(owner: SessionOwner) -> i64 {
+pub(crate) fn owner_id(owner: SessionOwner) -> i64 {
     match owner {
         SessionOwner::Staff(s) => s.0,
         SessionOwner::Login(l) => l.0,

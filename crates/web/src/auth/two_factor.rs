@@ -199,7 +199,9 @@ fn throttle_key(owner: SessionOwner) -> String {
 }
 
 /// Checks `input` as a TOTP code or, failing that, a recovery code of `owner`, using it
-/// up; wrong codes count towards the same decaying throttle as passwords.
+/// up. Every code is counted against the same decaying throttle as passwords *before* it
+/// is checked (atomically, so parallel codes never get more checks than the throttle
+/// allows); a right one clears the count.
 pub async fn check_second_factor(
     state: &AppState,
     company: CompanyId,
@@ -207,7 +209,10 @@ pub async fn check_second_factor(
     input: &str,
 ) -> Result<SecondFactor, WebError> {
     let key = throttle_key(owner);
-    if let Some(until) = state.store.blocked_until(company, &key).await? {
+    let mut tx = state.store.begin().await?;
+    let blocked = tx.claim_sign_in_attempt(company, &[&key]).await?;
+    tx.commit().await?;
+    if let Some(until) = blocked {
         return Ok(SecondFactor::Throttled(until));
     }
     let tf = state.store.two_factor(company, owner).await?;
@@ -239,9 +244,7 @@ pub async fn check_second_factor(
         }
         _ => SecondFactor::Wrong,
     };
-    if outcome == SecondFactor::Wrong {
-        tx.record_sign_in_failure(company, &key).await?;
-    } else {
+    if outcome != SecondFactor::Wrong {
         tx.clear_sign_in_failures(company, &key).await?;
     }
     tx.commit().await?;

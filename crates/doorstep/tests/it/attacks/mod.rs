@@ -10,3 +10,5 @@ mod links;
 mod server;
 
 pub(crate) mod scope;
+
+mod signin;

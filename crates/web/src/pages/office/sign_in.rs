@@ -116,7 +116,10 @@ pub async fn submit(
     {
         Outcome::Success(owner) => finish_sign_in(&state, &company, owner, &headers, &ip).await,
         Outcome::Invalid => {
-            let msg = "That email and password don't match a staff account.".to_owned();
+            // Also the answer to a locked account, right password or not.
+            let msg = "That email and password don't match a staff account that may sign in. \
+                       If you still can't sign in, ask an administrator."
+                .to_owned();
             page(
                 &company,
                 &csrf,
@@ -124,18 +127,6 @@ pub async fn submit(
                 None,
                 Some(msg),
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Outcome::Locked => {
-            let msg =
-                "Your office account is locked. Ask an administrator to unlock it.".to_owned();
-            page(
-                &company,
-                &csrf,
-                email,
-                None,
-                Some(msg),
-                StatusCode::FORBIDDEN,
             )
         }
         Outcome::Throttled(until) => {

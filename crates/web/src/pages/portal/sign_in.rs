@@ -21,6 +21,7 @@ use crate::{AppState, Tenant, WebError};
 #[template(path = "portal/sign_in.html")]
 struct SignInPage {
     brand: Brand,
+    whom_to_contact: String,
     can_sign_up: bool,
     email: String,
     error: Option<String>,
@@ -43,8 +44,10 @@ fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    let brand = Brand::of(company);
     let html = SignInPage {
-        brand: Brand::of(company),
+        whom_to_contact: brand.whom_to_contact(),
+        brand,
         can_sign_up: company.settings.allow_self_sign_up,
         email,
         error,
@@ -117,8 +120,13 @@ pub async fn submit(
     {
         Outcome::Success(owner) => finish_sign_in(&state, &company, owner, &headers, &ip).await,
         Outcome::Invalid => {
-            let msg = "That email and password don't match an account. Check them and try again."
-                .to_owned();
+            // Also the answer to a locked login, right password or not: nothing here may
+            // tell an attacker that a guess was right. The contact is emailed instead.
+            let msg = format!(
+                "That email and password don't match an account with access to this portal. \
+                 Check them and try again. If you still can't sign in, contact {}.",
+                Brand::of(&company).whom_to_contact()
+            );
             page(
                 &company,
                 &csrf,
@@ -126,13 +134,6 @@ pub async fn submit(
                 Some(msg),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-        }
-        Outcome::Locked => {
-            let msg = format!(
-                "Your access to this portal is locked. Please contact {} to restore it.",
-                company.name
-            );
-            page(&company, &csrf, email, Some(msg), StatusCode::FORBIDDEN)
         }
         Outcome::Throttled(until) => {
             let minutes = ((until - doorstep_store::now()).whole_seconds().max(1) + 59) / 60;

@@ -217,7 +217,7 @@ both_backends! {
                     plain.get(app.url("acme", &path))
                 } else if UPLOADS.contains(&rule.path) {
                     // Upload routes take multipart forms, as browsers send them.
-                    let (content_type, body) = multipart_body(&[("csrf_token", CSRF)], "files", &[]);
+                    let (content_type, body) = multipart_body(&[("csrf_token", csrf.as_str())], "files", &[]);
                     plain.post(app.url("acme", &path)).header("origin", app.origin("acme"))
                         .header("content-type", content_type).body(body)
                 } else {

@@ -530,7 +530,7 @@ both_backends! {
         let outbox = app.store.outbox_page(people.acme, None, 10).await.unwrap();
         let link = outbox[0].body_text.split_whitespace().find(|w| w.starts_with("http://")).unwrap();
         let path = link.trim_start_matches(&app.origin("acme")).to_owned();
-        for (first, last) in [("Nora\r\nBcc: all@example.test", "Quist"), ("Nora", "Qu\r\nist"), ("Nora", "Qu\u{7}ist")] {
+        for (first, last) in [("Nora\r\nBcc: all@example.test", "Quist"), ("Nora", "Qu\r\nist")] {
             let res = app.submit(&client, "acme", &path, &path, &[
                 ("first_name", first), ("last_name", last), ("phone", ""), ("organisation", ""), ("password", PASSWORD),
             ]).await;
@@ -539,6 +539,11 @@ both_backends! {
             let message = text_of(&doc, "#first_name-error").or_else(|| text_of(&doc, "#last_name-error")).unwrap();
             assert!(message.contains("one line"), "{message}");
         }
+        // Other control characters never reach the form: the edge answers the branded 400.
+        let res = app.submit(&client, "acme", &path, &path, &[
+            ("first_name", "Nora"), ("last_name", "Qu\u{7}ist"), ("phone", ""), ("organisation", ""), ("password", PASSWORD),
+        ]).await;
+        assert_eq!(res.status(), 400);
         assert!(app.store.customers_page(people.acme, Some("quist"), None, 10).await.unwrap().is_empty(), "nothing saved");
     }
 

@@ -229,15 +229,14 @@ pub struct SettingsArgs {
     )]
     pub max_connections: u32,
 
-    /// Seconds after SIGTERM during which /readyz answers 503 and requests in flight (and the email being sent) finish; then the process exits.
+    /// Seconds after SIGTERM during which /readyz answers 503 and requests in flight (and the email being sent) finish; then the process exits [default: 10; for demo: 1]
     #[arg(
         long,
         env = "DOORSTEP_SHUTDOWN_GRACE_SECS",
         global = true,
-        default_value_t = 10,
         value_name = "SECONDS"
     )]
-    pub shutdown_grace_secs: u32,
+    pub shutdown_grace_secs: Option<u32>,
 
     /// Log format.
     #[arg(long, env = "DOORSTEP_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]

@@ -21,7 +21,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo => "sqlite://doorstep-demo.db",
         _ => "sqlite://doorstep.db",
     };
-    let settings = Settings::from_args(&cli.settings, default_db)?;
+    let mut settings = Settings::from_args(&cli.settings, default_db)?;
+    if matches!(command, Command::Demo) && cli.settings.shutdown_grace_secs.is_none() {
+        // No load balancer drains a demo on one machine: Ctrl-C should stop it promptly.
+        settings.shutdown_grace = std::time::Duration::from_secs(1);
+    }
     match command {
         Command::Serve => commands::serve(&settings).await,
         Command::Demo => commands::demo(&settings).await,

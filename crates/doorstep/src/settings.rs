@@ -158,7 +158,7 @@ impl Settings {
             )),
             max_connections: args.max_connections.clamp(1, 1_000_000) as usize,
             shutdown_grace: std::time::Duration::from_secs(u64::from(
-                args.shutdown_grace_secs.min(3600),
+                args.shutdown_grace_secs.unwrap_or(10).min(3600),
             )),
             insecure_fast_password_hashing: false,
         })

@@ -6,7 +6,8 @@ use doorstep_testkit::{Backend, both_backends};
 
 use crate::helpers::{PASSWORD, TestApp, html, seed_people, text_of};
 
-async fn allow_sign_up(app: &TestApp, company: CompanyId) {
+/// Lets acme's visitors create accounts.
+pub(crate) async fn allow_sign_up(app: &TestApp, company: CompanyId) {
     let mut settings = app
         .store
         .company_by_slug("acme")

@@ -31,13 +31,17 @@ pub async fn may_email(
     address: &str,
 ) -> Result<bool, WebError> {
     let key = format!("mail:{address}");
-    if state.store.blocked_until(company.id, &key).await?.is_some() {
-        return Ok(false);
-    }
+    claim(state, company, &key).await
+}
+
+/// Counts one use of the decaying limit `key` before the work it limits, under a lock on
+/// its counter, so parallel requests get no more uses between them than one after the
+/// other; false when `key` is blocked now.
+pub async fn claim(state: &AppState, company: &Company, key: &str) -> Result<bool, WebError> {
     let mut tx = state.store.begin().await?;
-    tx.record_sign_in_failure(company.id, &key).await?;
+    let blocked = tx.claim_sign_in_attempt(company.id, &[key]).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(blocked.is_none())
 }
 
 /// Issues a link of `purpose` for `login` and queues its email, all in `tx`.

@@ -16,6 +16,7 @@ use time::{Date, Duration, OffsetDateTime};
 use tokio::task::JoinSet;
 
 use crate::helpers::{PASSWORD, People, TestApp, csrf_of, html, seed_people, sign_in, text_of};
+use crate::sign_up::allow_sign_up;
 
 /// How long one write may take while 2 × the pool's size of them run at once.
 const BOUND: StdDuration = StdDuration::from_secs(5);
@@ -261,20 +262,6 @@ fn post(app: &TestApp, path: &str, form: &[(&str, &str)], multipart: bool) -> Po
             .collect(),
         multipart,
     }
-}
-
-async fn allow_sign_up(app: &TestApp, company: CompanyId) {
-    let mut settings = app
-        .store
-        .company_by_slug("acme")
-        .await
-        .unwrap()
-        .unwrap()
-        .settings;
-    settings.allow_self_sign_up = true;
-    let mut tx = app.store.begin().await.unwrap();
-    tx.set_company_settings(company, &settings).await.unwrap();
-    tx.commit().await.unwrap();
 }
 
 /// Adds a catalogue item through the office page; answers the status and the page.

@@ -1,10 +1,12 @@
-//! Issue 14, points 4 and 7: throttles raced by parallel attempts, and a locked login
-//! that answered the right password differently from a wrong one.
+//! Issue 14, points 4 and 7: throttles raced by parallel attempts (sign-in, two-factor,
+//! and the limits on emails the public forms send), and a locked login that answered the
+//! right password differently from a wrong one.
 
 use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::auth::two_factor::code_at;
 
 use crate::helpers::{PASSWORD, TestApp, csrf_of, html, seed_people, sign_in, text_of};
+use crate::sign_up::allow_sign_up;
 
 /// Posts `fields` to `action` on acme's host with `token`, as a browser on the site would.
 fn post(
@@ -294,5 +296,43 @@ both_backends! {
         let checked = count(&statuses, 422);
         assert!(checked <= checks_allowed(5, took), "{checked} checked in {took:?}: {statuses:?}");
         assert_eq!(checked + count(&statuses, 429), 20, "{statuses:?}");
+    }
+
+    async fn twenty_parallel_reset_requests_for_one_address_queue_no_more_emails_than_the_limit(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let token = csrf_of(&client, &app.url("acme", "/forgot-password")).await;
+        let requests = (0..20)
+            .map(|_| post(&app, &client, "/forgot-password", &token, &[("email", "dana@example.test")]))
+            .collect();
+        let (statuses, took) = all_at_once(requests).await;
+        // Every request answers alike, whether an email went out or not.
+        assert_eq!(count(&statuses, 200), 20, "{statuses:?}");
+        let emails = app.store.outbox_page(people.acme, None, 50).await.unwrap().into_iter()
+            .filter(|e| e.to_address == "dana@example.test")
+            .count();
+        assert!(emails >= 1, "the first request is sent");
+        assert!(emails <= checks_allowed(5, took), "{emails} reset emails queued in {took:?}");
+    }
+
+    async fn twenty_parallel_sign_ups_from_one_address_send_no_more_than_the_limit(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        allow_sign_up(&app, people.acme).await;
+        let client = app.client(&["acme"]);
+        let token = csrf_of(&client, &app.url("acme", "/sign-up")).await;
+        let addresses: Vec<String> = (0..20).map(|i| format!("newcomer{i}@example.test")).collect();
+        let requests = addresses
+            .iter()
+            .map(|address| post(&app, &client, "/sign-up", &token, &[("email", address.as_str())]))
+            .collect();
+        let (statuses, took) = all_at_once(requests).await;
+        assert_eq!(count(&statuses, 200) + count(&statuses, 429), 20, "{statuses:?}");
+        let emails = app.store.outbox_page(people.acme, None, 50).await.unwrap().into_iter()
+            .filter(|e| e.to_address.starts_with("newcomer"))
+            .count();
+        assert!(emails >= 1, "the first sign-up is sent");
+        assert!(emails <= checks_allowed(5, took), "{emails} sign-up emails queued in {took:?}: {statuses:?}");
     }
 }

@@ -19,7 +19,7 @@ use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::links::{may_email, send_link};
+use crate::auth::links::{claim, may_email, send_link};
 use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
@@ -151,7 +151,7 @@ pub async fn request(
     };
     // Each sign-up sends an email: slow down one address's flood of them.
     let key = format!("sign-up:{}", peer.ip());
-    if state.store.blocked_until(company.id, &key).await?.is_some() {
+    if !claim(&state, &company, &key).await? {
         let msg = "Too many sign-ups from your network. Please try again in a few minutes.";
         return html(page(Some(msg.into()), None), StatusCode::TOO_MANY_REQUESTS);
     }
@@ -159,7 +159,6 @@ pub async fn request(
         return html(page(None, Some(sent_message(&typed))), StatusCode::OK);
     }
     let mut tx = state.store.begin().await?;
-    tx.record_sign_in_failure(company.id, &key).await?;
     // Read through the open transaction: a writer never waits for a second connection.
     let existing = tx
         .login_by_email_with_account(company.id, email.as_str())

@@ -5,6 +5,7 @@ use doorstep_store::contacts::NewContact;
 use doorstep_testkit::smtp::SmtpServer;
 use doorstep_testkit::{Backend, both_backends};
 
+use crate::helpers::office;
 use crate::helpers::{PASSWORD, People, TestApp, html, seed_people, text_of};
 
 async fn add_contact(app: &TestApp, people: &People, first: &str, email: Option<&str>) -> i64 {
@@ -29,21 +30,6 @@ async fn add_contact(app: &TestApp, people: &People, first: &str, email: Option<
         .unwrap();
     tx.commit().await.unwrap();
     id.0
-}
-
-async fn office(app: &TestApp) -> reqwest::Client {
-    let client = app.client(&["acme"]);
-    let res = app
-        .submit(
-            &client,
-            "acme",
-            "/office",
-            "/office/sign-in",
-            &[("email", "office@acme.test"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    client
 }
 
 async fn press(

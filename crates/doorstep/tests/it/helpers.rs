@@ -447,3 +447,19 @@ pub fn multipart_body(
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// A client signed in to acme's office as its administrator.
+pub async fn office(app: &TestApp) -> reqwest::Client {
+    let client = app.client(&["acme"]);
+    let res = app
+        .submit(
+            &client,
+            "acme",
+            "/office",
+            "/office/sign-in",
+            &[("email", "office@acme.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    client
+}

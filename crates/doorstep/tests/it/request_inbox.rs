@@ -9,7 +9,8 @@ use doorstep_store::requests::NewServiceRequest;
 use doorstep_testkit::{Backend, both_backends};
 use time::Duration;
 
-use crate::helpers::{PASSWORD, People, TestApp, html, seed_people, text_of};
+use crate::helpers::office;
+use crate::helpers::{People, TestApp, html, seed_people, text_of};
 
 /// What [`seed_requests`] made.
 pub struct SeededRequests {
@@ -107,21 +108,6 @@ pub async fn seed_requests(app: &TestApp, people: &People) -> SeededRequests {
         .unwrap();
     tx.commit().await.unwrap();
     SeededRequests { photo: photo.0 }
-}
-
-async fn office(app: &TestApp) -> reqwest::Client {
-    let client = app.client(&["acme"]);
-    let res = app
-        .submit(
-            &client,
-            "acme",
-            "/office",
-            "/office/sign-in",
-            &[("email", "office@acme.test"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    client
 }
 
 async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, scraper::Html) {

@@ -12,7 +12,8 @@ use doorstep_store::requests::NewServiceRequest;
 use doorstep_testkit::{Backend, both_backends};
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::helpers::{PASSWORD, People, TestApp, html, seed_people, sign_in, text_of};
+use crate::helpers::office;
+use crate::helpers::{People, TestApp, html, seed_people, sign_in, text_of};
 
 fn visit(customer: CustomerId, site: SiteId, number: &str, start: OffsetDateTime) -> NewJob {
     NewJob {
@@ -116,21 +117,6 @@ async fn customer(app: &TestApp, email: &str, account: Option<CustomerId>) -> re
         )
         .await;
     }
-    client
-}
-
-async fn office(app: &TestApp) -> reqwest::Client {
-    let client = app.client(&["acme"]);
-    let res = app
-        .submit(
-            &client,
-            "acme",
-            "/office",
-            "/office/sign-in",
-            &[("email", "office@acme.test"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
     client
 }
 

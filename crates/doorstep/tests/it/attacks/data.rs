@@ -15,6 +15,7 @@ use doorstep_testkit::{Backend, both_backends};
 use time::{Date, Duration, OffsetDateTime};
 use tokio::task::JoinSet;
 
+use crate::helpers::office;
 use crate::helpers::{PASSWORD, People, TestApp, csrf_of, html, seed_people, sign_in, text_of};
 use crate::sign_up::allow_sign_up;
 
@@ -173,21 +174,6 @@ async fn dana_on(app: &TestApp, account: CustomerId) -> reqwest::Client {
         &[("customer", &account.0.to_string())],
     )
     .await;
-    client
-}
-
-async fn office(app: &TestApp) -> reqwest::Client {
-    let client = app.client(&["acme"]);
-    let res = app
-        .submit(
-            &client,
-            "acme",
-            "/office",
-            "/office/sign-in",
-            &[("email", "office@acme.test"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
     client
 }
 

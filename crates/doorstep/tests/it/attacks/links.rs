@@ -6,6 +6,7 @@ use doorstep_store::contacts::NewContact;
 use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::auth::two_factor::code_at;
 
+use crate::helpers::office;
 use crate::helpers::{PASSWORD, People, TestApp, csrf_of, html, seed_people, sign_in, text_of};
 
 /// The link of the newest queued email of `kind`, as a path on Acme's portal.
@@ -98,21 +99,6 @@ async fn signs_in_with(app: &TestApp, email: &str, password: &str) -> u16 {
         )
         .await;
     res.status().as_u16()
-}
-
-async fn office(app: &TestApp) -> reqwest::Client {
-    let client = app.client(&["acme"]);
-    let res = app
-        .submit(
-            &client,
-            "acme",
-            "/office",
-            "/office/sign-in",
-            &[("email", "office@acme.test"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    client
 }
 
 /// A household contact without portal access yet.

@@ -10,6 +10,7 @@ use doorstep_core::ids::ContactId;
 use doorstep_testkit::{Backend, both_backends};
 
 use crate::billing_data::seed_billing;
+use crate::helpers::office;
 use crate::helpers::{PASSWORD, TestApp, html, seed_people, sign_in};
 use crate::jobs::seed_jobs;
 use crate::requests::{Fixture, browser, get, post, setup};
@@ -98,22 +99,6 @@ async fn sam_requests_with_a_new_contact(f: &Fixture, sam: &reqwest::Client) -> 
     to.trim_start_matches("/requests/")
         .trim_end_matches("?submitted=1")
         .to_owned()
-}
-
-/// A browser signed in to the office as Acme's admin.
-async fn office(app: &TestApp) -> reqwest::Client {
-    let browser = app.client(&["acme"]);
-    let res = app
-        .submit(
-            &browser,
-            "acme",
-            "/office",
-            "/office/sign-in",
-            &[("email", "office@acme.test"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 303);
-    browser
 }
 
 both_backends! {

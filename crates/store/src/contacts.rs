@@ -268,6 +268,27 @@ impl Store {
         Ok(rows)
     }
 
+    /// The contacts of an account tied to at least one of `sites`, by name: all a site
+    /// contact may see of the account's people.
+    pub async fn contacts_of_sites(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+        sites: &[SiteId],
+    ) -> Result<Vec<ContactAccess>, StoreError> {
+        let ties: Vec<(i64, i64)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT cs.contact_id, cs.site_id FROM contact_sites cs \
+             JOIN contacts co ON co.id = cs.contact_id AND co.company_id = cs.company_id \
+             WHERE cs.company_id = $1 AND co.customer_id = $2")
+            .bind(company.0).bind(customer.0).fetch_all(p).await)?;
+        let mut contacts = self.contacts_of_customer(company, customer).await?;
+        contacts.retain(|c| {
+            ties.iter()
+                .any(|(contact, site)| *contact == c.id && sites.contains(&SiteId(*site)))
+        });
+        Ok(contacts)
+    }
+
     /// One contact of `company` with its access state.
     pub async fn contact_access(
         &self,

@@ -212,4 +212,31 @@ both_backends! {
         let dashboard = body(&dana, "/").await;
         assert!(dashboard.contains("I-7") && shows_amount(&dashboard));
     }
+
+    async fn a_site_contact_sees_and_picks_only_the_people_of_its_own_sites_as_the_visit_contact(backend: Backend) {
+        let f = setup(backend).await;
+        let sam = browser(&f, "sam@example.test", None).await;
+        let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+        let (_, to, _) = post(&f, &sam, "/requests/new", "/requests/new", &[("date", &date), ("schedule", "am")]).await;
+        let base = to.trim_end_matches("/address").to_owned();
+        let bayview = f.bayview.to_string();
+        post(&f, &sam, &format!("{base}/address"), &format!("{base}/address"), &[("site", &bayview)]).await;
+        let (status, page) = get(&f, &sam, &format!("{base}/contact")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("sam@example.test"), "Sam picks himself");
+        // Dana is a company contact of Harbor, tied to no site: not Sam's to see or pick.
+        assert!(!page.contains("dana@example.test") && !page.contains("Dana"), "the account's other people are not listed");
+        let dana = f.app.store.contacts_of_customer(f.people.acme, f.people.harbor).await.unwrap()
+            .into_iter().find(|c| c.email.as_deref() == Some("dana@example.test")).unwrap();
+        let (status, to, _) = post(&f, &sam, &format!("{base}/contact"), &format!("{base}/contact"),
+            &[("contact", &dana.id.to_string())]).await;
+        assert_ne!(to, format!("{base}/what"), "a crafted contact id is refused, status {status}");
+        // A company contact still picks among all the account's people.
+        let dana_browser = browser(&f, "dana@example.test", Some(f.people.harbor)).await;
+        let (_, to, _) = post(&f, &dana_browser, "/requests/new", "/requests/new", &[("date", &date), ("schedule", "am")]).await;
+        let base = to.trim_end_matches("/address").to_owned();
+        post(&f, &dana_browser, &format!("{base}/address"), &format!("{base}/address"), &[("site", &bayview)]).await;
+        let page = get(&f, &dana_browser, &format!("{base}/contact")).await.1;
+        assert!(page.contains("sam@example.test") && page.contains("dana@example.test"));
+    }
 }

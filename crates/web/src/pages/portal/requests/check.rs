@@ -63,9 +63,19 @@ impl Context {
             sites: store
                 .sites_of_customer(company.id, contact.scope.customer, only)
                 .await?,
-            contacts: store
-                .contacts_of_customer(company.id, contact.scope.customer)
-                .await?,
+            // A site contact sees and picks only the people of its own sites.
+            contacts: match only {
+                Some(sites) => {
+                    store
+                        .contacts_of_sites(company.id, contact.scope.customer, sites)
+                        .await?
+                }
+                None => {
+                    store
+                        .contacts_of_customer(company.id, contact.scope.customer)
+                        .await?
+                }
+            },
             windows: store
                 .open_windows(company.id, earliest, WINDOWS_SHOWN)
                 .await?,

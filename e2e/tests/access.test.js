@@ -105,6 +105,37 @@ describe('portal access', () => {
     }
   });
 
+  test('Sam, a site contact, sees no amount or invoice anywhere; the office sees his role before his access buttons', TEST_TIMEOUT, async () => {
+    const base = doorstep.server.baseUrl('acme');
+    const page = await doorstep.newPage();
+    await signIn(page, base, 'sam@example.test');
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/jobs`);
+    const jobs = await page.locator('[data-testid=jobs] tbody tr td:first-child a').allTextContents();
+    assert.ok(jobs.length > 0, 'Sam has jobs at Bayview');
+    const pages = ['/', '/jobs', '/service-history', '/sales-history', ...jobs.slice(0, 6).map((n) => `/jobs/${encodeURIComponent(n.trim())}`)];
+    for (const path of pages) {
+      const response = await page.goto(`${base}${path}`);
+      assert.equal(response.status(), 200, path);
+      const text = await page.locator('main').innerText();
+      // Issue 14, point 9: no money and no invoice reference for a site contact.
+      assert.doesNotMatch(text, /\$\s?\d/, `${path} shows an amount`);
+      assert.doesNotMatch(text, /\bI-\d+/, `${path} shows an invoice number`);
+      assert.doesNotMatch(text, /invoice number/i, `${path} shows invoice notes`);
+    }
+    await checkA11y(page);
+    await assertNoHorizontalScroll(page);
+
+    // Issue 14, point 5: the office sees what enabling a contact's access would open.
+    const office = await doorstep.newPage();
+    await officeSignIn(office, base);
+    await office.goto(`${base}/office/customers/C-1002`);
+    const role = await office.locator('li', { hasText: 'Sam' }).getByTestId('role').textContent();
+    assert.match(role, /Site contact of Bayview Apartments/);
+    assert.match(role, /no invoices, prices or estimates/);
+    await checkA11y(office);
+  });
+
   test('a locked login is refused like a wrong password, saying whom to contact, and its open session ends', TEST_TIMEOUT, async () => {
     const base = doorstep.server.baseUrl('acme');
     const sam = await doorstep.newPage();

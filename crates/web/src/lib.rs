@@ -9,6 +9,7 @@ mod edge;
 mod error;
 mod extract;
 pub mod files;
+mod kit;
 mod metrics;
 mod nav;
 mod pages;

@@ -20,7 +20,9 @@ use time::Date;
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path, Query};
-use crate::pages::portal::billing::{after_or_message, cursor, today};
+use crate::kit::cursors::{after_or_message, cursor};
+use crate::kit::dates::today;
+use crate::kit::schedule::window_label;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -32,22 +34,6 @@ const CAPACITY_MAX: i64 = 1000;
 pub(crate) struct WindowView {
     pub(crate) w: Window,
     pub(crate) label: String,
-}
-
-/// How a window reads: `Tue May 6, 2025 · Morning (AM)` or `... · 09:30–11:00`.
-pub(crate) fn window_label(w: &Window) -> String {
-    let day = w
-        .window_date
-        .format(time::macros::format_description!(
-            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
-        ))
-        .unwrap_or_default();
-    let slot = match ScheduleType::parse(&w.slot) {
-        Ok(ScheduleType::Exact) => format!("{}–{}", w.start_time, w.end_time),
-        Ok(s) => s.label().to_owned(),
-        Err(_) => w.slot.clone(),
-    };
-    format!("{day} · {slot}")
 }
 
 #[derive(Default)]

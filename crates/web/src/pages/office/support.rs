@@ -21,12 +21,12 @@ use doorstep_store::support::{SupportAuthor, SupportTicket};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::Path;
-use crate::pages::portal::billing::{page, path_segment};
-use crate::pages::portal::files::{content_disposition, send};
-use crate::pages::portal::support::{
-    EntryView, RowView, parse_support_cursor, status_class, store_files, support_cursor, thread,
-    when,
-};
+use crate::kit::cursors::{parse_support_cursor, support_cursor};
+use crate::kit::dates::when;
+use crate::kit::files::{content_disposition, send};
+use crate::kit::render::page;
+use crate::kit::threads::{EntryView, RowView, status_class, store_files, thread};
+use crate::kit::urls::path_segment;
 use crate::uploads::read_form;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};

@@ -10,7 +10,10 @@ use doorstep_store::customers::{CustomerSummary, SiteSummary};
 use doorstep_store::dashboard::{CardRow, SubCustomerRow};
 
 use crate::auth::session::SignedInContact;
-use crate::pages::portal::billing::{may, page, path_segment, today};
+use crate::kit::dates::today;
+use crate::kit::render::page;
+use crate::kit::urls::path_segment;
+use crate::pages::portal::billing::may;
 use crate::views::{PortalChrome, money};
 use crate::{AppState, WebError};
 

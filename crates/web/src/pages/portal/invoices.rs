@@ -12,9 +12,11 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Path, Query};
-use crate::pages::portal::billing::{
-    PAGE, after_or_message, next_page, page, path_segment, require, today,
-};
+use crate::kit::cursors::after_or_message;
+use crate::kit::dates::today;
+use crate::kit::render::page;
+use crate::kit::urls::path_segment;
+use crate::pages::portal::billing::{PAGE, next_page, require};
 use crate::views::{PortalChrome, money};
 use crate::{AppState, WebError};
 

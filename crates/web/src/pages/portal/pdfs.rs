@@ -14,7 +14,8 @@ use time::Date;
 
 use crate::auth::session::SignedInContact;
 use crate::extract::Path;
-use crate::pages::portal::billing::{require, today};
+use crate::kit::dates::today;
+use crate::pages::portal::billing::require;
 use crate::views::{Brand, money};
 use crate::{AppState, WebError};
 

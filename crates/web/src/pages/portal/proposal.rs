@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_core::authz::PortalAction;
 use doorstep_core::ids::ServiceRequestId;
-use doorstep_core::status::ScheduleType;
 use doorstep_mail::EmailKind;
 use doorstep_store::audit::NewAuditEvent;
 use doorstep_store::visits::RequestProposal;
@@ -20,37 +19,14 @@ use serde_json::json;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
-use crate::pages::portal::billing::{path_segment, require};
+use crate::kit::schedule::{proposed_time, time_text};
+use crate::kit::urls::path_segment;
+use crate::kit::urls::proposal_href;
+use crate::pages::portal::billing::require;
 use crate::pages::portal::estimate_answers::who;
 use crate::pages::portal::visits::{REASON_MAX, notify_office, render};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
-
-/// A proposed (or preferred) date and time of day as people read it.
-pub(crate) fn time_text(date: Option<time::Date>, slot: Option<&str>) -> String {
-    let Some(date) = date else {
-        return String::new();
-    };
-    let day = date
-        .format(time::macros::format_description!(
-            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
-        ))
-        .unwrap_or_default();
-    match slot.and_then(|s| ScheduleType::parse(s).ok()) {
-        Some(s) => format!("{day} · {}", s.label()),
-        None => day,
-    }
-}
-
-/// The office's proposal as people read it.
-pub(crate) fn proposed_time(r: &RequestProposal) -> String {
-    time_text(r.proposed_date, r.proposed_schedule_type.as_deref())
-}
-
-/// The page's address for request `number`.
-pub(crate) fn proposal_href(number: &str) -> String {
-    format!("/requests/{}/proposal", path_segment(number))
-}
 
 #[derive(Template)]
 #[template(path = "portal/requests/proposal.html")]

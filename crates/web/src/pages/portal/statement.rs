@@ -8,7 +8,10 @@ use doorstep_core::authz::PortalAction;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
-use crate::pages::portal::billing::{page, path_segment, require, today};
+use crate::kit::dates::today;
+use crate::kit::render::page;
+use crate::kit::urls::path_segment;
+use crate::pages::portal::billing::require;
 use crate::views::{PortalChrome, money};
 use crate::{AppState, WebError};
 

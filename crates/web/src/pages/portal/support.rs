@@ -16,194 +16,21 @@ use doorstep_core::support::{self as rules, FILES_MAX};
 use doorstep_mail::EmailKind;
 use doorstep_store::Tx;
 use doorstep_store::audit::NewAuditEvent;
-use doorstep_store::support::{SupportAuthor, SupportCursor, SupportFile, SupportTicket};
+use doorstep_store::support::{SupportAuthor, SupportFile, SupportTicket};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Path, Query};
-use crate::files::FileStore;
-use crate::pages::portal::billing::{PAGE, page, path_segment, require};
-use crate::uploads::{StoredFile, UploadForm, read_form, store_file};
+use crate::kit::cursors::{parse_support_cursor, support_cursor};
+use crate::kit::dates::when;
+use crate::kit::render::page;
+use crate::kit::threads::{EntryView, RowView, status_class, store_files, thread};
+use crate::kit::urls::path_segment;
+use crate::pages::portal::billing::{PAGE, require};
+use crate::uploads::read_form;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
-
-/// A list cursor as it travels in a URL: `{unix seconds}.{id}`.
-pub fn support_cursor((at, id): SupportCursor) -> String {
-    format!("{}.{id}", at.unix_timestamp())
-}
-
-/// Reads a cursor written by [`support_cursor`]: the cursor, or none and the message to
-/// show when it is malformed (the list then starts at its first page).
-pub fn parse_support_cursor(raw: Option<&str>) -> (Option<SupportCursor>, Option<&'static str>) {
-    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
-        return (None, None);
-    };
-    let parsed = raw.split_once('.').and_then(|(at, id)| {
-        let at = OffsetDateTime::from_unix_timestamp(at.parse().ok()?).ok()?;
-        Some((at, id.parse::<i64>().ok()?))
-    });
-    match parsed {
-        Some(c) => (Some(c), None),
-        None => (
-            None,
-            Some("That page link is not valid; showing the first page."),
-        ),
-    }
-}
-
-/// The badge class of a ticket status.
-pub fn status_class(status: SupportStatus) -> &'static str {
-    match status {
-        SupportStatus::Open => "warn",
-        SupportStatus::InProgress => "",
-        SupportStatus::WaitingOnCustomer => "danger",
-        SupportStatus::Resolved | SupportStatus::Closed => "ok",
-    }
-}
-
-/// A timestamp as pages show it: `2026-11-23 14:05 UTC`.
-pub fn when(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.format(&format).unwrap_or_default()
-}
-
-/// One ticket in a list.
-pub struct RowView {
-    /// Number.
-    pub number: String,
-    /// Link to its page.
-    pub href: String,
-    /// Subject.
-    pub subject: String,
-    /// Account name (office).
-    pub customer_name: String,
-    /// Status label.
-    pub status: &'static str,
-    /// Badge class.
-    pub status_class: &'static str,
-    /// Last change.
-    pub updated: String,
-}
-
-/// One file as a thread shows it.
-pub struct FileView {
-    /// Download link.
-    pub href: String,
-    /// Name.
-    pub filename: String,
-    /// Size, for people.
-    pub size: String,
-}
-
-/// One entry of a thread: the opening description or a comment.
-pub struct EntryView {
-    /// Who wrote it, as shown.
-    pub author: String,
-    /// Whether the office wrote it.
-    pub by_staff: bool,
-    /// When.
-    pub at: String,
-    /// The text.
-    pub body: String,
-    /// Its files.
-    pub files: Vec<FileView>,
-}
-
-fn size(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
-    }
-}
-
-/// The thread of `ticket`: its description (with the ticket's files), then every comment
-/// oldest first with its files; staff authors as `"{name}" (office)` labels are decided by
-/// `staff_label`, files linked under `file_base`.
-pub async fn thread(
-    state: &AppState,
-    company: doorstep_core::ids::CompanyId,
-    ticket: &SupportTicket,
-    file_base: &str,
-    staff_label: impl Fn(&str) -> String,
-) -> Result<Vec<EntryView>, WebError> {
-    let files = state
-        .store
-        .support_files(company, ticket.ticket_id())
-        .await?;
-    let comments = state
-        .store
-        .support_comments(company, ticket.ticket_id())
-        .await?;
-    let files_of = |kind: &str, owner: i64| -> Vec<FileView> {
-        files
-            .iter()
-            .filter(|f: &&SupportFile| f.owner_kind == kind && f.owner_id == owner)
-            .map(|f| FileView {
-                href: format!("{file_base}{}", f.id),
-                filename: f.filename.clone(),
-                size: size(f.size_bytes),
-            })
-            .collect()
-    };
-    let opener = if ticket.contact_name.is_empty() {
-        ticket.customer_name.clone()
-    } else {
-        ticket.contact_name.clone()
-    };
-    let mut entries = vec![EntryView {
-        author: opener,
-        by_staff: false,
-        at: when(ticket.created_at),
-        body: ticket.description.clone(),
-        files: files_of("support_request", ticket.id),
-    }];
-    for c in comments {
-        let author = if c.by_staff {
-            staff_label(&c.author_name)
-        } else if c.author_name.is_empty() {
-            ticket.customer_name.clone()
-        } else {
-            c.author_name.clone()
-        };
-        entries.push(EntryView {
-            author,
-            by_staff: c.by_staff,
-            at: when(c.created_at),
-            body: c.body,
-            files: files_of("support_comment", c.id),
-        });
-    }
-    Ok(entries)
-}
-
-/// Checks and stores the form's files (at most [`FILES_MAX`]); the message for the files
-/// field when one is refused. Files are written before their rows, so a refusal leaves
-/// only unreferenced bytes for the sweeper.
-pub async fn store_files(
-    files: &FileStore,
-    form: &UploadForm,
-) -> Result<Result<Vec<StoredFile>, String>, WebError> {
-    if form.files.len() > FILES_MAX {
-        return Ok(Err(format!(
-            "Attach at most {FILES_MAX} files; you chose {}.",
-            form.files.len()
-        )));
-    }
-    let mut stored = Vec::with_capacity(form.files.len());
-    for part in &form.files {
-        match store_file(files, part).await {
-            Ok(f) => stored.push(f),
-            Err(crate::uploads::UploadError::Rejected(e)) => {
-                return Ok(Err(format!("{}: {e}", part.filename)));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(Ok(stored))
-}
 
 #[derive(Template)]
 #[template(path = "portal/support_list.html")]

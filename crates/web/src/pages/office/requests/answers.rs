@@ -24,7 +24,7 @@ use super::{FieldErrors, audit_event, field_error, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
-use crate::pages::portal::billing::today;
+use crate::kit::dates::today;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 

@@ -18,8 +18,8 @@ use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day};
 use crate::extract::Path;
-use crate::pages::portal::files::{content_disposition, send};
-use crate::pages::portal::proposal::proposed_time;
+use crate::kit::files::{content_disposition, send};
+use crate::kit::schedule::proposed_time;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -101,9 +101,8 @@ fn visit_note(v: &doorstep_store::visits::VisitChanges) -> Option<String> {
         ));
     }
     let asked = v.reschedule_requested_date?;
-    let slot = crate::pages::portal::jobs::schedule_type_label(
-        v.reschedule_requested_schedule_type.as_deref(),
-    );
+    let slot =
+        crate::kit::schedule::schedule_type_label(v.reschedule_requested_schedule_type.as_deref());
     Some(format!(
         "The customer asks to move the visit to {}{}. Confirm it with them.",
         day(asked.midnight().assume_utc()),

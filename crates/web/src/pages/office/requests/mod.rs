@@ -88,6 +88,6 @@ fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
 fn request_path(number: &str) -> String {
     format!(
         "/office/requests/{}",
-        crate::pages::portal::billing::path_segment(number)
+        crate::kit::urls::path_segment(number)
     )
 }

@@ -20,8 +20,9 @@ use super::{audit_event, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
-use crate::pages::portal::billing::today;
-use crate::pages::portal::proposal::{proposal_href, proposed_time};
+use crate::kit::dates::today;
+use crate::kit::schedule::proposed_time;
+use crate::kit::urls::proposal_href;
 use crate::{AppState, WebError};
 
 /// Longest note accepted.

@@ -10,11 +10,12 @@ use doorstep_core::totals::totals;
 use doorstep_store::job_detail::{JobDetail, JobFile, JobForm};
 use serde::Deserialize;
 
-use super::{schedule_type_label, status_class};
+use super::status_class;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day, money};
 use crate::extract::{Path, Query};
+use crate::kit::schedule::schedule_type_label;
 use crate::pages::portal::billing::may;
 use crate::pages::portal::visits;
 use crate::views::PortalChrome;

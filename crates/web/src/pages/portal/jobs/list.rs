@@ -10,10 +10,11 @@ use doorstep_core::status::JobStatus;
 use doorstep_store::job_list::{DateOrder, JobRow};
 
 use super::query::ListQuery;
-use super::{location, schedule_type_label, status_class};
+use super::{location, status_class};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day, iso_day};
+use crate::kit::schedule::schedule_type_label;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 

@@ -5,7 +5,7 @@ pub mod history;
 pub mod list;
 pub mod query;
 
-use doorstep_core::status::{JobStatus, ScheduleType};
+use doorstep_core::status::JobStatus;
 
 /// The badge style of a status.
 pub fn status_class(status: JobStatus) -> &'static str {
@@ -15,13 +15,6 @@ pub fn status_class(status: JobStatus) -> &'static str {
         JobStatus::OnTheWay | JobStatus::InProgress => "badge warn",
         JobStatus::Unscheduled | JobStatus::Scheduled => "badge",
     }
-}
-
-/// A stored schedule type as people read it; empty when unknown or unset.
-pub fn schedule_type_label(raw: Option<&str>) -> String {
-    raw.and_then(|r| ScheduleType::parse(r).ok())
-        .map(|t| t.label().to_owned())
-        .unwrap_or_default()
 }
 
 /// A site's name and address on one line.

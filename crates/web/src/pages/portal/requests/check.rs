@@ -19,7 +19,7 @@ use time::Date;
 
 use super::Step;
 use crate::auth::session::SignedInContact;
-use crate::pages::portal::billing::today;
+use crate::kit::dates::today;
 use crate::{AppState, WebError};
 
 /// How many open windows step 1 offers.

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Path, Query};
-use crate::pages::portal::billing::{PAGE, may, page, path_segment, require};
+use crate::kit::render::page;
+use crate::kit::urls::path_segment;
+use crate::pages::portal::billing::{PAGE, may, require};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -254,10 +256,10 @@ pub async fn show(
                 }
                 .to_owned();
                 Some(ProposalLink {
-                    when: crate::pages::portal::proposal::proposed_time(&p),
+                    when: crate::kit::schedule::proposed_time(&p),
                     awaits: p.awaits_answer(),
                     answer,
-                    href: crate::pages::portal::proposal::proposal_href(&p.number),
+                    href: crate::kit::urls::proposal_href(&p.number),
                 })
             })
     } else {

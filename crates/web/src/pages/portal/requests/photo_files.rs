@@ -15,8 +15,8 @@ use doorstep_store::request_portal::DraftPhoto;
 use super::load_draft;
 use crate::auth::session::SignedInContact;
 use crate::extract::Path;
+use crate::kit::files::{content_disposition, send};
 use crate::pages::portal::billing::require;
-use crate::pages::portal::files::{content_disposition, send};
 use crate::{AppState, WebError};
 
 /// Photo types shown in the browser; anything else would go as bytes.

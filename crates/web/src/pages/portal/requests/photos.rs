@@ -18,7 +18,7 @@ use super::{Step, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::Path;
-use crate::pages::portal::billing::page;
+use crate::kit::render::page;
 use crate::uploads::{FilePart, StoredFile, UploadError, read_form, store_photo};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};

@@ -17,7 +17,8 @@ use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
-use crate::pages::portal::billing::{page, require};
+use crate::kit::render::page;
+use crate::pages::portal::billing::require;
 use crate::pages::portal::requests::submit::render_summary;
 use crate::security::random_hex;
 use crate::views::PortalChrome;
@@ -290,7 +291,7 @@ pub fn submitted(draft: &RequestDraft) -> Option<Response> {
     draft.request_number.as_ref().map(|n| {
         Redirect::to(&format!(
             "/requests/{}?submitted=1",
-            crate::pages::portal::billing::path_segment(n)
+            crate::kit::urls::path_segment(n)
         ))
         .into_response()
     })

@@ -24,7 +24,8 @@ use super::{Step, load_draft, photo_limit, step_href};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::Path;
-use crate::pages::portal::billing::{page, path_segment};
+use crate::kit::render::page;
+use crate::kit::urls::path_segment;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 

@@ -22,7 +22,8 @@ use time::OffsetDateTime;
 
 use crate::auth::session::SignedInContact;
 use crate::display::{clock, day};
-use crate::pages::portal::billing::{path_segment, require};
+use crate::kit::urls::path_segment;
+use crate::pages::portal::billing::require;
 use crate::pages::portal::estimate_answers::Who;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};

@@ -26,8 +26,8 @@ use super::{
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
-use crate::pages::office::availability::window_label;
-use crate::pages::portal::billing::today;
+use crate::kit::dates::today;
+use crate::kit::schedule::window_label;
 use crate::pages::portal::estimate_answers::who;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};

@@ -1,0 +1,49 @@
+//! How visit times read: schedule types, booking windows, and proposed or preferred times.
+
+use doorstep_core::status::ScheduleType;
+use doorstep_store::availability::Window;
+use doorstep_store::visits::RequestProposal;
+
+/// A stored schedule type as people read it; empty when unknown or unset.
+pub fn schedule_type_label(raw: Option<&str>) -> String {
+    raw.and_then(|r| ScheduleType::parse(r).ok())
+        .map(|t| t.label().to_owned())
+        .unwrap_or_default()
+}
+
+/// How a window reads: `Tue May 6, 2025 · Morning (AM)` or `... · 09:30–11:00`.
+pub(crate) fn window_label(w: &Window) -> String {
+    let day = w
+        .window_date
+        .format(time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
+        ))
+        .unwrap_or_default();
+    let slot = match ScheduleType::parse(&w.slot) {
+        Ok(ScheduleType::Exact) => format!("{}–{}", w.start_time, w.end_time),
+        Ok(s) => s.label().to_owned(),
+        Err(_) => w.slot.clone(),
+    };
+    format!("{day} · {slot}")
+}
+
+/// A proposed (or preferred) date and time of day as people read it.
+pub(crate) fn time_text(date: Option<time::Date>, slot: Option<&str>) -> String {
+    let Some(date) = date else {
+        return String::new();
+    };
+    let day = date
+        .format(time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
+        ))
+        .unwrap_or_default();
+    match slot.and_then(|s| ScheduleType::parse(s).ok()) {
+        Some(s) => format!("{day} · {}", s.label()),
+        None => day,
+    }
+}
+
+/// The office's proposal as people read it.
+pub(crate) fn proposed_time(r: &RequestProposal) -> String {
+    time_text(r.proposed_date, r.proposed_schedule_type.as_deref())
+}

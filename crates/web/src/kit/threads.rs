@@ -1,0 +1,157 @@
+//! Support tickets as both audiences show them: list rows, status badges, the thread of
+//! description and comments with their files, and storing a form's files.
+
+use doorstep_core::status::SupportStatus;
+use doorstep_core::support::FILES_MAX;
+use doorstep_store::support::{SupportFile, SupportTicket};
+
+use crate::files::FileStore;
+use crate::kit::dates::when;
+use crate::uploads::{StoredFile, UploadForm, store_file};
+use crate::{AppState, WebError};
+
+/// The badge class of a ticket status.
+pub fn status_class(status: SupportStatus) -> &'static str {
+    match status {
+        SupportStatus::Open => "warn",
+        SupportStatus::InProgress => "",
+        SupportStatus::WaitingOnCustomer => "danger",
+        SupportStatus::Resolved | SupportStatus::Closed => "ok",
+    }
+}
+
+/// One ticket in a list.
+pub struct RowView {
+    /// Number.
+    pub number: String,
+    /// Link to its page.
+    pub href: String,
+    /// Subject.
+    pub subject: String,
+    /// Account name (office).
+    pub customer_name: String,
+    /// Status label.
+    pub status: &'static str,
+    /// Badge class.
+    pub status_class: &'static str,
+    /// Last change.
+    pub updated: String,
+}
+
+/// One file as a thread shows it.
+pub struct FileView {
+    /// Download link.
+    pub href: String,
+    /// Name.
+    pub filename: String,
+    /// Size, for people.
+    pub size: String,
+}
+
+/// One entry of a thread: the opening description or a comment.
+pub struct EntryView {
+    /// Who wrote it, as shown.
+    pub author: String,
+    /// Whether the office wrote it.
+    pub by_staff: bool,
+    /// When.
+    pub at: String,
+    /// The text.
+    pub body: String,
+    /// Its files.
+    pub files: Vec<FileView>,
+}
+
+fn size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+/// The thread of `ticket`: its description (with the ticket's files), then every comment
+/// oldest first with its files; staff authors as `"{name}" (office)` labels are decided by
+/// `staff_label`, files linked under `file_base`.
+pub async fn thread(
+    state: &AppState,
+    company: doorstep_core::ids::CompanyId,
+    ticket: &SupportTicket,
+    file_base: &str,
+    staff_label: impl Fn(&str) -> String,
+) -> Result<Vec<EntryView>, WebError> {
+    let files = state
+        .store
+        .support_files(company, ticket.ticket_id())
+        .await?;
+    let comments = state
+        .store
+        .support_comments(company, ticket.ticket_id())
+        .await?;
+    let files_of = |kind: &str, owner: i64| -> Vec<FileView> {
+        files
+            .iter()
+            .filter(|f: &&SupportFile| f.owner_kind == kind && f.owner_id == owner)
+            .map(|f| FileView {
+                href: format!("{file_base}{}", f.id),
+                filename: f.filename.clone(),
+                size: size(f.size_bytes),
+            })
+            .collect()
+    };
+    let opener = if ticket.contact_name.is_empty() {
+        ticket.customer_name.clone()
+    } else {
+        ticket.contact_name.clone()
+    };
+    let mut entries = vec![EntryView {
+        author: opener,
+        by_staff: false,
+        at: when(ticket.created_at),
+        body: ticket.description.clone(),
+        files: files_of("support_request", ticket.id),
+    }];
+    for c in comments {
+        let author = if c.by_staff {
+            staff_label(&c.author_name)
+        } else if c.author_name.is_empty() {
+            ticket.customer_name.clone()
+        } else {
+            c.author_name.clone()
+        };
+        entries.push(EntryView {
+            author,
+            by_staff: c.by_staff,
+            at: when(c.created_at),
+            body: c.body,
+            files: files_of("support_comment", c.id),
+        });
+    }
+    Ok(entries)
+}
+
+/// Checks and stores the form's files (at most [`FILES_MAX`]); the message for the files
+/// field when one is refused. Files are written before their rows, so a refusal leaves
+/// only unreferenced bytes for the sweeper.
+pub async fn store_files(
+    files: &FileStore,
+    form: &UploadForm,
+) -> Result<Result<Vec<StoredFile>, String>, WebError> {
+    if form.files.len() > FILES_MAX {
+        return Ok(Err(format!(
+            "Attach at most {FILES_MAX} files; you chose {}.",
+            form.files.len()
+        )));
+    }
+    let mut stored = Vec::with_capacity(form.files.len());
+    for part in &form.files {
+        match store_file(files, part).await {
+            Ok(f) => stored.push(f),
+            Err(crate::uploads::UploadError::Rejected(e)) => {
+                return Ok(Err(format!("{}: {e}", part.filename)));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Ok(stored))
+}

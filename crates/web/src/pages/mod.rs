@@ -6,3 +6,7 @@ pub mod office;
 pub mod portal;
 pub mod security;
 pub mod two_factor;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod audiences;

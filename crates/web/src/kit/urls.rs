@@ -7,7 +7,7 @@ pub fn path_segment(segment: &str) -> String {
         .replace('+', "%20")
 }
 
-/// The page's address for request `number`.
+/// The portal's proposal page for request `number` (the office links to it in emails).
 pub(crate) fn proposal_href(number: &str) -> String {
     format!("/requests/{}/proposal", path_segment(number))
 }

@@ -1,5 +1,5 @@
-//! What the portal's billing pages share: the authz gate, "today", keyset cursors in the
-//! URL, and rendering.
+//! What the portal's pages share: the authz gate and list paging (cursors, dates and
+//! rendering are in `crate::kit`).
 
 use doorstep_core::authz::{PortalAction, contact_may};
 use time::Date;

@@ -11,6 +11,8 @@ pub mod availability;
 mod backend;
 pub mod billing;
 pub mod booking;
+/// Benchmark-only bulk loading; not part of the production store (enable the `bench` feature).
+#[cfg(feature = "bench")]
 pub mod bulk;
 pub mod catalogue;
 pub mod companies;

@@ -234,7 +234,7 @@ mod tests {
         let response =
             WebError::internal(Outer(std::io::Error::other("disk full"))).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = futures_body(response);
+        let body = body_text(response);
         assert!(
             !body.contains("disk full") && !body.contains("upload"),
             "{body}"
@@ -242,10 +242,10 @@ mod tests {
         assert!(body.contains("Something went wrong"), "{body}");
     }
 
-    fn futures_body(response: Response) -> String {
+    fn body_text(response: Response) -> String {
         let bytes = tokio::runtime::Builder::new_current_thread()
             .build()
-            .and_then(|rt| Ok(rt.block_on(axum::body::to_bytes(response.into_body(), usize::MAX))));
+            .map(|rt| rt.block_on(axum::body::to_bytes(response.into_body(), usize::MAX)));
         match bytes {
             Ok(Ok(b)) => String::from_utf8_lossy(&b).into_owned(),
             other => panic!("no body: {other:?}"),

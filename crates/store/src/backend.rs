@@ -16,7 +16,10 @@ use crate::insert::{Val, bind_vals};
 
 /// Runs `$body` with `$p` bound to the pool of whichever engine `$store` uses.
 /// The body is compiled once per engine, so the SQL in it must suit both.
-#[macro_export]
+///
+/// Crate-private; exported (as `doorstep_store::on_pool!`) only with the `test-support`
+/// feature, so tests can run raw SQL while production crates cannot.
+#[cfg_attr(feature = "test-support", macro_export)]
 #[doc(hidden)]
 macro_rules! on_pool {
     ($store:expr, $p:ident => $body:expr) => {
@@ -28,7 +31,9 @@ macro_rules! on_pool {
 }
 
 /// Runs `$body` with `$c` bound to the open transaction's connection, once per engine.
-#[macro_export]
+///
+/// Crate-private; exported only with the `test-support` feature, like `on_pool!`.
+#[cfg_attr(feature = "test-support", macro_export)]
 #[doc(hidden)]
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
@@ -44,6 +49,11 @@ macro_rules! on_tx {
         }
     };
 }
+
+// Without `test-support` the macros are not `#[macro_export]`ed; this makes them
+// reachable as `crate::on_pool` / `crate::on_tx` inside the store all the same.
+#[cfg(not(feature = "test-support"))]
+pub(crate) use {on_pool, on_tx};
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,8 +194,15 @@ impl Store {
         }
     }
 
+    /// The raw pool, for the store's own `on_pool!`; public only with `test-support`.
+    #[cfg(feature = "test-support")]
     #[doc(hidden)]
     pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn backend(&self) -> &Backend {
         &self.backend
     }
 
@@ -318,8 +335,15 @@ impl Store {
 }
 
 impl Tx {
+    /// The raw transaction, for the store's own `on_tx!`; public only with `test-support`.
+    #[cfg(feature = "test-support")]
     #[doc(hidden)]
     pub fn inner(&mut self) -> &mut TxInner {
+        &mut self.inner
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn inner(&mut self) -> &mut TxInner {
         &mut self.inner
     }
 

@@ -11,6 +11,8 @@ pub mod availability;
 mod backend;
 pub mod billing;
 pub mod booking;
+/// Benchmark-only bulk loading; not part of the production store (enable the `bench` feature).
+#[cfg(feature = "bench")]
 pub mod bulk;
 pub mod catalogue;
 pub mod companies;
@@ -48,8 +50,13 @@ pub mod tokens;
 pub mod two_factor;
 pub mod visits;
 
+// The raw pools and the SQL-running macros are for the store itself, its tests and the
+// integration tests: public only with the `test-support` feature (dev-dependencies only).
+#[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub use backend::{Backend, TxInner};
+#[cfg(not(feature = "test-support"))]
+pub(crate) use backend::{Backend, TxInner, on_pool, on_tx};
 pub use backend::{DbKind, Store, Tx};
 pub use error::StoreError;
 pub use time::{DbTime, db_time, now};

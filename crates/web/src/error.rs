@@ -38,9 +38,21 @@ pub enum WebError {
     /// Too much of one kind of work at once (uploads); the message says to try again.
     #[error("busy")]
     Busy(&'static str),
-    /// Anything unexpected; the details are logged, never shown.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Anything unexpected, with its cause (a lower layer's error, or a plain message
+    /// where there is none); the cause chain is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+/// Any error that can cross threads, as the cause of [`WebError::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl WebError {
+    /// An internal error caused by `cause`: any error type (kept whole, with its own
+    /// sources), or a plain message (`String` / `&str`) where there is no error to keep.
+    pub fn internal(cause: impl Into<BoxError>) -> Self {
+        WebError::Internal(cause.into())
+    }
 }
 
 impl From<StoreError> for WebError {
@@ -48,9 +60,25 @@ impl From<StoreError> for WebError {
         match err {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Conflict(rule) => WebError::Conflict(rule),
-            other => WebError::Internal(other.to_string()),
+            other => WebError::internal(other),
         }
     }
+}
+
+/// `err` and each of its sources, joined with ": ". A source whose text its parent
+/// already ends with (a `"... : {0}"` message over a `#[source]`) is not repeated.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let part = cause.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 #[derive(Template)]
@@ -123,10 +151,12 @@ impl IntoResponse for WebError {
                     None,
                 )
             }
-            WebError::Internal(detail) => {
+            WebError::Internal(cause) => {
                 let reference = crate::security::random_hex(8);
-                // Logged once, here, where it becomes a response; the page shows only the reference.
-                tracing::error!(reference = %reference, error = %detail, "request failed");
+                // Logged once, here, where it becomes a response, with the whole cause chain;
+                // the page shows only the reference.
+                let error = chain(cause.as_ref());
+                tracing::error!(reference = %reference, error = %error, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -143,6 +173,82 @@ impl IntoResponse for WebError {
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title.to_owned()).into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot store the upload")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_and_logs_the_whole_chain() {
+        let err = WebError::internal(Outer(std::io::Error::other("disk full")));
+        let cause = err.source().map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("cannot store the upload"));
+        let WebError::Internal(cause) = &err else {
+            panic!("not internal: {err:?}");
+        };
+        assert_eq!(chain(cause.as_ref()), "cannot store the upload: disk full");
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database error: {0}")]
+    struct Echoing(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_already_in_its_parents_message_is_not_repeated() {
+        let err = WebError::internal(Echoing(std::io::Error::other("pool timed out")));
+        let WebError::Internal(cause) = &err else {
+            panic!("not internal: {err:?}");
+        };
+        assert_eq!(chain(cause.as_ref()), "database error: pool timed out");
+    }
+
+    #[test]
+    fn a_store_failure_becomes_an_internal_error_that_keeps_it() {
+        let err = WebError::from(StoreError::Unreachable("refused".to_owned()));
+        let WebError::Internal(cause) = &err else {
+            panic!("not internal: {err:?}");
+        };
+        assert!(cause.downcast_ref::<StoreError>().is_some(), "{cause:?}");
+        assert_eq!(chain(cause.as_ref()), "cannot reach the database: refused");
+    }
+
+    #[test]
+    fn a_plain_message_is_still_an_internal_error() {
+        let err = WebError::internal("no key to seal with");
+        let WebError::Internal(cause) = &err else {
+            panic!("not internal: {err:?}");
+        };
+        assert_eq!(chain(cause.as_ref()), "no key to seal with");
+    }
+
+    #[test]
+    fn the_page_shows_neither_the_cause_nor_its_chain() {
+        let response =
+            WebError::internal(Outer(std::io::Error::other("disk full"))).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_text(response);
+        assert!(
+            !body.contains("disk full") && !body.contains("upload"),
+            "{body}"
+        );
+        assert!(body.contains("Something went wrong"), "{body}");
+    }
+
+    fn body_text(response: Response) -> String {
+        let bytes = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map(|rt| rt.block_on(axum::body::to_bytes(response.into_body(), usize::MAX)));
+        match bytes {
+            Ok(Ok(b)) => String::from_utf8_lossy(&b).into_owned(),
+            other => panic!("no body: {other:?}"),
         }
     }
 }

@@ -103,7 +103,7 @@ pub enum UploadError {
 
 impl From<UploadError> for WebError {
     fn from(err: UploadError) -> Self {
-        WebError::Internal(err.to_string())
+        WebError::internal(err)
     }
 }
 

@@ -138,7 +138,7 @@ pub async fn attempt(
     let password = password.to_owned();
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(WebError::internal)?;
     let has_access = match (&credentials, audience) {
         (Some(c), Audience::Portal) => match c.owner {
             SessionOwner::Login(login) => !state

@@ -45,7 +45,7 @@ pub fn seal_secret(
     secret: &str,
 ) -> Result<String, WebError> {
     key.seal(secret, &secret_context(company, owner))
-        .map_err(WebError::Internal)
+        .map_err(WebError::internal)
 }
 
 /// The base32 secret of `owner` from its stored form; `None` (logged) when it does not

@@ -44,7 +44,7 @@ pub async fn send(
         if err.kind() == std::io::ErrorKind::NotFound {
             WebError::NotFound
         } else {
-            WebError::Internal(err.to_string())
+            WebError::internal(err)
         }
     })?;
     // Stored types were decided from content at upload; anything unexpected goes as bytes.

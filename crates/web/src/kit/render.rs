@@ -7,8 +7,6 @@ use crate::WebError;
 
 /// Renders an askama page into a response.
 pub fn page(template: &impl Template) -> Result<Response, WebError> {
-    let html = template
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let html = template.render().map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }

@@ -88,7 +88,7 @@ pub async fn logo(
         if err.kind() == std::io::ErrorKind::NotFound {
             WebError::NotFound
         } else {
-            WebError::Internal(err.to_string())
+            WebError::internal(err)
         }
     })?;
     Ok((

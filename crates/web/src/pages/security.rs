@@ -203,7 +203,7 @@ async fn render(
         }
         .render(),
     }
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok((outcome.status.unwrap_or(StatusCode::OK), Html(html)).into_response())
 }
 

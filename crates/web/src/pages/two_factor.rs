@@ -49,7 +49,7 @@ fn page(
         error,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
 }
 

@@ -115,9 +115,7 @@ fn require(staff: &SignedInStaff) -> Result<(), WebError> {
 }
 
 fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let html = page
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let html = page.render().map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
 }
 

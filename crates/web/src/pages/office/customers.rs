@@ -78,7 +78,7 @@ pub async fn list(
         next,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }
 
@@ -209,6 +209,6 @@ pub async fn show(
         error: flash.error.as_deref().and_then(error_text),
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }

@@ -69,9 +69,7 @@ fn admin_only(staff: &SignedInStaff) -> Result<(), WebError> {
 }
 
 fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let body = page
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let body = page.render().map_err(WebError::internal)?;
     Ok((status, Html(body)).into_response())
 }
 

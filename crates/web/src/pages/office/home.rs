@@ -32,6 +32,6 @@ pub async fn render(
         staff: team,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }

@@ -68,7 +68,7 @@ pub async fn list(
         next: next.flatten(),
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }
 
@@ -99,6 +99,6 @@ pub async fn show(
         r: row(email),
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }

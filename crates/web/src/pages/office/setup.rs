@@ -36,9 +36,7 @@ pub struct SetupForm {
 }
 
 fn render(page: SetupPage, status: StatusCode) -> Result<Response, WebError> {
-    let html = page
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let html = page.render().map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -93,8 +91,8 @@ pub async fn submit(
     // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
     let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(WebError::Internal)?;
+        .map_err(WebError::internal)?
+        .map_err(WebError::internal)?;
     let mut tx = state.store.begin().await?;
     let owner = tx
         .consume_token(company.id, &hash_token(&token), TokenPurpose::StaffSetup)

@@ -58,7 +58,7 @@ fn page(
         csrf: csrf.to_owned(),
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
 }
 

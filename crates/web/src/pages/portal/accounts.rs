@@ -46,7 +46,7 @@ pub async fn show(portal: PortalLogin, CsrfToken(csrf): CsrfToken) -> Result<Res
         csrf,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }
 

@@ -83,7 +83,7 @@ fn render(
         csrf,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -139,8 +139,8 @@ async fn submit(
     let password = form.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(WebError::Internal)?;
+        .map_err(WebError::internal)?
+        .map_err(WebError::internal)?;
     let mut tx = state.store.begin().await?;
     let Some(TokenOwner::Login(login)) = tx
         .consume_token(company.id, &hash_token(&token), purpose)
@@ -278,7 +278,7 @@ pub async fn forgot(
         csrf,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }
 
@@ -334,6 +334,6 @@ pub async fn request_reset(
         csrf,
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }

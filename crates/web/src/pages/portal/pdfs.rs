@@ -108,7 +108,7 @@ fn tax_totals(company: &Company, t: &Totals) -> Vec<Total> {
 
 /// Sends `doc` as a download named `filename`.
 fn pdf_response(doc: &Document, filename: &str) -> Result<Response, WebError> {
-    let bytes = doorstep_pdf::render(doc).map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = doorstep_pdf::render(doc).map_err(WebError::internal)?;
     let safe: String = filename
         .chars()
         .map(|c| {

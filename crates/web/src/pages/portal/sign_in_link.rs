@@ -47,7 +47,7 @@ pub struct LinkForm {
 fn html<T: Template>(page: T) -> Result<Response, WebError> {
     page.render()
         .map(|h| Html(h).into_response())
-        .map_err(|e| WebError::Internal(e.to_string()))
+        .map_err(WebError::internal)
 }
 
 /// `GET /sign-in/link`: ask for a link.

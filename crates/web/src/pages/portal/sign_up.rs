@@ -95,7 +95,7 @@ impl DetailErrors {
 }
 
 fn html(t: impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let body = t.render().map_err(|e| WebError::Internal(e.to_string()))?;
+    let body = t.render().map_err(WebError::internal)?;
     Ok((status, Html(body)).into_response())
 }
 
@@ -328,8 +328,8 @@ pub async fn create(
     let password = std::mem::take(&mut form.password);
     let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(WebError::Internal)?;
+        .map_err(WebError::internal)?
+        .map_err(WebError::internal)?;
     let first = form.first_name.trim().to_owned();
     let last = form.last_name.trim().to_owned();
     let organisation = form.organisation.trim();

@@ -78,9 +78,7 @@ fn field_error<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<
 
 /// Renders `page` with `status`.
 fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let body = page
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let body = page.render().map_err(WebError::internal)?;
     Ok((status, Html(body)).into_response())
 }
 

@@ -254,9 +254,7 @@ pub async fn show(
             .collect(),
         job,
     };
-    let html = page
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let html = page.render().map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }
 

@@ -152,7 +152,7 @@ async fn render(
         prev: page.prev.map(|c| links.href(path, Some(c))),
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     let status = if query.problems.is_empty() {
         StatusCode::OK
     } else {

@@ -178,7 +178,7 @@ pub async fn list(
         prev: page.prev.map(|c| query.href("/jobs", Some(c))),
     }
     .render()
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    .map_err(WebError::internal)?;
     let status = if query.problems.is_empty() {
         StatusCode::OK
     } else {

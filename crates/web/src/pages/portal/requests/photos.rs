@@ -225,7 +225,7 @@ pub async fn upload(
         return Ok(Redirect::to(&step_href(&key, Step::Photos)).into_response());
     }
     answers.done = answers.done.max(Step::Photos.number());
-    let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&answers).map_err(WebError::internal)?;
     if !state
         .store
         .save_request_draft(company, draft.id, &json)

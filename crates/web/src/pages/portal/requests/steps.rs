@@ -271,7 +271,7 @@ pub async fn begin(
     }
     answers.done = Step::When.number();
     let key = random_hex(16);
-    let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&answers).map_err(WebError::internal)?;
     state
         .store
         .create_request_draft(
@@ -414,7 +414,7 @@ pub async fn save(
     if next == Step::Photos && limit == 0 {
         next = Step::Summary;
     }
-    let json = serde_json::to_string(&answers).map_err(|e| WebError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&answers).map_err(WebError::internal)?;
     if !state
         .store
         .save_request_draft(contact.portal.company.id, draft.id, &json)

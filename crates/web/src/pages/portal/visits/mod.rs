@@ -147,9 +147,7 @@ pub(crate) const STALE: &str =
 
 /// Renders `page` with `status`.
 pub(crate) fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let html = page
-        .render()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let html = page.render().map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
 }
 

@@ -110,6 +110,36 @@ describe('office setup and a customer rescheduling', () => {
     await checkA11y(dana);
   });
 
+  test('an ambiguous price and a duplicate name are refused next to their fields, keeping what was typed', TEST_TIMEOUT, async () => {
+    const base = doorstep.server.baseUrl('acme');
+    const office = await doorstep.newPage({ viewport: DESKTOP });
+    await signIn(office, `${base}/office`, 'office@acme.test');
+    await office.goto(`${base}/office/catalogue`);
+    await office.getByLabel('Service', { exact: true }).check();
+    await office.getByLabel('Name', { exact: true }).fill('Drain camera survey');
+    await office.getByLabel('Price (optional)').fill('12,50');
+    await Promise.all([office.waitForNavigation(), office.getByRole('button', { name: 'Add', exact: true }).click()]);
+    // Issue 14, point 10f: "12,50" was saved as $1,250.00.
+    await office.locator('#price-error').waitFor();
+    assert.equal(await office.getByLabel('Price (optional)').inputValue(), '12,50');
+    assert.equal(await office.getByRole('link', { name: 'Drain camera survey' }).count(), 0, 'nothing saved');
+    await office.getByLabel('Price (optional)').fill('12.50');
+    await Promise.all([office.waitForNavigation(), office.getByRole('button', { name: 'Add', exact: true }).click()]);
+    assert.ok(await office.getByRole('link', { name: 'Drain camera survey' }).count() > 0);
+
+    // Point 10g: the same name again is a 409 with the form, not a 500.
+    await office.getByLabel('Service', { exact: true }).check();
+    await office.getByLabel('Name', { exact: true }).fill('drain camera survey');
+    const [response] = await Promise.all([
+      office.waitForNavigation(),
+      office.getByRole('button', { name: 'Add', exact: true }).click(),
+    ]);
+    assert.equal(response.status(), 409);
+    await office.locator('#name-error').waitFor();
+    assert.equal(await office.getByLabel('Name', { exact: true }).inputValue(), 'drain camera survey');
+    await checkPage(office);
+  });
+
   test('the office proposes another time for a request and dana accepts it', TEST_TIMEOUT, async () => {
     const base = doorstep.server.baseUrl('acme');
     const office = await doorstep.newPage({ viewport: DESKTOP });

@@ -15,7 +15,13 @@ use time::{Date, Duration, OffsetDateTime};
 use crate::helpers::office;
 use crate::helpers::{People, TestApp, html, seed_people, sign_in, text_of};
 
-fn visit(customer: CustomerId, site: SiteId, number: &str, start: OffsetDateTime) -> NewJob {
+/// A scheduled AM service visit of `customer` at `site`, four hours from `start`.
+pub(crate) fn visit(
+    customer: CustomerId,
+    site: SiteId,
+    number: &str,
+    start: OffsetDateTime,
+) -> NewJob {
     NewJob {
         customer,
         site: Some(site),
@@ -59,11 +65,12 @@ struct Seeded {
     pm: i64,
 }
 
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     OffsetDateTime::now_utc().date()
 }
 
-fn morning(days: i64) -> OffsetDateTime {
+/// 08:00 UTC, `days` from today.
+pub(crate) fn morning(days: i64) -> OffsetDateTime {
     (today() + Duration::days(days)).midnight().assume_utc() + Duration::hours(8)
 }
 

@@ -7,56 +7,22 @@ use std::time::{Duration as StdDuration, Instant};
 
 use doorstep_core::authz::ContactScope;
 use doorstep_core::ids::{CompanyId, CustomerId, JobId, SiteId};
-use doorstep_core::status::{ContactRole, JobKind, JobStatus, ScheduleType};
+use doorstep_core::status::{ContactRole, ScheduleType};
 use doorstep_store::availability::NewWindow;
-use doorstep_store::jobs::NewJob;
 use doorstep_store::visits::{MoveOutcome, VisitMove};
 use doorstep_testkit::{Backend, both_backends};
-use time::{Date, Duration, OffsetDateTime};
+use time::Duration;
 use tokio::task::JoinSet;
 
 use crate::helpers::office;
 use crate::helpers::{PASSWORD, People, TestApp, csrf_of, html, seed_people, sign_in, text_of};
 use crate::sign_up::allow_sign_up;
+use crate::visits::{morning, today, visit};
 
 /// How long one write may take while 2 × the pool's size of them run at once.
 const BOUND: StdDuration = StdDuration::from_secs(5);
 /// Twice the test pool (`db_pool_size: 4`).
 const WRITERS: usize = 8;
-
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
-
-fn morning(days: i64) -> OffsetDateTime {
-    (today() + Duration::days(days)).midnight().assume_utc() + Duration::hours(8)
-}
-
-fn job(customer: CustomerId, site: SiteId, number: &str) -> NewJob {
-    NewJob {
-        customer,
-        site: Some(site),
-        asset: None,
-        job_type: None,
-        number: number.into(),
-        kind: JobKind::Service,
-        status: JobStatus::Scheduled,
-        summary: format!("Visit {number}"),
-        description: String::new(),
-        schedule_type: Some(ScheduleType::Am),
-        scheduled_start: Some(morning(5)),
-        scheduled_end: Some(morning(5) + Duration::hours(4)),
-        arrival_window_start: None,
-        arrival_window_end: None,
-        completed_at: None,
-        work_order_notes: String::new(),
-        invoice_notes: String::new(),
-        po_number: String::new(),
-        custom_fields: "{}".into(),
-        total_minor: 0,
-        created_at: doorstep_store::now(),
-    }
-}
 
 /// Acme's people, `jobs` scheduled visits of the household (`V-1`...) and three windows
 /// ten days ahead (AM, PM, all day) of `capacity` places each.
@@ -71,9 +37,12 @@ async fn seed_visits(app: &TestApp, jobs: usize, capacity: i64) -> (People, Vec<
     let home = SiteId(sites.iter().find(|s| s.name == "Home").unwrap().id);
     let mut tx = app.store.begin().await.unwrap();
     for n in 1..=jobs {
-        tx.insert_job(acme, &job(people.household, home, &format!("V-{n}")))
-            .await
-            .unwrap();
+        tx.insert_job(
+            acme,
+            &visit(people.household, home, &format!("V-{n}"), morning(5)),
+        )
+        .await
+        .unwrap();
     }
     let day = today() + Duration::days(10);
     let mut windows = Vec::new();

@@ -84,6 +84,16 @@ pub fn after_customer_comment(status: SupportStatus) -> SupportStatus {
     }
 }
 
+/// The status after the office replies to a ticket in `from`, choosing `chosen` on the
+/// reply form: a reply may move the ticket anywhere but to `Closed` (closing is a status
+/// change of its own, so a reply never ends the conversation by accident); no choice keeps
+/// the ticket's own status.
+pub fn after_office_reply(from: SupportStatus, chosen: Option<SupportStatus>) -> SupportStatus {
+    chosen
+        .filter(|s| *s != SupportStatus::Closed)
+        .unwrap_or(from)
+}
+
 /// Whether the office may move a ticket from `from` to `to`: any change but to the
 /// same status, and a closed ticket only back to open (reopening it).
 pub fn office_may_set(from: SupportStatus, to: SupportStatus) -> Result<(), Invalid> {
@@ -106,6 +116,17 @@ pub fn office_may_set(from: SupportStatus, to: SupportStatus) -> Result<(), Inva
 mod tests {
     use super::*;
     use SupportStatus::*;
+
+    #[test]
+    fn an_office_reply_moves_a_ticket_anywhere_but_closed() {
+        assert_eq!(after_office_reply(Open, None), Open);
+        assert_eq!(
+            after_office_reply(Open, Some(WaitingOnCustomer)),
+            WaitingOnCustomer
+        );
+        assert_eq!(after_office_reply(InProgress, Some(Closed)), InProgress);
+        assert_eq!(after_office_reply(Resolved, Some(Open)), Open);
+    }
 
     #[test]
     fn subjects_are_required_single_line_and_limited() {

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use doorstep_app::AppError;
 use doorstep_store::StoreError;
 
 /// Everything a handler can fail with.
@@ -35,6 +36,10 @@ pub enum WebError {
     /// answer the clash next to its field themselves, this is the fallback.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A use case refused the change (a wrong field, a state that does not allow it) and
+    /// the page has no form to show it beside: the message, with 422 or 409.
+    #[error("refused: {1}")]
+    Refused(StatusCode, String),
     /// Too much of one kind of work at once (uploads); the message says to try again.
     #[error("busy")]
     Busy(&'static str),
@@ -61,6 +66,18 @@ impl From<StoreError> for WebError {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Conflict(rule) => WebError::Conflict(rule),
             other => WebError::internal(other),
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound => WebError::NotFound,
+            AppError::Invalid(e) => WebError::Refused(StatusCode::UNPROCESSABLE_ENTITY, e.message),
+            AppError::Conflict { message, .. } => WebError::Refused(StatusCode::CONFLICT, message),
+            AppError::Duplicate(rule) => WebError::Conflict(rule),
+            AppError::Store(e) => WebError::from(e),
         }
     }
 }
@@ -106,6 +123,9 @@ impl IntoResponse for WebError {
             ),
             WebError::BadRequest(message) => {
                 (StatusCode::BAD_REQUEST, "Bad request", *message, None)
+            }
+            WebError::Refused(status, message) => {
+                (*status, "That could not be done", message.as_str(), None)
             }
             WebError::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", *message, None),
             WebError::SignInRequired(to) => {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use doorstep_app::{App, RequestEvents};
 use doorstep_store::Store;
 
 use crate::auth::secret_box::SecretKey;
@@ -42,21 +43,27 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// How the portals are reached from outside, for the application layer's links.
+    pub fn links(&self) -> doorstep_app::Links {
+        doorstep_app::Links {
+            base_domain: self.base_domain.clone(),
+            public_port: self.public_port,
+            https: self.https,
+        }
+    }
+
     /// The public base URL of a company's portal, e.g. `http://acme.localhost:8080`.
     pub fn portal_url(&self, slug: &str) -> String {
-        let scheme = if self.https { "https" } else { "http" };
-        let port = match (self.public_port, self.https) {
-            (Some(443), true) | (Some(80), false) | (None, _) => String::new(),
-            (Some(p), _) => format!(":{p}"),
-        };
-        format!("{scheme}://{slug}.{}{port}", self.base_domain)
+        self.links().portal_url(slug)
     }
 }
 
 /// Shared, cheaply cloned state of the application.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
+    /// The use cases: every write goes through them.
+    pub app: App,
+    /// The database, for reads.
     pub store: Store,
     /// Settings.
     pub config: Arc<WebConfig>,
@@ -72,22 +79,31 @@ pub struct AppState {
     pub mail_wake: doorstep_mail::Wake,
     /// Tells open office inboxes that a company's New request count changed: call
     /// `request_events.notify(company)` after committing a new or answered request.
-    pub request_events: crate::pages::office::requests::events::RequestEvents,
+    pub request_events: RequestEvents,
 }
 
 impl AppState {
     /// Assembles the state from its parts.
     pub fn new(store: Store, config: WebConfig, secret_key: SecretKey) -> Self {
         let files = FileStore::new(config.data_dir.clone());
+        let mail_wake = doorstep_mail::Wake::new();
+        let request_events = RequestEvents::new();
+        let app = App::new(
+            store.clone(),
+            mail_wake.clone(),
+            request_events.clone(),
+            config.links(),
+        );
         AppState {
+            app,
             store,
             config: Arc::new(config),
             secret_key: Arc::new(secret_key),
             metrics: Arc::new(Metrics::new()),
             files,
             draining: Arc::new(AtomicBool::new(false)),
-            mail_wake: doorstep_mail::Wake::new(),
-            request_events: crate::pages::office::requests::events::RequestEvents::new(),
+            mail_wake,
+            request_events,
         }
     }
 }

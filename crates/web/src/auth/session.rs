@@ -2,25 +2,24 @@
 //! signed in: [`PortalLogin`] (any account), [`SignedInContact`] (acting for one account)
 //! and [`SignedInStaff`].
 
+use axum::extract::ConnectInfo;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::{COOKIE, HeaderValue, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use doorstep_app::sessions::NotSignedIn;
+use doorstep_app::{ContactActor, StaffActor};
 use doorstep_core::authz::ContactScope;
-use doorstep_core::ids::LoginId;
-use doorstep_core::status::ContactRole;
 use doorstep_store::companies::Company;
 use doorstep_store::contacts::AccountAccess;
 use doorstep_store::sessions::{Session, SessionOwner};
 use doorstep_store::staff::StaffUser;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use crate::auth::token::hash_token;
 use crate::{AppState, Tenant, WebError};
-
-/// How often a session's last use is written (idle timeout granularity).
-const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
 
 /// The session cookie's name: `__Host-` prefixed (Secure, host-only, path /) over https.
 pub fn session_cookie_name(https: bool) -> &'static str {
@@ -80,76 +79,52 @@ pub async fn current_session(
     let Some(token) = session_token(&parts.headers, state.config.https) else {
         return Ok(None);
     };
-    let now = doorstep_store::now();
-    let session = state
-        .store
-        .live_session(
-            company.id,
-            &hash_token(&token),
-            now - state.config.session_idle,
-        )
-        .await?;
-    if let Some(s) = session
-        .as_ref()
-        .filter(|s| now - s.last_seen_at >= TOUCH_EVERY)
-    {
-        state.store.touch_session(company.id, &s.id_hash).await?;
-    }
-    Ok(session)
+    Ok(state
+        .app
+        .live_session(company, &hash_token(&token), state.config.session_idle)
+        .await?)
+}
+
+/// Where a request that is not signed in as its page needs is sent.
+fn sign_in_at(refusal: NotSignedIn, office: bool) -> WebError {
+    WebError::SignInRequired(match (refusal, office) {
+        (NotSignedIn::SignIn, false) => "/sign-in",
+        (NotSignedIn::SecondFactorOwed, false) => "/sign-in/two-factor",
+        (NotSignedIn::ChooseAccount, _) => "/accounts",
+        (NotSignedIn::SignIn, true) => "/office",
+        (NotSignedIn::SecondFactorOwed, true) => "/office/two-factor",
+        (NotSignedIn::SetUpSecondFactor, _) => "/office/security",
+    })
+}
+
+/// The client's address, as the connection reported it.
+fn peer_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED))
 }
 
 /// A signed-in portal login, whichever account it acts for.
-pub struct PortalLogin {
-    /// The company.
-    pub company: Company,
-    /// The login.
-    pub login: LoginId,
-    /// Its session.
-    pub session: Session,
-    /// Every account it may act for (at least one).
-    pub accounts: Vec<AccountAccess>,
-}
+pub type PortalLogin = doorstep_app::sessions::PortalLogin;
 
-impl FromRequestParts<AppState> for PortalLogin {
+/// The extractor of a [`PortalLogin`].
+pub struct SignedInLogin(pub PortalLogin);
+
+impl FromRequestParts<AppState> for SignedInLogin {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
         let token = session_token(&parts.headers, state.config.https)
             .ok_or(WebError::SignInRequired("/sign-in"))?;
-        let now = doorstep_store::now();
-        // One query for the session and its accounts, re-read every request: access the
-        // office disables ends at once.
-        let (session, accounts) = state
-            .store
-            .live_portal_session(
-                company.id,
-                &hash_token(&token),
-                now - state.config.session_idle,
-            )
+        state
+            .app
+            .portal_login(company, &hash_token(&token), state.config.session_idle)
             .await?
-            .ok_or(WebError::SignInRequired("/sign-in"))?;
-        let SessionOwner::Login(login) = session.owner else {
-            return Err(WebError::SignInRequired("/sign-in"));
-        };
-        if session.two_factor_pending {
-            return Err(WebError::SignInRequired("/sign-in/two-factor"));
-        }
-        if now - session.last_seen_at >= TOUCH_EVERY {
-            state
-                .store
-                .touch_session(company.id, &session.id_hash)
-                .await?;
-        }
-        if accounts.is_empty() {
-            return Err(WebError::SignInRequired("/sign-in"));
-        }
-        Ok(PortalLogin {
-            company,
-            login,
-            session,
-            accounts,
-        })
+            .map(SignedInLogin)
+            .map_err(|r| sign_in_at(r, false))
     }
 }
 
@@ -161,40 +136,25 @@ pub struct SignedInContact {
     pub active: AccountAccess,
     /// What the authorization rules need to know.
     pub scope: ContactScope,
+    /// The actor the use cases take.
+    pub actor: ContactActor,
 }
 
 impl FromRequestParts<AppState> for SignedInContact {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let portal = PortalLogin::from_request_parts(parts, state).await?;
-        let chosen = portal
-            .session
-            .active_customer
-            .and_then(|c| portal.accounts.iter().find(|a| a.customer == c))
-            .or_else(|| (portal.accounts.len() == 1).then(|| &portal.accounts[0]))
-            .cloned();
-        let Some(active) = chosen else {
-            return Err(WebError::SignInRequired("/accounts"));
-        };
-        let sites = match active.role {
-            ContactRole::Company => Vec::new(),
-            ContactRole::Site => {
-                state
-                    .store
-                    .sites_of_contact(portal.company.id, active.contact)
-                    .await?
-            }
-        };
-        let scope = ContactScope {
-            customer: active.customer,
-            role: active.role,
-            sites,
-        };
+        let SignedInLogin(portal) = SignedInLogin::from_request_parts(parts, state).await?;
+        let signed_in = state
+            .app
+            .signed_in_contact(portal, peer_ip(parts))
+            .await?
+            .map_err(|r| sign_in_at(r, false))?;
         Ok(SignedInContact {
-            portal,
-            active,
-            scope,
+            portal: signed_in.portal,
+            active: signed_in.active,
+            scope: signed_in.scope,
+            actor: signed_in.actor,
         })
     }
 }
@@ -207,6 +167,8 @@ pub struct SignedInStaff {
     pub staff: StaffUser,
     /// Their session.
     pub session: Session,
+    /// The actor the use cases take.
+    pub actor: StaffActor,
     /// How many requests nobody in the office has opened yet (the navigation's badge).
     pub new_requests: i64,
 }
@@ -216,36 +178,25 @@ impl FromRequestParts<AppState> for SignedInStaff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
-        let session = current_session(parts, state, &company)
-            .await?
+        let token = session_token(&parts.headers, state.config.https)
             .ok_or(WebError::SignInRequired("/office"))?;
-        let SessionOwner::Staff(id) = session.owner else {
-            return Err(WebError::SignInRequired("/office"));
-        };
-        if session.two_factor_pending {
-            return Err(WebError::SignInRequired("/office/two-factor"));
-        }
-        let staff = state
-            .store
-            .staff_by_id(company.id, id)
+        let signed_in = state
+            .app
+            .signed_in_staff(
+                company,
+                &hash_token(&token),
+                state.config.session_idle,
+                is_setup_path(parts.uri.path()),
+                peer_ip(parts),
+            )
             .await?
-            .ok_or(WebError::SignInRequired("/office"))?;
-        // A company that requires a second factor lets its staff do nothing but set one up.
-        if company.settings.require_staff_two_factor
-            && !is_setup_path(parts.uri.path())
-            && !state
-                .store
-                .two_factor(company.id, session.owner)
-                .await?
-                .enabled
-        {
-            return Err(WebError::SignInRequired("/office/security"));
-        }
-        let new_requests = state.store.new_request_count(company.id).await?;
+            .map_err(|r| sign_in_at(r, true))?;
+        let new_requests = state.store.new_request_count(signed_in.company.id).await?;
         Ok(SignedInStaff {
-            company,
-            staff,
-            session,
+            company: signed_in.company,
+            staff: signed_in.staff,
+            session: signed_in.session,
+            actor: signed_in.actor,
             new_requests,
         })
     }

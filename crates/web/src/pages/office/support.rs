@@ -3,20 +3,16 @@
 //! change is audited, and the ticket's contact is emailed (when they want request
 //! updates) through the outbox in the same transaction.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, RawQuery, State};
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::{AppError, support};
 use doorstep_core::authz::{OfficeArea, staff_may};
-use doorstep_core::ids::{AttachmentId, ContactId};
+use doorstep_core::ids::AttachmentId;
 use doorstep_core::status::SupportStatus;
 use doorstep_core::support::{self as rules, FILES_MAX};
-use doorstep_mail::EmailKind;
-use doorstep_store::Tx;
-use doorstep_store::audit::NewAuditEvent;
-use doorstep_store::support::{SupportAuthor, SupportTicket};
+use doorstep_store::support::SupportTicket;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
@@ -269,75 +265,6 @@ pub async fn show(
     .await
 }
 
-fn audit(
-    staff: &SignedInStaff,
-    action: &'static str,
-    t: &SupportTicket,
-    peer: SocketAddr,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        actor_kind: "staff",
-        actor_id: Some(staff.staff.id.0),
-        actor_label: staff.staff.email.clone(),
-        action,
-        subject_kind: "support_request",
-        subject_id: Some(t.id),
-        ip: peer.ip().to_string(),
-        detail: detail.to_string(),
-        at: doorstep_store::now(),
-    }
-}
-
-/// Emails the ticket's contact about a reply or a status change, when they have an email
-/// and want updates about their requests.
-async fn notify_customer(
-    state: &AppState,
-    tx: &mut Tx,
-    staff: &SignedInStaff,
-    t: &SupportTicket,
-    reply: &str,
-    status: SupportStatus,
-) -> Result<(), WebError> {
-    let Some(contact) = t.contact_id else {
-        return Ok(());
-    };
-    let company = &staff.company;
-    // Through the open transaction: a writer never waits for a second connection.
-    let Some(to) = tx.support_recipient(company.id, ContactId(contact)).await? else {
-        return Ok(());
-    };
-    let Some(email) = to.email.filter(|e| !e.trim().is_empty()) else {
-        return Ok(());
-    };
-    if !to.wants_updates {
-        return Ok(());
-    }
-    let link = format!(
-        "{}/support/{}",
-        state.config.portal_url(&company.slug),
-        path_segment(&t.number)
-    );
-    doorstep_mail::enqueue(
-        tx,
-        company.id,
-        EmailKind::SupportReply,
-        &email,
-        &to.name,
-        &[
-            ("company_name", company.name.as_str()),
-            ("contact_name", to.name.as_str()),
-            ("support_subject", t.subject.as_str()),
-            ("support_number", t.number.as_str()),
-            ("reply", reply),
-            ("status", status.label()),
-            ("link", &link),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
 const CLOSED: &str = "This ticket is closed. Reopen it (set the status to Open) before replying.";
 const CHANGED: &str = "The ticket changed while you were working on it; check it and try again.";
 
@@ -346,21 +273,18 @@ pub async fn reply(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let t = load(&state, &staff, &number).await?;
     let upload = read_form(multipart).await?;
     let raw = upload.field("body").unwrap_or_default().to_owned();
-    let from = t.status();
-    if !rules::may_comment(from) {
-        return show_page(
-            &state,
-            &staff,
-            &csrf,
+    let again = |t, refusal: Option<String>, body, files, status| {
+        show_page(&state, &staff, &csrf, t, None, refusal, body, files, status)
+    };
+    if !rules::may_comment(t.status()) {
+        return again(
             t,
-            None,
             Some(CLOSED.into()),
             (raw, None),
             None,
@@ -368,95 +292,46 @@ pub async fn reply(
         )
         .await;
     }
-    // An unknown or missing status keeps the ticket's own.
-    let to = upload
-        .field("status")
-        .and_then(|s| SupportStatus::parse(s).ok())
-        .filter(|s| *s != SupportStatus::Closed)
-        .unwrap_or(from);
-    let body = match rules::parse_body("body", &raw) {
-        Ok(body) => body,
+    let comment = match support::Comment::parse(&raw) {
+        Ok(comment) => comment.with_status(upload.field("status")),
         Err(e) => {
-            let again = (!upload.files.is_empty())
+            let files = (!upload.files.is_empty())
                 .then(|| "Choose the files again after writing the reply.".to_owned());
-            return show_page(
-                &state,
-                &staff,
-                &csrf,
-                t,
-                None,
-                None,
-                (raw, Some(e.message)),
-                again,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let body = (raw, Some(e.message));
+            return again(t, None, body, files, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let stored = match store_files(&state.files, &upload).await? {
         Ok(stored) => stored,
         Err(message) => {
-            return show_page(
-                &state,
-                &staff,
-                &csrf,
-                t,
-                None,
-                None,
-                (raw, None),
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return again(t, None, (raw, None), Some(message), status).await;
         }
     };
-    let company = staff.company.id;
-    let customer = doorstep_core::ids::CustomerId(t.customer_id);
-    let mut tx = state.store.begin().await?;
-    let Some(comment) = tx
-        .add_support_comment(
-            company,
-            t.ticket_id(),
-            SupportAuthor::Staff(staff.staff.id),
-            &body,
-            from,
-            to,
-        )
-        .await?
-    else {
-        drop(tx);
-        let fresh = load(&state, &staff, &number).await?;
-        return show_page(
-            &state,
-            &staff,
-            &csrf,
-            fresh,
-            None,
-            Some(CHANGED.into()),
-            (raw, None),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
-    };
-    for f in &stored {
-        tx.insert_attachment(
-            company,
-            &f.attachment(Some(customer), "support_comment", comment),
-        )
-        .await?;
+    match support::reply(&state.app, &staff.actor, &number, comment, &stored).await {
+        Ok(written) => Ok(Redirect::to(&format!(
+            "/office/support/{}?done=replied",
+            path_segment(&written.number)
+        ))
+        .into_response()),
+        Err(AppError::Conflict { reason, .. }) => {
+            let fresh = load(&state, &staff, &number).await?;
+            let refusal = if reason == "closed" { CLOSED } else { CHANGED };
+            again(
+                fresh,
+                Some(refusal.into()),
+                (raw, None),
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(AppError::Invalid(e)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            again(t, None, (raw, None), Some(e.message), status).await
+        }
+        Err(e) => Err(e.into()),
     }
-    let detail = serde_json::json!({"number": t.number, "from": from.as_str(), "to": to.as_str(), "files": stored.len()});
-    tx.audit(company, &audit(&staff, "support.replied", &t, peer, detail))
-        .await?;
-    notify_customer(&state, &mut tx, &staff, &t, &body, to).await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(Redirect::to(&format!(
-        "/office/support/{}?done=replied",
-        path_segment(&t.number)
-    ))
-    .into_response())
 }
 
 /// `POST /office/support/{number}/status` (form: status).
@@ -464,88 +339,40 @@ pub async fn set_status(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     crate::extract::Form(pairs): crate::extract::Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let t = load(&state, &staff, &number).await?;
-    let from = t.status();
     let raw = pairs
         .iter()
         .find(|(k, _)| k == "status")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    let to = match SupportStatus::parse(raw) {
-        Ok(to) => to,
-        Err(_) => {
-            return show_page(
-                &state,
-                &staff,
-                &csrf,
-                t,
-                None,
-                Some("Choose a status.".into()),
-                Default::default(),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    if let Err(e) = rules::office_may_set(from, to) {
-        return show_page(
-            &state,
-            &staff,
-            &csrf,
-            t,
-            None,
-            Some(e.message),
-            Default::default(),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    if !tx
-        .set_support_status(company, t.ticket_id(), from, to)
-        .await?
+    let (refusal, status) = match support::set_status(&state.app, &staff.actor, &number, raw).await
     {
-        drop(tx);
-        let fresh = load(&state, &staff, &number).await?;
-        return show_page(
-            &state,
-            &staff,
-            &csrf,
-            fresh,
-            None,
-            Some(CHANGED.into()),
-            Default::default(),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
-    }
-    let detail = serde_json::json!({"number": t.number, "from": from.as_str(), "to": to.as_str()});
-    tx.audit(
-        company,
-        &audit(&staff, "support.status_changed", &t, peer, detail),
+        Ok(written) => {
+            return Ok(Redirect::to(&format!(
+                "/office/support/{}?done=status",
+                path_segment(&written.number)
+            ))
+            .into_response());
+        }
+        Err(AppError::Invalid(e)) => (e.message, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Conflict { .. }) => (CHANGED.to_owned(), StatusCode::CONFLICT),
+        Err(e) => return Err(e.into()),
+    };
+    let t = load(&state, &staff, &number).await?;
+    show_page(
+        &state,
+        &staff,
+        &csrf,
+        t,
+        None,
+        Some(refusal),
+        Default::default(),
+        None,
+        status,
     )
-    .await?;
-    let note = format!(
-        "The status of your request changed from {} to {}.",
-        from.label(),
-        to.label()
-    );
-    notify_customer(&state, &mut tx, &staff, &t, &note, to).await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(Redirect::to(&format!(
-        "/office/support/{}?done=status",
-        path_segment(&t.number)
-    ))
-    .into_response())
+    .await
 }
 
 /// `GET /office/support/files/{id}`: a ticket's file, always as a download.

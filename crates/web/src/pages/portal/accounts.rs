@@ -7,7 +7,7 @@ use doorstep_core::ids::CustomerId;
 use doorstep_store::audit::NewAuditEvent;
 use serde::Deserialize;
 
-use crate::auth::session::PortalLogin;
+use crate::auth::session::SignedInLogin;
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
 use crate::views::Brand;
@@ -29,7 +29,10 @@ struct AccountsPage {
 }
 
 /// `GET /accounts`: the accounts this login may act for.
-pub async fn show(portal: PortalLogin, CsrfToken(csrf): CsrfToken) -> Result<Response, WebError> {
+pub async fn show(
+    SignedInLogin(portal): SignedInLogin,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, WebError> {
     let accounts = portal
         .accounts
         .iter()
@@ -59,7 +62,7 @@ pub struct Choice {
 /// `POST /accounts`: act for another of this login's accounts, without signing in again.
 pub async fn choose(
     State(state): State<AppState>,
-    portal: PortalLogin,
+    SignedInLogin(portal): SignedInLogin,
     Form(choice): Form<Choice>,
 ) -> Result<Response, WebError> {
     let customer = CustomerId(choice.customer);

@@ -3,20 +3,15 @@
 //! when the company allows support requests (authz `PortalAction::Support`); otherwise
 //! every page is a 404. Writing queues the office's email in the same transaction.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::{AppError, support};
 use doorstep_core::authz::PortalAction;
 use doorstep_core::ids::AttachmentId;
-use doorstep_core::status::SupportStatus;
 use doorstep_core::support::{self as rules, FILES_MAX};
-use doorstep_mail::EmailKind;
-use doorstep_store::Tx;
-use doorstep_store::audit::NewAuditEvent;
-use doorstep_store::support::{SupportAuthor, SupportFile, SupportTicket};
+use doorstep_store::support::{SupportFile, SupportTicket};
 use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
@@ -130,175 +125,59 @@ pub async fn new_form(
     new_page(&contact, &csrf, NewTicketForm::default(), StatusCode::OK)
 }
 
-/// The signed-in contact's name and login email, for emails and the audit log.
-async fn who(state: &AppState, contact: &SignedInContact) -> Result<(String, String), WebError> {
-    let company = contact.portal.company.id;
-    let name = state
-        .store
-        .contact_access(company, contact.active.contact)
-        .await?
-        .map(|a| {
-            format!("{} {}", a.first_name, a.last_name)
-                .trim()
-                .to_owned()
-        })
-        .unwrap_or_default();
-    let email = state
-        .store
-        .login_email(company, contact.portal.login)
-        .await?
-        .unwrap_or_default();
-    Ok((name, email))
-}
-
-/// Queues the office's notice that the customer wrote, when the company has an address.
-#[allow(clippy::too_many_arguments)]
-async fn notify_office(
-    state: &AppState,
-    tx: &mut Tx,
-    contact: &SignedInContact,
-    contact_name: &str,
-    number: &str,
-    subject: &str,
-    message: &str,
-    status: SupportStatus,
-    files: usize,
-) -> Result<(), WebError> {
-    let company = &contact.portal.company;
-    // Through the open transaction: a writer never waits for a second connection.
-    let to = tx.office_notice_address(company.id).await?;
-    if to.trim().is_empty() {
-        return Ok(());
-    }
-    let link = format!(
-        "{}/office/support/{}",
-        state.config.portal_url(&company.slug),
-        path_segment(number)
-    );
-    let files = files.to_string();
-    doorstep_mail::enqueue(
-        tx,
-        company.id,
-        EmailKind::SupportCustomerWrote,
-        &to,
-        &company.name,
-        &[
-            ("company_name", company.name.as_str()),
-            ("customer_name", contact.active.customer_name.as_str()),
-            ("contact_name", contact_name),
-            ("support_number", number),
-            ("support_subject", subject),
-            ("message", message),
-            ("status", status.label()),
-            ("files", &files),
-            ("link", &link),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-fn audit(
-    contact: &SignedInContact,
-    email: &str,
-    action: &'static str,
-    ticket: i64,
-    peer: SocketAddr,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        actor_kind: "contact",
-        actor_id: Some(contact.active.contact.0),
-        actor_label: email.to_owned(),
-        action,
-        subject_kind: "support_request",
-        subject_id: Some(ticket),
-        ip: peer.ip().to_string(),
-        detail: detail.to_string(),
-        at: doorstep_store::now(),
-    }
-}
-
 /// `POST /support/new` (multipart: subject, description, files).
 pub async fn create(
     State(state): State<AppState>,
     contact: SignedInContact,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     require(&contact, PortalAction::Support)?;
     let upload = read_form(multipart).await?;
     let raw_subject = upload.field("subject").unwrap_or_default().to_owned();
     let raw_description = upload.field("description").unwrap_or_default().to_owned();
-    let subject = rules::parse_subject(&raw_subject);
-    let description = rules::parse_body("description", &raw_description);
-    let (Ok(subject), Ok(description)) = (subject.clone(), description.clone()) else {
-        let form = NewTicketForm {
-            subject: (raw_subject, subject.err().map(|e| e.message)),
-            description: (raw_description, description.err().map(|e| e.message)),
-            files: (!upload.files.is_empty())
-                .then(|| "Choose your files again after fixing the other fields.".to_owned()),
-        };
-        return new_page(&contact, &csrf, form, StatusCode::UNPROCESSABLE_ENTITY);
-    };
-    let stored = match store_files(&state.files, &upload).await? {
-        Ok(stored) => stored,
-        Err(message) => {
+    let ticket = match support::NewTicket::parse(&raw_subject, &raw_description) {
+        Ok(ticket) => ticket,
+        Err(errors) => {
             let form = NewTicketForm {
-                subject: (raw_subject, None),
-                description: (raw_description, None),
-                files: Some(message),
+                subject: (raw_subject, errors.get("subject")),
+                description: (raw_description, errors.get("description")),
+                files: (!upload.files.is_empty())
+                    .then(|| "Choose your files again after fixing the other fields.".to_owned()),
             };
             return new_page(&contact, &csrf, form, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let company = &contact.portal.company;
-    let (name, email) = who(&state, &contact).await?;
-    let mut tx = state.store.begin().await?;
-    let (ticket, number) = tx
-        .open_support_request(
-            company.id,
-            contact.scope.customer,
-            contact.active.contact,
-            &subject,
-            &description,
-        )
-        .await?;
-    for f in &stored {
-        tx.insert_attachment(
-            company.id,
-            &f.attachment(Some(contact.scope.customer), "support_request", ticket.0),
-        )
-        .await?;
-    }
-    tx.audit(
-        company.id,
-        &audit(
+    let files_refused = |message| NewTicketForm {
+        subject: (raw_subject.clone(), None),
+        description: (raw_description.clone(), None),
+        files: Some(message),
+    };
+    let stored = match store_files(&state.files, &upload).await? {
+        Ok(stored) => stored,
+        Err(message) => {
+            return new_page(
+                &contact,
+                &csrf,
+                files_refused(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    match support::open(&state.app, &contact.actor, ticket, &stored).await {
+        Ok(opened) => Ok(Redirect::to(&format!(
+            "/support/{}?done=opened",
+            path_segment(&opened.number)
+        ))
+        .into_response()),
+        Err(AppError::Invalid(e)) => new_page(
             &contact,
-            &email,
-            "support.opened",
-            ticket.0,
-            peer,
-            serde_json::json!({"number": number, "files": stored.len()}),
+            &csrf,
+            files_refused(e.message),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
-    )
-    .await?;
-    notify_office(
-        &state,
-        &mut tx,
-        &contact,
-        &name,
-        &number,
-        &subject,
-        &description,
-        SupportStatus::Open,
-        stored.len(),
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(Redirect::to(&format!("/support/{}?done=opened", path_segment(&number))).into_response())
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -413,40 +292,26 @@ pub async fn comment(
     State(state): State<AppState>,
     contact: SignedInContact,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let t = load(&state, &contact, &number).await?;
     let upload = read_form(multipart).await?;
     let raw = upload.field("body").unwrap_or_default().to_owned();
-    let from = t.status();
-    if !rules::may_comment(from) {
-        return show_page(
-            &state,
-            &contact,
-            &csrf,
-            t,
-            None,
-            (raw, None),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
+    let again =
+        |t, body, files, status| show_page(&state, &contact, &csrf, t, None, body, files, status);
+    if !rules::may_comment(t.status()) {
+        return again(t, (raw, None), None, StatusCode::CONFLICT).await;
     }
-    let body = match rules::parse_body("body", &raw) {
-        Ok(body) => body,
+    let comment = match support::Comment::parse(&raw) {
+        Ok(comment) => comment,
         Err(e) => {
-            let again = (!upload.files.is_empty())
+            let files = (!upload.files.is_empty())
                 .then(|| "Choose your files again after writing your message.".to_owned());
-            return show_page(
-                &state,
-                &contact,
-                &csrf,
+            return again(
                 t,
-                None,
                 (raw, Some(e.message)),
-                again,
+                files,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -455,12 +320,8 @@ pub async fn comment(
     let stored = match store_files(&state.files, &upload).await? {
         Ok(stored) => stored,
         Err(message) => {
-            return show_page(
-                &state,
-                &contact,
-                &csrf,
+            return again(
                 t,
-                None,
                 (raw, None),
                 Some(message),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -468,76 +329,38 @@ pub async fn comment(
             .await;
         }
     };
-    let to = rules::after_customer_comment(from);
-    let company = &contact.portal.company;
-    let (name, email) = who(&state, &contact).await?;
-    let mut tx = state.store.begin().await?;
-    let Some(comment) = tx
-        .add_support_comment(
-            company.id,
-            t.ticket_id(),
-            SupportAuthor::Contact(contact.active.contact),
-            &body,
-            from,
-            to,
-        )
-        .await?
-    else {
-        // The office changed the ticket meanwhile: show it as it is now.
-        drop(tx);
-        let fresh = load(&state, &contact, &number).await?;
-        return show_page(
-            &state,
-            &contact,
-            &csrf,
-            fresh,
-            Some(
-                "The request changed while you were writing; check it and send your message again.",
-            ),
-            (raw, None),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
-    };
-    for f in &stored {
-        tx.insert_attachment(
-            company.id,
-            &f.attachment(Some(contact.scope.customer), "support_comment", comment),
-        )
-        .await?;
+    match support::comment(&state.app, &contact.actor, &number, comment, &stored).await {
+        Ok(written) => Ok(Redirect::to(&format!(
+            "/support/{}?done=commented",
+            path_segment(&written.number)
+        ))
+        .into_response()),
+        Err(AppError::Conflict { .. }) => {
+            // The office changed the ticket meanwhile: show it as it is now.
+            let fresh = load(&state, &contact, &number).await?;
+            show_page(
+                &state,
+                &contact,
+                &csrf,
+                fresh,
+                Some("The request changed while you were writing; check it and send your message again."),
+                (raw, None),
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(AppError::Invalid(e)) => {
+            again(
+                t,
+                (raw, None),
+                Some(e.message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
-    tx.audit(
-        company.id,
-        &audit(
-            &contact,
-            &email,
-            "support.commented",
-            t.id,
-            peer,
-            serde_json::json!({"number": t.number, "from": from.as_str(), "to": to.as_str(), "files": stored.len()}),
-        ),
-    )
-    .await?;
-    notify_office(
-        &state,
-        &mut tx,
-        &contact,
-        &name,
-        &t.number,
-        &t.subject,
-        &body,
-        to,
-        stored.len(),
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(Redirect::to(&format!(
-        "/support/{}?done=commented",
-        path_segment(&t.number)
-    ))
-    .into_response())
 }
 
 /// A support file of the contact's account, for `/files/{id}`; `None` when the contact

@@ -6,7 +6,6 @@
 //! badge never outlives the right to see it.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -23,53 +22,6 @@ use crate::{AppState, WebError};
 
 /// How often an open stream re-reads the count without being told.
 const POLL: Duration = Duration::from_secs(15);
-
-/// Tells open inbox streams that a company's New count may have changed.
-#[derive(Clone)]
-pub struct RequestEvents {
-    inner: Arc<Channels>,
-}
-
-struct Channels {
-    changed: broadcast::Sender<CompanyId>,
-    closed: watch::Sender<bool>,
-}
-
-impl Default for RequestEvents {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl RequestEvents {
-    /// A channel nobody listens to yet.
-    pub fn new() -> Self {
-        let (changed, _) = broadcast::channel(256);
-        let (closed, _) = watch::channel(false);
-        RequestEvents {
-            inner: Arc::new(Channels { changed, closed }),
-        }
-    }
-
-    /// Call after committing a change to `company`'s requests (one created, read,
-    /// converted or declined): its open inbox streams re-read the count at once.
-    pub fn notify(&self, company: CompanyId) {
-        // No open stream is no error: nobody needs telling.
-        let _ = self.inner.changed.send(company);
-    }
-
-    /// Ends every open stream, so graceful shutdown does not wait on them.
-    pub fn close(&self) {
-        self.inner.closed.send_replace(true);
-    }
-
-    fn subscribe(&self) -> (broadcast::Receiver<CompanyId>, watch::Receiver<bool>) {
-        (
-            self.inner.changed.subscribe(),
-            self.inner.closed.subscribe(),
-        )
-    }
-}
 
 /// One open stream: what it listens to and the count it last sent.
 struct Feed {

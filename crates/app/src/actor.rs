@@ -1,0 +1,202 @@
+//! Who is acting. An actor is built only by [`crate::sessions`] from a live session (and
+//! later by the API-key check and the scheduler): its fields are private and it has no
+//! public constructor, so a use case that takes one knows authentication happened.
+//! Admin-only use cases take an [`Admin`], which [`StaffActor::admin`] hands out only to
+//! administrators (lldap's `get_admin_handler`, vaultwarden's `AdminHeaders`).
+
+use std::net::IpAddr;
+
+use doorstep_core::authz::{ContactScope, OfficeArea, PortalAction, contact_may, staff_may};
+use doorstep_core::ids::{ContactId, CustomerId, LoginId, StaffUserId};
+use doorstep_store::audit::NewAuditEvent;
+use doorstep_store::companies::Company;
+use doorstep_store::staff::StaffUser;
+
+use crate::AppError;
+
+/// A portal login acting for one customer account.
+#[derive(Debug, Clone)]
+pub struct ContactActor {
+    company: Company,
+    login: LoginId,
+    contact: ContactId,
+    customer_name: String,
+    scope: ContactScope,
+    ip: IpAddr,
+}
+
+impl ContactActor {
+    pub(crate) fn new(
+        company: Company,
+        login: LoginId,
+        contact: ContactId,
+        customer_name: String,
+        scope: ContactScope,
+        ip: IpAddr,
+    ) -> Self {
+        ContactActor {
+            company,
+            login,
+            contact,
+            customer_name,
+            scope,
+            ip,
+        }
+    }
+
+    /// The company.
+    pub fn company(&self) -> &Company {
+        &self.company
+    }
+
+    /// The login.
+    pub fn login(&self) -> LoginId {
+        self.login
+    }
+
+    /// The contact record through which the login reaches the account.
+    pub fn contact(&self) -> ContactId {
+        self.contact
+    }
+
+    /// The account acted for.
+    pub fn customer(&self) -> CustomerId {
+        self.scope.customer
+    }
+
+    /// The account's name.
+    pub fn customer_name(&self) -> &str {
+        &self.customer_name
+    }
+
+    /// What the authorization rules need to know.
+    pub fn scope(&self) -> &ContactScope {
+        &self.scope
+    }
+
+    /// Where the request came from.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
+    }
+
+    /// Whether authz allows `action` (for offering it on a page).
+    pub fn may(&self, action: PortalAction) -> bool {
+        contact_may(&self.scope, &self.company.settings, action)
+    }
+
+    /// Refuses with [`AppError::NotFound`] unless authz allows `action`.
+    pub fn require(&self, action: PortalAction) -> Result<(), AppError> {
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// An audit record of this contact doing `action` to `subject`; `label` is the
+    /// login's email.
+    pub(crate) fn audit(
+        &self,
+        label: &str,
+        action: &'static str,
+        subject: (&'static str, i64),
+        detail: serde_json::Value,
+    ) -> NewAuditEvent {
+        crate::audit::record(
+            ("contact", Some(self.contact.0), label),
+            action,
+            subject,
+            self.ip,
+            detail,
+        )
+    }
+}
+
+/// A member of the office staff, signed in with every factor the company asks for.
+#[derive(Debug, Clone)]
+pub struct StaffActor {
+    company: Company,
+    staff: StaffUser,
+    ip: IpAddr,
+}
+
+impl StaffActor {
+    pub(crate) fn new(company: Company, staff: StaffUser, ip: IpAddr) -> Self {
+        StaffActor { company, staff, ip }
+    }
+
+    /// The company.
+    pub fn company(&self) -> &Company {
+        &self.company
+    }
+
+    /// The staff member.
+    pub fn staff(&self) -> &StaffUser {
+        &self.staff
+    }
+
+    /// Their id.
+    pub fn id(&self) -> StaffUserId {
+        self.staff.id
+    }
+
+    /// Where the request came from.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
+    }
+
+    /// Whether this member may work in `area` (for offering it on a page).
+    pub fn may(&self, area: OfficeArea) -> bool {
+        staff_may(self.staff.role, area)
+    }
+
+    /// Refuses with [`AppError::NotFound`] unless this member may work in `area`.
+    pub fn require(&self, area: OfficeArea) -> Result<(), AppError> {
+        if self.may(area) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// This member as an administrator, or [`AppError::NotFound`] when they are not one.
+    pub fn admin(&self) -> Result<Admin<'_>, AppError> {
+        self.require(OfficeArea::Administration)?;
+        Ok(Admin(self))
+    }
+
+    /// An audit record of this member doing `action` to `subject`.
+    pub(crate) fn audit(
+        &self,
+        action: &'static str,
+        subject: (&'static str, i64),
+        detail: serde_json::Value,
+    ) -> NewAuditEvent {
+        crate::audit::record(
+            ("staff", Some(self.staff.id.0), &self.staff.email),
+            action,
+            subject,
+            self.ip,
+            detail,
+        )
+    }
+}
+
+/// An administrator: only [`StaffActor::admin`] makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a>(&'a StaffActor);
+
+impl<'a> Admin<'a> {
+    /// The administrator as a staff member.
+    pub fn staff(&self) -> &'a StaffActor {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Admin<'_> {
+    type Target = StaffActor;
+
+    fn deref(&self) -> &StaffActor {
+        self.0
+    }
+}

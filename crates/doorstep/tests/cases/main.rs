@@ -1,0 +1,9 @@
+//! The use cases of `doorstep_app`, called without HTTP on both engines: each one's
+//! outcome and its refusals (wrong actor, wrong state, bad input), after which nothing
+//! was written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod world;
+
+mod support;

@@ -5,14 +5,22 @@
 //! outcome for its caller — the office and portal pages today, the API and background
 //! jobs tomorrow — to render. Reads stay with the store; the pages call it directly.
 
+pub mod access;
 pub mod actor;
 mod audit;
+pub mod booking;
+pub mod credentials;
+pub mod crypto;
 pub mod error;
+pub mod estimates;
 pub mod events;
 pub mod files;
 pub mod links;
 mod notify;
+pub mod requests;
 pub mod sessions;
+pub mod settings;
+pub mod sign_in;
 pub mod support;
 
 use std::sync::Arc;
@@ -20,34 +28,66 @@ use std::sync::Arc;
 use doorstep_store::Store;
 
 pub use actor::{Admin, ContactActor, StaffActor};
+pub use crypto::PasswordCost;
+pub use crypto::secret_box::SecretKey;
 pub use error::AppError;
 pub use events::RequestEvents;
 pub use links::Links;
 
-/// What every use case reaches: the store, the mail worker's wake-up, the request
-/// events, and the portal's public address. Cheap to clone.
+/// The application layer's share of the settings.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Public addresses of the portals, for links in emails.
+    pub links: Links,
+    /// Password hashing cost.
+    pub password_cost: PasswordCost,
+    /// A session unused this long ends.
+    pub session_idle: time::Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_lifetime: time::Duration,
+    /// How long an invitation link works.
+    pub invite_ttl: time::Duration,
+    /// How long a password reset link works.
+    pub reset_ttl: time::Duration,
+}
+
+/// What every use case reaches: the store, the settings, the key that seals secrets, the
+/// mail worker's wake-up and the request events. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     store: Store,
+    config: Arc<AppConfig>,
+    secret_key: Arc<SecretKey>,
     mail_wake: doorstep_mail::Wake,
     request_events: RequestEvents,
-    links: Arc<Links>,
 }
 
 impl App {
     /// Assembles the application from its parts.
     pub fn new(
         store: Store,
+        config: AppConfig,
+        secret_key: SecretKey,
         mail_wake: doorstep_mail::Wake,
         request_events: RequestEvents,
-        links: Links,
     ) -> Self {
         App {
             store,
+            config: Arc::new(config),
+            secret_key: Arc::new(secret_key),
             mail_wake,
             request_events,
-            links: Arc::new(links),
         }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// The key that seals secrets at rest.
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.secret_key
     }
 
     /// The store, for reads.
@@ -57,7 +97,7 @@ impl App {
 
     /// Public addresses of the portals, for links in emails.
     pub fn links(&self) -> &Links {
-        &self.links
+        &self.config.links
     }
 
     /// The inbox's change notices.

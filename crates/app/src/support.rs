@@ -365,7 +365,7 @@ struct CustomerWrote<'a> {
 impl CustomerWrote<'_> {
     async fn notify(&self, app: &App, tx: &mut Tx, actor: &ContactActor) -> Result<bool, AppError> {
         let company = actor.company();
-        let link = app.links.portal(
+        let link = app.links().portal(
             &company.slug,
             &format!("/office/support/{}", path_segment(self.number)),
         );
@@ -413,7 +413,7 @@ async fn notify_contact(
     if !to.wants_updates {
         return Ok(false);
     }
-    let link = app.links.portal(
+    let link = app.links().portal(
         &company.slug,
         &format!("/support/{}", path_segment(&t.number)),
     );

@@ -1,7 +1,6 @@
 //! Response headers every page carries, and request ids.
 
 use axum::http::{HeaderName, HeaderValue, Request, header};
-use rand::RngCore;
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -10,12 +9,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
     img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
 
-/// Random bytes as lower-case hex, from the OS-seeded CSPRNG.
-pub fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0_u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    hex::encode(buf)
-}
+pub use doorstep_app::crypto::random_hex;
 
 /// The header layers applied to every response; a handler may set its own
 /// `Cache-Control` (static files), otherwise nothing is cached.

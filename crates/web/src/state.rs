@@ -4,20 +4,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use doorstep_app::{App, RequestEvents};
+use doorstep_app::{App, AppConfig, RequestEvents};
 use doorstep_store::Store;
 
 use crate::auth::secret_box::SecretKey;
 use crate::{FileStore, Metrics};
 
-/// How expensive password hashing is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordCost {
-    /// OWASP's argon2id recommendation (19 MiB, 2 passes): for real use.
-    Standard,
-    /// Cheap parameters so test suites stay fast; never for real passwords.
-    TestOnly,
-}
+pub use doorstep_app::crypto::PasswordCost;
 
 /// The web layer's share of the settings.
 #[derive(Debug, Clone)]
@@ -49,6 +42,18 @@ impl WebConfig {
             base_domain: self.base_domain.clone(),
             public_port: self.public_port,
             https: self.https,
+        }
+    }
+
+    /// The application layer's share of the settings.
+    pub fn app_config(&self) -> AppConfig {
+        AppConfig {
+            links: self.links(),
+            password_cost: self.password_cost,
+            session_idle: self.session_idle,
+            session_lifetime: self.session_lifetime,
+            invite_ttl: self.invite_ttl,
+            reset_ttl: self.reset_ttl,
         }
     }
 
@@ -90,9 +95,10 @@ impl AppState {
         let request_events = RequestEvents::new();
         let app = App::new(
             store.clone(),
+            config.app_config(),
+            secret_key.clone(),
             mail_wake.clone(),
             request_events.clone(),
-            config.links(),
         );
         AppState {
             app,

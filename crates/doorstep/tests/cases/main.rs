@@ -6,4 +6,11 @@
 
 mod world;
 
+mod access;
+mod booking;
+mod credentials;
+mod estimates;
+mod requests;
+mod settings;
+mod sign_in;
 mod support;

@@ -4,7 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use doorstep::demo;
-use doorstep_app::{App, ContactActor, Links, RequestEvents, StaffActor};
+use doorstep_app::{App, AppConfig, ContactActor, Links, RequestEvents, SecretKey, StaffActor};
 use doorstep_store::Store;
 use doorstep_store::companies::Company;
 use doorstep_store::sessions::{NewSession, SessionOwner};
@@ -16,7 +16,6 @@ pub struct World {
     pub app: App,
     pub store: Store,
     pub acme: Company,
-    pub bolt: Company,
     _db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -35,23 +34,30 @@ impl World {
         demo::seed(&store, &files, PasswordCost::TestOnly)
             .await
             .unwrap();
-        let app = App::new(
-            store.clone(),
-            doorstep_mail::Wake::new(),
-            RequestEvents::new(),
-            Links {
+        let config = AppConfig {
+            links: Links {
                 base_domain: "localhost".into(),
                 public_port: None,
                 https: false,
             },
+            password_cost: PasswordCost::TestOnly,
+            session_idle: time::Duration::hours(8),
+            session_lifetime: time::Duration::days(30),
+            invite_ttl: time::Duration::days(7),
+            reset_ttl: time::Duration::hours(1),
+        };
+        let app = App::new(
+            store.clone(),
+            config,
+            SecretKey::generate(),
+            doorstep_mail::Wake::new(),
+            RequestEvents::new(),
         );
         let acme = store.company_by_slug("acme").await.unwrap().unwrap();
-        let bolt = store.company_by_slug("bolt").await.unwrap().unwrap();
         World {
             app,
             store,
             acme,
-            bolt,
             _db: db,
             _dir: dir,
         }

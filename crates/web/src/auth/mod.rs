@@ -3,9 +3,8 @@
 
 pub mod links;
 pub mod locked_notice;
-pub mod password;
-pub mod secret_box;
 pub mod session;
 pub mod sign_in;
-pub mod token;
 pub mod two_factor;
+
+pub use doorstep_app::crypto::{password, secret_box, token};

@@ -17,7 +17,8 @@ use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session::{session_token, set_session_cookie};
 use crate::auth::token::{hash_token, new_token};
 use crate::security::random_hex;
-use crate::{AppState, PasswordCost, WebError};
+use crate::{AppState, WebError};
+use doorstep_app::PasswordCost;
 
 /// Who is signing in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::security::random_hex;
+use super::random_hex;
 
 /// A fresh token: 256 bits from the OS CSPRNG, as hex; only its hash is ever stored.
 pub fn new_token() -> String {

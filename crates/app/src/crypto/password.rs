@@ -3,7 +3,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::PasswordCost;
+use super::PasswordCost;
 
 fn hasher(cost: PasswordCost) -> Argon2<'static> {
     let params = match cost {
@@ -37,7 +37,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{hash_password, verify_password};
-    use crate::PasswordCost;
+    use crate::crypto::PasswordCost;
 
     #[test]
     fn hashes_are_argon2id_and_verify_only_the_right_password() -> Result<(), String> {

@@ -1,0 +1,1 @@
+//! Portal access the office gives and takes: enabling a contact, inviting, locking.

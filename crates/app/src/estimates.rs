@@ -1,0 +1,1 @@
+//! Estimates the customer answers in the portal: approve, decline, ask for changes.

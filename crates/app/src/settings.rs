@@ -1,0 +1,2 @@
+//! What an administrator configures: portal switches, visit settings, availability
+//! windows, the catalogue and email templates.

@@ -1,0 +1,1 @@
+//! `doorstep_app::settings`.

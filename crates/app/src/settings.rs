@@ -1,2 +1,26 @@
 //! What an administrator configures: portal switches, visit settings, availability
 //! windows, the catalogue and email templates.
+
+use doorstep_core::settings::PortalSettings;
+
+use crate::{Admin, App, AppError};
+
+/// Changes the company's portal settings as `change` says, field by field on the
+/// document as saved now (so two administrators changing different switches both keep
+/// theirs), audited as `action` with `detail`, in one transaction. Returns the settings
+/// as saved.
+pub async fn change(
+    app: &App,
+    admin: Admin<'_>,
+    action: &'static str,
+    detail: serde_json::Value,
+    change: impl FnOnce(&mut PortalSettings),
+) -> Result<PortalSettings, AppError> {
+    let company = admin.company().id;
+    let mut tx = app.store.begin().await?;
+    let saved = tx.change_company_settings(company, change).await?;
+    let audit = admin.audit(action, ("company", company.0), detail);
+    tx.audit(company, &audit).await?;
+    tx.commit().await?;
+    Ok(saved)
+}

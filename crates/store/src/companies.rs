@@ -329,6 +329,28 @@ impl Tx {
         Ok(())
     }
 
+    /// Changes a company's portal settings as `change` says, applied to the document as it
+    /// is in the database now (never to a cached copy), with the row locked until the
+    /// transaction ends: two administrators changing different switches at the same time
+    /// both keep their change. Returns the settings as saved.
+    pub async fn change_company_settings(
+        &mut self,
+        company: CompanyId,
+        change: impl FnOnce(&mut PortalSettings),
+    ) -> Result<PortalSettings, StoreError> {
+        // A no-op write takes the row lock on both engines before the read.
+        on_tx!(self, conn => sqlx::query("UPDATE companies SET updated_at = updated_at WHERE id = $1")
+            .bind(company.0).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+        let json: Option<String> = on_tx!(self, conn => sqlx::query_scalar(
+            "SELECT settings FROM companies WHERE id = $1")
+            .bind(company.0).fetch_optional(&mut *conn).await)?;
+        let json = json.ok_or(StoreError::NotFound)?;
+        let mut settings: PortalSettings = serde_json::from_str(&json).unwrap_or_default();
+        change(&mut settings);
+        self.set_company_settings(company, &settings).await?;
+        Ok(settings)
+    }
+
     /// Deletes a company and, by cascade, everything it owns; returns whether it existed.
     pub async fn delete_company(&mut self, slug: &str) -> Result<Option<CompanyId>, StoreError> {
         self.companies_changed();

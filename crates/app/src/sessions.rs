@@ -33,6 +33,7 @@ pub enum NotSignedIn {
 }
 
 /// A signed-in portal login, whichever account it acts for.
+#[derive(Clone)]
 pub struct PortalLogin {
     /// The company.
     pub company: Company,
@@ -45,6 +46,7 @@ pub struct PortalLogin {
 }
 
 /// A signed-in contact acting for one customer account.
+#[derive(Clone)]
 pub struct SignedInContact {
     /// The company, login, session and accounts.
     pub portal: PortalLogin,
@@ -57,6 +59,7 @@ pub struct SignedInContact {
 }
 
 /// A signed-in member of the office staff.
+#[derive(Clone)]
 pub struct SignedInStaff {
     /// The company.
     pub company: Company,

@@ -11,6 +11,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::guard;
 use crate::csrf;
 use crate::pages::{assets, health, office, portal, security, two_factor};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
@@ -38,7 +39,8 @@ fn body_limit(path: &str, route: MethodRouter<AppState>) -> MethodRouter<AppStat
     }
 }
 
-/// Who may reach a route; the permission-matrix test checks every route against its rule.
+/// Who may reach a route: enforced by the router (`auth::guard`) before the handler runs,
+/// and checked route by route by the permission-matrix test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone, on any host (health, the stylesheet).
@@ -51,6 +53,9 @@ pub enum Access {
     Contact,
     /// Any office staff member.
     Staff,
+    /// Any office staff member, also one who still owes the second factor their company
+    /// requires: the setup of that factor, and signing out.
+    StaffSetup,
     /// Office administrators only.
     Admin,
 }
@@ -75,9 +80,16 @@ macro_rules! routes {
             $( RouteRule { method: stringify!($method), path: $path, access: Access::$access }, )*
         ];
 
-        fn route_table() -> Router<AppState> {
+        fn route_table(state: &AppState) -> Router<AppState> {
             let mut router = Router::new();
-            $( router = router.route($path, body_limit($path, routes!(@method $method, $handler))); )*
+            $(
+                let route = routes!(@method $method, $handler).route_layer(
+                    middleware::from_fn_with_state(state.clone(), |s, r, n| {
+                        guard::enforce(Access::$access, s, r, n)
+                    }),
+                );
+                router = router.route($path, body_limit($path, route));
+            )*
             router
         }
     };
@@ -135,14 +147,14 @@ routes! {
     POST "/office/sign-in" => office::sign_in::submit, Visitor;
     GET  "/office/setup/{token}" => office::setup::show, Visitor;
     POST "/office/setup/{token}" => office::setup::submit, Visitor;
-    POST "/office/sign-out" => office::sign_in::sign_out, Staff;
+    POST "/office/sign-out" => office::sign_in::sign_out, StaffSetup;
     GET  "/office/two-factor" => two_factor::show, Visitor;
     POST "/office/two-factor" => two_factor::submit, Visitor;
-    GET  "/office/security" => security::office_show, Staff;
-    POST "/office/security/two-factor/start" => security::office_start, Staff;
-    POST "/office/security/two-factor/confirm" => security::office_confirm, Staff;
-    POST "/office/security/two-factor/disable" => security::office_disable, Staff;
-    POST "/office/security/recovery-codes" => security::office_codes, Staff;
+    GET  "/office/security" => security::office_show, StaffSetup;
+    POST "/office/security/two-factor/start" => security::office_start, StaffSetup;
+    POST "/office/security/two-factor/confirm" => security::office_confirm, StaffSetup;
+    POST "/office/security/two-factor/disable" => security::office_disable, StaffSetup;
+    POST "/office/security/recovery-codes" => security::office_codes, StaffSetup;
     POST "/office/security/policy" => security::office_policy, Admin;
     GET  "/office/customers" => office::customers::list, Staff;
     GET  "/office/customers/{number}" => office::customers::show, Staff;
@@ -217,7 +229,7 @@ routes! {
 
 /// Builds the application's router over `state`.
 pub fn router(state: AppState) -> Router {
-    let routes = route_table().fallback(fallback);
+    let routes = route_table(&state).fallback(fallback);
 
     let mut app = routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))

@@ -1,6 +1,7 @@
 //! Credentials and sessions: password hashing, single-use tokens, sign-in and the
 //! extractors that require a signed-in person.
 
+pub mod guard;
 pub mod links;
 pub mod locked_notice;
 pub mod session;

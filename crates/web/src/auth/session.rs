@@ -110,12 +110,24 @@ fn peer_ip(parts: &Parts) -> IpAddr {
 pub type PortalLogin = doorstep_app::sessions::PortalLogin;
 
 /// The extractor of a [`PortalLogin`].
+#[derive(Clone)]
 pub struct SignedInLogin(pub PortalLogin);
 
 impl FromRequestParts<AppState> for SignedInLogin {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        // The route's access guard resolved it already (see `auth::guard`).
+        if let Some(login) = parts.extensions.remove::<SignedInLogin>() {
+            return Ok(login);
+        }
+        Self::resolve(parts, state).await
+    }
+}
+
+impl SignedInLogin {
+    /// Reads the request's portal session.
+    pub(crate) async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
         let token = session_token(&parts.headers, state.config.https)
             .ok_or(WebError::SignInRequired("/sign-in"))?;
@@ -129,6 +141,7 @@ impl FromRequestParts<AppState> for SignedInLogin {
 }
 
 /// A signed-in contact acting for one customer account.
+#[derive(Clone)]
 pub struct SignedInContact {
     /// The company, login, session and accounts.
     pub portal: PortalLogin,
@@ -144,7 +157,18 @@ impl FromRequestParts<AppState> for SignedInContact {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let SignedInLogin(portal) = SignedInLogin::from_request_parts(parts, state).await?;
+        // The route's access guard resolved it already (see `auth::guard`).
+        if let Some(contact) = parts.extensions.remove::<SignedInContact>() {
+            return Ok(contact);
+        }
+        Self::resolve(parts, state).await
+    }
+}
+
+impl SignedInContact {
+    /// Reads the request's portal session and the account it acts for.
+    pub(crate) async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let SignedInLogin(portal) = SignedInLogin::resolve(parts, state).await?;
         let signed_in = state
             .app
             .signed_in_contact(portal, peer_ip(parts))
@@ -160,6 +184,7 @@ impl FromRequestParts<AppState> for SignedInContact {
 }
 
 /// A signed-in member of the office staff.
+#[derive(Clone)]
 pub struct SignedInStaff {
     /// The company.
     pub company: Company,
@@ -177,6 +202,24 @@ impl FromRequestParts<AppState> for SignedInStaff {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        // The route's access guard resolved it already (see `auth::guard`); a handler of
+        // a route without one (a sign-in page asking whether someone is signed in) gets the
+        // strict answer.
+        if let Some(staff) = parts.extensions.remove::<SignedInStaff>() {
+            return Ok(staff);
+        }
+        Self::resolve(parts, state, false).await
+    }
+}
+
+impl SignedInStaff {
+    /// Reads the request's office session. With `setting_up`, a member who still owes the
+    /// second factor their company requires passes (its setup pages and signing out).
+    pub(crate) async fn resolve(
+        parts: &mut Parts,
+        state: &AppState,
+        setting_up: bool,
+    ) -> Result<Self, WebError> {
         let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
         let token = session_token(&parts.headers, state.config.https)
             .ok_or(WebError::SignInRequired("/office"))?;
@@ -186,7 +229,7 @@ impl FromRequestParts<AppState> for SignedInStaff {
                 company,
                 &hash_token(&token),
                 state.config.session_idle,
-                is_setup_path(parts.uri.path()),
+                setting_up,
                 peer_ip(parts),
             )
             .await?
@@ -200,13 +243,6 @@ impl FromRequestParts<AppState> for SignedInStaff {
             new_requests,
         })
     }
-}
-
-/// Pages a staff member still owing a second factor may use: its setup, and signing out.
-fn is_setup_path(path: &str) -> bool {
-    path == "/office/sign-out"
-        || path == "/office/security"
-        || path.starts_with("/office/security/")
 }
 
 /// A browser whose password (or emailed link) was right and which now owes its second factor.

@@ -135,10 +135,9 @@ impl OfficeChrome {
             name: staff.staff.name.clone(),
             role: staff.staff.role.label(),
             csrf: csrf.to_owned(),
-            admin: doorstep_core::authz::staff_may(
-                staff.staff.role,
-                doorstep_core::authz::OfficeArea::Administration,
-            ),
+            admin: staff
+                .actor
+                .may(doorstep_core::authz::OfficeArea::Administration),
             new_requests: staff.new_requests,
         }
     }

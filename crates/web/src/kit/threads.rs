@@ -3,10 +3,11 @@
 
 use doorstep_core::status::SupportStatus;
 use doorstep_core::support::FILES_MAX;
-use doorstep_store::support::{SupportFile, SupportTicket};
+use doorstep_store::support::{SupportFile, SupportRow, SupportTicket};
 
 use crate::files::FileStore;
 use crate::kit::dates::when;
+use crate::kit::urls::path_segment;
 use crate::uploads::{StoredFile, UploadForm, store_file};
 use crate::{AppState, WebError};
 
@@ -36,6 +37,21 @@ pub struct RowView {
     pub status_class: &'static str,
     /// Last change.
     pub updated: String,
+}
+
+impl RowView {
+    /// The list row of `r`, linking to `{base}/{number}` (`/support` or `/office/support`).
+    pub fn of(r: SupportRow, base: &str) -> RowView {
+        RowView {
+            href: format!("{base}/{}", path_segment(&r.number)),
+            status: r.status().label(),
+            status_class: status_class(r.status()),
+            updated: when(r.updated_at),
+            number: r.number,
+            subject: r.subject,
+            customer_name: r.customer_name,
+        }
+    }
 }
 
 /// One file as a thread shows it.

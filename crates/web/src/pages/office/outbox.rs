@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use doorstep_core::authz::{OfficeArea, staff_may};
 use doorstep_store::outbox::OutboxEmail;
 use serde::Deserialize;
 
@@ -51,9 +50,7 @@ pub async fn list(
     CsrfToken(csrf): CsrfToken,
     Query(cursor): Query<Cursor>,
 ) -> Result<Response, WebError> {
-    if !staff_may(staff.staff.role, OfficeArea::Administration) {
-        return Err(WebError::NotFound);
-    }
+    staff.actor.admin()?;
     let mut emails = state
         .store
         .outbox_page(staff.company.id, cursor.before, PAGE + 1)
@@ -86,9 +83,7 @@ pub async fn show(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    if !staff_may(staff.staff.role, OfficeArea::Administration) {
-        return Err(WebError::NotFound);
-    }
+    staff.actor.admin()?;
     let email = state
         .store
         .outbox_email(staff.company.id, id)

@@ -8,7 +8,7 @@ use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::{AppError, support};
-use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_core::authz::OfficeArea;
 use doorstep_core::ids::AttachmentId;
 use doorstep_core::status::SupportStatus;
 use doorstep_core::support::{self as rules, FILES_MAX};
@@ -18,7 +18,6 @@ use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::Path;
 use crate::kit::cursors::{parse_support_cursor, support_cursor};
-use crate::kit::dates::when;
 use crate::kit::files::{content_disposition, send};
 use crate::kit::render::page;
 use crate::kit::threads::{EntryView, RowView, status_class, store_files, thread};
@@ -28,14 +27,6 @@ use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
 const PAGE: i64 = 50;
-
-fn require(staff: &SignedInStaff) -> Result<(), WebError> {
-    if staff_may(staff.staff.role, OfficeArea::DayToDay) {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
-}
 
 /// One status checkbox of the filter.
 struct StatusCheck {
@@ -61,7 +52,7 @@ pub async fn list(
     CsrfToken(csrf): CsrfToken,
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
-    require(&staff)?;
+    staff.actor.require(OfficeArea::DayToDay)?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
@@ -98,15 +89,7 @@ pub async fn list(
     }
     let rows = rows
         .into_iter()
-        .map(|r| RowView {
-            href: format!("/office/support/{}", path_segment(&r.number)),
-            status: r.status().label(),
-            status_class: status_class(r.status()),
-            updated: when(r.updated_at),
-            number: r.number,
-            subject: r.subject,
-            customer_name: r.customer_name,
-        })
+        .map(|r| RowView::of(r, "/office/support"))
         .collect();
     let statuses = SupportStatus::ALL
         .iter()
@@ -156,7 +139,7 @@ async fn load(
     staff: &SignedInStaff,
     number: &str,
 ) -> Result<SupportTicket, WebError> {
-    require(staff)?;
+    staff.actor.require(OfficeArea::DayToDay)?;
     state
         .store
         .support_ticket_for_office(staff.company.id, number)
@@ -381,7 +364,7 @@ pub async fn file(
     staff: SignedInStaff,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    require(&staff)?;
+    staff.actor.require(OfficeArea::DayToDay)?;
     let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
     let f = state
         .store

@@ -1,7 +1,7 @@
 //! What the portal's pages share: the authz gate and list paging (cursors, dates and
 //! rendering are in `crate::kit`).
 
-use doorstep_core::authz::{PortalAction, contact_may};
+use doorstep_core::authz::PortalAction;
 use time::Date;
 
 use crate::WebError;
@@ -13,16 +13,12 @@ pub const PAGE: i64 = 25;
 
 /// Refuses with 404 (indistinguishable from "nothing here") unless authz allows `action`.
 pub fn require(contact: &SignedInContact, action: PortalAction) -> Result<(), WebError> {
-    if contact_may(&contact.scope, &contact.portal.company.settings, action) {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
+    Ok(contact.actor.require(action)?)
 }
 
 /// Whether authz allows `action`, for offering it on a page.
 pub fn may(contact: &SignedInContact, action: PortalAction) -> bool {
-    contact_may(&contact.scope, &contact.portal.company.settings, action)
+    contact.actor.may(action)
 }
 
 /// Cuts `rows`, read one longer than [`PAGE`], to a page; the link to the next page when

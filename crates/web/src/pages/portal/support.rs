@@ -18,7 +18,6 @@ use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Path, Query};
 use crate::kit::cursors::{parse_support_cursor, support_cursor};
-use crate::kit::dates::when;
 use crate::kit::render::page;
 use crate::kit::threads::{EntryView, RowView, status_class, store_files, thread};
 use crate::kit::urls::path_segment;
@@ -65,15 +64,7 @@ pub async fn list(
     }
     let rows = rows
         .into_iter()
-        .map(|r| RowView {
-            href: format!("/support/{}", path_segment(&r.number)),
-            status: r.status().label(),
-            status_class: status_class(r.status()),
-            updated: when(r.updated_at),
-            number: r.number,
-            subject: r.subject,
-            customer_name: r.customer_name,
-        })
+        .map(|r| RowView::of(r, "/support"))
         .collect();
     page(&ListPage {
         chrome: PortalChrome::of(&contact, &csrf).at("/support"),

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_core::authz::OfficeArea;
 use doorstep_core::ids::CompanyId;
 use doorstep_store::Store;
 use tokio::sync::{broadcast, watch};
@@ -98,9 +98,7 @@ pub async fn stream(
     State(state): State<AppState>,
     staff: SignedInStaff,
 ) -> Result<Response, WebError> {
-    if !staff_may(staff.staff.role, OfficeArea::DayToDay) {
-        return Err(WebError::NotFound);
-    }
+    staff.actor.require(OfficeArea::DayToDay)?;
     let (changes, closed) = state.request_events.subscribe();
     let mut poll = tokio::time::interval(POLL);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

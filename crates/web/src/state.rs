@@ -80,10 +80,10 @@ pub struct AppState {
     pub files: FileStore,
     /// Set when shutdown begins, so `/readyz` fails before the listener closes.
     pub draining: Arc<AtomicBool>,
-    /// Nudges the mail worker after a transaction queued email.
+    /// The mail worker's wake-up, handed to the worker at start; use cases wake it.
     pub mail_wake: doorstep_mail::Wake,
-    /// Tells open office inboxes that a company's New request count changed: call
-    /// `request_events.notify(company)` after committing a new or answered request.
+    /// Where open office inbox streams learn that a company's New request count changed
+    /// (use cases tell it after committing).
     pub request_events: RequestEvents,
 }
 

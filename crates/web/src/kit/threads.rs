@@ -54,6 +54,59 @@ impl RowView {
     }
 }
 
+/// What a ticket's page shows around its answer form: a notice, a refusal, what was
+/// typed with its error, the files' error, and the status the page answers with.
+#[derive(Default)]
+pub struct AnswerForm {
+    /// The HTTP status (200 unless refused).
+    pub status: axum::http::StatusCode,
+    /// A notice after a redirect.
+    pub notice: Option<&'static str>,
+    /// Why the answer was refused, for the whole form.
+    pub refusal: Option<String>,
+    /// The text typed, and what is wrong with it.
+    pub body: (String, Option<String>),
+    /// What is wrong with the files.
+    pub files_error: Option<String>,
+}
+
+impl AnswerForm {
+    /// The page after a redirect, with `notice`.
+    pub fn notice(notice: Option<&'static str>) -> AnswerForm {
+        AnswerForm {
+            notice,
+            ..AnswerForm::default()
+        }
+    }
+
+    /// The form answered with `status`, keeping the text `typed`.
+    pub fn again(status: axum::http::StatusCode, typed: String) -> AnswerForm {
+        AnswerForm {
+            status,
+            body: (typed, None),
+            ..AnswerForm::default()
+        }
+    }
+
+    /// The same, with `error` next to the text.
+    pub fn text_error(mut self, error: String) -> AnswerForm {
+        self.body.1 = Some(error);
+        self
+    }
+
+    /// The same, with `error` next to the files.
+    pub fn files_error(mut self, error: Option<String>) -> AnswerForm {
+        self.files_error = error;
+        self
+    }
+
+    /// The same, with `refusal` above the form.
+    pub fn refusal(mut self, refusal: impl Into<String>) -> AnswerForm {
+        self.refusal = Some(refusal.into());
+        self
+    }
+}
+
 /// One file as a thread shows it.
 pub struct FileView {
     /// Download link.

@@ -9,4 +9,4 @@ pub mod two_factor;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod audiences;
+pub(crate) mod audiences;

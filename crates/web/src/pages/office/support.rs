@@ -20,7 +20,7 @@ use crate::extract::Path;
 use crate::kit::cursors::{parse_support_cursor, support_cursor};
 use crate::kit::files::{content_disposition, send};
 use crate::kit::render::page;
-use crate::kit::threads::{EntryView, RowView, status_class, store_files, thread};
+use crate::kit::threads::{AnswerForm, EntryView, RowView, status_class, store_files, thread};
 use crate::kit::urls::path_segment;
 use crate::uploads::read_form;
 use crate::views::OfficeChrome;
@@ -147,17 +147,12 @@ async fn load(
         .ok_or(WebError::NotFound)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn show_page(
     state: &AppState,
     staff: &SignedInStaff,
     csrf: &str,
     t: SupportTicket,
-    notice: Option<&'static str>,
-    refusal: Option<String>,
-    body: (String, Option<String>),
-    files_error: Option<String>,
-    status: StatusCode,
+    form: AnswerForm,
 ) -> Result<Response, WebError> {
     let entries = thread(
         state,
@@ -203,14 +198,14 @@ async fn show_page(
         may_comment,
         reply_statuses,
         statuses,
-        notice,
-        refusal,
-        body,
-        files_error,
+        notice: form.notice,
+        refusal: form.refusal,
+        body: form.body,
+        files_error: form.files_error,
         files_max: FILES_MAX,
         t,
     })?;
-    *response.status_mut() = status;
+    *response.status_mut() = form.status;
     Ok(response)
 }
 
@@ -234,18 +229,7 @@ pub async fn show(
         Some("status") => Some("Status changed."),
         _ => None,
     };
-    show_page(
-        &state,
-        &staff,
-        &csrf,
-        t,
-        notice,
-        None,
-        Default::default(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    show_page(&state, &staff, &csrf, t, AnswerForm::notice(notice)).await
 }
 
 const CLOSED: &str = "This ticket is closed. Reopen it (set the status to Open) before replying.";
@@ -262,33 +246,25 @@ pub async fn reply(
     let t = load(&state, &staff, &number).await?;
     let upload = read_form(multipart).await?;
     let raw = upload.field("body").unwrap_or_default().to_owned();
-    let again = |t, refusal: Option<String>, body, files, status| {
-        show_page(&state, &staff, &csrf, t, None, refusal, body, files, status)
-    };
+    let again = |t, form| show_page(&state, &staff, &csrf, t, form);
+    let typed = |status| AnswerForm::again(status, raw.clone());
     if !rules::may_comment(t.status()) {
-        return again(
-            t,
-            Some(CLOSED.into()),
-            (raw, None),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return again(t, typed(StatusCode::CONFLICT).refusal(CLOSED)).await;
     }
     let comment = match support::Comment::parse(&raw) {
         Ok(comment) => comment.with_status(upload.field("status")),
         Err(e) => {
             let files = (!upload.files.is_empty())
                 .then(|| "Choose the files again after writing the reply.".to_owned());
-            let body = (raw, Some(e.message));
-            return again(t, None, body, files, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let form = typed(StatusCode::UNPROCESSABLE_ENTITY).text_error(e.message);
+            return again(t, form.files_error(files)).await;
         }
     };
     let stored = match store_files(&state.files, &upload).await? {
         Ok(stored) => stored,
         Err(message) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return again(t, None, (raw, None), Some(message), status).await;
+            let form = typed(StatusCode::UNPROCESSABLE_ENTITY).files_error(Some(message));
+            return again(t, form).await;
         }
     };
     match support::reply(&state.app, &staff.actor, &number, comment, &stored).await {
@@ -300,18 +276,11 @@ pub async fn reply(
         Err(AppError::Conflict { reason, .. }) => {
             let fresh = load(&state, &staff, &number).await?;
             let refusal = if reason == "closed" { CLOSED } else { CHANGED };
-            again(
-                fresh,
-                Some(refusal.into()),
-                (raw, None),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
+            again(fresh, typed(StatusCode::CONFLICT).refusal(refusal)).await
         }
         Err(AppError::Invalid(e)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            again(t, None, (raw, None), Some(e.message), status).await
+            let form = typed(StatusCode::UNPROCESSABLE_ENTITY).files_error(Some(e.message));
+            again(t, form).await
         }
         Err(e) => Err(e.into()),
     }
@@ -344,18 +313,8 @@ pub async fn set_status(
         Err(e) => return Err(e.into()),
     };
     let t = load(&state, &staff, &number).await?;
-    show_page(
-        &state,
-        &staff,
-        &csrf,
-        t,
-        None,
-        Some(refusal),
-        Default::default(),
-        None,
-        status,
-    )
-    .await
+    let form = AnswerForm::again(status, String::new()).refusal(refusal);
+    show_page(&state, &staff, &csrf, t, form).await
 }
 
 /// `GET /office/support/files/{id}`: a ticket's file, always as a download.

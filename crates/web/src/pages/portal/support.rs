@@ -19,7 +19,7 @@ use crate::csrf::CsrfToken;
 use crate::extract::{Path, Query};
 use crate::kit::cursors::{parse_support_cursor, support_cursor};
 use crate::kit::render::page;
-use crate::kit::threads::{EntryView, RowView, status_class, store_files, thread};
+use crate::kit::threads::{AnswerForm, EntryView, RowView, status_class, store_files, thread};
 use crate::kit::urls::path_segment;
 use crate::pages::portal::billing::{PAGE, require};
 use crate::uploads::read_form;
@@ -209,16 +209,12 @@ async fn load(
         .ok_or(WebError::NotFound)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn show_page(
     state: &AppState,
     contact: &SignedInContact,
     csrf: &str,
     t: SupportTicket,
-    notice: Option<&'static str>,
-    body: (String, Option<String>),
-    files_error: Option<String>,
-    status: StatusCode,
+    form: AnswerForm,
 ) -> Result<Response, WebError> {
     let company = contact.portal.company.id;
     let office = contact.portal.company.name.clone();
@@ -238,14 +234,14 @@ async fn show_page(
         status_class: status_class(t.status()),
         entries,
         may_comment,
-        notice,
+        notice: form.notice,
         refusal: (!may_comment).then_some(CLOSED),
-        body,
-        files_error,
+        body: form.body,
+        files_error: form.files_error,
         files_max: FILES_MAX,
         t,
     })?;
-    *response.status_mut() = status;
+    *response.status_mut() = form.status;
     Ok(response)
 }
 
@@ -265,17 +261,7 @@ pub async fn show(
         Some("commented") => Some("Your message was sent to the office."),
         _ => None,
     };
-    show_page(
-        &state,
-        &contact,
-        &csrf,
-        t,
-        notice,
-        Default::default(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    show_page(&state, &contact, &csrf, t, AnswerForm::notice(notice)).await
 }
 
 /// `POST /support/{number}/comments` (multipart: body, files).
@@ -289,35 +275,25 @@ pub async fn comment(
     let t = load(&state, &contact, &number).await?;
     let upload = read_form(multipart).await?;
     let raw = upload.field("body").unwrap_or_default().to_owned();
-    let again =
-        |t, body, files, status| show_page(&state, &contact, &csrf, t, None, body, files, status);
+    let again = |t, form| show_page(&state, &contact, &csrf, t, form);
+    let typed = |status| AnswerForm::again(status, raw.clone());
     if !rules::may_comment(t.status()) {
-        return again(t, (raw, None), None, StatusCode::CONFLICT).await;
+        return again(t, typed(StatusCode::CONFLICT)).await;
     }
     let comment = match support::Comment::parse(&raw) {
         Ok(comment) => comment,
         Err(e) => {
             let files = (!upload.files.is_empty())
                 .then(|| "Choose your files again after writing your message.".to_owned());
-            return again(
-                t,
-                (raw, Some(e.message)),
-                files,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let form = typed(StatusCode::UNPROCESSABLE_ENTITY).text_error(e.message);
+            return again(t, form.files_error(files)).await;
         }
     };
     let stored = match store_files(&state.files, &upload).await? {
         Ok(stored) => stored,
         Err(message) => {
-            return again(
-                t,
-                (raw, None),
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let form = typed(StatusCode::UNPROCESSABLE_ENTITY).files_error(Some(message));
+            return again(t, form).await;
         }
     };
     match support::comment(&state.app, &contact.actor, &number, comment, &stored).await {
@@ -329,26 +305,15 @@ pub async fn comment(
         Err(AppError::Conflict { .. }) => {
             // The office changed the ticket meanwhile: show it as it is now.
             let fresh = load(&state, &contact, &number).await?;
-            show_page(
-                &state,
-                &contact,
-                &csrf,
-                fresh,
-                Some("The request changed while you were writing; check it and send your message again."),
-                (raw, None),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
+            let mut form = typed(StatusCode::CONFLICT);
+            form.notice = Some(
+                "The request changed while you were writing; check it and send your message again.",
+            );
+            again(fresh, form).await
         }
         Err(AppError::Invalid(e)) => {
-            again(
-                t,
-                (raw, None),
-                Some(e.message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let form = typed(StatusCode::UNPROCESSABLE_ENTITY).files_error(Some(e.message));
+            again(t, form).await
         }
         Err(e) => Err(e.into()),
     }

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod money;
 pub mod password;
 pub mod settings;
+pub mod sign_in;
 pub mod status;
 pub mod support;
 pub mod tenancy;

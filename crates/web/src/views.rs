@@ -59,15 +59,7 @@ impl Brand {
     /// Whom to contact, for messages such as the sign-in page's: "Acme at (555) 010-1000
     /// or hello@acme.test", leaving out what the company has not filled in.
     pub fn whom_to_contact(&self) -> String {
-        let ways: Vec<&str> = [self.phone.trim(), self.email.trim()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect();
-        if ways.is_empty() {
-            self.name.clone()
-        } else {
-            format!("{} at {}", self.name, ways.join(" or "))
-        }
+        doorstep_core::sign_in::whom_to_contact(&self.name, &self.phone, &self.email)
     }
 }
 

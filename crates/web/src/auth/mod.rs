@@ -3,7 +3,6 @@
 
 pub mod guard;
 pub mod links;
-pub mod locked_notice;
 pub mod session;
 pub mod sign_in;
 pub mod two_factor;

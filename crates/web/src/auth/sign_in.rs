@@ -1,24 +1,18 @@
-//! Checking a sign-in attempt and opening a session: shared by the portal and the office.
+//! What sign-in needs from the web: where each audience's pages are, the browser as the
+//! use cases of `doorstep_app::sign_in` see it, and the answer that sets a new session's
+//! cookie. The checks and the writes are the application layer's.
 
-use std::sync::OnceLock;
-
-use doorstep_core::email::EmailAddress;
-use doorstep_store::audit::NewAuditEvent;
-use doorstep_store::companies::Company;
-use doorstep_store::sessions::{NewSession, SessionOwner};
-use time::OffsetDateTime;
+use std::net::{IpAddr, Ipv6Addr};
 
 use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::sign_in::{self as app, Client, Opened};
+use doorstep_store::companies::Company;
+use doorstep_store::sessions::SessionOwner;
 
-use crate::auth::locked_notice;
-use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session::{session_token, set_session_cookie};
-use crate::auth::token::{hash_token, new_token};
-use crate::security::random_hex;
 use crate::{AppState, WebError};
-use doorstep_app::PasswordCost;
 
 /// Who is signing in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +29,14 @@ impl Audience {
         match owner {
             SessionOwner::Staff(_) => Audience::Office,
             SessionOwner::Login(_) => Audience::Portal,
+        }
+    }
+
+    /// The same audience, as the application layer names it.
+    pub fn app(self) -> app::Audience {
+        match self {
+            Audience::Portal => app::Audience::Portal,
+            Audience::Office => app::Audience::Office,
         }
     }
 
@@ -71,124 +73,26 @@ impl Audience {
     }
 }
 
-/// How an attempt ended.
-#[derive(Debug)]
-pub enum Outcome {
-    /// Right credentials: open a session for this owner.
-    Success(SessionOwner),
-    /// Wrong email or password, or a locked login (deliberately not saying which).
-    Invalid,
-    /// Too many failures: try again after this time.
-    Throttled(OffsetDateTime),
-}
-
-/// A hash to verify against when the email is unknown, so a miss costs the same time as
-/// a hit and response times do not reveal which emails have logins.
-fn decoy_hash(cost: PasswordCost) -> &'static str {
-    static STANDARD: OnceLock<String> = OnceLock::new();
-    static TEST: OnceLock<String> = OnceLock::new();
-    let cell = match cost {
-        PasswordCost::Standard => &STANDARD,
-        PasswordCost::TestOnly => &TEST,
-    };
-    cell.get_or_init(|| hash_password("decoy password, never valid", cost).unwrap_or_default())
-}
-
-fn throttle_keys(audience: Audience, email: &str, ip: &str) -> [String; 2] {
-    let who = match audience {
-        Audience::Portal => "login",
-        Audience::Office => "staff",
-    };
-    [format!("{who}:{email}"), format!("ip:{ip}")]
-}
-
-/// Checks an attempt: it is counted against the login and the client address first
-/// (atomically, so parallel attempts never get more checks than the throttle allows),
-/// then the password is verified, always at full cost. A locked login answers exactly
-/// as a wrong password does, whatever the password; the right one only queues, at most
-/// once a day, an email telling the contact whom to call. Every outcome is audited.
-pub async fn attempt(
-    state: &AppState,
-    company: &Company,
-    audience: Audience,
-    email_raw: &str,
-    password: &str,
-    ip: &str,
-) -> Result<Outcome, WebError> {
-    let email = EmailAddress::parse(email_raw)
-        .map(|e| e.to_string())
-        .unwrap_or_else(|_| email_raw.trim().to_lowercase());
-    let keys = throttle_keys(audience, &email, ip);
-    let mut tx = state.store.begin().await?;
-    let blocked = tx
-        .claim_sign_in_attempt(company.id, &[&keys[0], &keys[1]])
-        .await?;
-    tx.commit().await?;
-    if let Some(until) = blocked {
-        audit(state, company, "sign_in.throttled", &email, ip, None).await?;
-        return Ok(Outcome::Throttled(until));
-    }
-    let credentials = match audience {
-        Audience::Portal => state.store.login_credentials(company.id, &email).await?,
-        Audience::Office => state.store.staff_credentials(company.id, &email).await?,
-    };
-    let stored = credentials
-        .as_ref()
-        .and_then(|c| c.password_hash.clone())
-        .unwrap_or_else(|| decoy_hash(state.config.password_cost).to_owned());
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
-        .await
-        .map_err(WebError::internal)?;
-    let has_access = match (&credentials, audience) {
-        (Some(c), Audience::Portal) => match c.owner {
-            SessionOwner::Login(login) => !state
-                .store
-                .accounts_of_login(company.id, login)
-                .await?
-                .is_empty(),
-            SessionOwner::Staff(_) => false,
-        },
-        (Some(_), Audience::Office) => true,
-        (None, _) => false,
-    };
-    match credentials {
-        Some(c) if matches && has_access && c.password_hash.is_some() && !c.locked => {
-            // The attempt was counted as a failure before the check: take it back.
-            let mut tx = state.store.begin().await?;
-            tx.clear_sign_in_failures(company.id, &keys[0]).await?;
-            tx.refund_sign_in_attempt(company.id, &keys[1]).await?;
-            tx.commit().await?;
-            Ok(Outcome::Success(c.owner))
-        }
-        Some(c) if matches && has_access && c.password_hash.is_some() => {
-            // Locked: counted as a failure (it stays counted), answered as one.
-            locked_notice::refused(state, company, c.owner, &email, ip).await?;
-            Ok(Outcome::Invalid)
-        }
-        _ => {
-            audit(state, company, "sign_in.failed", &email, ip, None).await?;
-            Ok(Outcome::Invalid)
-        }
+/// The browser signing in: its address, its self-description and the session it had.
+pub fn client(state: &AppState, headers: &HeaderMap, ip: IpAddr) -> Client {
+    Client {
+        ip,
+        user_agent: user_agent(headers),
+        session_token: session_token(headers, state.config.https),
     }
 }
 
-pub(crate) fn owner_id(owner: SessionOwner) -> i64 {
-    match owner {
-        SessionOwner::Staff(s) => s.0,
-        SessionOwner::Login(l) => l.0,
-    }
-}
-
-async fn audit(
-    state: &AppState,
-    company: &Company,
-    action: &'static str,
-    email: &str,
-    ip: &str,
-    actor: Option<i64>,
-) -> Result<(), WebError> {
-    write_audit(state, company, ("system", actor), email, action, ip, "{}").await
+/// The answer to a sign-in step that opened a session: its cookie, and the way home, or
+/// to the code page when a second factor is owed.
+pub fn signed_in(state: &AppState, audience: Audience, token: &str, owed: bool) -> Response {
+    let to = if owed {
+        audience.two_factor_page()
+    } else {
+        audience.home()
+    };
+    let mut response = Redirect::to(to).into_response();
+    set_session_cookie(&mut response, token, state);
+    response
 }
 
 /// The first factor (a password or an emailed link) is proven: opens a session and
@@ -201,27 +105,19 @@ pub async fn finish_sign_in(
     headers: &HeaderMap,
     ip: &str,
 ) -> Result<Response, WebError> {
-    let pending = state.store.two_factor(company.id, owner).await?.enabled;
-    let previous = session_token(headers, state.config.https);
-    let token = open_session(
+    let client = client(state, headers, parse_ip(ip));
+    let opened = app::session::first_factor_proven(&state.app, company, owner, &client).await?;
+    Ok(opened_response(state, &opened))
+}
+
+/// The answer for a session [`app::session::first_factor_proven`] opened.
+pub fn opened_response(state: &AppState, opened: &Opened) -> Response {
+    signed_in(
         state,
-        company,
-        owner,
-        previous.as_deref(),
-        ip,
-        &user_agent(headers),
-        pending,
+        Audience::of(opened.owner),
+        &opened.token,
+        opened.second_factor_owed,
     )
-    .await?;
-    let audience = Audience::of(owner);
-    let to = if pending {
-        audience.two_factor_page()
-    } else {
-        audience.home()
-    };
-    let mut response = Redirect::to(to).into_response();
-    set_session_cookie(&mut response, &token, state);
-    Ok(response)
 }
 
 /// The browser's self-description, shortened, for the session list and audit log.
@@ -233,6 +129,11 @@ pub fn user_agent(headers: &HeaderMap) -> String {
         .chars()
         .take(300)
         .collect()
+}
+
+/// An address written out by `IpAddr`'s `Display`, read back.
+fn parse_ip(ip: &str) -> IpAddr {
+    ip.parse().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED))
 }
 
 /// Opens a fresh session for `owner` (never reusing an earlier id, so a planted cookie
@@ -247,54 +148,17 @@ pub async fn open_session(
     user_agent: &str,
     two_factor_pending: bool,
 ) -> Result<String, WebError> {
-    let token = new_token();
-    let mut tx = state.store.begin().await?;
-    if let Some(previous) = previous_token {
-        tx.delete_session(company.id, &hash_token(previous)).await?;
-    }
-    tx.create_session(
-        company.id,
-        &NewSession {
-            id_hash: hash_token(&token),
-            owner,
-            active_customer: None,
-            csrf_secret: random_hex(16),
-            ip: ip.to_owned(),
-            user_agent: user_agent.chars().take(300).collect(),
-            expires_at: doorstep_store::now() + state.config.session_lifetime,
-            two_factor_pending,
-        },
-    )
-    .await?;
-    let kind = match owner {
-        SessionOwner::Staff(_) => "staff",
-        SessionOwner::Login(_) => "contact",
+    let client = Client {
+        ip: parse_ip(ip),
+        user_agent: user_agent.to_owned(),
+        session_token: previous_token.map(str::to_owned),
     };
-    let action = if two_factor_pending {
-        "sign_in.second_factor_required"
-    } else {
-        "sign_in.succeeded"
-    };
-    tx.audit(
-        company.id,
-        &NewAuditEvent {
-            actor_kind: kind,
-            actor_id: Some(owner_id(owner)),
-            actor_label: String::new(),
-            action,
-            subject_kind: "",
-            subject_id: None,
-            ip: ip.to_owned(),
-            detail: "{}".into(),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let token = app::session::open(&state.app, company, owner, &client, two_factor_pending).await?;
     Ok(token)
 }
 
-/// Records something `owner` did to their own sign-in (second factor, settings).
+/// Records something `owner` did to their own sign-in (second factor, settings);
+/// `detail` is a JSON object.
 pub async fn audit_owner(
     state: &AppState,
     company: &Company,
@@ -303,39 +167,8 @@ pub async fn audit_owner(
     ip: &str,
     detail: &str,
 ) -> Result<(), WebError> {
-    let kind = match owner {
-        SessionOwner::Staff(_) => "staff",
-        SessionOwner::Login(_) => "contact",
-    };
-    let actor = (kind, Some(owner_id(owner)));
-    write_audit(state, company, actor, "", action, ip, detail).await
-}
-
-async fn write_audit(
-    state: &AppState,
-    company: &Company,
-    (actor_kind, actor_id): (&'static str, Option<i64>),
-    label: &str,
-    action: &'static str,
-    ip: &str,
-    detail: &str,
-) -> Result<(), WebError> {
-    let mut tx = state.store.begin().await?;
-    tx.audit(
-        company.id,
-        &NewAuditEvent {
-            actor_kind,
-            actor_id,
-            actor_label: label.chars().take(254).collect(),
-            action,
-            subject_kind: "",
-            subject_id: None,
-            ip: ip.to_owned(),
-            detail: detail.to_owned(),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let detail = serde_json::from_str(detail).unwrap_or_else(|_| serde_json::json!({}));
+    let ip = parse_ip(ip);
+    app::session::audit_own_step(&state.app, company, owner, action, ip, detail).await?;
     Ok(())
 }

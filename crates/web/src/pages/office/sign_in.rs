@@ -6,11 +6,13 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use doorstep_app::sign_in::password::{self, Credentials, Outcome, Refusal};
+use doorstep_app::sign_in::session;
 use doorstep_store::companies::Company;
 use serde::Deserialize;
 
 use crate::auth::session::{SignedInStaff, clear_session_cookie};
-use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
+use crate::auth::sign_in::{Audience, client, signed_in};
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Query};
 use crate::pages::office::home;
@@ -91,31 +93,20 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
-    let ip = peer.ip().to_string();
     let email = form.email.trim().to_owned();
-    if email.is_empty() || form.password.is_empty() {
-        let msg = "Enter your email and your password.".to_owned();
-        return page(
-            &company,
-            &csrf,
-            email,
-            None,
-            Some(msg),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    match attempt(
-        &state,
-        &company,
-        Audience::Office,
-        &email,
-        &form.password,
-        &ip,
-    )
-    .await?
-    {
-        Outcome::Success(owner) => finish_sign_in(&state, &company, owner, &headers, &ip).await,
-        Outcome::Invalid => {
+    let credentials = match Credentials::parse(&form.email, &form.password) {
+        Ok(c) => c,
+        Err(e) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(&company, &csrf, email, None, Some(e.message), status);
+        }
+    };
+    let client = client(&state, &headers, peer.ip());
+    let audience = Audience::Office;
+    match password::sign_in(&state.app, &company, audience.app(), credentials, &client).await? {
+        Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false)),
+        Outcome::SecondFactorOwed { token } => Ok(signed_in(&state, audience, &token, true)),
+        Outcome::Refused(Refusal::NoMatch) => {
             // Also the answer to a locked account, right password or not.
             let msg = "That email and password don't match a staff account that may sign in. \
                        If you still can't sign in, ask an administrator."
@@ -129,8 +120,7 @@ pub async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Outcome::Throttled(until) => {
-            let minutes = ((until - doorstep_store::now()).whole_seconds().max(1) + 59) / 60;
+        Outcome::Refused(Refusal::Throttled { minutes }) => {
             let msg =
                 format!("Too many failed attempts. Please wait {minutes} minute(s) and try again.");
             page(
@@ -150,10 +140,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     staff: SignedInStaff,
 ) -> Result<Response, WebError> {
-    let mut tx = state.store.begin().await?;
-    tx.delete_session(staff.company.id, &staff.session.id_hash)
-        .await?;
-    tx.commit().await?;
+    session::sign_out(&state.app, &staff.company, &staff.session).await?;
     let mut response = Redirect::to("/office").into_response();
     clear_session_cookie(&mut response, &state);
     Ok(response)

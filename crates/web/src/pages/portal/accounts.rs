@@ -1,10 +1,12 @@
 //! Choosing, and switching, the account a login acts for (seed 000).
 
+use std::net::SocketAddr;
+
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use doorstep_app::sign_in::session;
 use doorstep_core::ids::CustomerId;
-use doorstep_store::audit::NewAuditEvent;
 use serde::Deserialize;
 
 use crate::auth::session::SignedInLogin;
@@ -63,31 +65,10 @@ pub struct Choice {
 pub async fn choose(
     State(state): State<AppState>,
     SignedInLogin(portal): SignedInLogin,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(choice): Form<Choice>,
 ) -> Result<Response, WebError> {
     let customer = CustomerId(choice.customer);
-    // Only an account of this very login: anything else is simply not found.
-    if !portal.accounts.iter().any(|a| a.customer == customer) {
-        return Err(WebError::NotFound);
-    }
-    let mut tx = state.store.begin().await?;
-    tx.set_active_customer(portal.company.id, &portal.session.id_hash, customer)
-        .await?;
-    tx.audit(
-        portal.company.id,
-        &NewAuditEvent {
-            actor_kind: "contact",
-            actor_id: Some(portal.login.0),
-            actor_label: String::new(),
-            action: "account.switched",
-            subject_kind: "customer",
-            subject_id: Some(customer.0),
-            ip: String::new(),
-            detail: "{}".into(),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    session::choose_account(&state.app, &portal, peer.ip(), customer).await?;
     Ok(Redirect::to("/").into_response())
 }

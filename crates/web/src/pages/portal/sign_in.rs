@@ -6,11 +6,12 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use doorstep_app::sign_in::password::{self, Credentials, Outcome, Refusal};
 use doorstep_store::companies::Company;
 use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
-use crate::auth::sign_in::{Audience, Outcome, attempt, finish_sign_in};
+use crate::auth::sign_in::{Audience, client, signed_in};
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
 use crate::pages::portal::dashboard;
@@ -96,30 +97,20 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
-    let ip = peer.ip().to_string();
     let email = form.email.trim().to_owned();
-    if email.is_empty() || form.password.is_empty() {
-        let msg = "Enter your email and your password.".to_owned();
-        return page(
-            &company,
-            &csrf,
-            email,
-            Some(msg),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    match attempt(
-        &state,
-        &company,
-        Audience::Portal,
-        &email,
-        &form.password,
-        &ip,
-    )
-    .await?
-    {
-        Outcome::Success(owner) => finish_sign_in(&state, &company, owner, &headers, &ip).await,
-        Outcome::Invalid => {
+    let credentials = match Credentials::parse(&form.email, &form.password) {
+        Ok(c) => c,
+        Err(e) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(&company, &csrf, email, Some(e.message), status);
+        }
+    };
+    let client = client(&state, &headers, peer.ip());
+    let audience = Audience::Portal;
+    match password::sign_in(&state.app, &company, audience.app(), credentials, &client).await? {
+        Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false)),
+        Outcome::SecondFactorOwed { token } => Ok(signed_in(&state, audience, &token, true)),
+        Outcome::Refused(Refusal::NoMatch) => {
             // Also the answer to a locked login, right password or not: nothing here may
             // tell an attacker that a guess was right. The contact is emailed instead.
             let msg = format!(
@@ -135,8 +126,7 @@ pub async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Outcome::Throttled(until) => {
-            let minutes = ((until - doorstep_store::now()).whole_seconds().max(1) + 59) / 60;
+        Outcome::Refused(Refusal::Throttled { minutes }) => {
             let msg = format!(
                 "Too many failed attempts. Please wait {minutes} minute{} and try again.",
                 if minutes == 1 { "" } else { "s" }

@@ -7,13 +7,12 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use doorstep_core::email::EmailAddress;
-use doorstep_store::sessions::SessionOwner;
+use doorstep_app::AppError;
+use doorstep_app::sign_in::links;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::links::{may_email, send_link};
-use crate::auth::sign_in::finish_sign_in;
+use crate::auth::sign_in::{client, opened_response};
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
@@ -71,46 +70,7 @@ pub async fn request(
     Form(form): Form<LinkForm>,
 ) -> Result<Response, WebError> {
     let typed = form.email.trim().chars().take(254).collect::<String>();
-    if let Ok(email) = EmailAddress::parse(&typed) {
-        let creds = state
-            .store
-            .login_credentials(company.id, email.as_str())
-            .await?;
-        let login = creds.and_then(|c| match c.owner {
-            SessionOwner::Login(login) if !c.locked => Some(login),
-            _ => None,
-        });
-        // A login with no account left (every contact disabled) gets no link either.
-        let login = match login {
-            Some(login)
-                if !state
-                    .store
-                    .accounts_of_login(company.id, login)
-                    .await?
-                    .is_empty()
-                    && may_email(&state, &company, email.as_str()).await? =>
-            {
-                Some(login)
-            }
-            _ => None,
-        };
-        if let Some(login) = login {
-            let name = state.store.login_first_name(company.id, login).await?;
-            let mut tx = state.store.begin().await?;
-            send_link(
-                &state,
-                &mut tx,
-                &company,
-                login,
-                TokenPurpose::SignInLink,
-                email.as_str(),
-                &name,
-            )
-            .await?;
-            tx.commit().await?;
-            state.mail_wake.wake();
-        }
-    }
+    links::request(&state.app, &company, &typed).await?;
     let sent = format!(
         "If {typed} has access to this portal, we've emailed it a sign-in link. It works once, from any device, for 15 minutes."
     );
@@ -151,32 +111,10 @@ pub async fn sign_in(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let mut tx = state.store.begin().await?;
-    let Some(TokenOwner::Login(login)) = tx
-        .consume_token(company.id, &hash_token(&token), TokenPurpose::SignInLink)
-        .await?
-    else {
-        return Err(WebError::LinkExpired);
-    };
-    tx.commit().await?;
-    // The lock and the access are checked now, not when the link was sent.
-    let creds_ok = match state.store.login_email(company.id, login).await? {
-        Some(email) => state
-            .store
-            .login_credentials(company.id, &email)
-            .await?
-            .is_some_and(|c| !c.locked),
-        None => false,
-    };
-    if !creds_ok
-        || state
-            .store
-            .accounts_of_login(company.id, login)
-            .await?
-            .is_empty()
-    {
-        return Err(WebError::LinkExpired);
+    let client = client(&state, &headers, peer.ip());
+    match links::sign_in(&state.app, &company, &token, &client).await {
+        Ok(opened) => Ok(opened_response(&state, &opened)),
+        Err(AppError::NotFound) => Err(WebError::LinkExpired),
+        Err(other) => Err(other.into()),
     }
-    let ip = peer.ip().to_string();
-    finish_sign_in(&state, &company, SessionOwner::Login(login), &headers, &ip).await
 }

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::sign_in::session;
 
 use crate::auth::session::{SignedInLogin, clear_session_cookie};
 use crate::{AppState, WebError};
@@ -11,10 +12,7 @@ pub async fn this_browser(
     State(state): State<AppState>,
     SignedInLogin(portal): SignedInLogin,
 ) -> Result<Response, WebError> {
-    let mut tx = state.store.begin().await?;
-    tx.delete_session(portal.company.id, &portal.session.id_hash)
-        .await?;
-    tx.commit().await?;
+    session::sign_out(&state.app, &portal.company, &portal.session).await?;
     let mut response = Redirect::to("/").into_response();
     clear_session_cookie(&mut response, &state);
     Ok(response)
@@ -25,10 +23,7 @@ pub async fn everywhere(
     State(state): State<AppState>,
     SignedInLogin(portal): SignedInLogin,
 ) -> Result<Response, WebError> {
-    let mut tx = state.store.begin().await?;
-    tx.delete_sessions_of(portal.company.id, portal.session.owner, None)
-        .await?;
-    tx.commit().await?;
+    session::sign_out_everywhere(&state.app, &portal.company, &portal.session).await?;
     let mut response = Redirect::to("/").into_response();
     clear_session_cookie(&mut response, &state);
     Ok(response)

@@ -22,3 +22,4 @@ pub mod catalogue;
 pub mod control_chars;
 pub mod request_form;
 pub mod visits;
+pub mod availability;

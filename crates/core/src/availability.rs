@@ -66,12 +66,8 @@ pub fn parse_window_date(raw: &str, today: Date) -> Result<Date, Invalid> {
 
 /// Reads a window's slot: morning, afternoon, all day or exact hours.
 pub fn parse_slot(raw: &str) -> Result<ScheduleType, Invalid> {
-    ScheduleType::parse(raw).map_err(|_| {
-        Invalid::new(
-            "slot",
-            "Choose morning, afternoon, all day or exact hours.",
-        )
-    })
+    ScheduleType::parse(raw)
+        .map_err(|_| Invalid::new("slot", "Choose morning, afternoon, all day or exact hours."))
 }
 
 /// The hours of a window of `slot`: the typed start and end (checked) for an exact
@@ -107,8 +103,18 @@ mod tests {
     #[test]
     fn a_new_window_has_room_for_one_visit_at_least() {
         assert_eq!(parse_new_capacity("1"), Ok(1));
-        assert!(parse_new_capacity("0").unwrap_err().message.contains("at least one"));
-        assert!(parse_new_capacity("x").unwrap_err().message.contains("whole number"));
+        assert!(
+            parse_new_capacity("0")
+                .unwrap_err()
+                .message
+                .contains("at least one")
+        );
+        assert!(
+            parse_new_capacity("x")
+                .unwrap_err()
+                .message
+                .contains("whole number")
+        );
     }
 
     #[test]
@@ -116,18 +122,39 @@ mod tests {
         assert_eq!(capacity_fits(2, 2), Ok(()));
         assert_eq!(capacity_fits(5, 0), Ok(()));
         let err = capacity_fits(1, 2).unwrap_err();
-        assert!(err.message.starts_with("2 visits are already booked"), "{}", err.message);
+        assert!(
+            err.message.starts_with("2 visits are already booked"),
+            "{}",
+            err.message
+        );
         let err = capacity_fits(0, 1).unwrap_err();
-        assert!(err.message.starts_with("1 visit is already booked"), "{}", err.message);
+        assert!(
+            err.message.starts_with("1 visit is already booked"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn a_new_window_is_today_or_later() {
         let today = date!(2026 - 12 - 06);
         assert_eq!(parse_window_date(" 2026-12-06 ", today), Ok(today));
-        assert_eq!(parse_window_date("2026-12-24", today), Ok(date!(2026 - 12 - 24)));
-        assert!(parse_window_date("2026-12-05", today).unwrap_err().message.contains("later"));
-        assert!(parse_window_date("06/12/2026", today).unwrap_err().message.contains("for example"));
+        assert_eq!(
+            parse_window_date("2026-12-24", today),
+            Ok(date!(2026 - 12 - 24))
+        );
+        assert!(
+            parse_window_date("2026-12-05", today)
+                .unwrap_err()
+                .message
+                .contains("later")
+        );
+        assert!(
+            parse_window_date("06/12/2026", today)
+                .unwrap_err()
+                .message
+                .contains("for example")
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ pub mod totals;
 pub mod validation;
 
 pub use validation::Invalid;
+pub mod availability;
 pub mod catalogue;
 pub mod control_chars;
 pub mod request_form;
 pub mod visits;
-pub mod availability;

@@ -4,8 +4,7 @@
 
 use doorstep_core::authz::{OfficeWork, area_of};
 use doorstep_core::availability::{
-    capacity_fits, parse_capacity, parse_new_capacity, parse_slot, parse_window_date,
-    window_hours,
+    capacity_fits, parse_capacity, parse_new_capacity, parse_slot, parse_window_date, window_hours,
 };
 use doorstep_core::validation::Invalid;
 use doorstep_store::availability::{CapacityChange, NewWindow};
@@ -33,17 +32,15 @@ impl Window {
         let slot = errors.check(parse_slot(slot));
         let hours = match slot {
             Some(slot) => errors.check(
-                window_hours(slot, start, end)
-                    .map_err(|e| Invalid::new("hours", e.message)),
+                window_hours(slot, start, end).map_err(|e| Invalid::new("hours", e.message)),
             ),
             None => None,
         };
         let capacity = errors.check(parse_new_capacity(capacity));
         match (date, slot, hours, capacity) {
             (Some(date), Some(slot), Some(hours), Some(capacity)) => {
-                let (start_time, end_time) = hours
-                    .map(|(a, b)| (clock(a), clock(b)))
-                    .unwrap_or_default();
+                let (start_time, end_time) =
+                    hours.map(|(a, b)| (clock(a), clock(b))).unwrap_or_default();
                 Ok(Window(NewWindow {
                     date,
                     slot: slot.as_str().to_owned(),

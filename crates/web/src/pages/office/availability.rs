@@ -181,17 +181,15 @@ impl WindowForm {
     /// The window to publish, or the form as posted with the messages next to its fields.
     fn check(&self) -> Result<NewWindow, Box<Draft>> {
         let hours = (self.start_time.as_str(), self.end_time.as_str());
-        NewWindow::parse(&self.date, &self.slot, hours, &self.capacity, today()).map_err(
-            |errors| {
-                Box::new(Draft {
-                    date_error: errors.get("date"),
-                    slot_error: errors.get("slot"),
-                    hours_error: errors.get("hours"),
-                    capacity_error: errors.get("capacity"),
-                    ..self.draft()
-                })
-            },
-        )
+        NewWindow::parse(&self.date, &self.slot, hours, &self.capacity, today()).map_err(|errors| {
+            Box::new(Draft {
+                date_error: errors.get("date"),
+                slot_error: errors.get("slot"),
+                hours_error: errors.get("hours"),
+                capacity_error: errors.get("capacity"),
+                ..self.draft()
+            })
+        })
     }
 }
 

@@ -19,6 +19,7 @@ pub mod totals;
 pub mod validation;
 
 pub use validation::Invalid;
+pub mod availability;
 pub mod catalogue;
 pub mod control_chars;
 pub mod request_form;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Invalid;
+
 /// Every switch the office has over what its customers see and may do.
 ///
 /// Stored as one JSON document per company; fields missing from an older document
@@ -141,9 +143,36 @@ impl PortalSettings {
     }
 }
 
+/// The longest cut-off before a visit an administrator may set: thirty days.
+pub const CUTOFF_HOURS_MAX: u32 = 720;
+
+/// Reads the cut-off before a visit as typed: whole hours from 0 to [`CUTOFF_HOURS_MAX`].
+pub fn parse_cutoff_hours(raw: &str) -> Result<u32, Invalid> {
+    match raw.trim().parse::<u32>() {
+        Ok(h) if h <= CUTOFF_HOURS_MAX => Ok(h),
+        _ => Err(Invalid::new(
+            "cutoff_hours",
+            format!("Enter a whole number of hours from 0 to {CUTOFF_HOURS_MAX}."),
+        )),
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::PortalSettings;
+    use super::{PortalSettings, parse_cutoff_hours};
+
+    #[test]
+    fn the_cut_off_is_whole_hours_up_to_thirty_days() {
+        assert_eq!(parse_cutoff_hours(" 24 "), Ok(24));
+        assert_eq!(parse_cutoff_hours("0"), Ok(0));
+        assert_eq!(parse_cutoff_hours("720"), Ok(720));
+        for bad in ["721", "-1", "1.5", "", "a day"] {
+            let err = parse_cutoff_hours(bad).unwrap_err();
+            assert_eq!(err.field, "cutoff_hours", "{bad}");
+            assert!(err.message.contains("whole number"), "{bad}");
+        }
+    }
 
     #[test]
     fn an_older_settings_document_takes_defaults_for_new_switches() {

@@ -2,20 +2,15 @@
 //! hours, a capacity), their bookings, and capacity edits that never drop below what is
 //! already booked. Day-to-day scheduling: every staff member.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::authz::{OfficeWork, area_of, staff_may};
-use doorstep_core::status::ScheduleType;
-use doorstep_core::visits::check_exact_hours;
-use doorstep_store::StoreError;
-use doorstep_store::audit::NewAuditEvent;
-use doorstep_store::availability::{Booking, CapacityChange, NewWindow, Window};
+use doorstep_app::AppError;
+use doorstep_app::settings::availability::{self, Window as NewWindow};
+use doorstep_core::authz::{OfficeWork, area_of};
+use doorstep_store::availability::{Booking, Window};
 use serde::Deserialize;
-use time::Date;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
@@ -27,8 +22,6 @@ use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
 const PAGE: i64 = 50;
-/// Largest capacity a window may have.
-const CAPACITY_MAX: i64 = 1000;
 
 /// A window as listed.
 pub(crate) struct WindowView {
@@ -107,23 +100,12 @@ pub struct WindowQuery {
 }
 
 fn require(staff: &SignedInStaff) -> Result<(), WebError> {
-    if staff_may(staff.staff.role, area_of(OfficeWork::Availability)) {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
+    Ok(staff.actor.require(area_of(OfficeWork::Availability))?)
 }
 
 fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
     let html = page.render().map_err(WebError::internal)?;
     Ok((status, Html(html)).into_response())
-}
-
-fn parse_capacity(raw: &str) -> Result<i64, String> {
-    match raw.trim().parse::<i64>() {
-        Ok(n) if (0..=CAPACITY_MAX).contains(&n) => Ok(n),
-        _ => Err(format!("Enter a whole number from 0 to {CAPACITY_MAX}.")),
-    }
 }
 
 async fn list_page(
@@ -183,85 +165,31 @@ pub async fn list(
     render(&page, StatusCode::OK)
 }
 
-fn check(form: &WindowForm) -> Result<NewWindow, Box<Draft>> {
-    let mut d = Draft {
-        date: form.date.clone(),
-        slot: form.slot.clone(),
-        start_time: form.start_time.clone(),
-        end_time: form.end_time.clone(),
-        capacity: form.capacity.clone(),
-        ..Draft::default()
-    };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = match Date::parse(form.date.trim(), &format) {
-        Ok(d) if d >= today() => Some(d),
-        Ok(_) => {
-            d.date_error = Some("Pick today or a later date.".into());
-            None
+impl WindowForm {
+    /// The form as posted.
+    fn draft(&self) -> Draft {
+        Draft {
+            date: self.date.clone(),
+            slot: self.slot.clone(),
+            start_time: self.start_time.clone(),
+            end_time: self.end_time.clone(),
+            capacity: self.capacity.clone(),
+            ..Draft::default()
         }
-        Err(_) => {
-            d.date_error = Some("Enter a date, for example 2025-05-06.".into());
-            None
-        }
-    };
-    let slot = ScheduleType::parse(&form.slot).ok();
-    if slot.is_none() {
-        d.slot_error = Some("Choose morning, afternoon, all day or exact hours.".into());
     }
-    let hours = if slot == Some(ScheduleType::Exact) {
-        match check_exact_hours(&form.start_time, &form.end_time) {
-            Ok((a, b)) => Some((
-                format!("{:02}:{:02}", a.hour(), a.minute()),
-                format!("{:02}:{:02}", b.hour(), b.minute()),
-            )),
-            Err(e) => {
-                d.hours_error = Some(e.message);
-                None
-            }
-        }
-    } else {
-        Some((String::new(), String::new()))
-    };
-    let capacity = match parse_capacity(&form.capacity) {
-        Ok(c) if c > 0 => Some(c),
-        Ok(_) => {
-            d.capacity_error = Some("A new window needs room for at least one visit.".into());
-            None
-        }
-        Err(m) => {
-            d.capacity_error = Some(m);
-            None
-        }
-    };
-    match (date, slot, hours, capacity) {
-        (Some(date), Some(slot), Some((start_time, end_time)), Some(capacity)) => Ok(NewWindow {
-            date,
-            slot: slot.as_str().to_owned(),
-            start_time,
-            end_time,
-            capacity,
-        }),
-        _ => Err(Box::new(d)),
-    }
-}
 
-fn audit(
-    staff: &SignedInStaff,
-    peer: SocketAddr,
-    action: &'static str,
-    id: i64,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        actor_kind: "staff",
-        actor_id: Some(staff.staff.id.0),
-        actor_label: staff.staff.email.clone(),
-        action,
-        subject_kind: "availability_window",
-        subject_id: Some(id),
-        ip: peer.ip().to_string(),
-        detail: detail.to_string(),
-        at: doorstep_store::now(),
+    /// The window to publish, or the form as posted with the messages next to its fields.
+    fn check(&self) -> Result<NewWindow, Box<Draft>> {
+        let hours = (self.start_time.as_str(), self.end_time.as_str());
+        NewWindow::parse(&self.date, &self.slot, hours, &self.capacity, today()).map_err(|errors| {
+            Box::new(Draft {
+                date_error: errors.get("date"),
+                slot_error: errors.get("slot"),
+                hours_error: errors.get("hours"),
+                capacity_error: errors.get("capacity"),
+                ..self.draft()
+            })
+        })
     }
 }
 
@@ -270,7 +198,6 @@ pub async fn create(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<WindowForm>,
 ) -> Result<Response, WebError> {
     require(&staff)?;
@@ -278,43 +205,24 @@ pub async fn create(
         let page = list_page(&state, &staff, &csrf, &ListQuery::default(), draft).await?;
         render(&page, StatusCode::UNPROCESSABLE_ENTITY)
     };
-    let new = match check(&form) {
-        Ok(new) => new,
+    let window = match form.check() {
+        Ok(window) => window,
         Err(draft) => return refuse(*draft).await,
     };
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    let id = match tx.create_window(company, &new).await {
-        Ok(id) => id,
-        Err(StoreError::Conflict(_)) => {
-            drop(tx);
-            let mut draft = check(&form).err().map(|d| *d).unwrap_or_default();
-            if draft.date.is_empty() {
-                draft = Draft {
-                    date: form.date.clone(),
-                    slot: form.slot.clone(),
-                    start_time: form.start_time.clone(),
-                    end_time: form.end_time.clone(),
-                    capacity: form.capacity.clone(),
-                    ..Draft::default()
-                };
-            }
-            draft.slot_error = Some(
-                "There is already a window at that time on that day. Change its capacity instead."
-                    .into(),
-            );
-            return refuse(draft).await;
+    match availability::create(&state.app, &staff.actor, window).await {
+        Ok(_) => Ok(Redirect::to("/office/availability?done=created").into_response()),
+        Err(AppError::Duplicate(_)) => {
+            let draft = Draft {
+                slot_error: Some(
+                    "There is already a window at that time on that day. Change its capacity instead."
+                        .into(),
+                ),
+                ..form.draft()
+            };
+            refuse(draft).await
         }
-        Err(e) => return Err(e.into()),
-    };
-    let detail = serde_json::json!({"date": new.date.to_string(), "slot": new.slot, "start": new.start_time, "end": new.end_time, "capacity": new.capacity});
-    tx.audit(
-        company,
-        &audit(&staff, peer, "availability_window.created", id, detail),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/office/availability?done=created").into_response())
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn window_page(
@@ -367,56 +275,19 @@ pub async fn capacity(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<i64>,
     Form(form): Form<CapacityForm>,
 ) -> Result<Response, WebError> {
     require(&staff)?;
-    let refuse = |message: String| async {
-        let page = window_page(
-            &state,
-            &staff,
-            &csrf,
-            id,
-            Some((form.capacity.clone(), message)),
-            None,
-        )
-        .await?;
-        render(&page, StatusCode::UNPROCESSABLE_ENTITY)
-    };
-    let capacity = match parse_capacity(&form.capacity) {
-        Ok(c) => c,
-        Err(m) => return refuse(m).await,
-    };
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    match tx.set_window_capacity(company, id, capacity).await? {
-        CapacityChange::Done => {}
-        CapacityChange::NotFound => return Err(WebError::NotFound),
-        CapacityChange::BelowBooked(booked) => {
-            drop(tx);
-            let visits = if booked == 1 {
-                "visit is"
-            } else {
-                "visits are"
-            };
-            return refuse(format!(
-                "{booked} {visits} already booked in this window, so the capacity cannot go below {booked}. Nothing was changed."
-            ))
-            .await;
+    match availability::set_capacity(&state.app, &staff.actor, id, &form.capacity).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/office/availability/{id}?done=capacity")).into_response())
         }
+        Err(AppError::Invalid(e)) => {
+            let typed = Some((form.capacity.clone(), e.message));
+            let page = window_page(&state, &staff, &csrf, id, typed, None).await?;
+            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(e.into()),
     }
-    tx.audit(
-        company,
-        &audit(
-            &staff,
-            peer,
-            "availability_window.capacity_changed",
-            id,
-            serde_json::json!({"capacity": capacity}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/office/availability/{id}?done=capacity")).into_response())
 }

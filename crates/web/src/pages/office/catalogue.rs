@@ -2,19 +2,17 @@
 //! other portal settings. Items are added, edited, hidden and shown again, never deleted,
 //! so old requests keep their names.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::authz::{OfficeWork, area_of, staff_may};
-use doorstep_core::catalogue::{ItemKind, check_description, check_name, parse_price, price_input};
+use doorstep_app::AppError;
+use doorstep_app::settings::catalogue::{self, Item};
+use doorstep_core::authz::{OfficeWork, area_of};
+use doorstep_core::catalogue::{ItemKind, price_input};
 use doorstep_core::ids::CatalogueItemId;
 use doorstep_core::money::Currency;
-use doorstep_store::StoreError;
-use doorstep_store::audit::NewAuditEvent;
-use doorstep_store::catalogue::{CatalogueInput, CatalogueItem};
+use doorstep_store::catalogue::CatalogueItem;
 use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
@@ -96,11 +94,7 @@ pub struct VisibilityForm {
 }
 
 fn require(staff: &SignedInStaff) -> Result<(), WebError> {
-    if staff_may(staff.staff.role, area_of(OfficeWork::Catalogue)) {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
+    Ok(staff.actor.require(area_of(OfficeWork::Catalogue))?)
 }
 
 fn currency(staff: &SignedInStaff) -> Currency {
@@ -112,47 +106,50 @@ fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError
     Ok((status, Html(html)).into_response())
 }
 
-/// Checks a posted item: the input to save, or the draft with its messages.
-fn check(form: ItemForm, cur: Currency) -> Result<CatalogueInput, Box<Draft>> {
-    let kind = ItemKind::parse(&form.kind);
-    let name = check_name(&form.name);
-    let description = check_description(&form.description);
-    let price = parse_price(&form.price, cur);
-    match (&kind, &name, &description, &price) {
-        (Ok(k), Ok(n), Ok(d), Ok(p)) => Ok(CatalogueInput {
-            kind: k.as_str().to_owned(),
-            name: n.clone(),
-            description: d.clone(),
-            unit_price_minor: *p,
-            show_in_portal: form.show_in_portal.is_some(),
-        }),
-        _ => Err(Box::new(Draft {
-            kind_error: kind.err().map(|e| e.message),
-            name_error: name.err().map(|e| e.message),
-            description_error: description.err().map(|e| e.message),
-            price_error: price.err().map(|e| e.message),
-            kind: form.kind,
-            name: form.name,
-            description: form.description,
-            price: form.price,
-            shown: form.show_in_portal.is_some(),
-        })),
+impl ItemForm {
+    /// The item to save, or the form as posted with the messages next to its fields.
+    fn check(&self, cur: Currency) -> Result<Item, Box<Draft>> {
+        let shown = self.show_in_portal.is_some();
+        Item::parse(
+            &self.kind,
+            &self.name,
+            &self.description,
+            &self.price,
+            shown,
+            cur,
+        )
+        .map_err(|errors| {
+            Box::new(Draft {
+                kind_error: errors.get("kind"),
+                name_error: errors.get("name"),
+                description_error: errors.get("description"),
+                price_error: errors.get("price"),
+                ..self.draft()
+            })
+        })
     }
-}
 
-/// The form as posted, with the message for a name another item already has.
-fn name_taken(input: &CatalogueInput, price: String) -> Draft {
-    Draft {
-        kind: input.kind.clone(),
-        name: input.name.clone(),
-        description: input.description.clone(),
-        price,
-        shown: input.show_in_portal,
-        name_error: Some(format!(
-            "There is already an item called “{}”. Edit that one, or choose another name.",
-            input.name
-        )),
-        ..Draft::default()
+    /// The form as posted.
+    fn draft(&self) -> Draft {
+        Draft {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price: self.price.clone(),
+            shown: self.show_in_portal.is_some(),
+            ..Draft::default()
+        }
+    }
+
+    /// The form as posted, with the message for a name another item already has.
+    fn name_taken(&self, item: &Item) -> Draft {
+        Draft {
+            name_error: Some(format!(
+                "There is already an item called “{}”. Edit that one, or choose another name.",
+                item.input().name
+            )),
+            ..self.draft()
+        }
     }
 }
 
@@ -215,26 +212,6 @@ async fn list_page(
     })
 }
 
-fn audit(
-    staff: &SignedInStaff,
-    peer: SocketAddr,
-    action: &'static str,
-    id: i64,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        actor_kind: "staff",
-        actor_id: Some(staff.staff.id.0),
-        actor_label: staff.staff.email.clone(),
-        action,
-        subject_kind: "catalogue_item",
-        subject_id: Some(id),
-        ip: peer.ip().to_string(),
-        detail: detail.to_string(),
-        at: doorstep_store::now(),
-    }
-}
-
 /// `GET /office/catalogue`: every item, shown or hidden, and the form to add one.
 pub async fn list(
     State(state): State<AppState>,
@@ -257,43 +234,28 @@ pub async fn add(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<ItemForm>,
 ) -> Result<Response, WebError> {
-    require(&staff)?;
-    let price = form.price.clone();
-    let input = match check(form, currency(&staff)) {
-        Ok(input) => input,
-        Err(draft) => {
-            let page = list_page(&state, &staff, &csrf, &ListQuery::default(), *draft).await?;
-            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
-        }
+    let admin = staff.actor.admin()?;
+    let (st, me, token) = (&state, &staff, &csrf);
+    let refuse = |draft, status| async move {
+        let page = list_page(st, me, token, &ListQuery::default(), draft).await?;
+        render(&page, status)
     };
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    let id = match tx.add_catalogue_item(company, &input).await {
-        Ok(id) => id,
+    let item = match form.check(currency(&staff)) {
+        Ok(item) => item,
+        Err(draft) => return refuse(*draft, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let shown = item.input().show_in_portal;
+    match catalogue::add(&state.app, admin, item.clone()).await {
+        Ok(_) => {}
         // The only unique rule of the catalogue: one item per name (letter case aside).
-        Err(StoreError::Conflict(_)) => {
-            drop(tx);
-            let draft = name_taken(&input, price);
-            let page = list_page(&state, &staff, &csrf, &ListQuery::default(), draft).await?;
-            return render(&page, StatusCode::CONFLICT);
+        Err(AppError::Duplicate(_)) => {
+            return refuse(form.name_taken(&item), StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(e.into()),
-    };
-    let detail = serde_json::json!({"kind": input.kind, "name": input.name, "unit_price_minor": input.unit_price_minor, "show_in_portal": input.show_in_portal});
-    tx.audit(
-        company,
-        &audit(&staff, peer, "catalogue_item.added", id.0, detail),
-    )
-    .await?;
-    tx.commit().await?;
-    let done = if input.show_in_portal {
-        "added"
-    } else {
-        "added_hidden"
-    };
+    }
+    let done = if shown { "added" } else { "added_hidden" };
     Ok(Redirect::to(&format!("/office/catalogue?done={done}")).into_response())
 }
 
@@ -334,89 +296,40 @@ pub async fn save(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<i64>,
     Form(form): Form<ItemForm>,
 ) -> Result<Response, WebError> {
-    require(&staff)?;
-    let old = load(&state, &staff, id).await?;
-    let price = form.price.clone();
-    let input = match check(form, currency(&staff)) {
-        Ok(input) => input,
-        Err(draft) => {
-            let page = EditPage {
-                chrome: OfficeChrome::of(&staff, &csrf),
-                id,
-                draft: *draft,
-            };
-            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
-        }
+    let admin = staff.actor.admin()?;
+    load(&state, &staff, id).await?;
+    let refuse = |draft, status| {
+        let page = EditPage {
+            chrome: OfficeChrome::of(&staff, &csrf),
+            id,
+            draft,
+        };
+        render(&page, status)
     };
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    match tx
-        .update_catalogue_item(company, CatalogueItemId(id), &input)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return Err(WebError::NotFound),
-        Err(StoreError::Conflict(_)) => {
-            drop(tx);
-            let page = EditPage {
-                chrome: OfficeChrome::of(&staff, &csrf),
-                id,
-                draft: name_taken(&input, price),
-            };
-            return render(&page, StatusCode::CONFLICT);
-        }
-        Err(e) => return Err(e.into()),
+    let item = match form.check(currency(&staff)) {
+        Ok(item) => item,
+        Err(draft) => return refuse(*draft, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    match catalogue::edit(&state.app, admin, CatalogueItemId(id), item.clone()).await {
+        Ok(()) => Ok(Redirect::to("/office/catalogue?done=saved").into_response()),
+        Err(AppError::Duplicate(_)) => refuse(form.name_taken(&item), StatusCode::CONFLICT),
+        Err(e) => Err(e.into()),
     }
-    let detail = serde_json::json!({"old_name": old.name, "name": input.name, "kind": input.kind, "unit_price_minor": input.unit_price_minor, "show_in_portal": input.show_in_portal});
-    tx.audit(
-        company,
-        &audit(&staff, peer, "catalogue_item.edited", id, detail),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/office/catalogue?done=saved").into_response())
 }
 
 /// `POST /office/catalogue/{id}/visibility`: hides an item from the portal or shows it again.
 pub async fn visibility(
     State(state): State<AppState>,
     staff: SignedInStaff,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<i64>,
     Form(form): Form<VisibilityForm>,
 ) -> Result<Response, WebError> {
-    require(&staff)?;
-    let item = load(&state, &staff, id).await?;
+    let admin = staff.actor.admin()?;
     let shown = form.show == "1";
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    if !tx
-        .set_catalogue_item_shown(company, CatalogueItemId(id), shown)
-        .await?
-    {
-        return Err(WebError::NotFound);
-    }
-    let action = if shown {
-        "catalogue_item.shown"
-    } else {
-        "catalogue_item.hidden"
-    };
-    tx.audit(
-        company,
-        &audit(
-            &staff,
-            peer,
-            action,
-            id,
-            serde_json::json!({"name": item.name}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    catalogue::set_shown(&state.app, admin, CatalogueItemId(id), shown).await?;
     let done = if shown { "shown" } else { "hidden" };
     Ok(Redirect::to(&format!("/office/catalogue?done={done}")).into_response())
 }

@@ -1,16 +1,12 @@
 //! The company's own wording of its emails (administrators): every kind with its
 //! placeholders, a preview, and a way back to the shipped default.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use doorstep_core::authz::{OfficeArea, staff_may};
-use doorstep_mail::templates::check_template;
+use doorstep_app::settings::email_templates::{self, Wording};
 use doorstep_mail::{EmailKind, render};
-use doorstep_store::audit::NewAuditEvent;
 use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
@@ -61,11 +57,8 @@ pub struct TemplateForm {
 }
 
 fn admin_only(staff: &SignedInStaff) -> Result<(), WebError> {
-    if staff_may(staff.staff.role, OfficeArea::Administration) {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
+    staff.actor.admin()?;
+    Ok(())
 }
 
 fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
@@ -187,92 +180,52 @@ pub async fn save(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(kind): Path<String>,
     Form(form): Form<TemplateForm>,
 ) -> Result<Response, WebError> {
-    admin_only(&staff)?;
+    let admin = staff.actor.admin()?;
     let kind = kind_of(&kind)?;
-    let company = staff.company.id;
-    let restore = form.action == "restore";
-    let subject = form.subject.replace("\r\n", "\n");
-    let body = form.body.replace("\r\n", "\n");
-    if !restore {
-        let problems = check_template(kind, &subject, &body);
-        if !problems.is_empty() {
-            let pick = |field: &str| {
-                let msgs: Vec<&str> = problems
-                    .iter()
-                    .filter(|(f, _)| *f == field)
-                    .map(|(_, m)| m.as_str())
-                    .collect();
-                (!msgs.is_empty()).then(|| msgs.join(" "))
-            };
-            let customised = state
-                .store
-                .email_template(company, kind.as_str())
-                .await?
-                .is_some();
-            let draft = Draft {
-                errors: (pick("subject"), pick("body")),
-                subject,
-                body,
-                notice: None,
-            };
-            return html(
-                edit_page(&staff, &csrf, kind, customised, draft),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+    let draft = if form.action == "restore" {
+        email_templates::restore(&state.app, admin, kind).await?;
+        Draft {
+            subject: kind.default_subject().to_owned(),
+            body: kind.default_body().to_owned(),
+            errors: (None, None),
+            notice: Some("The default wording is back.".into()),
         }
-    }
-    let mut tx = state.store.begin().await?;
-    if restore {
-        tx.delete_email_template(company, kind.as_str()).await?;
     } else {
-        tx.save_email_template(company, kind.as_str(), subject.trim(), &body)
-            .await?;
-    }
-    tx.audit(
-        company,
-        &NewAuditEvent {
-            actor_kind: "staff",
-            actor_id: Some(staff.staff.id.0),
-            actor_label: String::new(),
-            action: if restore {
-                "email_template.restored"
-            } else {
-                "email_template.saved"
-            },
-            subject_kind: "email_template",
-            subject_id: None,
-            ip: peer.ip().to_string(),
-            detail: format!(r#"{{"kind":"{}"}}"#, kind.as_str()),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let (subject, body, notice) = if restore {
-        (
-            kind.default_subject().to_owned(),
-            kind.default_body().to_owned(),
-            "The default wording is back.",
-        )
-    } else {
-        (
-            subject.trim().to_owned(),
-            body,
-            "Saved. Emails of this kind now use your wording.",
-        )
+        match Wording::parse(kind, &form.subject, &form.body) {
+            Ok(wording) => {
+                email_templates::save(&state.app, admin, kind, wording.clone()).await?;
+                Draft {
+                    subject: wording.subject().to_owned(),
+                    body: wording.body().to_owned(),
+                    errors: (None, None),
+                    notice: Some("Saved. Emails of this kind now use your wording.".into()),
+                }
+            }
+            Err(errors) => {
+                let customised = state
+                    .store
+                    .email_template(staff.company.id, kind.as_str())
+                    .await?
+                    .is_some();
+                let draft = Draft {
+                    errors: (errors.get("subject"), errors.get("body")),
+                    subject: form.subject.replace("\r\n", "\n"),
+                    body: form.body.replace("\r\n", "\n"),
+                    notice: None,
+                };
+                return html(
+                    edit_page(&staff, &csrf, kind, customised, draft),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        }
     };
-    let draft = Draft {
-        subject,
-        body,
-        errors: (None, None),
-        notice: Some(notice.into()),
-    };
+    let customised = form.action != "restore";
     html(
-        edit_page(&staff, &csrf, kind, !restore, draft),
+        edit_page(&staff, &csrf, kind, customised, draft),
         StatusCode::OK,
     )
 }

@@ -1,5 +1,11 @@
-//! What an administrator configures: portal switches, visit settings, availability
-//! windows, the catalogue and email templates.
+//! What the office configures: portal switches and visit settings (field-wise on the
+//! saved document, see [`change`]), email wording and the catalogue (administrators), and
+//! availability windows (day-to-day scheduling).
+
+pub mod availability;
+pub mod catalogue;
+pub mod email_templates;
+pub mod visits;
 
 use doorstep_core::settings::PortalSettings;
 

@@ -187,10 +187,16 @@ mod tests {
     #[test]
     fn a_po_number_the_customer_may_send_the_office_may_keep() {
         let longest = "P".repeat(PO_NUMBER_MAX);
-        assert_eq!(parse_po_number(&format!(" {longest} ")), Ok(longest.clone()));
+        assert_eq!(
+            parse_po_number(&format!(" {longest} ")),
+            Ok(longest.clone())
+        );
         assert!(check_short(&longest, None).is_ok());
         let over = format!("{longest}P");
-        assert_eq!(parse_po_number(&over).map_err(|e| e.field), Err("po_number"));
+        assert_eq!(
+            parse_po_number(&over).map_err(|e| e.field),
+            Err("po_number")
+        );
         assert!(parse_po_number("PO\n7").is_err());
         assert_eq!(parse_po_number("  ").as_deref(), Ok(""));
     }

@@ -118,7 +118,15 @@ impl JobOrder {
             }),
         });
         let po_number = errors.check(parse_po_number(f.po_number));
-        match (summary, description, job_type, schedule_type, time, day, po_number) {
+        match (
+            summary,
+            description,
+            job_type,
+            schedule_type,
+            time,
+            day,
+            po_number,
+        ) {
             (
                 Some(summary),
                 Some(description),

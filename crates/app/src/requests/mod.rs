@@ -11,9 +11,8 @@ mod propose;
 mod read;
 
 pub use convert::{
-    SUMMARY_MAX,
     Converted, EstimateForm, EstimateOrder, JobForm, JobOrder, RentalForm, RentalOrder,
-    to_estimate, to_job, to_rental,
+    SUMMARY_MAX, to_estimate, to_job, to_rental,
 };
 pub use decline::{Decline, Declined, decline};
 pub use propose::{Proposal, Proposed, propose};

@@ -145,7 +145,8 @@ pub async fn propose(
         }
         None => false,
     };
-    let detail = json!({"number": r.number, "proposed": shown, "note": proposal.note, "emailed": emailed});
+    let detail =
+        json!({"number": r.number, "proposed": shown, "note": proposal.note, "emailed": emailed});
     tx.audit(
         company.id,
         &audit(actor, "request.time_proposed", &r, detail),

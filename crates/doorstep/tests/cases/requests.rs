@@ -6,8 +6,8 @@
 
 use doorstep_app::AppError;
 use doorstep_app::requests::{
-    self, Decline, EstimateForm, EstimateOrder, JobForm, JobOrder, NOT_OPEN, Proposal,
-    RentalForm, RentalOrder,
+    self, Decline, EstimateForm, EstimateOrder, JobForm, JobOrder, NOT_OPEN, Proposal, RentalForm,
+    RentalOrder,
 };
 use doorstep_core::request_form::PO_NUMBER_MAX;
 use doorstep_core::status::RequestStatus;
@@ -39,7 +39,12 @@ fn job_order(summary: &str, date: &str, schedule: &str, po: &str) -> JobOrder {
 }
 
 async fn status(w: &World, number: &str) -> RequestStatus {
-    w.store.request_detail(w.acme.id, number).await.unwrap().unwrap().status()
+    w.store
+        .request_detail(w.acme.id, number)
+        .await
+        .unwrap()
+        .unwrap()
+        .status()
 }
 
 both_backends! {

@@ -328,8 +328,7 @@ pub async fn create_estimate(
     };
     let errors = match EstimateOrder::parse(&form, today()) {
         Err(errors) => errors,
-        Ok(order) => match requests::to_estimate(&state.app, &staff.actor, &number, order).await
-        {
+        Ok(order) => match requests::to_estimate(&state.app, &staff.actor, &number, order).await {
             Ok(done) => return Ok(Redirect::to(&request_path(&done.request)).into_response()),
             Err(AppError::Invalid(e)) => FieldErrors(vec![e]),
             Err(e) => return refusal(&state, &staff, &csrf, &number, e).await,

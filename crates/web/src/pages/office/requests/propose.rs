@@ -56,7 +56,15 @@ pub async fn propose(
     }
     let r = load(&state, &staff, &number).await?;
     let closed = |r| async {
-        let p = page(&state, &staff, &csrf, r, Some(CLOSED), DeclineForm::default()).await?;
+        let p = page(
+            &state,
+            &staff,
+            &csrf,
+            r,
+            Some(CLOSED),
+            DeclineForm::default(),
+        )
+        .await?;
         html(p, StatusCode::CONFLICT)
     };
     if !r.status().may_convert() {
@@ -65,12 +73,14 @@ pub async fn propose(
     let proposal = Proposal::parse(&fields.date, &fields.schedule_type, &fields.note, today());
     let errors = match proposal {
         Err(errors) => errors,
-        Ok(proposal) => match requests::propose(&state.app, &staff.actor, &number, proposal).await {
-            Ok(done) => return Ok(Redirect::to(&request_path(&done.number)).into_response()),
-            Err(AppError::Invalid(e)) => FieldErrors(vec![e]),
-            Err(AppError::Conflict { .. }) => return closed(r).await,
-            Err(e) => return Err(e.into()),
-        },
+        Ok(proposal) => {
+            match requests::propose(&state.app, &staff.actor, &number, proposal).await {
+                Ok(done) => return Ok(Redirect::to(&request_path(&done.number)).into_response()),
+                Err(AppError::Invalid(e)) => FieldErrors(vec![e]),
+                Err(AppError::Conflict { .. }) => return closed(r).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
     };
     let mut p = page(&state, &staff, &csrf, r, None, DeclineForm::default()).await?;
     p.propose = again(&fields, &errors);

@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
-use doorstep_app::requests::{self, Decline, EstimateForm, EstimateOrder, JobForm, JobOrder};
+use doorstep_app::requests::{
+    self, Converted, Decline, EstimateForm, EstimateOrder, JobForm, JobOrder, SUMMARY_MAX,
+};
 use doorstep_core::request_form::PO_NUMBER_MAX;
 use doorstep_core::status::ScheduleType;
 use doorstep_store::request_inbox::RequestDetail;
@@ -22,8 +24,6 @@ use crate::extract::{Form, Path};
 use crate::kit::dates::today;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
-
-use doorstep_app::requests::SUMMARY_MAX;
 
 /// Said when an answer comes for a request that is no longer open.
 const NOT_OPEN: &str = "This request is no longer open: a declined request can never be converted (the customer sends a new one), and a converted request cannot be converted again. Nothing was changed.";
@@ -62,6 +62,25 @@ pub(super) async fn refusal(
             refused(state, staff, csrf, r).await
         }
         e => Err(e.into()),
+    }
+}
+
+/// What a conversion's outcome shows: the request's page once done, the refusal page
+/// (409) for a request no longer open, or the field's message for the form (`Err`), which
+/// the caller shows again.
+pub(super) async fn converted(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    number: &str,
+    outcome: Result<Converted, AppError>,
+) -> Result<Result<Response, FieldErrors>, WebError> {
+    match outcome {
+        Ok(done) => Ok(Ok(
+            Redirect::to(&request_path(&done.request)).into_response()
+        )),
+        Err(AppError::Invalid(e)) => Ok(Err(FieldErrors(vec![e]))),
+        Err(e) => refusal(state, staff, csrf, number, e).await.map(Ok),
     }
 }
 
@@ -226,11 +245,13 @@ pub async fn create_job(
     }
     let errors = match JobOrder::parse(&f.form()) {
         Err(errors) => errors,
-        Ok(order) => match requests::to_job(&state.app, &staff.actor, &number, order).await {
-            Ok(done) => return Ok(Redirect::to(&request_path(&done.request)).into_response()),
-            Err(AppError::Invalid(e)) => FieldErrors(vec![e]),
-            Err(e) => return refusal(&state, &staff, &csrf, &number, e).await,
-        },
+        Ok(order) => {
+            let outcome = requests::to_job(&state.app, &staff.actor, &number, order).await;
+            match converted(&state, &staff, &csrf, &number, outcome).await? {
+                Ok(page) => return Ok(page),
+                Err(errors) => errors,
+            }
+        }
     };
     let p = job_page(&state, &staff, &csrf, &r, f, errors).await?;
     html(p, StatusCode::UNPROCESSABLE_ENTITY)
@@ -328,11 +349,13 @@ pub async fn create_estimate(
     };
     let errors = match EstimateOrder::parse(&form, today()) {
         Err(errors) => errors,
-        Ok(order) => match requests::to_estimate(&state.app, &staff.actor, &number, order).await {
-            Ok(done) => return Ok(Redirect::to(&request_path(&done.request)).into_response()),
-            Err(AppError::Invalid(e)) => FieldErrors(vec![e]),
-            Err(e) => return refusal(&state, &staff, &csrf, &number, e).await,
-        },
+        Ok(order) => {
+            let outcome = requests::to_estimate(&state.app, &staff.actor, &number, order).await;
+            match converted(&state, &staff, &csrf, &number, outcome).await? {
+                Ok(page) => return Ok(page),
+                Err(errors) => errors,
+            }
+        }
     };
     html(
         estimate_page(&staff, &csrf, &r, f, errors),

@@ -7,13 +7,12 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use doorstep_app::AppError;
+use axum::response::Response;
 use doorstep_app::requests::{self, RentalForm, RentalOrder};
 use doorstep_store::request_inbox::RequestDetail;
 use serde::Deserialize;
 
-use super::answers::{refusal, refused, site_line};
+use super::answers::{converted, refused, site_line};
 use super::{FieldErrors, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
@@ -113,11 +112,13 @@ pub async fn create(
     };
     let errors = match RentalOrder::parse(&form) {
         Err(errors) => errors,
-        Ok(order) => match requests::to_rental(&state.app, &staff.actor, &number, order).await {
-            Ok(done) => return Ok(Redirect::to(&request_path(&done.request)).into_response()),
-            Err(AppError::Invalid(e)) => FieldErrors(vec![e]),
-            Err(e) => return refusal(&state, &staff, &csrf, &number, e).await,
-        },
+        Ok(order) => {
+            let outcome = requests::to_rental(&state.app, &staff.actor, &number, order).await;
+            match converted(&state, &staff, &csrf, &number, outcome).await? {
+                Ok(page) => return Ok(page),
+                Err(errors) => errors,
+            }
+        }
     };
     html(
         rental_page(&staff, &csrf, &r, f, errors),

@@ -4,12 +4,16 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
+use crate::Invalid;
 use crate::status::ScheduleType;
 
 /// Longest description accepted.
 pub const DESCRIPTION_MAX: usize = 4000;
 /// Longest short text (names, address lines, PO number) accepted.
 pub const SHORT_MAX: usize = 200;
+/// Longest purchase order number, whoever types it: the customer on the request form or
+/// the office converting the request to a job (which keeps the request's PO).
+pub const PO_NUMBER_MAX: usize = SHORT_MAX;
 
 /// Everything typed or picked so far; kept server-side as one JSON document per draft.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +120,20 @@ pub fn check_short(raw: &str, required: Option<&str>) -> Result<String, String> 
     Ok(value)
 }
 
+/// Reads a purchase order number (optional): one line of at most [`PO_NUMBER_MAX`]
+/// characters, trimmed. The one rule for the customer's request form and the office's
+/// conversion, so a request the customer could send can always be converted.
+pub fn parse_po_number(raw: &str) -> Result<String, Invalid> {
+    let value = raw.trim();
+    if value.chars().count() > PO_NUMBER_MAX || value.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "po_number",
+            format!("Keep the PO number under {PO_NUMBER_MAX} characters, on one line."),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// Checks the description: required and not too long.
 pub fn check_description(raw: &str) -> Result<String, String> {
     let value = raw.trim().to_owned();
@@ -164,6 +182,23 @@ mod tests {
         assert!(check_short("a\nb", None).is_err());
         assert_eq!(check_short("", None).as_deref(), Ok(""));
         assert!(check_short("", Some("needed")).is_err());
+    }
+
+    #[test]
+    fn a_po_number_the_customer_may_send_the_office_may_keep() {
+        let longest = "P".repeat(PO_NUMBER_MAX);
+        assert_eq!(
+            parse_po_number(&format!(" {longest} ")),
+            Ok(longest.clone())
+        );
+        assert!(check_short(&longest, None).is_ok());
+        let over = format!("{longest}P");
+        assert_eq!(
+            parse_po_number(&over).map_err(|e| e.field),
+            Err("po_number")
+        );
+        assert!(parse_po_number("PO\n7").is_err());
+        assert_eq!(parse_po_number("  ").as_deref(), Ok(""));
     }
 
     #[test]

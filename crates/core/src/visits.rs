@@ -90,6 +90,31 @@ pub fn window_bounds(
     )
 }
 
+/// The hours of a visit at an exact time `at`: one hour, ending at 23:59 at the latest.
+/// Pass it as `exact` to [`window_bounds`].
+pub fn exact_hour(at: Time) -> (Time, Time) {
+    let end = at
+        .hour()
+        .checked_add(1)
+        .and_then(|h| Time::from_hms(h, at.minute(), 0).ok())
+        .unwrap_or(Time::from_hms(23, 59, 0).unwrap_or(at));
+    (at, end.max(at))
+}
+
+/// A date and time of day as people read it, in pages and emails alike:
+/// `Tue May 6, 2025 · Morning (AM)`, or only the day when no time of day is known.
+pub fn day_and_slot(date: Date, slot: Option<ScheduleType>) -> String {
+    let day = date
+        .format(time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
+        ))
+        .unwrap_or_default();
+    match slot {
+        Some(s) => format!("{day} · {}", s.label()),
+        None => day,
+    }
+}
+
 /// Reads `HH:MM` as typed in a time field.
 pub fn parse_clock(field: &'static str, raw: &str) -> Result<Time, Invalid> {
     let format = time::macros::format_description!("[hour]:[minute]");
@@ -234,6 +259,43 @@ mod tests {
         assert_eq!(
             check_exact_hours("09:00", "").unwrap_err().field,
             "end_time"
+        );
+    }
+
+    #[test]
+    fn one_window_rule_serves_the_office_and_the_portal() {
+        // The office's conversion and the demo read the same hours as the portal:
+        // morning 8–12, afternoon 12–17, all day 8–17, an exact time one hour.
+        let d = date!(2030 - 05 - 06);
+        let bounds = |slot| window_bounds(d, slot, None);
+        assert_eq!(
+            bounds(ScheduleType::Am),
+            (
+                datetime!(2030-05-06 8:00 UTC),
+                datetime!(2030-05-06 12:00 UTC)
+            )
+        );
+        assert_eq!(
+            bounds(ScheduleType::Pm),
+            (
+                datetime!(2030-05-06 12:00 UTC),
+                datetime!(2030-05-06 17:00 UTC)
+            )
+        );
+        assert_eq!(bounds(ScheduleType::AllDay), bounds(ScheduleType::Exact));
+        assert_eq!(exact_hour(time!(14:30)), (time!(14:30), time!(15:30)));
+        assert_eq!(
+            day_and_slot(d, Some(ScheduleType::Pm)),
+            "Mon May 6, 2030 · Afternoon (PM)"
+        );
+        assert_eq!(day_and_slot(d, None), "Mon May 6, 2030");
+        assert_eq!(exact_hour(time!(23:30)), (time!(23:30), time!(23:59)));
+        assert_eq!(
+            window_bounds(d, ScheduleType::Exact, Some(exact_hour(time!(14:30)))),
+            (
+                datetime!(2030-05-06 14:30 UTC),
+                datetime!(2030-05-06 15:30 UTC)
+            )
         );
     }
 }

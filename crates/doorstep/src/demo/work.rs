@@ -3,6 +3,7 @@
 
 use doorstep_core::ids::{AssetId, ContactId, CustomerId, InvoiceId, JobId, SiteId, TechnicianId};
 use doorstep_core::status::{JobKind, JobStatus, PaymentMethodKind, ScheduleType};
+use doorstep_core::visits::window_bounds;
 use doorstep_store::jobs::{LineOwner, NewJob, NewLine};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -127,24 +128,18 @@ pub(crate) struct JobRecord {
     pub(crate) invoice: Option<InvoiceId>,
 }
 
-/// Visit start and end, and the promised arrival window.
+/// Visit start and end (the office's window rule, `core::visits::window_bounds`; an
+/// exact visit lasts two hours from `hour`), and the promised arrival window inside it.
 fn schedule(day: Date, slot: ScheduleType, hour: u8) -> [OffsetDateTime; 4] {
-    match slot {
-        ScheduleType::Am => [at(day, 8, 0), at(day, 12, 0), at(day, 8, 0), at(day, 10, 0)],
-        ScheduleType::Pm => [
-            at(day, 13, 0),
-            at(day, 17, 0),
-            at(day, 13, 0),
-            at(day, 15, 0),
-        ],
-        ScheduleType::AllDay => [at(day, 8, 0), at(day, 17, 0), at(day, 8, 0), at(day, 17, 0)],
-        ScheduleType::Exact => [
-            at(day, hour, 0),
-            at(day, hour + 2, 0),
-            at(day, hour, 0),
-            at(day, hour, 30),
-        ],
-    }
+    let exact = (at(day, hour, 0).time(), at(day, hour + 2, 0).time());
+    let (start, end) = window_bounds(day, slot, Some(exact));
+    let arrival = match slot {
+        ScheduleType::Am => [at(day, 8, 0), at(day, 10, 0)],
+        ScheduleType::Pm => [at(day, 13, 0), at(day, 15, 0)],
+        ScheduleType::AllDay => [start, end],
+        ScheduleType::Exact => [start, start + Duration::minutes(30)],
+    };
+    [start, end, arrival[0], arrival[1]]
 }
 
 impl Seeder<'_> {

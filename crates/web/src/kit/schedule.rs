@@ -27,20 +27,14 @@ pub(crate) fn window_label(w: &Window) -> String {
     format!("{day} · {slot}")
 }
 
-/// A proposed (or preferred) date and time of day as people read it.
+/// A proposed (or preferred) date and time of day as people read it (the words live in
+/// `core::visits::day_and_slot`, which emails use too).
 pub(crate) fn time_text(date: Option<time::Date>, slot: Option<&str>) -> String {
-    let Some(date) = date else {
-        return String::new();
-    };
-    let day = date
-        .format(time::macros::format_description!(
-            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
-        ))
-        .unwrap_or_default();
-    match slot.and_then(|s| ScheduleType::parse(s).ok()) {
-        Some(s) => format!("{day} · {}", s.label()),
-        None => day,
-    }
+    date.map(|d| {
+        let slot = slot.and_then(|s| ScheduleType::parse(s).ok());
+        doorstep_core::visits::day_and_slot(d, slot)
+    })
+    .unwrap_or_default()
 }
 
 /// The office's proposal as people read it.

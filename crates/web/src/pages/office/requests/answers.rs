@@ -1,36 +1,29 @@
 //! The office's answers to a request: convert it to a job or an estimate (forms prefilled
-//! from it), or decline it with a reason, which emails the customer. Each answer is
-//! refused for a declined or completed request twice over: by the domain rule
-//! (`RequestStatus::may_convert`) before anything is written, and by the store's UPDATE,
-//! inside the transaction that creates the job, which is rolled back if it fails.
-
-use std::net::SocketAddr;
+//! from it), or decline it with a reason, which emails the customer. The writes are the
+//! use cases of `doorstep_app::requests`; a request that is no longer open is refused
+//! with its page (409) before the form is read, and again by the use case.
 
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use doorstep_core::ids::ServiceRequestId;
+use doorstep_app::AppError;
+use doorstep_app::requests::{
+    self, Converted, Decline, EstimateForm, EstimateOrder, JobForm, JobOrder, SUMMARY_MAX,
+};
+use doorstep_core::request_form::PO_NUMBER_MAX;
 use doorstep_core::status::ScheduleType;
-use doorstep_mail::EmailKind;
-use doorstep_store::request_inbox::{EstimateFromRequest, JobFromRequest, RequestDetail};
+use doorstep_store::request_inbox::RequestDetail;
 use serde::Deserialize;
-use serde_json::json;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, Time};
 
 use super::detail::{DeclineForm, page};
-use super::{FieldErrors, audit_event, field_error, html, load, request_path};
+use super::{FieldErrors, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
 use crate::kit::dates::today;
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
-
-pub(super) const SUMMARY_MAX: usize = 120;
-const TEXT_MAX: usize = 4000;
-const REASON_MAX: usize = 2000;
 
 /// Said when an answer comes for a request that is no longer open.
 const NOT_OPEN: &str = "This request is no longer open: a declined request can never be converted (the customer sends a new one), and a converted request cannot be converted again. Nothing was changed.";
@@ -54,41 +47,41 @@ pub(super) async fn refused(
     html(p, StatusCode::CONFLICT)
 }
 
-pub(super) fn parse_day(raw: &str) -> Option<Date> {
-    Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
-}
-
-fn parse_time(raw: &str) -> Option<Time> {
-    Time::parse(raw.trim(), format_description!("[hour]:[minute]")).ok()
-}
-
-/// The visit a day and schedule type stand for: AM 8–12, PM 12–5, all day 8–5, an exact
-/// time for one hour (UTC, as the rest of the product until per-company time zones).
-fn visit(
-    day: Date,
-    schedule: Option<ScheduleType>,
-    at: Option<Time>,
-) -> (OffsetDateTime, OffsetDateTime) {
-    let hm = |h: u8| Time::from_hms(h, 0, 0).unwrap_or(Time::MIDNIGHT);
-    let (start, end) = match schedule {
-        Some(ScheduleType::Am) => (hm(8), hm(12)),
-        Some(ScheduleType::Pm) => (hm(12), hm(17)),
-        Some(ScheduleType::Exact) => {
-            let t = at.unwrap_or(hm(8));
-            (
-                t,
-                t.hour()
-                    .checked_add(1)
-                    .and_then(|h| Time::from_hms(h, t.minute(), 0).ok())
-                    .unwrap_or(Time::from_hms(23, 59, 0).unwrap_or(t)),
-            )
+/// A use case's refusal other than a wrong field: for a request no longer open, the
+/// request's page saying so (409); anything else fails.
+pub(super) async fn refusal(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    number: &str,
+    err: AppError,
+) -> Result<Response, WebError> {
+    match err {
+        AppError::Conflict { .. } => {
+            let r = load(state, staff, number).await?;
+            refused(state, staff, csrf, r).await
         }
-        Some(ScheduleType::AllDay) | None => (hm(8), hm(17)),
-    };
-    (
-        day.with_time(start).assume_utc(),
-        day.with_time(end).assume_utc(),
-    )
+        e => Err(e.into()),
+    }
+}
+
+/// What a conversion's outcome shows: the request's page once done, the refusal page
+/// (409) for a request no longer open, or the field's message for the form (`Err`), which
+/// the caller shows again.
+pub(super) async fn converted(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    number: &str,
+    outcome: Result<Converted, AppError>,
+) -> Result<Result<Response, FieldErrors>, WebError> {
+    match outcome {
+        Ok(done) => Ok(Ok(
+            Redirect::to(&request_path(&done.request)).into_response()
+        )),
+        Err(AppError::Invalid(e)) => Ok(Err(FieldErrors(vec![e]))),
+        Err(e) => refusal(state, staff, csrf, number, e).await.map(Ok),
+    }
 }
 
 /// The job form's fields, as typed.
@@ -128,13 +121,30 @@ struct JobPage {
     f: JobFields,
     job_types: Vec<Choice>,
     schedule_types: Vec<Choice>,
+    /// The longest PO number (the customer's limit too).
+    po_max: usize,
     errors: FieldErrors,
 }
 
 impl JobPage {
     /// The message for `field`, if any.
-    fn error(&self, field: &str) -> Option<&str> {
-        field_error(&self.errors, field)
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.get(field)
+    }
+}
+
+impl JobFields {
+    /// The form for the use case to check.
+    fn form(&self) -> JobForm<'_> {
+        JobForm {
+            summary: &self.summary,
+            description: &self.description,
+            job_type: &self.job_type,
+            date: &self.date,
+            schedule_type: &self.schedule_type,
+            time: &self.time,
+            po_number: &self.po_number,
+        }
     }
 }
 
@@ -200,6 +210,7 @@ async fn job_page(
         f,
         job_types,
         schedule_types,
+        po_max: PO_NUMBER_MAX,
         errors,
     })
 }
@@ -216,102 +227,8 @@ pub async fn job_form(
         return refused(&state, &staff, &csrf, r).await;
     }
     let f = prefill_job(&r);
-    let p = job_page(&state, &staff, &csrf, &r, f, Vec::new()).await?;
+    let p = job_page(&state, &staff, &csrf, &r, f, FieldErrors::default()).await?;
     html(p, StatusCode::OK)
-}
-
-/// Checks the job form; the job to make, or a message per field.
-async fn check_job(
-    state: &AppState,
-    staff: &SignedInStaff,
-    f: &JobFields,
-) -> Result<Result<JobFromRequest, FieldErrors>, WebError> {
-    let mut errors = Vec::new();
-    let summary = f.summary.trim();
-    if summary.is_empty() {
-        errors.push(("summary", "Enter a summary for the job.".to_owned()));
-    } else if summary.chars().count() > SUMMARY_MAX {
-        errors.push((
-            "summary",
-            format!("Keep the summary to {SUMMARY_MAX} characters."),
-        ));
-    }
-    if f.description.chars().count() > TEXT_MAX {
-        errors.push((
-            "description",
-            format!("Keep the description to {TEXT_MAX} characters."),
-        ));
-    }
-    let job_type = match f.job_type.trim() {
-        "" => None,
-        raw => {
-            let choices = state.store.job_type_choices(staff.company.id).await?;
-            match raw
-                .parse::<i64>()
-                .ok()
-                .filter(|id| choices.iter().any(|(c, _)| c == id))
-            {
-                Some(id) => Some(id),
-                None => {
-                    errors.push(("job_type", "Choose one of the job types listed.".to_owned()));
-                    None
-                }
-            }
-        }
-    };
-    let schedule_type = match f.schedule_type.trim() {
-        "" => None,
-        raw => match ScheduleType::parse(raw) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                errors.push((
-                    "schedule_type",
-                    "Choose one of the time windows listed.".to_owned(),
-                ));
-                None
-            }
-        },
-    };
-    let time = match f.time.trim() {
-        "" => None,
-        raw => match parse_time(raw) {
-            Some(t) => Some(t),
-            None => {
-                errors.push(("time", "Enter the time as HH:MM, e.g. 14:30.".to_owned()));
-                None
-            }
-        },
-    };
-    let day = match f.date.trim() {
-        "" => None,
-        raw => match parse_day(raw) {
-            Some(d) => Some(d),
-            None => {
-                errors.push((
-                    "date",
-                    "Enter the date as YYYY-MM-DD, e.g. 2025-03-31.".to_owned(),
-                ));
-                None
-            }
-        },
-    };
-    if f.po_number.chars().count() > 60 {
-        errors.push((
-            "po_number",
-            "Keep the PO number to 60 characters.".to_owned(),
-        ));
-    }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    Ok(Ok(JobFromRequest {
-        summary: summary.to_owned(),
-        description: f.description.trim().to_owned(),
-        job_type,
-        schedule_type,
-        visit: day.map(|d| visit(d, schedule_type, time)),
-        po_number: f.po_number.trim().to_owned(),
-    }))
 }
 
 /// `POST /office/requests/{number}/job`: makes the job and completes the request.
@@ -319,7 +236,6 @@ pub async fn create_job(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     Form(f): Form<JobFields>,
 ) -> Result<Response, WebError> {
@@ -327,53 +243,18 @@ pub async fn create_job(
     if !r.status().may_convert() {
         return refused(&state, &staff, &csrf, r).await;
     }
-    let job = match check_job(&state, &staff, &f).await? {
-        Ok(job) => job,
-        Err(errors) => {
-            let p = job_page(&state, &staff, &csrf, &r, f, errors).await?;
-            return html(p, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = match JobOrder::parse(&f.form()) {
+        Err(errors) => errors,
+        Ok(order) => {
+            let outcome = requests::to_job(&state.app, &staff.actor, &number, order).await;
+            match converted(&state, &staff, &csrf, &number, outcome).await? {
+                Ok(page) => return Ok(page),
+                Err(errors) => errors,
+            }
         }
     };
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    let Some((job_id, job_number)) = tx
-        .convert_request_to_job(company, ServiceRequestId(r.id), &job, doorstep_store::now())
-        .await?
-    else {
-        // Answered meanwhile: the transaction is dropped, so nothing is kept.
-        drop(tx);
-        let r = load(&state, &staff, &number).await?;
-        return refused(&state, &staff, &csrf, r).await;
-    };
-    let detail = json!({ "job_id": job_id.0, "job_number": job_number });
-    finish_conversion(
-        tx,
-        &state,
-        &staff,
-        peer,
-        &r,
-        "request.converted_to_job",
-        detail,
-    )
-    .await
-}
-
-/// Audits a conversion, commits it, wakes the inbox badge and returns to the request.
-pub(super) async fn finish_conversion(
-    mut tx: doorstep_store::Tx,
-    state: &AppState,
-    staff: &SignedInStaff,
-    peer: SocketAddr,
-    r: &RequestDetail,
-    action: &'static str,
-    detail: serde_json::Value,
-) -> Result<Response, WebError> {
-    let company = staff.company.id;
-    tx.audit(company, &audit_event(staff, peer, action, r, detail))
-        .await?;
-    tx.commit().await?;
-    state.request_events.notify(company);
-    Ok(Redirect::to(&request_path(&r.number)).into_response())
+    let p = job_page(&state, &staff, &csrf, &r, f, errors).await?;
+    html(p, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// The estimate form's fields, as typed.
@@ -402,8 +283,8 @@ struct EstimatePage {
 
 impl EstimatePage {
     /// The message for `field`, if any.
-    fn error(&self, field: &str) -> Option<&str> {
-        field_error(&self.errors, field)
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.get(field)
     }
 }
 
@@ -443,7 +324,7 @@ pub async fn estimate_form(
         expires_on: String::new(),
     };
     html(
-        estimate_page(&staff, &csrf, &r, f, Vec::new()),
+        estimate_page(&staff, &csrf, &r, f, FieldErrors::default()),
         StatusCode::OK,
     )
 }
@@ -454,7 +335,6 @@ pub async fn create_estimate(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     Form(f): Form<EstimateFields>,
 ) -> Result<Response, WebError> {
@@ -462,78 +342,25 @@ pub async fn create_estimate(
     if !r.status().may_convert() {
         return refused(&state, &staff, &csrf, r).await;
     }
-    let today = today();
-    let mut errors = Vec::new();
-    let title = f.title.trim();
-    if title.is_empty() {
-        errors.push(("title", "Enter a title for the estimate.".to_owned()));
-    } else if title.chars().count() > SUMMARY_MAX {
-        errors.push((
-            "title",
-            format!("Keep the title to {SUMMARY_MAX} characters."),
-        ));
-    }
-    if f.scope.chars().count() > TEXT_MAX {
-        errors.push(("scope", format!("Keep the scope to {TEXT_MAX} characters.")));
-    }
-    let expires_on = match f.expires_on.trim() {
-        "" => None,
-        raw => match parse_day(raw) {
-            Some(d) if d >= today => Some(d),
-            Some(_) => {
-                errors.push((
-                    "expires_on",
-                    "The last day to approve cannot be in the past.".to_owned(),
-                ));
-                None
+    let form = EstimateForm {
+        title: &f.title,
+        scope: &f.scope,
+        expires_on: &f.expires_on,
+    };
+    let errors = match EstimateOrder::parse(&form, today()) {
+        Err(errors) => errors,
+        Ok(order) => {
+            let outcome = requests::to_estimate(&state.app, &staff.actor, &number, order).await;
+            match converted(&state, &staff, &csrf, &number, outcome).await? {
+                Ok(page) => return Ok(page),
+                Err(errors) => errors,
             }
-            None => {
-                errors.push((
-                    "expires_on",
-                    "Enter the date as YYYY-MM-DD, e.g. 2025-03-31.".to_owned(),
-                ));
-                None
-            }
-        },
+        }
     };
-    if !errors.is_empty() {
-        return html(
-            estimate_page(&staff, &csrf, &r, f, errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let estimate = EstimateFromRequest {
-        title: title.to_owned(),
-        scope: f.scope.trim().to_owned(),
-        issued_on: today,
-        expires_on,
-    };
-    let company = staff.company.id;
-    let mut tx = state.store.begin().await?;
-    let Some((estimate_id, estimate_number)) = tx
-        .convert_request_to_estimate(
-            company,
-            ServiceRequestId(r.id),
-            &estimate,
-            doorstep_store::now(),
-        )
-        .await?
-    else {
-        drop(tx);
-        let r = load(&state, &staff, &number).await?;
-        return refused(&state, &staff, &csrf, r).await;
-    };
-    let detail = json!({ "estimate_id": estimate_id.0, "estimate_number": estimate_number });
-    finish_conversion(
-        tx,
-        &state,
-        &staff,
-        peer,
-        &r,
-        "request.converted_to_estimate",
-        detail,
+    html(
+        estimate_page(&staff, &csrf, &r, f, errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
-    .await
 }
 
 /// The decline form.
@@ -549,7 +376,6 @@ pub async fn decline(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     Form(f): Form<DeclineFields>,
 ) -> Result<Response, WebError> {
@@ -557,105 +383,18 @@ pub async fn decline(
     if !r.status().may_decline() {
         return refused(&state, &staff, &csrf, r).await;
     }
-    let reason = f.reason.replace("\r\n", "\n").trim().to_owned();
-    let error = if reason.is_empty() {
-        Some("Give the customer a reason for declining.".to_owned())
-    } else if reason.chars().count() > REASON_MAX {
-        Some(format!("Keep the reason to {REASON_MAX} characters."))
-    } else {
-        None
+    let error = match Decline::parse(&f.reason) {
+        Err(e) => e,
+        Ok(decline) => match requests::decline(&state.app, &staff.actor, &number, decline).await {
+            Ok(done) => return Ok(Redirect::to(&request_path(&done.number)).into_response()),
+            Err(AppError::Invalid(e)) => e,
+            Err(e) => return refusal(&state, &staff, &csrf, &number, e).await,
+        },
     };
-    if let Some(error) = error {
-        let form = DeclineForm {
-            reason,
-            error: Some(error),
-        };
-        let p = page(&state, &staff, &csrf, r, None, form).await?;
-        return html(p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let company = &staff.company;
-    let mut tx = state.store.begin().await?;
-    if !tx
-        .decline_request(
-            company.id,
-            ServiceRequestId(r.id),
-            &reason,
-            doorstep_store::now(),
-        )
-        .await?
-    {
-        drop(tx);
-        let r = load(&state, &staff, &number).await?;
-        return refused(&state, &staff, &csrf, r).await;
-    }
-    let emailed = match r.customer_recipient() {
-        Some((address, name)) => {
-            let link = state.config.portal_url(&company.slug);
-            doorstep_mail::enqueue(
-                &mut tx,
-                company.id,
-                EmailKind::RequestDeclined,
-                &address,
-                &name,
-                &[
-                    ("company_name", company.name.as_str()),
-                    ("contact_name", name.as_str()),
-                    ("request_number", r.number.as_str()),
-                    ("reason", reason.as_str()),
-                    ("link", link.as_str()),
-                ],
-            )
-            .await?;
-            true
-        }
-        None => false,
+    let form = DeclineForm {
+        reason: f.reason.replace("\r\n", "\n").trim().to_owned(),
+        error: Some(error.message),
     };
-    tx.audit(
-        company.id,
-        &audit_event(
-            &staff,
-            peer,
-            "request.declined",
-            &r,
-            json!({ "emailed": emailed }),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    state.request_events.notify(company.id);
-    Ok(Redirect::to(&request_path(&r.number)).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::visit;
-    use doorstep_core::status::ScheduleType;
-    use time::macros::{date, datetime, time};
-
-    #[test]
-    fn schedule_types_become_visit_windows() {
-        let d = date!(2030 - 05 - 06);
-        assert_eq!(
-            visit(d, Some(ScheduleType::Am), None),
-            (
-                datetime!(2030-05-06 8:00 UTC),
-                datetime!(2030-05-06 12:00 UTC)
-            )
-        );
-        assert_eq!(
-            visit(d, Some(ScheduleType::Exact), Some(time!(14:30))),
-            (
-                datetime!(2030-05-06 14:30 UTC),
-                datetime!(2030-05-06 15:30 UTC)
-            )
-        );
-        assert_eq!(
-            visit(d, None, None),
-            (
-                datetime!(2030-05-06 8:00 UTC),
-                datetime!(2030-05-06 17:00 UTC)
-            )
-        );
-    }
+    let p = page(&state, &staff, &csrf, r, None, form).await?;
+    html(p, StatusCode::UNPROCESSABLE_ENTITY)
 }

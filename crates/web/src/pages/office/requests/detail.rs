@@ -2,18 +2,15 @@
 //! photos, what it became, and the answers still open. Opening a New request marks it
 //! Read (audited) and tells the badge.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use doorstep_core::ids::ServiceRequestId;
 use doorstep_store::request_inbox::RequestDetail;
-use serde_json::json;
 
 use super::list::status_class;
-use super::{audit_event, html, load, request_path};
+use super::{html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day};
@@ -202,25 +199,12 @@ pub async fn show(
     State(state): State<AppState>,
     mut staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
 ) -> Result<Response, WebError> {
     let mut r = load(&state, &staff, &number).await?;
-    let company = staff.company.id;
     if r.status() == doorstep_core::status::RequestStatus::New {
-        let mut tx = state.store.begin().await?;
-        if tx
-            .mark_request_read(company, ServiceRequestId(r.id), doorstep_store::now())
-            .await?
-        {
-            tx.audit(
-                company,
-                &audit_event(&staff, peer, "request.read", &r, json!({})),
-            )
-            .await?;
-            tx.commit().await?;
-            state.request_events.notify(company);
-            staff.new_requests = state.store.new_request_count(company).await?;
+        if doorstep_app::requests::mark_read(&state.app, &staff.actor, &number).await? {
+            staff.new_requests = state.store.new_request_count(staff.company.id).await?;
         }
         r = load(&state, &staff, &number).await?;
     }

@@ -9,13 +9,11 @@ pub mod list;
 pub mod propose;
 pub mod rental;
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use doorstep_app::error::FieldErrors;
 use doorstep_core::authz::{OfficeArea, staff_may};
-use doorstep_store::audit::NewAuditEvent;
 use doorstep_store::request_inbox::RequestDetail;
 
 use crate::auth::session::SignedInStaff;
@@ -42,38 +40,6 @@ async fn load(
         .request_detail(staff.company.id, number)
         .await?
         .ok_or(WebError::NotFound)
-}
-
-/// The audit record of a staff member's action on a request.
-fn audit_event(
-    staff: &SignedInStaff,
-    peer: SocketAddr,
-    action: &'static str,
-    request: &RequestDetail,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        actor_kind: "staff",
-        actor_id: Some(staff.staff.id.0),
-        actor_label: staff.staff.email.clone(),
-        action,
-        subject_kind: "service_request",
-        subject_id: Some(request.id),
-        ip: peer.ip().to_string(),
-        detail: detail.to_string(),
-        at: doorstep_store::now(),
-    }
-}
-
-/// What a conversion form says next to its fields: (field, message) pairs.
-type FieldErrors = Vec<(&'static str, String)>;
-
-/// The message for `field` among `errors`, if any.
-fn field_error<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.as_str())
 }
 
 /// Renders `page` with `status`.

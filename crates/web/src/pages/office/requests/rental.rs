@@ -4,27 +4,21 @@
 //! other conversions: by the domain rule first, then by the store's guarded UPDATE inside
 //! the creating transaction.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use doorstep_core::ids::ServiceRequestId;
-use doorstep_store::request_inbox::{RentalFromRequest, RequestDetail};
+use doorstep_app::requests::{self, RentalForm, RentalOrder};
+use doorstep_store::request_inbox::RequestDetail;
 use serde::Deserialize;
-use serde_json::json;
 
-use super::answers::{SUMMARY_MAX, finish_conversion, parse_day, refused, site_line};
-use super::{FieldErrors, field_error, html, load, request_path};
+use super::answers::{converted, refused, site_line};
+use super::{FieldErrors, html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
-
-/// Longest serial number kept.
-const SERIAL_MAX: usize = 80;
 
 /// The rental form's fields, as typed.
 #[derive(Deserialize, Default, Clone)]
@@ -51,8 +45,8 @@ struct RentalPage {
 
 impl RentalPage {
     /// The message for `field`, if any.
-    fn error(&self, field: &str) -> Option<&str> {
-        field_error(&self.errors, field)
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.get(field)
     }
 }
 
@@ -75,63 +69,6 @@ fn rental_page(
     }
 }
 
-/// Checks the form; the rental, or every field's message.
-fn check(f: &RentalFields, r: &RequestDetail) -> Result<RentalFromRequest, FieldErrors> {
-    let mut errors = Vec::new();
-    let name = f.name.trim();
-    if name.is_empty() {
-        errors.push(("name", "Enter what is rented.".to_owned()));
-    } else if name.chars().count() > SUMMARY_MAX {
-        errors.push((
-            "name",
-            format!("Keep the name to {SUMMARY_MAX} characters."),
-        ));
-    }
-    if f.serial_number.trim().chars().count() > SERIAL_MAX {
-        errors.push((
-            "serial_number",
-            format!("Keep the serial number to {SERIAL_MAX} characters."),
-        ));
-    }
-    let start_on = parse_day(&f.start_on);
-    if start_on.is_none() {
-        errors.push((
-            "start_on",
-            "Enter the first day as YYYY-MM-DD, e.g. 2025-03-31.".to_owned(),
-        ));
-    }
-    let end_on = match f.end_on.trim() {
-        "" => None,
-        raw => match (parse_day(raw), start_on) {
-            (Some(end), Some(start)) if end < start => {
-                errors.push((
-                    "end_on",
-                    "The last day cannot be before the first.".to_owned(),
-                ));
-                None
-            }
-            (Some(end), _) => Some(end),
-            (None, _) => {
-                errors.push((
-                    "end_on",
-                    "Enter the last day as YYYY-MM-DD, or leave it empty.".to_owned(),
-                ));
-                None
-            }
-        },
-    };
-    match (errors.is_empty(), start_on) {
-        (true, Some(start_on)) => Ok(RentalFromRequest {
-            name: name.to_owned(),
-            catalogue_item: r.catalogue_item_id,
-            serial_number: f.serial_number.trim().to_owned(),
-            start_on,
-            end_on,
-        }),
-        _ => Err(errors),
-    }
-}
-
 /// `GET /office/requests/{number}/rental`: the rental form, prefilled.
 pub async fn form(
     State(state): State<AppState>,
@@ -150,7 +87,7 @@ pub async fn form(
         end_on: String::new(),
     };
     html(
-        rental_page(&staff, &csrf, &r, f, Vec::new()),
+        rental_page(&staff, &csrf, &r, f, FieldErrors::default()),
         StatusCode::OK,
     )
 }
@@ -160,7 +97,6 @@ pub async fn create(
     State(state): State<AppState>,
     staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     Form(f): Form<RentalFields>,
 ) -> Result<Response, WebError> {
@@ -168,38 +104,24 @@ pub async fn create(
     if !r.status().may_convert() {
         return refused(&state, &staff, &csrf, r).await;
     }
-    let rental = match check(&f, &r) {
-        Ok(rental) => rental,
-        Err(errors) => {
-            return html(
-                rental_page(&staff, &csrf, &r, f, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+    let form = RentalForm {
+        name: &f.name,
+        serial_number: &f.serial_number,
+        start_on: &f.start_on,
+        end_on: &f.end_on,
+    };
+    let errors = match RentalOrder::parse(&form) {
+        Err(errors) => errors,
+        Ok(order) => {
+            let outcome = requests::to_rental(&state.app, &staff.actor, &number, order).await;
+            match converted(&state, &staff, &csrf, &number, outcome).await? {
+                Ok(page) => return Ok(page),
+                Err(errors) => errors,
+            }
         }
     };
-    let mut tx = state.store.begin().await?;
-    let Some(asset) = tx
-        .convert_request_to_rental(
-            staff.company.id,
-            ServiceRequestId(r.id),
-            &rental,
-            doorstep_store::now(),
-        )
-        .await?
-    else {
-        drop(tx);
-        let r = load(&state, &staff, &number).await?;
-        return refused(&state, &staff, &csrf, r).await;
-    };
-    let detail = json!({ "asset_id": asset.0, "name": rental.name });
-    finish_conversion(
-        tx,
-        &state,
-        &staff,
-        peer,
-        &r,
-        "request.converted_to_rental",
-        detail,
+    html(
+        rental_page(&staff, &csrf, &r, f, errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
-    .await
 }

@@ -1,2 +1,0 @@
-//! The office's request inbox: reading, answering, proposing times, converting and
-//! declining what customers sent.

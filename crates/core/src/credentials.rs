@@ -27,7 +27,10 @@ pub fn parse_sign_up_name(field: &'static str, what: &str, raw: &str) -> Result<
     }
     // A line break in a name would end up in email headers and greetings.
     if v.chars().any(char::is_control) {
-        return Err(Invalid::new(field, format!("Keep your {what} on one line.")));
+        return Err(Invalid::new(
+            field,
+            format!("Keep your {what} on one line."),
+        ));
     }
     Ok(v.to_owned())
 }
@@ -50,8 +53,13 @@ pub fn parse_sign_up_line(field: &'static str, raw: &str) -> Result<String, Inva
 /// An optional phone number: digits, spaces and `+ - ( ) .` only.
 pub fn parse_sign_up_phone(raw: &str) -> Result<String, Invalid> {
     let v = parse_sign_up_line("phone", raw)?;
-    if v.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
-        return Err(Invalid::new("phone", "Use digits, spaces and + - ( ) only."));
+    if v.chars()
+        .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
+    {
+        return Err(Invalid::new(
+            "phone",
+            "Use digits, spaces and + - ( ) only.",
+        ));
     }
     Ok(v)
 }

@@ -128,7 +128,9 @@ pub(crate) async fn send_link(
         doorstep_store::now() + ttl,
     )
     .await?;
-    let link = app.links().portal(&company.slug, &format!("/{path}/{token}"));
+    let link = app
+        .links()
+        .portal(&company.slug, &format!("/{path}/{token}"));
     let expires = human(ttl);
     let (address, name) = to;
     doorstep_mail::enqueue(
@@ -174,6 +176,7 @@ pub(crate) fn owner_event(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{NewPassword, human};
     use time::Duration;

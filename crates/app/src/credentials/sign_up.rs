@@ -137,15 +137,19 @@ impl Details {
         let organisation = errors.check(parse_sign_up_line("organisation", organisation));
         let password = errors.check(NewPassword::parse(password));
         match (first, last, phone, organisation, password) {
-            (Some(first_name), Some(last_name), Some(phone), Some(organisation), Some(password)) => {
-                Ok(Details {
-                    first_name,
-                    last_name,
-                    phone,
-                    organisation,
-                    password,
-                })
-            }
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(phone),
+                Some(organisation),
+                Some(password),
+            ) => Ok(Details {
+                first_name,
+                last_name,
+                phone,
+                organisation,
+                password,
+            }),
             _ => Err(errors),
         }
     }

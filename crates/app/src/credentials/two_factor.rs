@@ -56,10 +56,7 @@ impl Holder<'_> {
 
     /// Whether the rules let them turn their factor off (see `core::credentials`).
     pub fn may_turn_off(&self) -> bool {
-        may_turn_off_second_factor(
-            matches!(self, Holder::Staff(_)),
-            &self.company().settings,
-        )
+        may_turn_off_second_factor(matches!(self, Holder::Staff(_)), &self.company().settings)
     }
 
     /// An audit record of them doing `action` to their own sign-in.

@@ -157,6 +157,14 @@ both_backends! {
         let codes = enable(&w, who).await;
         let pending = pending_session(&w, &w.acme, who.owner()).await;
         let at = Challenge { company: &w.acme, pending: &pending, ip: IP, user_agent: "cases" };
+        let full = w.app.live_session(&w.acme, &pending.id_hash, time::Duration::hours(1)).await.unwrap().unwrap();
+        let not_waiting = Session { two_factor_pending: false, ..full };
+        let before = w.snapshot(TWO_FACTOR).await;
+        let err = two_factor::pass_sign_in(&w.app, Challenge { pending: &not_waiting, ..at }, &codes[0]).await.unwrap_err();
+        assert!(matches!(err, AppError::NotFound), "only a waiting session takes a code: {err:?}");
+        let err = two_factor::pass_sign_in(&w.app, at, "  ").await.unwrap_err();
+        assert_eq!(err.invalid().map(|e| e.field), Some("code"));
+        assert_eq!(w.snapshot(TWO_FACTOR).await, before);
         assert_eq!(two_factor::pass_sign_in(&w.app, at, "000000x").await.unwrap(), SignInCode::Wrong);
         assert_eq!(w.last_audit(&w.acme).await.0, "sign_in.second_factor_failed");
         let SignInCode::Passed { token, factor } = two_factor::pass_sign_in(&w.app, at, &codes[0]).await.unwrap() else {
@@ -230,6 +238,15 @@ both_backends! {
         link(&w, dana, TokenPurpose::Invite, "invite-token").await;
         link(&w, dana, TokenPurpose::Reset, "reset-token").await;
         let chosen = ChosenPassword::parse(PASSWORD, PASSWORD).unwrap();
+        let before = w.snapshot(&["sessions", "portal_logins", "auth_tokens"]).await;
+        let bolt = w.company("bolt").await;
+        let err = passwords::set_from_link(&w.app, &bolt, IP, PasswordLink::Reset, "reset-token", chosen.clone())
+            .await.unwrap_err();
+        assert_eq!(err.conflict_reason(), Some(LINK_EXPIRED), "a link works only at its own company");
+        let err = passwords::set_from_link(&w.app, &w.acme, IP, PasswordLink::Invite, "reset-token", chosen.clone())
+            .await.unwrap_err();
+        assert_eq!(err.conflict_reason(), Some(LINK_EXPIRED), "a reset link is no invitation");
+        assert_eq!(w.snapshot(&["sessions", "portal_logins", "auth_tokens"]).await, before);
         let set = passwords::set_from_link(&w.app, &w.acme, IP, PasswordLink::Reset, "reset-token", chosen.clone())
             .await.unwrap();
         assert_eq!((set.login, set.has_access), (dana, true));

@@ -32,6 +32,10 @@ pub enum AppError {
     /// The database failed; the cause is kept for the log.
     #[error("storage failed")]
     Store(#[source] StoreError),
+    /// Something that cannot fail in practice did (hashing, sealing, a worker thread);
+    /// the cause is kept for the log.
+    #[error("internal failure: {0}")]
+    Internal(String),
 }
 
 impl AppError {

@@ -5,6 +5,7 @@
 
 pub mod ageing;
 pub mod authz;
+pub mod credentials;
 pub mod email;
 pub mod ids;
 pub mod money;

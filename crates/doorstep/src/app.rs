@@ -85,7 +85,7 @@ impl App {
             Some(key) => key.clone(),
             None => crate::secret_key::load_or_create(&settings.data_dir)?,
         };
-        let sealed = doorstep_web::auth::two_factor::seal_plain_secrets(&store, &key)
+        let sealed = doorstep_app::credentials::two_factor::seal_plain_secrets(&store, &key)
             .await
             .map_err(|e| {
                 CliError::failed(format!("cannot encrypt the stored TOTP secrets: {e}"))

@@ -78,6 +78,7 @@ impl From<AppError> for WebError {
             AppError::Conflict { message, .. } => WebError::Refused(StatusCode::CONFLICT, message),
             AppError::Duplicate(rule) => WebError::Conflict(rule),
             AppError::Store(e) => WebError::from(e),
+            e @ AppError::Internal(_) => WebError::internal(e),
         }
     }
 }

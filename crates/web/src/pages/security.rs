@@ -2,23 +2,22 @@
 //! setting up two-factor sign-in, recovery codes, turning it off; for administrators, the
 //! company rule that every staff member must use it.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use doorstep_app::AppError;
+use doorstep_app::credentials::totp::open_secret;
+use doorstep_app::credentials::two_factor::{self, Disabled, Holder};
 use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_core::credentials::may_turn_off_second_factor;
 use doorstep_store::companies::Company;
 use doorstep_store::sessions::SessionOwner;
 use serde::Deserialize;
 
 use crate::auth::session::{SignedInContact, SignedInStaff};
-use crate::auth::sign_in::{Audience, audit_owner};
-use crate::auth::two_factor::{
-    SecondFactor, check_second_factor, hash_recovery_code, new_recovery_codes, new_secret,
-    open_secret, otpauth_url, qr_svg, seal_secret,
-};
+use crate::auth::sign_in::Audience;
+use crate::auth::two_factor::{otpauth_url, qr_svg};
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
 use crate::views::{OfficeChrome, PortalChrome};
@@ -106,9 +105,17 @@ impl Me {
         }
     }
 
+    /// Whose factor the use cases change.
+    fn holder(&self) -> Holder<'_> {
+        match self {
+            Me::Contact(c) => Holder::Contact(&c.actor),
+            Me::Staff(s) => Holder::Staff(&s.actor),
+        }
+    }
+
     /// Staff of a company that requires a second factor may not turn theirs off.
     fn must_keep(&self) -> bool {
-        matches!(self, Me::Staff(_)) && self.company().settings.require_staff_two_factor
+        !may_turn_off_second_factor(matches!(self, Me::Staff(_)), &self.company().settings)
     }
 
     fn is_admin(&self) -> bool {
@@ -116,15 +123,6 @@ impl Me {
             Me::Staff(s) => staff_may(s.staff.role, OfficeArea::Administration),
             Me::Contact(_) => false,
         }
-    }
-
-    async fn audit(
-        &self,
-        state: &AppState,
-        action: &'static str,
-        ip: &str,
-    ) -> Result<(), WebError> {
-        audit_owner(state, self.company(), self.owner(), action, ip, "{}").await
     }
 
     async fn account_name(&self, state: &AppState) -> Result<String, WebError> {
@@ -214,35 +212,6 @@ pub struct CodeForm {
     code: String,
 }
 
-/// Checks a code typed to confirm a change; `Err` carries the page's error.
-async fn confirm_code(
-    state: &AppState,
-    me: &Me,
-    code: &str,
-) -> Result<Result<(), String>, WebError> {
-    if code.trim().is_empty() {
-        return Ok(Err(
-            "Enter the current code from your authenticator app (or a recovery code).".into(),
-        ));
-    }
-    Ok(
-        match check_second_factor(state, me.company().id, me.owner(), code).await? {
-            SecondFactor::Totp | SecondFactor::RecoveryCode => Ok(()),
-            SecondFactor::Wrong => Err("That code isn't right. Try the current one.".into()),
-            SecondFactor::Throttled(_) => {
-                Err("Too many wrong codes. Wait a few minutes and try again.".into())
-            }
-        },
-    )
-}
-
-/// New recovery codes: the ones to show once, and their hashes to store.
-fn fresh_codes() -> (Vec<String>, Vec<String>) {
-    let codes = new_recovery_codes();
-    let hashes = codes.iter().map(|c| hash_recovery_code(c)).collect();
-    (codes, hashes)
-}
-
 impl Outcome {
     fn codes(codes: Vec<String>, text: &str) -> Self {
         Outcome {
@@ -267,118 +236,66 @@ fn refused(error: String) -> Outcome {
     }
 }
 
-async fn start(
+/// Answers a refused change: back to the page when the state moved on (nothing to
+/// confirm), else the page with the reason.
+async fn refusal(
     state: &AppState,
     me: Me,
-    _csrf: String,
-    ip: &str,
-    _code: &str,
+    csrf: String,
+    err: AppError,
 ) -> Result<Response, WebError> {
-    let sealed = seal_secret(
-        &state.secret_key,
-        me.company().id,
-        me.owner(),
-        &new_secret(),
-    )?;
-    let mut tx = state.store.begin().await?;
-    let started = tx
-        .begin_two_factor_setup(me.company().id, me.owner(), &sealed)
-        .await?;
-    tx.commit().await?;
-    if started {
-        me.audit(state, "two_factor.setup_started", ip).await?;
+    match err {
+        AppError::Conflict {
+            reason: "not_pending" | "not_enabled",
+            ..
+        } => Ok(Redirect::to(Audience::of(me.owner()).security_page()).into_response()),
+        AppError::Invalid(e) => render(state, me, csrf, refused(e.message)).await,
+        AppError::Conflict { message, .. } => render(state, me, csrf, refused(message)).await,
+        e => Err(e.into()),
     }
+}
+
+async fn start(state: &AppState, me: Me, _csrf: String, _code: &str) -> Result<Response, WebError> {
+    two_factor::start(&state.app, me.holder()).await?;
     Ok(Redirect::to(Audience::of(me.owner()).security_page()).into_response())
 }
 
-async fn confirm(
-    state: &AppState,
-    me: Me,
-    csrf: String,
-    ip: &str,
-    code: &str,
-) -> Result<Response, WebError> {
-    let tf = state.store.two_factor(me.company().id, me.owner()).await?;
-    if tf.enabled || tf.secret.is_none() {
-        return Ok(Redirect::to(Audience::of(me.owner()).security_page()).into_response());
+async fn confirm(state: &AppState, me: Me, csrf: String, code: &str) -> Result<Response, WebError> {
+    match two_factor::confirm(&state.app, me.holder(), me.session_id(), code).await {
+        Ok(codes) => {
+            let text = "Two-factor sign-in is on. Save your recovery codes now.";
+            render(state, me, csrf, Outcome::codes(codes, text)).await
+        }
+        Err(e) => refusal(state, me, csrf, e).await,
     }
-    if let Err(error) = confirm_code(state, &me, code).await? {
-        return render(state, me, csrf, refused(error)).await;
-    }
-    let (codes, hashes) = fresh_codes();
-    let mut tx = state.store.begin().await?;
-    tx.enable_two_factor(me.company().id, me.owner(), &hashes)
-        .await?;
-    // A new factor ends every other session, which signed in without it.
-    tx.delete_sessions_of(me.company().id, me.owner(), Some(me.session_id()))
-        .await?;
-    tx.commit().await?;
-    me.audit(state, "two_factor.enabled", ip).await?;
-    let outcome = Outcome::codes(
-        codes,
-        "Two-factor sign-in is on. Save your recovery codes now.",
-    );
-    render(state, me, csrf, outcome).await
 }
 
-async fn disable(
-    state: &AppState,
-    me: Me,
-    csrf: String,
-    ip: &str,
-    code: &str,
-) -> Result<Response, WebError> {
-    let tf = state.store.two_factor(me.company().id, me.owner()).await?;
-    if tf.enabled {
-        if me.must_keep() {
-            let error = "Your company requires two-factor sign-in for office staff, so it can't be turned off.".to_owned();
-            return render(state, me, csrf, refused(error)).await;
+async fn disable(state: &AppState, me: Me, csrf: String, code: &str) -> Result<Response, WebError> {
+    match two_factor::disable(&state.app, me.holder(), code).await {
+        Ok(done) => {
+            let notice = match done {
+                Disabled::TurnedOff => "Two-factor sign-in is off.",
+                Disabled::SetupCancelled => "Setup cancelled.",
+            };
+            render(state, me, csrf, Outcome::notice(notice)).await
         }
-        if let Err(error) = confirm_code(state, &me, code).await? {
-            return render(state, me, csrf, refused(error)).await;
-        }
+        Err(e) => refusal(state, me, csrf, e).await,
     }
-    let mut tx = state.store.begin().await?;
-    tx.disable_two_factor(me.company().id, me.owner()).await?;
-    tx.commit().await?;
-    if tf.enabled {
-        me.audit(state, "two_factor.disabled", ip).await?;
-    }
-    let notice = if tf.enabled {
-        "Two-factor sign-in is off."
-    } else {
-        "Setup cancelled."
-    };
-    let outcome = Outcome::notice(notice);
-    render(state, me, csrf, outcome).await
 }
 
 async fn replace_codes(
     state: &AppState,
     me: Me,
     csrf: String,
-    ip: &str,
     code: &str,
 ) -> Result<Response, WebError> {
-    let tf = state.store.two_factor(me.company().id, me.owner()).await?;
-    if !tf.enabled {
-        return Ok(Redirect::to(Audience::of(me.owner()).security_page()).into_response());
+    match two_factor::replace_recovery_codes(&state.app, me.holder(), code).await {
+        Ok(codes) => {
+            let text = "New recovery codes made; the old ones no longer work.";
+            render(state, me, csrf, Outcome::codes(codes, text)).await
+        }
+        Err(e) => refusal(state, me, csrf, e).await,
     }
-    if let Err(error) = confirm_code(state, &me, code).await? {
-        return render(state, me, csrf, refused(error)).await;
-    }
-    let (codes, hashes) = fresh_codes();
-    let mut tx = state.store.begin().await?;
-    tx.replace_recovery_codes(me.company().id, me.owner(), &hashes)
-        .await?;
-    tx.commit().await?;
-    me.audit(state, "two_factor.recovery_codes_replaced", ip)
-        .await?;
-    let outcome = Outcome::codes(
-        codes,
-        "New recovery codes made; the old ones no longer work.",
-    );
-    render(state, me, csrf, outcome).await
 }
 
 /// Declares the portal and office handlers of each action over one implementation.
@@ -389,11 +306,9 @@ macro_rules! handlers {
             State(state): State<AppState>,
             contact: SignedInContact,
             CsrfToken(csrf): CsrfToken,
-            ConnectInfo(peer): ConnectInfo<SocketAddr>,
             Form(form): Form<CodeForm>,
         ) -> Result<Response, WebError> {
-            let ip = peer.ip().to_string();
-            $body(&state, Me::Contact(Box::new(contact)), csrf, &ip, &form.code).await
+            $body(&state, Me::Contact(Box::new(contact)), csrf, &form.code).await
         }
 
         #[doc = concat!("The office's `", stringify!($body), "` action.")]
@@ -401,11 +316,9 @@ macro_rules! handlers {
             State(state): State<AppState>,
             staff: SignedInStaff,
             CsrfToken(csrf): CsrfToken,
-            ConnectInfo(peer): ConnectInfo<SocketAddr>,
             Form(form): Form<CodeForm>,
         ) -> Result<Response, WebError> {
-            let ip = peer.ip().to_string();
-            $body(&state, Me::Staff(Box::new(staff)), csrf, &ip, &form.code).await
+            $body(&state, Me::Staff(Box::new(staff)), csrf, &form.code).await
         }
     )*};
 }
@@ -451,56 +364,31 @@ pub struct PolicyForm {
 /// factor of every staff member.
 pub async fn office_policy(
     State(state): State<AppState>,
-    staff: SignedInStaff,
+    mut staff: SignedInStaff,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<PolicyForm>,
 ) -> Result<Response, WebError> {
-    if !staff_may(staff.staff.role, OfficeArea::Administration) {
-        return Err(WebError::NotFound);
-    }
     let require = form.require.is_some();
-    let me = Me::Staff(Box::new(staff));
-    let owner = me.owner();
-    // An administrator cannot lock everyone out by requiring what they lack themselves.
-    if require
-        && !state
-            .store
-            .two_factor(me.company().id, owner)
-            .await?
-            .enabled
-    {
-        let error =
-            "Turn on two-factor sign-in for yourself first, then require it of everyone.".into();
-        return render(&state, me, csrf, refused(error)).await;
+    let changed = {
+        let admin = staff.actor.admin()?;
+        two_factor::require_of_staff(&state.app, admin, require).await
+    };
+    match changed {
+        Ok(settings) => {
+            staff.company.settings = settings;
+            let notice = if require {
+                "Every office staff member must now use two-factor sign-in."
+            } else {
+                "Two-factor sign-in is now optional for office staff."
+            };
+            render(
+                &state,
+                Me::Staff(Box::new(staff)),
+                csrf,
+                Outcome::notice(notice),
+            )
+            .await
+        }
+        Err(e) => refusal(&state, Me::Staff(Box::new(staff)), csrf, e).await,
     }
-    let mut settings = me.company().settings.clone();
-    settings.require_staff_two_factor = require;
-    let mut tx = state.store.begin().await?;
-    tx.set_company_settings(me.company().id, &settings).await?;
-    tx.commit().await?;
-    audit_owner(
-        &state,
-        me.company(),
-        owner,
-        if require {
-            "settings.staff_two_factor_required"
-        } else {
-            "settings.staff_two_factor_optional"
-        },
-        &peer.ip().to_string(),
-        "{}",
-    )
-    .await?;
-    let Me::Staff(mut staff) = me else {
-        return Err(WebError::NotFound);
-    };
-    staff.company.settings = settings;
-    let notice = if require {
-        "Every office staff member must now use two-factor sign-in."
-    } else {
-        "Two-factor sign-in is now optional for office staff."
-    };
-    let outcome = Outcome::notice(notice);
-    render(&state, Me::Staff(staff), csrf, outcome).await
 }

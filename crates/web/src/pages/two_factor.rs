@@ -9,9 +9,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::auth::session::{PendingSignIn, session_token, set_session_cookie};
-use crate::auth::sign_in::{Audience, audit_owner, open_session, user_agent};
-use crate::auth::two_factor::{SecondFactor, check_second_factor};
+use doorstep_app::AppError;
+use doorstep_app::credentials::two_factor::{self, Challenge, SignInCode};
+
+use crate::auth::session::{PendingSignIn, set_session_cookie};
+use crate::auth::sign_in::{Audience, user_agent};
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
 use crate::views::Brand;
@@ -71,68 +73,31 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
-    let owner = pending.session.owner;
-    let company = &pending.company;
-    let ip = peer.ip().to_string();
-    let code: String = form.code.chars().take(64).collect();
-    if code.trim().is_empty() {
-        let msg = "Enter the 6-digit code from your authenticator app, or a recovery code.";
-        return page(
-            &pending,
-            csrf,
-            Some(msg.into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    match check_second_factor(&state, company.id, owner, &code).await? {
-        factor @ (SecondFactor::Totp | SecondFactor::RecoveryCode) => {
-            audit_owner(
-                &state,
-                company,
-                owner,
-                "sign_in.second_factor_passed",
-                &ip,
-                &format!(r#"{{"factor":"{}"}}"#, factor.label()),
-            )
-            .await?;
-            let previous = session_token(&headers, state.config.https);
-            let token = open_session(
-                &state,
-                company,
-                owner,
-                previous.as_deref(),
-                &ip,
-                &user_agent(&headers),
-                false,
-            )
-            .await?;
-            let mut response = Redirect::to(Audience::of(owner).home()).into_response();
+    let challenge = Challenge {
+        company: &pending.company,
+        pending: &pending.session,
+        ip: peer.ip(),
+        user_agent: &user_agent(&headers),
+    };
+    let refused = |msg: String, status| page(&pending, csrf.clone(), Some(msg), status);
+    match two_factor::pass_sign_in(&state.app, challenge, &form.code).await {
+        Ok(SignInCode::Passed { token, .. }) => {
+            let home = Audience::of(pending.session.owner).home();
+            let mut response = Redirect::to(home).into_response();
             set_session_cookie(&mut response, &token, &state);
             Ok(response)
         }
-        SecondFactor::Wrong => {
-            audit_owner(
-                &state,
-                company,
-                owner,
-                "sign_in.second_factor_failed",
-                &ip,
-                "{}",
-            )
-            .await?;
+        Ok(SignInCode::Wrong) => {
             let msg = "That code isn't right. Use the current code from your authenticator app, or one of your unused recovery codes.";
-            page(
-                &pending,
-                csrf,
-                Some(msg.into()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            refused(msg.into(), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        SecondFactor::Throttled(until) => {
+        Ok(SignInCode::Throttled(until)) => {
             let minutes = ((until - doorstep_store::now()).whole_seconds().max(1) + 59) / 60;
             let msg =
                 format!("Too many wrong codes. Please wait {minutes} minute(s) and try again.");
-            page(&pending, csrf, Some(msg), StatusCode::TOO_MANY_REQUESTS)
+            refused(msg, StatusCode::TOO_MANY_REQUESTS)
         }
+        Err(AppError::Invalid(e)) => refused(e.message, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => Err(e.into()),
     }
 }

@@ -7,16 +7,13 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::email::EmailAddress;
-use doorstep_core::password::check_new_password;
-use doorstep_store::audit::NewAuditEvent;
+use doorstep_app::credentials::passwords::{self, ChosenPassword, PasswordLink, PasswordSet};
+use doorstep_app::credentials::{LINK_EXPIRED, human};
 use doorstep_store::companies::Company;
 use doorstep_store::sessions::SessionOwner;
-use doorstep_store::tokens::{TokenOwner, TokenPurpose};
+use doorstep_store::tokens::TokenOwner;
 use serde::Deserialize;
 
-use crate::auth::links::{human, may_email, send_link};
-use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
@@ -46,15 +43,15 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-fn words(purpose: TokenPurpose) -> (&'static str, &'static str, &'static str, &'static str) {
-    match purpose {
-        TokenPurpose::Invite => (
+fn words(link: PasswordLink) -> (&'static str, &'static str, &'static str, &'static str) {
+    match link {
+        PasswordLink::Invite => (
             "invite",
             "Welcome! Choose your password",
             "Choose a password for the customer portal. Use at least 12 characters; a few unrelated words make a strong one.",
             "Set password and sign in",
         ),
-        _ => (
+        PasswordLink::Reset => (
             "reset",
             "Choose a new password",
             "Use at least 12 characters; a few unrelated words make a strong one. Every other device signed in to your account will be signed out.",
@@ -65,13 +62,13 @@ fn words(purpose: TokenPurpose) -> (&'static str, &'static str, &'static str, &'
 
 fn render(
     company: &Company,
-    purpose: TokenPurpose,
+    link: PasswordLink,
     token: &str,
     csrf: String,
     errors: (Option<String>, Option<String>),
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (path, heading, intro, button) = words(purpose);
+    let (path, heading, intro, button) = words(link);
     let html = SetPasswordPage {
         brand: Brand::of(company),
         heading,
@@ -92,96 +89,51 @@ async fn show(
     company: Company,
     csrf: String,
     token: String,
-    purpose: TokenPurpose,
+    link: PasswordLink,
 ) -> Result<Response, WebError> {
     let owner = state
         .store
-        .peek_token(company.id, &hash_token(&token), purpose)
+        .peek_token(company.id, &hash_token(&token), link.purpose())
         .await?;
     if !matches!(owner, Some(TokenOwner::Login(_))) {
         return Err(WebError::LinkExpired);
     }
-    render(
-        &company,
-        purpose,
-        &token,
-        csrf,
-        (None, None),
-        StatusCode::OK,
-    )
+    render(&company, link, &token, csrf, (None, None), StatusCode::OK)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn submit(
-    state: AppState,
+/// The link, the browser and the typed form of a password being set.
+struct Submitted {
     company: Company,
     csrf: String,
     token: String,
-    purpose: TokenPurpose,
-    ip: String,
+    link: PasswordLink,
+    peer: SocketAddr,
     headers: HeaderMap,
     form: PasswordForm,
-) -> Result<Response, WebError> {
-    let password_error = check_new_password(&form.password).err().map(|e| e.message);
-    let confirm_error = (password_error.is_none() && form.password != form.confirm)
-        .then(|| "The two passwords differ. Type the same password twice.".to_owned());
-    if password_error.is_some() || confirm_error.is_some() {
-        return render(
-            &company,
-            purpose,
-            &token,
-            csrf,
-            (password_error, confirm_error),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let cost = state.config.password_cost;
-    let password = form.password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
-        .await
-        .map_err(WebError::internal)?
-        .map_err(WebError::internal)?;
-    let mut tx = state.store.begin().await?;
-    let Some(TokenOwner::Login(login)) = tx
-        .consume_token(company.id, &hash_token(&token), purpose)
-        .await?
-    else {
-        return Err(WebError::LinkExpired);
+}
+
+async fn submit(state: AppState, s: Submitted) -> Result<Response, WebError> {
+    let password = match ChosenPassword::parse(&s.form.password, &s.form.confirm) {
+        Ok(p) => p,
+        Err(errors) => {
+            let errors = (errors.get("password"), errors.get("confirm"));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(&s.company, s.link, &s.token, s.csrf, errors, status);
+        }
     };
-    tx.set_login_password(company.id, login, Some(&hash))
-        .await?;
-    // A new password ends every session that knew the old one (ASVS 3.3.3).
-    tx.delete_sessions_of(company.id, SessionOwner::Login(login), None)
-        .await?;
-    tx.audit(
-        company.id,
-        &NewAuditEvent {
-            actor_kind: "contact",
-            actor_id: Some(login.0),
-            actor_label: String::new(),
-            action: if purpose == TokenPurpose::Invite {
-                "access.invitation_accepted"
-            } else {
-                "password.reset"
-            },
-            subject_kind: "login",
-            subject_id: Some(login.0),
-            ip: ip.clone(),
-            detail: "{}".into(),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    if state
-        .store
-        .accounts_of_login(company.id, login)
-        .await?
-        .is_empty()
-    {
+    let ip = s.peer.ip();
+    let set = passwords::set_from_link(&state.app, &s.company, ip, s.link, &s.token, password)
+        .await
+        .map_err(|e| match e.conflict_reason() {
+            Some(LINK_EXPIRED) => WebError::LinkExpired,
+            _ => WebError::from(e),
+        })?;
+    let PasswordSet { login, has_access } = set;
+    if !has_access {
         return Ok(Redirect::to("/sign-in").into_response());
     }
-    finish_sign_in(&state, &company, SessionOwner::Login(login), &headers, &ip).await
+    let owner = SessionOwner::Login(login);
+    finish_sign_in(&state, &s.company, owner, &s.headers, &ip.to_string()).await
 }
 
 /// `GET /invite/{token}`.
@@ -191,7 +143,7 @@ pub async fn show_invite(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    show(state, company, csrf, token, TokenPurpose::Invite).await
+    show(state, company, csrf, token, PasswordLink::Invite).await
 }
 
 /// `POST /invite/{token}`.
@@ -204,17 +156,17 @@ pub async fn accept_invite(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    submit(
-        state,
+    let link = PasswordLink::Invite;
+    let submitted = Submitted {
         company,
         csrf,
         token,
-        TokenPurpose::Invite,
-        peer.ip().to_string(),
+        link,
+        peer,
         headers,
         form,
-    )
-    .await
+    };
+    submit(state, submitted).await
 }
 
 /// `GET /reset/{token}`.
@@ -224,7 +176,7 @@ pub async fn show_reset(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    show(state, company, csrf, token, TokenPurpose::Reset).await
+    show(state, company, csrf, token, PasswordLink::Reset).await
 }
 
 /// `POST /reset/{token}`.
@@ -237,17 +189,17 @@ pub async fn reset(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    submit(
-        state,
+    let link = PasswordLink::Reset;
+    let submitted = Submitted {
         company,
         csrf,
         token,
-        TokenPurpose::Reset,
-        peer.ip().to_string(),
+        link,
+        peer,
         headers,
         form,
-    )
-    .await
+    };
+    submit(state, submitted).await
 }
 
 #[derive(Template)]
@@ -291,38 +243,7 @@ pub async fn request_reset(
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, WebError> {
     let typed = form.email.trim().chars().take(254).collect::<String>();
-    if let Ok(email) = EmailAddress::parse(&typed) {
-        let creds = state
-            .store
-            .login_credentials(company.id, email.as_str())
-            .await?;
-        if let Some((login, locked)) = creds.and_then(|c| match c.owner {
-            SessionOwner::Login(login) => Some((login, c.locked)),
-            SessionOwner::Staff(_) => None,
-        }) {
-            let has_access = !state
-                .store
-                .accounts_of_login(company.id, login)
-                .await?
-                .is_empty();
-            if has_access && !locked && may_email(&state, &company, email.as_str()).await? {
-                let name = state.store.login_first_name(company.id, login).await?;
-                let mut tx = state.store.begin().await?;
-                send_link(
-                    &state,
-                    &mut tx,
-                    &company,
-                    login,
-                    TokenPurpose::Reset,
-                    email.as_str(),
-                    &name,
-                )
-                .await?;
-                tx.commit().await?;
-                state.mail_wake.wake();
-            }
-        }
-    }
+    passwords::request_reset(&state.app, &company, &typed).await?;
     let sent = format!(
         "If {typed} has access to this portal, we've emailed it a link to choose a new password. The link expires {}.",
         human(state.config.reset_ttl)

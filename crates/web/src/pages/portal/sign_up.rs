@@ -8,28 +8,19 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use doorstep_core::email::EmailAddress;
-use doorstep_core::password::check_new_password;
-use doorstep_core::status::ContactRole;
-use doorstep_store::audit::NewAuditEvent;
+use doorstep_app::AppError;
+use doorstep_app::credentials::LINK_EXPIRED;
+use doorstep_app::credentials::sign_up::{self, Details, allowed};
+use doorstep_app::error::FieldErrors;
 use doorstep_store::companies::Company;
-use doorstep_store::contacts::NewContact;
-use doorstep_store::customers::NewCustomer;
 use doorstep_store::sessions::SessionOwner;
-use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::links::{claim, may_email, send_link};
-use crate::auth::password::hash_password;
 use crate::auth::sign_in::finish_sign_in;
-use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
-
-/// Longest accepted name or phone, in characters.
-const MAX_FIELD: usize = 100;
 
 #[derive(Template)]
 #[template(path = "portal/sign_up.html")]
@@ -84,13 +75,15 @@ struct DetailErrors {
     password: Option<String>,
 }
 
-impl DetailErrors {
-    fn any(&self) -> bool {
-        self.first_name.is_some()
-            || self.last_name.is_some()
-            || self.phone.is_some()
-            || self.organisation.is_some()
-            || self.password.is_some()
+impl From<FieldErrors> for DetailErrors {
+    fn from(errors: FieldErrors) -> Self {
+        DetailErrors {
+            first_name: errors.get("first_name"),
+            last_name: errors.get("last_name"),
+            phone: errors.get("phone"),
+            organisation: errors.get("organisation"),
+            password: errors.get("password"),
+        }
     }
 }
 
@@ -99,11 +92,11 @@ fn html(t: impl Template, status: StatusCode) -> Result<Response, WebError> {
     Ok((status, Html(body)).into_response())
 }
 
-fn allowed(company: &Company) -> Result<(), WebError> {
-    if company.settings.allow_self_sign_up {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
+/// A link that does not work answers with the "link expired" page.
+fn link_error(e: AppError) -> WebError {
+    match e.conflict_reason() {
+        Some(LINK_EXPIRED) => WebError::LinkExpired,
+        _ => WebError::from(e),
     }
 }
 
@@ -133,7 +126,6 @@ pub async fn request(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, WebError> {
-    allowed(&company)?;
     let typed: String = form.email.trim().chars().take(254).collect();
     let page = |error: Option<String>, sent: Option<String>| EmailPage {
         brand: Brand::of(&company),
@@ -142,80 +134,23 @@ pub async fn request(
         error,
         sent,
     };
-    let email = match EmailAddress::parse(&typed) {
-        Ok(email) => email,
-        Err(_) => {
-            let msg = "Enter your email address, like name@example.com.".to_owned();
-            return html(page(Some(msg), None), StatusCode::UNPROCESSABLE_ENTITY);
-        }
-    };
-    // Each sign-up sends an email: slow down one address's flood of them.
-    let key = format!("sign-up:{}", peer.ip());
-    if !claim(&state, &company, &key).await? {
-        let msg = "Too many sign-ups from your network. Please try again in a few minutes.";
-        return html(page(Some(msg.into()), None), StatusCode::TOO_MANY_REQUESTS);
-    }
-    if !may_email(&state, &company, email.as_str()).await? {
-        return html(page(None, Some(sent_message(&typed))), StatusCode::OK);
-    }
-    let mut tx = state.store.begin().await?;
-    // Read through the open transaction: a writer never waits for a second connection.
-    let existing = tx
-        .login_by_email_with_account(company.id, email.as_str())
-        .await?;
-    let (login, purpose) = match existing {
-        Some((login, true)) => (login, TokenPurpose::SignInLink),
-        Some((login, false)) => (login, TokenPurpose::VerifyEmail),
-        None => (
-            tx.insert_unverified_login(company.id, email.as_str())
-                .await?,
-            TokenPurpose::VerifyEmail,
+    match sign_up::request(&state.app, &company, peer.ip(), &typed).await {
+        Ok(_) => html(page(None, Some(sent_message(&typed))), StatusCode::OK),
+        Err(AppError::Invalid(e)) => html(
+            page(Some(e.message), None),
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
-    };
-    send_link(
-        &state,
-        &mut tx,
-        &company,
-        login,
-        purpose,
-        email.as_str(),
-        "there",
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    html(page(None, Some(sent_message(&typed))), StatusCode::OK)
+        Err(AppError::Conflict { message, .. }) => {
+            html(page(Some(message), None), StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn sent_message(typed: &str) -> String {
     format!(
         "We've emailed a link to {typed}. Open it to finish creating your account; it works for 24 hours."
     )
-}
-
-/// The login a verification link belongs to, if the link is still good and the login
-/// has no account yet.
-async fn pending_login(
-    state: &AppState,
-    company: &Company,
-    token: &str,
-) -> Result<doorstep_core::ids::LoginId, WebError> {
-    let owner = state
-        .store
-        .peek_token(company.id, &hash_token(token), TokenPurpose::VerifyEmail)
-        .await?;
-    match owner {
-        Some(TokenOwner::Login(login))
-            if state
-                .store
-                .accounts_of_login(company.id, login)
-                .await?
-                .is_empty() =>
-        {
-            Ok(login)
-        }
-        _ => Err(WebError::LinkExpired),
-    }
 }
 
 fn details_page(
@@ -243,13 +178,9 @@ pub async fn details(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    allowed(&company)?;
-    let login = pending_login(&state, &company, &token).await?;
-    let email = state
-        .store
-        .login_email(company.id, login)
-        .await?
-        .unwrap_or_default();
+    let (_, email) = sign_up::pending(&state.app, &company, &token)
+        .await
+        .map_err(link_error)?;
     let page = details_page(
         &company,
         csrf,
@@ -259,45 +190,6 @@ pub async fn details(
         DetailErrors::default(),
     );
     html(page, StatusCode::OK)
-}
-
-fn check(form: &DetailsForm) -> DetailErrors {
-    let name = |v: &str, what: &str| {
-        let v = v.trim();
-        if v.is_empty() {
-            Some(format!("Enter your {what}."))
-        } else if v.chars().count() > MAX_FIELD {
-            Some(format!("Keep your {what} under {MAX_FIELD} characters."))
-        } else if v.chars().any(char::is_control) {
-            // A line break in a name would end up in email headers and greetings.
-            Some(format!("Keep your {what} on one line."))
-        } else {
-            None
-        }
-    };
-    let too_long = |v: &str| {
-        let v = v.trim();
-        if v.chars().count() > MAX_FIELD {
-            Some(format!("Keep this under {MAX_FIELD} characters."))
-        } else {
-            v.chars()
-                .any(char::is_control)
-                .then(|| "Keep this on one line.".to_owned())
-        }
-    };
-    let phone = form.phone.trim();
-    DetailErrors {
-        first_name: name(&form.first_name, "first name"),
-        last_name: name(&form.last_name, "last name"),
-        phone: too_long(phone).or_else(|| {
-            phone
-                .chars()
-                .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
-                .then(|| "Use digits, spaces and + - ( ) only.".to_owned())
-        }),
-        organisation: too_long(&form.organisation),
-        password: check_new_password(&form.password).err().map(|e| e.message),
-    }
 }
 
 /// `POST /verify/{token}`: creates the prospective customer, its contact and the
@@ -311,95 +203,27 @@ pub async fn create(
     Path(token): Path<String>,
     Form(mut form): Form<DetailsForm>,
 ) -> Result<Response, WebError> {
-    allowed(&company)?;
-    let login = pending_login(&state, &company, &token).await?;
-    let email = state
-        .store
-        .login_email(company.id, login)
-        .await?
-        .unwrap_or_default();
-    let errors = check(&form);
-    if errors.any() {
-        form.password.clear();
-        let page = details_page(&company, csrf, &token, email, form, errors);
-        return html(page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let cost = state.config.password_cost;
-    let password = std::mem::take(&mut form.password);
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
+    let (_, email) = sign_up::pending(&state.app, &company, &token)
         .await
-        .map_err(WebError::internal)?
-        .map_err(WebError::internal)?;
-    let first = form.first_name.trim().to_owned();
-    let last = form.last_name.trim().to_owned();
-    let organisation = form.organisation.trim();
-    let name = if organisation.is_empty() {
-        format!("{first} {last}")
-    } else {
-        organisation.to_owned()
+        .map_err(link_error)?;
+    let f = &form;
+    let details = match Details::parse(
+        &f.first_name,
+        &f.last_name,
+        &f.phone,
+        &f.organisation,
+        &f.password,
+    ) {
+        Ok(details) => details,
+        Err(errors) => {
+            form.password.clear();
+            let page = details_page(&company, csrf, &token, email, form, errors.into());
+            return html(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
+    let login = sign_up::create(&state.app, &company, peer.ip(), &token, details)
+        .await
+        .map_err(link_error)?;
     let ip = peer.ip().to_string();
-
-    let mut tx = state.store.begin().await?;
-    // Using the link up first makes a double submit create one account, not two.
-    if tx
-        .consume_token(company.id, &hash_token(&token), TokenPurpose::VerifyEmail)
-        .await?
-        != Some(TokenOwner::Login(login))
-    {
-        return Err(WebError::LinkExpired);
-    }
-    let customer = tx
-        .insert_customer(
-            company.id,
-            &NewCustomer {
-                number: format!("WEB-{}", login.0),
-                name,
-                kind: if organisation.is_empty() {
-                    "residential".into()
-                } else {
-                    "commercial".into()
-                },
-                email: email.clone(),
-                phone: form.phone.trim().to_owned(),
-                is_prospect: true,
-                ..NewCustomer::default()
-            },
-        )
-        .await?;
-    tx.insert_contact(
-        company.id,
-        &NewContact {
-            customer,
-            login: Some(login),
-            first_name: first,
-            last_name: last,
-            email: Some(email),
-            phone: form.phone.trim().to_owned(),
-            role: ContactRole::Company,
-            is_primary: true,
-            is_billing: true,
-            portal_enabled: true,
-        },
-    )
-    .await?;
-    tx.set_login_password(company.id, login, Some(&hash))
-        .await?;
-    tx.audit(
-        company.id,
-        &NewAuditEvent {
-            actor_kind: "contact",
-            actor_id: Some(login.0),
-            actor_label: String::new(),
-            action: "sign_up.completed",
-            subject_kind: "customer",
-            subject_id: Some(customer.0),
-            ip: ip.clone(),
-            detail: "{}".into(),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     finish_sign_in(&state, &company, SessionOwner::Login(login), &headers, &ip).await
 }

@@ -1,2 +1,0 @@
-//! Credentials a person manages: second factor (TOTP and recovery codes), passwords set
-//! from emailed links, and self sign-up.

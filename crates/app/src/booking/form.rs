@@ -526,3 +526,33 @@ pub fn visit_contact(a: &RequestAnswers, ctx: &Context) -> (String, String, Stri
         .unwrap_or_default()
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_run_in_order_and_keys_are_strict() {
+        assert_eq!(Step::When.next(), Step::Address);
+        assert_eq!(Step::What.next(), Step::Photos);
+        assert_eq!(Step::Photos.next(), Step::Summary);
+        assert_eq!(Step::Summary.next(), Step::Summary);
+        assert_eq!(Step::parse("contact"), Some(Step::Contact));
+        assert_eq!(Step::parse("../x"), None);
+        assert!(valid_key(&"a1".repeat(16)));
+        assert!(!valid_key(&"A1".repeat(16)));
+        assert!(!valid_key("short"));
+    }
+
+    #[test]
+    fn without_photos_the_photos_step_never_blocks_the_summary() {
+        let mut a = RequestAnswers {
+            done: Step::Contact.number(),
+            ..RequestAnswers::default()
+        };
+        assert_eq!(answered(&a, 0), Step::Contact.number());
+        a.done = Step::What.number();
+        assert_eq!(answered(&a, 4), Step::What.number());
+        assert_eq!(answered(&a, 0), Step::Photos.number());
+        assert_eq!((step_total(4), step_total(0)), (6, 5));
+    }
+}

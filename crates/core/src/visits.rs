@@ -158,7 +158,11 @@ fn check_reason_text(reason: &str) -> Result<String, Invalid> {
 
 /// Whether a visit may be moved to a time starting at `start`: strictly beyond the
 /// company's cut-off from `now`, so the customer could still change the new time too.
-pub fn new_time_allowed(settings: &PortalSettings, start: OffsetDateTime, now: OffsetDateTime) -> bool {
+pub fn new_time_allowed(
+    settings: &PortalSettings,
+    start: OffsetDateTime,
+    now: OffsetDateTime,
+) -> bool {
     start > now + Duration::hours(i64::from(settings.reschedule_cutoff_hours))
 }
 
@@ -261,12 +265,22 @@ mod tests {
     #[test]
     fn times_read_as_people_say_them() {
         let d = date!(2025 - 05 - 06);
-        assert_eq!(date_slot_text(Some(d), Some("am")), "Tue May 6, 2025 · Morning (AM)");
+        assert_eq!(
+            date_slot_text(Some(d), Some("am")),
+            "Tue May 6, 2025 · Morning (AM)"
+        );
         assert_eq!(date_slot_text(Some(d), None), "Tue May 6, 2025");
         assert_eq!(date_slot_text(None, Some("am")), "");
-        assert_eq!(window_text(d, "exact", "09:30", "11:00"), "Tue May 6, 2025 · 09:30–11:00");
         assert_eq!(
-            visit_time_text(Some(datetime!(2025-03-04 09:00 UTC)), Some(datetime!(2025-03-04 11:30 UTC)), Some("exact")),
+            window_text(d, "exact", "09:30", "11:00"),
+            "Tue May 6, 2025 · 09:30–11:00"
+        );
+        assert_eq!(
+            visit_time_text(
+                Some(datetime!(2025-03-04 09:00 UTC)),
+                Some(datetime!(2025-03-04 11:30 UTC)),
+                Some("exact")
+            ),
             "Mar 4, 2025 · 9:00 AM–11:30 AM"
         );
         assert_eq!(visit_time_text(None, None, None), "not scheduled");

@@ -259,9 +259,7 @@ pub async fn add_photos(
                     return Ok(DraftSaved::Submitted(number));
                 }
                 let held = app.store().draft_photos(company, draft.id).await?.len();
-                return Err(
-                    Invalid::new(PHOTOS_FIELD, too_many(limit, held, files.len())).into(),
-                );
+                return Err(Invalid::new(PHOTOS_FIELD, too_many(limit, held, files.len())).into());
             }
         }
         tx.commit().await?;

@@ -163,7 +163,11 @@ impl Context {
                         .contacts_of_sites(company.id, scope.customer, sites)
                         .await?
                 }
-                None => store.contacts_of_customer(company.id, scope.customer).await?,
+                None => {
+                    store
+                        .contacts_of_customer(company.id, scope.customer)
+                        .await?
+                }
             },
             windows: store
                 .open_windows(company.id, earliest, WINDOWS_SHOWN)

@@ -79,7 +79,13 @@ pub async fn answer(
     let accept = answer == Answer::Accept;
     let mut tx = app.store.begin().await?;
     if !tx
-        .answer_request_proposal(company.id, actor.scope(), ServiceRequestId(r.id), accept, now)
+        .answer_request_proposal(
+            company.id,
+            actor.scope(),
+            ServiceRequestId(r.id),
+            accept,
+            now,
+        )
         .await?
     {
         return Err(answered());

@@ -16,7 +16,9 @@ use doorstep_store::contacts::NewContact;
 use doorstep_store::customers::NewSite;
 use doorstep_store::request_portal::{DocumentKind, PortalRequest};
 
-use super::form::{Context, Step, first_failing, picked_site, visit_contact, when_text, where_text};
+use super::form::{
+    Context, Step, first_failing, picked_site, visit_contact, when_text, where_text,
+};
 use super::{drafts, who};
 use crate::links::path_segment;
 use crate::{App, AppError, ContactActor, notify};
@@ -51,7 +53,10 @@ pub async fn submit(app: &App, actor: &ContactActor, key: &str) -> Result<Submit
     }
     let ctx = Context::load(app, actor).await?;
     if let Some((step, errors)) = first_failing(&a, &ctx) {
-        let message = errors.first().unwrap_or("Check this step again.").to_owned();
+        let message = errors
+            .first()
+            .unwrap_or("Check this step again.")
+            .to_owned();
         return Err(Invalid::new(step.slug(), message).into());
     }
     let company = actor.company();

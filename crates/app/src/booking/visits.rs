@@ -50,7 +50,12 @@ pub fn change_of(actor: &ContactActor, visit: &Visit, now: OffsetDateTime) -> Vi
         return VisitChange::Disabled;
     }
     let status = JobStatus::parse(&visit.status).unwrap_or(JobStatus::Unscheduled);
-    visit_change(&actor.company().settings, status, visit.scheduled_start, now)
+    visit_change(
+        &actor.company().settings,
+        status,
+        visit.scheduled_start,
+        now,
+    )
 }
 
 /// The refusal of a rule that says no: a conflict of reason `disabled` (the company
@@ -95,7 +100,12 @@ pub fn bounds(w: &Window) -> (OffsetDateTime, OffsetDateTime) {
 
 /// Whether the visit may move into `w`: not the window it holds, and starting beyond the
 /// cut-off, so the customer could still change the new time.
-pub fn may_move_into(settings: &PortalSettings, visit: &Visit, w: &Window, now: OffsetDateTime) -> bool {
+pub fn may_move_into(
+    settings: &PortalSettings,
+    visit: &Visit,
+    w: &Window,
+    now: OffsetDateTime,
+) -> bool {
     Some(w.id) != visit.availability_window_id && new_time_allowed(settings, bounds(w).0, now)
 }
 
@@ -148,7 +158,9 @@ impl NewTime {
         };
         match (day, slot) {
             (Some(d), Some(s)) if !new_time_allowed(settings, window_bounds(d, s, None).0, now) => {
-                errors.0.push(Invalid::new("date", too_soon_message(settings)));
+                errors
+                    .0
+                    .push(Invalid::new("date", too_soon_message(settings)));
                 Err(errors)
             }
             (Some(d), Some(s)) => Ok(NewTime::Date(d, s)),
@@ -282,7 +294,13 @@ pub async fn cancel(
     let old_time = visit_time(&visit);
     let mut tx = app.store.begin().await?;
     if !tx
-        .cancel_visit(actor.company().id, actor.scope(), JobId(visit.id), &reason, now)
+        .cancel_visit(
+            actor.company().id,
+            actor.scope(),
+            JobId(visit.id),
+            &reason,
+            now,
+        )
         .await?
     {
         return Err(stale());

@@ -394,7 +394,10 @@ pub async fn save(
             );
         }
     };
-    saved(&key, drafts::save(&state.app, &contact.actor, &key, checked).await?)
+    saved(
+        &key,
+        drafts::save(&state.app, &contact.actor, &key, checked).await?,
+    )
 }
 
 /// Where a saved change leads: the next step, or the request the draft became.

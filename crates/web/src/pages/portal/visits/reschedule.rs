@@ -15,9 +15,7 @@ use doorstep_store::visits::Visit;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{
-    change_of, done, job_href, load, refused_by_app, refused_by_rule, render, visit_time,
-};
+use super::{change_of, done, job_href, load, refused_by_app, refused_by_rule, render, visit_time};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
@@ -220,7 +218,10 @@ pub async fn submit(
             let errors = Errors::of(&FieldErrors(vec![e]));
             again(form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(AppError::Conflict { reason: "full", message }) => {
+        Err(AppError::Conflict {
+            reason: "full",
+            message,
+        }) => {
             let errors = Errors {
                 window: Some(message),
                 ..Errors::default()

@@ -8,7 +8,8 @@ use doorstep_core::request_form::RequestAnswers;
 use doorstep_core::validation::Invalid;
 use doorstep_store::request_portal::{DraftPhoto, RequestDraft};
 
-use super::form::{Context, Errors, Step, answered, check_step, valid_key};
+use super::checks::{Context, check_step};
+use super::form::{Errors, Step, answered, valid_key};
 use crate::crypto::random_hex;
 use crate::files::StoredFile;
 use crate::{App, AppError, ContactActor};

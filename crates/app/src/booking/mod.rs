@@ -4,13 +4,15 @@
 //! Every office notice goes to the company's office notice address through
 //! [`crate::notify::office`], in the transaction of the change it tells of.
 
+pub mod checks;
 pub mod drafts;
 pub mod form;
 pub mod proposals;
 pub mod submit;
 pub mod visits;
 
-pub use form::{Context, Errors, Step};
+pub use checks::Context;
+pub use form::{Errors, Step};
 
 use crate::{App, AppError, ContactActor};
 

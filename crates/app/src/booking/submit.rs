@@ -16,9 +16,8 @@ use doorstep_store::contacts::NewContact;
 use doorstep_store::customers::NewSite;
 use doorstep_store::request_portal::{DocumentKind, PortalRequest};
 
-use super::form::{
-    Context, Step, first_failing, picked_site, visit_contact, when_text, where_text,
-};
+use super::checks::{Context, first_failing, picked_site, visit_contact, when_text, where_text};
+use super::form::Step;
 use super::{drafts, who};
 use crate::links::path_segment;
 use crate::{App, AppError, ContactActor, notify};

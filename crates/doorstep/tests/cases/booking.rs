@@ -1,8 +1,9 @@
 //! `doorstep_app::booking`: request drafts and submitting them, answering a proposed
 //! time, and customers moving or cancelling their visits.
 
+use doorstep_app::booking::checks::Context;
 use doorstep_app::booking::drafts::{self, CheckedStep, DraftSaved};
-use doorstep_app::booking::form::{Context, Step, read_form};
+use doorstep_app::booking::form::{Step, read_form};
 use doorstep_app::booking::proposals::{self, Answer};
 use doorstep_app::booking::submit;
 use doorstep_app::booking::visits::{self, NewTime, Rescheduled};

@@ -7,13 +7,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::booking::checks::{Context, first_failing};
+use doorstep_app::booking::drafts::{self, CheckedStep, DraftSaved};
+use doorstep_app::booking::form::{Errors, read_form};
 use doorstep_core::authz::PortalAction;
 use doorstep_core::request_form::RequestAnswers;
 use doorstep_core::status::ScheduleType;
 use doorstep_store::request_portal::RequestDraft;
-
-use doorstep_app::booking::drafts::{self, CheckedStep, DraftSaved};
-use doorstep_app::booking::form::{Context, Errors, first_failing, read_form};
 
 use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;

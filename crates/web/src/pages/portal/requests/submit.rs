@@ -1,15 +1,15 @@
 //! The summary (`GET /requests/new/{draft}/summary`) and submitting it
-//! (`POST /requests/new/{draft}/submit`): every answer checked again, then in one
-//! transaction the draft is claimed (so a double click or retry submits once), a window
-//! place taken, the request and its open estimate written, photos moved, and both emails
-//! queued. Anything refused leaves nothing behind.
+//! (`POST /requests/new/{draft}/submit`, the use case `doorstep_app::booking::submit`:
+//! every answer checked again, then in one transaction the draft claimed so a double click
+//! or retry submits once, the request written, audited and both emails queued). A step
+//! gone stale sends the customer back to it; a clash shows the summary with why.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
-use doorstep_app::booking::form::{Context, first_failing, visit_contact, when_text, where_text};
+use doorstep_app::booking::checks::{Context, first_failing, visit_contact, when_text, where_text};
 use doorstep_app::booking::submit as submitting;
 use doorstep_core::request_form::RequestAnswers;
 use doorstep_store::request_portal::RequestDraft;

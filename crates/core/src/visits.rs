@@ -104,11 +104,7 @@ pub fn exact_hour(at: Time) -> (Time, Time) {
 /// A date and time of day as people read it, in pages and emails alike:
 /// `Tue May 6, 2025 · Morning (AM)`, or only the day when no time of day is known.
 pub fn day_and_slot(date: Date, slot: Option<ScheduleType>) -> String {
-    let day = date
-        .format(time::macros::format_description!(
-            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
-        ))
-        .unwrap_or_default();
+    let day = weekday_text(date);
     match slot {
         Some(s) => format!("{day} · {}", s.label()),
         None => day,
@@ -132,9 +128,179 @@ pub fn check_exact_hours(start: &str, end: &str) -> Result<(Time, Time), Invalid
     Ok((a, b))
 }
 
+/// Longest reason a customer may give for cancelling a visit or declining a proposal.
+pub const REASON_MAX: usize = 2000;
+
+/// Checks a cancellation reason (trimmed): required, at most [`REASON_MAX`] characters,
+/// no control characters but line breaks and tabs.
+pub fn check_cancel_reason(raw: &str) -> Result<String, Invalid> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(Invalid::new(
+            "reason",
+            "Tell the office why you are cancelling.",
+        ));
+    }
+    check_reason_text(reason)
+}
+
+/// Checks the optional reason given when declining a proposed time (trimmed): at most
+/// [`REASON_MAX`] characters.
+pub fn check_decline_reason(raw: &str) -> Result<String, Invalid> {
+    let reason = raw.trim();
+    if reason.chars().count() > REASON_MAX {
+        return Err(too_long());
+    }
+    Ok(reason.to_owned())
+}
+
+fn too_long() -> Invalid {
+    Invalid::new(
+        "reason",
+        format!("Keep the reason under {REASON_MAX} characters."),
+    )
+}
+
+fn check_reason_text(reason: &str) -> Result<String, Invalid> {
+    if reason.chars().count() > REASON_MAX {
+        return Err(too_long());
+    }
+    if reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Invalid::new(
+            "reason",
+            "The reason holds characters that cannot be sent.",
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// Whether a visit may be moved to a time starting at `start`: strictly beyond the
+/// company's cut-off from `now`, so the customer could still change the new time too.
+pub fn new_time_allowed(
+    settings: &PortalSettings,
+    start: OffsetDateTime,
+    now: OffsetDateTime,
+) -> bool {
+    start > now + Duration::hours(i64::from(settings.reschedule_cutoff_hours))
+}
+
+/// The message when a new time is within the cut-off.
+pub fn too_soon_message(settings: &PortalSettings) -> String {
+    format!(
+        "Choose a time more than {} hours away.",
+        settings.reschedule_cutoff_hours
+    )
+}
+
+/// A day as people read it in emails and pages: `Tue May 6, 2025`.
+fn weekday_text(date: Date) -> String {
+    date.format(time::macros::format_description!(
+        "[weekday repr:short] [month repr:short] [day padding:none], [year]"
+    ))
+    .unwrap_or_default()
+}
+
+/// A date and time of day (a proposed, preferred or asked-for time) as people read it:
+/// `Tue May 6, 2025 · Morning (AM)`, or only the day without a slot.
+pub fn date_slot_text(date: Option<Date>, slot: Option<&str>) -> String {
+    date.map(|d| day_and_slot(d, slot.and_then(|s| ScheduleType::parse(s).ok())))
+        .unwrap_or_default()
+}
+
+/// A published window as people read it: `Tue May 6, 2025 · Morning (AM)` or
+/// `... · 09:30–11:00` for exact hours.
+pub fn window_text(date: Date, slot: &str, start: &str, end: &str) -> String {
+    let slot = match ScheduleType::parse(slot) {
+        Ok(ScheduleType::Exact) => format!("{start}–{end}"),
+        Ok(s) => s.label().to_owned(),
+        Err(_) => slot.to_owned(),
+    };
+    format!("{} · {slot}", weekday_text(date))
+}
+
+/// When a visit is, as people read it: `Mar 4, 2025 · Morning (AM)`, or with its hours
+/// (`Mar 4, 2025 · 9:00 AM–11:00 AM`); `not scheduled` without a start.
+pub fn visit_time_text(
+    start: Option<OffsetDateTime>,
+    end: Option<OffsetDateTime>,
+    slot: Option<&str>,
+) -> String {
+    let Some(start) = start else {
+        return "not scheduled".into();
+    };
+    let day = |t: OffsetDateTime| {
+        t.format(time::macros::format_description!(
+            "[month repr:short] [day padding:none], [year]"
+        ))
+        .unwrap_or_default()
+    };
+    let clock = |t: OffsetDateTime| {
+        t.format(time::macros::format_description!(
+            "[hour repr:12 padding:none]:[minute] [period]"
+        ))
+        .unwrap_or_default()
+    };
+    match slot.and_then(|s| ScheduleType::parse(s).ok()) {
+        Some(ScheduleType::Exact) | None => match end {
+            Some(end) => format!("{} · {}–{}", day(start), clock(start), clock(end)),
+            None => format!("{} · {}", day(start), clock(start)),
+        },
+        Some(slot) => format!("{} · {}", day(start), slot.label()),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn a_cancel_reason_is_required_short_enough_and_printable() {
+        assert_eq!(check_cancel_reason("  ").unwrap_err().field, "reason");
+        assert!(check_cancel_reason(&"x".repeat(2001)).is_err());
+        assert!(check_cancel_reason("bad\u{0}byte").is_err());
+        assert_eq!(
+            check_cancel_reason(" Moving house\non Friday ").unwrap(),
+            "Moving house\non Friday"
+        );
+        assert_eq!(check_decline_reason("").unwrap(), "");
+        assert!(check_decline_reason(&"x".repeat(2001)).is_err());
+    }
+
+    #[test]
+    fn a_new_time_must_start_beyond_the_cut_off() {
+        let now = datetime!(2025-03-01 09:00 UTC);
+        let s = settings(true, 24);
+        assert!(new_time_allowed(&s, datetime!(2025-03-02 09:01 UTC), now));
+        assert!(!new_time_allowed(&s, datetime!(2025-03-02 09:00 UTC), now));
+        assert!(too_soon_message(&s).contains("24 hours"));
+    }
+
+    #[test]
+    fn times_read_as_people_say_them() {
+        let d = date!(2025 - 05 - 06);
+        assert_eq!(
+            date_slot_text(Some(d), Some("am")),
+            "Tue May 6, 2025 · Morning (AM)"
+        );
+        assert_eq!(date_slot_text(Some(d), None), "Tue May 6, 2025");
+        assert_eq!(date_slot_text(None, Some("am")), "");
+        assert_eq!(
+            window_text(d, "exact", "09:30", "11:00"),
+            "Tue May 6, 2025 · 09:30–11:00"
+        );
+        assert_eq!(
+            visit_time_text(
+                Some(datetime!(2025-03-04 09:00 UTC)),
+                Some(datetime!(2025-03-04 11:30 UTC)),
+                Some("exact")
+            ),
+            "Mar 4, 2025 · 9:00 AM–11:30 AM"
+        );
+        assert_eq!(visit_time_text(None, None, None), "not scheduled");
+    }
+
     use super::*;
     use time::macros::{date, datetime, time};
 

@@ -13,28 +13,13 @@ pub fn schedule_type_label(raw: Option<&str>) -> String {
 
 /// How a window reads: `Tue May 6, 2025 · Morning (AM)` or `... · 09:30–11:00`.
 pub(crate) fn window_label(w: &Window) -> String {
-    let day = w
-        .window_date
-        .format(time::macros::format_description!(
-            "[weekday repr:short] [month repr:short] [day padding:none], [year]"
-        ))
-        .unwrap_or_default();
-    let slot = match ScheduleType::parse(&w.slot) {
-        Ok(ScheduleType::Exact) => format!("{}–{}", w.start_time, w.end_time),
-        Ok(s) => s.label().to_owned(),
-        Err(_) => w.slot.clone(),
-    };
-    format!("{day} · {slot}")
+    doorstep_core::visits::window_text(w.window_date, &w.slot, &w.start_time, &w.end_time)
 }
 
 /// A proposed (or preferred) date and time of day as people read it (the words live in
 /// `core::visits::day_and_slot`, which emails use too).
 pub(crate) fn time_text(date: Option<time::Date>, slot: Option<&str>) -> String {
-    date.map(|d| {
-        let slot = slot.and_then(|s| ScheduleType::parse(s).ok());
-        doorstep_core::visits::day_and_slot(d, slot)
-    })
-    .unwrap_or_default()
+    doorstep_core::visits::date_slot_text(date, slot)
 }
 
 /// The office's proposal as people read it.

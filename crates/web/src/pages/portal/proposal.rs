@@ -2,19 +2,14 @@
 //! accepted or declined (with an optional reason) by the customer. Answering is final:
 //! a second or stale answer changes nothing. The office is emailed and the answer audited.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use doorstep_core::authz::PortalAction;
-use doorstep_core::ids::ServiceRequestId;
-use doorstep_mail::EmailKind;
-use doorstep_store::audit::NewAuditEvent;
+use doorstep_app::AppError;
+use doorstep_app::booking::proposals::{self, Answer};
 use doorstep_store::visits::RequestProposal;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
@@ -22,9 +17,7 @@ use crate::extract::{Form, Path};
 use crate::kit::schedule::{proposed_time, time_text};
 use crate::kit::urls::path_segment;
 use crate::kit::urls::proposal_href;
-use crate::pages::portal::billing::require;
-use crate::pages::portal::estimate_answers::who;
-use crate::pages::portal::visits::{REASON_MAX, notify_office, render};
+use crate::pages::portal::visits::render;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -51,12 +44,7 @@ async fn load(
     contact: &SignedInContact,
     number: &str,
 ) -> Result<RequestProposal, WebError> {
-    require(contact, PortalAction::AnswerProposals)?;
-    state
-        .store
-        .request_proposal_for_contact(contact.portal.company.id, &contact.scope, number)
-        .await?
-        .ok_or(WebError::NotFound)
+    Ok(proposals::load(&state.app, &contact.actor, number).await?)
 }
 
 fn show_page(
@@ -126,111 +114,33 @@ pub async fn answer(
     State(state): State<AppState>,
     contact: SignedInContact,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
     let r = load(&state, &contact, &number).await?;
     let reason = form.reason.trim().to_owned();
+    let again = |r: &RequestProposal, alert, reason, error, status| {
+        show_page(&contact, &csrf, r, alert, reason, error, status)
+    };
     if !r.awaits_answer() {
-        return show_page(
-            &contact,
-            &csrf,
-            &r,
-            Some(ANSWERED),
-            reason,
-            None,
-            StatusCode::CONFLICT,
-        );
+        return again(&r, Some(ANSWERED), reason, None, StatusCode::CONFLICT);
     }
-    let accept = match form.answer.as_str() {
-        "accept" => true,
-        "decline" => false,
-        _ => {
+    let answer = match Answer::parse(&form.answer, &reason) {
+        Ok(answer) => answer,
+        Err(e) if e.field == "answer" => {
             let alert = Some("Choose Accept or Decline.");
-            return show_page(
-                &contact,
-                &csrf,
-                &r,
-                alert,
-                reason,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return again(&r, alert, reason, None, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => {
+            let error = Some(e.message);
+            return again(&r, None, reason, error, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    if !accept && reason.chars().count() > REASON_MAX {
-        let error = Some(format!("Keep the reason under {REASON_MAX} characters."));
-        return show_page(
-            &contact,
-            &csrf,
-            &r,
-            None,
-            reason,
-            error,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+    match proposals::answer(&state.app, &contact.actor, &number, answer).await {
+        Ok(r) => Ok(Redirect::to(&proposal_href(&r.number)).into_response()),
+        Err(AppError::Conflict { .. }) => {
+            again(&r, Some(ANSWERED), reason, None, StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
     }
-    let company = contact.portal.company.id;
-    let who = who(&state, &contact).await?;
-    let now = doorstep_store::now();
-    let mut tx = state.store.begin().await?;
-    if !tx
-        .answer_request_proposal(company, &contact.scope, ServiceRequestId(r.id), accept, now)
-        .await?
-    {
-        drop(tx);
-        return show_page(
-            &contact,
-            &csrf,
-            &r,
-            Some(ANSWERED),
-            reason,
-            None,
-            StatusCode::CONFLICT,
-        );
-    }
-    let (action, answer) = if accept {
-        ("request.proposal_accepted", "accepted")
-    } else {
-        ("request.proposal_declined", "declined")
-    };
-    let proposed = proposed_time(&r);
-    let shown_reason = if accept || reason.is_empty() {
-        "(none given)"
-    } else {
-        reason.as_str()
-    };
-    tx.audit(
-        company,
-        &NewAuditEvent {
-            actor_kind: "contact",
-            actor_id: Some(contact.active.contact.0),
-            actor_label: who.email.clone(),
-            action,
-            subject_kind: "service_request",
-            subject_id: Some(r.id),
-            ip: peer.ip().to_string(),
-            detail: json!({"number": r.number, "proposed": proposed, "reason": reason}).to_string(),
-            at: now,
-        },
-    )
-    .await?;
-    notify_office(
-        &mut tx,
-        &contact,
-        EmailKind::ProposalAnswered,
-        &[
-            ("request_number", &r.number),
-            ("answer", answer),
-            ("proposed_time", &proposed),
-            ("reason", shown_reason),
-            ("contact_name", &who.name),
-            ("contact_email", &who.email),
-        ],
-    )
-    .await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
-    Ok(Redirect::to(&proposal_href(&r.number)).into_response())
 }

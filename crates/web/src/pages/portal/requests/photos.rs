@@ -10,10 +10,12 @@
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use doorstep_app::AppError;
+use doorstep_app::booking::drafts::{self, PHOTOS_FIELD};
 use doorstep_store::request_portal::{DraftPhoto, RequestDraft};
 
-use super::steps::submitted;
+use super::steps::{saved, submitted};
 use super::{Step, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
@@ -22,9 +24,6 @@ use crate::kit::render::page;
 use crate::uploads::{FilePart, StoredFile, UploadError, read_form, store_photo};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
-
-/// The file input's name.
-const FIELD: &str = "photos";
 
 /// One photo of the draft as the page shows it.
 pub struct PhotoView {
@@ -100,18 +99,6 @@ pub async fn render_page(
     Ok(response)
 }
 
-/// The message for more photos than the company takes.
-fn too_many(limit: u8, held: usize, chosen: usize) -> String {
-    let photos = if limit == 1 { "photo" } else { "photos" };
-    if held > 0 {
-        format!(
-            "You can attach up to {limit} {photos}. This request has {held} already: remove one to add another."
-        )
-    } else {
-        format!("You can attach up to {limit} {photos}; you chose {chosen}.")
-    }
-}
-
 /// Checks and stores every part, or none: the message for the first one refused.
 /// Files are written before their rows, so a refusal leaves only unreferenced bytes.
 async fn store_all(
@@ -127,19 +114,6 @@ async fn store_all(
         }
     }
     Ok(Ok(stored))
-}
-
-fn draft_photo(file: StoredFile) -> DraftPhoto {
-    DraftPhoto {
-        id: 0,
-        filename: file.filename,
-        content_type: file.content_type,
-        size_bytes: file.size_bytes,
-        storage_key: file.storage_key,
-        thumb_key: file.thumb_key,
-        width: file.width,
-        height: file.height,
-    }
 }
 
 /// `GET /requests/new/{draft}/photos`: the step like any other (its own route, since the
@@ -168,7 +142,7 @@ pub async fn upload(
     Path(key): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let (draft, mut answers) = load_draft(&state, &contact, &key).await?;
+    let (draft, answers) = load_draft(&state, &contact, &key).await?;
     if let Some(done) = submitted(&draft) {
         return Ok(done);
     }
@@ -176,10 +150,13 @@ pub async fn upload(
     if limit == 0 || Step::Photos.number() > answers.done + 1 {
         return Err(WebError::NotFound);
     }
-    let company = contact.portal.company.id;
     let form = read_form(multipart).await?;
     let continuing = form.field("action") == Some("continue");
-    let parts: Vec<&FilePart> = form.files.iter().filter(|f| f.field == FIELD).collect();
+    let parts: Vec<&FilePart> = form
+        .files
+        .iter()
+        .filter(|f| f.field == PHOTOS_FIELD)
+        .collect();
     let refuse = |message: String| {
         render_page(
             &state,
@@ -190,51 +167,25 @@ pub async fn upload(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    if parts.is_empty() && !continuing {
-        return refuse("Choose one or more photos to add.".into()).await;
-    }
-    if !parts.is_empty() {
-        let held = state.store.draft_photos(company, draft.id).await?.len();
-        if held + parts.len() > usize::from(limit) {
-            return refuse(too_many(limit, held, parts.len())).await;
-        }
-        let stored = match store_all(&state, &parts).await? {
-            Ok(stored) => stored,
-            Err(message) => return refuse(message).await,
-        };
-        let mut tx = state.store.begin().await?;
-        for file in stored {
-            // The count is checked again under the draft's lock: two tabs uploading at
-            // once never get past the limit together.
-            if !tx
-                .add_draft_photo(company, draft.id, i64::from(limit), &draft_photo(file))
-                .await?
-            {
-                drop(tx);
-                let (draft, _) = load_draft(&state, &contact, &key).await?;
-                if let Some(done) = submitted(&draft) {
-                    return Ok(done);
-                }
-                let held = state.store.draft_photos(company, draft.id).await?.len();
-                return refuse(too_many(limit, held, parts.len())).await;
-            }
-        }
-        tx.commit().await?;
-    }
-    if !continuing {
-        return Ok(Redirect::to(&step_href(&key, Step::Photos)).into_response());
-    }
-    answers.done = answers.done.max(Step::Photos.number());
-    let json = serde_json::to_string(&answers).map_err(WebError::internal)?;
-    if !state
-        .store
-        .save_request_draft(company, draft.id, &json)
-        .await?
+    // Room is checked before any file is stored, so refused files never reach the disk;
+    // the use case counts again under the draft's lock.
+    if !parts.is_empty()
+        && let Err(e) = drafts::check_room(&state.app, &contact.actor, &draft, parts.len()).await
     {
-        let (draft, _) = load_draft(&state, &contact, &key).await?;
-        return submitted(&draft).ok_or(WebError::NotFound);
+        return match e {
+            AppError::Invalid(e) => refuse(e.message).await,
+            e => Err(e.into()),
+        };
     }
-    Ok(Redirect::to(&step_href(&key, Step::Summary)).into_response())
+    let stored = match store_all(&state, &parts).await? {
+        Ok(stored) => stored,
+        Err(message) => return refuse(message).await,
+    };
+    match drafts::add_photos(&state.app, &contact.actor, &key, &stored, continuing).await {
+        Ok(outcome) => saved(&key, outcome),
+        Err(AppError::Invalid(e)) => refuse(e.message).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /requests/new/{draft}/photos/{photo}/remove`.
@@ -243,33 +194,9 @@ pub async fn remove(
     contact: SignedInContact,
     Path((key, photo)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let (draft, _) = load_draft(&state, &contact, &key).await?;
-    if let Some(done) = submitted(&draft) {
-        return Ok(done);
-    }
     let photo = photo.parse::<i64>().map_err(|_| WebError::NotFound)?;
-    // The bytes stay until the sweeper finds them unreferenced; the row goes now.
-    if !state
-        .store
-        .remove_draft_photo(contact.portal.company.id, draft.id, photo)
-        .await?
-    {
-        return Err(WebError::NotFound);
-    }
-    Ok(Redirect::to(&step_href(&key, Step::Photos)).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::too_many;
-
-    #[test]
-    fn the_limit_message_names_the_limit_and_what_to_do() {
-        assert_eq!(
-            too_many(4, 0, 5),
-            "You can attach up to 4 photos; you chose 5."
-        );
-        assert!(too_many(4, 4, 1).contains("remove one to add another"));
-        assert!(too_many(1, 1, 1).starts_with("You can attach up to 1 photo."));
-    }
+    saved(
+        &key,
+        drafts::remove_photo(&state.app, &contact.actor, &key, photo).await?,
+    )
 }

@@ -7,12 +7,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::booking::checks::{Context, first_failing};
+use doorstep_app::booking::drafts::{self, CheckedStep, DraftSaved};
+use doorstep_app::booking::form::{Errors, read_form};
 use doorstep_core::authz::PortalAction;
 use doorstep_core::request_form::RequestAnswers;
 use doorstep_core::status::ScheduleType;
 use doorstep_store::request_portal::RequestDraft;
 
-use super::check::{Context, Errors, check_step, first_failing, read_form};
 use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
@@ -20,7 +22,6 @@ use crate::extract::{Form, Path};
 use crate::kit::render::page;
 use crate::pages::portal::billing::require;
 use crate::pages::portal::requests::submit::render_summary;
-use crate::security::random_hex;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -231,7 +232,7 @@ pub async fn start(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, WebError> {
     require(&contact, PortalAction::RequestService)?;
-    let ctx = Context::load(&state, &contact).await?;
+    let ctx = Context::load(&state.app, &contact.actor).await?;
     let answers = fresh(&contact, &ctx);
     render(
         &contact,
@@ -253,48 +254,31 @@ pub async fn begin(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     require(&contact, PortalAction::RequestService)?;
-    let ctx = Context::load(&state, &contact).await?;
+    let ctx = Context::load(&state.app, &contact.actor).await?;
     let mut answers = fresh(&contact, &ctx);
-    let mut errors = read_form(Step::When, &mut answers, &pairs);
-    check_step(Step::When, &answers, &ctx, &mut errors);
-    if !errors.is_empty() {
-        return render(
-            &contact,
-            &csrf,
-            &ctx,
-            None,
-            Step::When,
-            answers,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    answers.done = Step::When.number();
-    let key = random_hex(16);
-    let json = serde_json::to_string(&answers).map_err(WebError::internal)?;
-    state
-        .store
-        .create_request_draft(
-            contact.portal.company.id,
-            &key,
-            contact.portal.login,
-            contact.active.contact,
-            contact.scope.customer,
-            &json,
-        )
-        .await?;
+    let errors = read_form(Step::When, &mut answers, &pairs);
+    let first = match CheckedStep::check(Step::When, &answers, errors, &ctx) {
+        Ok(first) => first,
+        Err(errors) => {
+            return render(
+                &contact,
+                &csrf,
+                &ctx,
+                None,
+                Step::When,
+                answers,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let key = drafts::start(&state.app, &contact.actor, first).await?;
     Ok(Redirect::to(&step_href(&key, Step::Address)).into_response())
 }
 
 /// Where a submitted draft's pages lead: its request's confirmation.
 pub fn submitted(draft: &RequestDraft) -> Option<Response> {
-    draft.request_number.as_ref().map(|n| {
-        Redirect::to(&format!(
-            "/requests/{}?submitted=1",
-            crate::kit::urls::path_segment(n)
-        ))
-        .into_response()
-    })
+    draft.request_number.as_deref().map(confirmation)
 }
 
 /// `GET /requests/new/{draft}/{step}`.
@@ -333,7 +317,7 @@ pub async fn show(
         )
         .await;
     }
-    let ctx = Context::load(&state, &contact).await?;
+    let ctx = Context::load(&state.app, &contact.actor).await?;
     if step == Step::Summary {
         if let Some((failing, errors)) = first_failing(&answers, &ctx) {
             return render(
@@ -393,36 +377,42 @@ pub async fn save(
     {
         return Err(WebError::NotFound);
     }
-    let ctx = Context::load(&state, &contact).await?;
-    let mut errors = read_form(step, &mut answers, &pairs);
-    check_step(step, &answers, &ctx, &mut errors);
-    if !errors.is_empty() {
-        return render(
-            &contact,
-            &csrf,
-            &ctx,
-            Some(&key),
-            step,
-            answers,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let all_done = answered(&answers, limit) + 1 >= Step::Summary.number();
-    answers.done = answers.done.max(step.number());
-    let mut next = if all_done { Step::Summary } else { step.next() };
-    if next == Step::Photos && limit == 0 {
-        next = Step::Summary;
-    }
-    let json = serde_json::to_string(&answers).map_err(WebError::internal)?;
-    if !state
-        .store
-        .save_request_draft(contact.portal.company.id, draft.id, &json)
-        .await?
-    {
-        // Submitted meanwhile (another tab): show what it became.
-        let (draft, _) = load_draft(&state, &contact, &key).await?;
-        return submitted(&draft).ok_or(WebError::NotFound);
-    }
-    Ok(Redirect::to(&step_href(&key, next)).into_response())
+    let ctx = Context::load(&state.app, &contact.actor).await?;
+    let errors = read_form(step, &mut answers, &pairs);
+    let checked = match CheckedStep::check(step, &answers, errors, &ctx) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return render(
+                &contact,
+                &csrf,
+                &ctx,
+                Some(&key),
+                step,
+                answers,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    saved(
+        &key,
+        drafts::save(&state.app, &contact.actor, &key, checked).await?,
+    )
+}
+
+/// Where a saved change leads: the next step, or the request the draft became.
+pub fn saved(key: &str, outcome: DraftSaved) -> Result<Response, WebError> {
+    Ok(match outcome {
+        DraftSaved::Next(step) => Redirect::to(&step_href(key, step)).into_response(),
+        DraftSaved::Submitted(number) => confirmation(&number),
+    })
+}
+
+/// The confirmation page of request `number`.
+pub fn confirmation(number: &str) -> Response {
+    Redirect::to(&format!(
+        "/requests/{}?submitted=1",
+        crate::kit::urls::path_segment(number)
+    ))
+    .into_response()
 }

@@ -2,33 +2,24 @@
 //! published window (taken atomically; the old window's place is given back), or, when
 //! the company publishes none open, ask the office for a date and time of day.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use doorstep_core::ids::JobId;
-use doorstep_core::request_form::{check_date, check_schedule};
+use doorstep_app::AppError;
+use doorstep_app::booking::visits::{self, NewTime, Rescheduled, may_move_into, window_label};
+use doorstep_app::error::FieldErrors;
 use doorstep_core::status::ScheduleType;
-use doorstep_core::visits::{check_exact_hours, window_bounds};
-use doorstep_mail::EmailKind;
 use doorstep_store::availability::Window;
-use doorstep_store::visits::{MoveOutcome, Visit, VisitMove};
+use doorstep_store::visits::Visit;
 use serde::Deserialize;
-use serde_json::json;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
-use super::{
-    Finished, STALE, change_of, finish, job_href, load, refused, refused_by_rule, render,
-    visit_time,
-};
+use super::{change_of, done, job_href, load, refused_by_app, refused_by_rule, render, visit_time};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
 use crate::kit::dates::today;
-use crate::kit::schedule::window_label;
-use crate::pages::portal::estimate_answers::who;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -80,20 +71,6 @@ struct ReschedulePage {
     alert: Option<String>,
 }
 
-/// The hours `w` covers.
-fn bounds(w: &Window) -> (OffsetDateTime, OffsetDateTime) {
-    let slot = ScheduleType::parse(&w.slot).unwrap_or(ScheduleType::AllDay);
-    let exact = check_exact_hours(&w.start_time, &w.end_time).ok();
-    window_bounds(w.window_date, slot, exact)
-}
-
-/// The earliest start a new time may have: beyond the company's cut-off from now.
-fn not_before(contact: &SignedInContact, now: OffsetDateTime) -> OffsetDateTime {
-    now + Duration::hours(i64::from(
-        contact.portal.company.settings.reschedule_cutoff_hours,
-    ))
-}
-
 /// The open windows the visit may move to: not the one it holds, and starting beyond
 /// the cut-off, so the customer could still change the new time.
 async fn offers(
@@ -102,13 +79,13 @@ async fn offers(
     visit: &Visit,
     now: OffsetDateTime,
 ) -> Result<Vec<Window>, WebError> {
-    let limit = not_before(contact, now);
+    let settings = &contact.portal.company.settings;
     Ok(state
         .store
         .office_open_windows(contact.portal.company.id, now.date(), OFFERED)
         .await?
         .into_iter()
-        .filter(|w| Some(w.id) != visit.availability_window_id && bounds(w).0 > limit)
+        .filter(|w| may_move_into(settings, visit, w, now))
         .collect())
 }
 
@@ -193,57 +170,13 @@ pub async fn form(
     .await
 }
 
-/// What the customer chose, checked.
-enum Choice {
-    /// A published window.
-    Window(Window),
-    /// A date and time of day for the office to confirm.
-    Date(time::Date, ScheduleType),
-}
-
-/// Checks the form; the messages to show next to its fields otherwise.
-fn check(
-    contact: &SignedInContact,
-    form: &RescheduleForm,
-    found: Option<Window>,
-    now: OffsetDateTime,
-) -> Result<Choice, Errors> {
-    let limit = not_before(contact, now);
-    let cutoff = contact.portal.company.settings.reschedule_cutoff_hours;
-    let too_soon = format!("Choose a time more than {cutoff} hours away.");
-    if form.mode == "window" || !form.window.trim().is_empty() {
-        let pick = "Choose one of the open windows.";
-        return match found {
-            None => Err(Errors {
-                window: Some(pick.into()),
-                ..Errors::default()
-            }),
-            Some(w) if bounds(&w).0 <= limit => Err(Errors {
-                window: Some(too_soon),
-                ..Errors::default()
-            }),
-            Some(w) => Ok(Choice::Window(w)),
-        };
-    }
-    let lead = contact.portal.company.settings.request_lead_days;
-    let mut errors = Errors::default();
-    let date = check_date(&form.date, now.date(), lead)
-        .map_err(|e| errors.date = Some(e))
-        .ok();
-    let slot = match check_schedule(&form.schedule_type) {
-        Ok(ScheduleType::Exact) | Err(_) => {
-            errors.schedule_type = Some("Choose morning, afternoon or all day.".into());
-            None
+impl Errors {
+    fn of(errors: &FieldErrors) -> Errors {
+        Errors {
+            window: errors.get("window"),
+            date: errors.get("date"),
+            schedule_type: errors.get("schedule_type"),
         }
-        Ok(s) => Some(s),
-    };
-    match (date, slot) {
-        (Some(d), Some(s)) if window_bounds(d, s, None).0 <= limit => {
-            errors.date = Some(too_soon);
-            Err(errors)
-        }
-        (Some(d), Some(s)) => Ok(Choice::Date(d, s)),
-        _ => Err(errors),
     }
 }
 
@@ -252,7 +185,6 @@ pub async fn submit(
     State(state): State<AppState>,
     contact: SignedInContact,
     CsrfToken(csrf): CsrfToken,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(number): Path<String>,
     Form(form): Form<RescheduleForm>,
 ) -> Result<Response, WebError> {
@@ -262,109 +194,40 @@ pub async fn submit(
     if !change.is_allowed() {
         return refused_by_rule(&contact, &csrf, &visit, change);
     }
-    // The window named in the form, if it is one of the company's.
-    let found = match form.window.trim().parse::<i64>() {
-        Ok(id) => {
-            state
-                .store
-                .office_window(contact.portal.company.id, id)
-                .await?
-        }
-        Err(_) => None,
+    let again = |form, errors, status| {
+        show_page(&state, &contact, &csrf, &visit, form, errors, None, status)
     };
-    let choice = match check(&contact, &form, found, now) {
-        Ok(c) => c,
+    let settings = &contact.portal.company.settings;
+    let to = match NewTime::parse(
+        settings,
+        &form.mode,
+        &form.window,
+        &form.date,
+        &form.schedule_type,
+        now,
+    ) {
+        Ok(to) => to,
         Err(errors) => {
-            return show_page(
-                &state,
-                &contact,
-                &csrf,
-                &visit,
-                form,
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return again(form, Errors::of(&errors), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let company = contact.portal.company.id;
-    let who = who(&state, &contact).await?;
-    let old_time = visit_time(&visit);
-    let mut tx = state.store.begin().await?;
-    let (action, new_time, what) = match &choice {
-        Choice::Window(w) => {
-            let (start, end) = bounds(w);
-            let to = VisitMove {
-                window: w.id,
-                slot: ScheduleType::parse(&w.slot).unwrap_or(ScheduleType::AllDay),
-                start,
-                end,
-                today: now.date(),
+    match visits::reschedule(&state.app, &contact.actor, &number, to).await {
+        Ok(Rescheduled::Moved) => Ok(done(&visit, "moved")),
+        Ok(Rescheduled::Asked) => Ok(done(&visit, "asked")),
+        Err(AppError::Invalid(e)) => {
+            let errors = Errors::of(&FieldErrors(vec![e]));
+            again(form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict {
+            reason: "full",
+            message,
+        }) => {
+            let errors = Errors {
+                window: Some(message),
+                ..Errors::default()
             };
-            let held = visit.availability_window_id;
-            match tx
-                .move_visit(company, &contact.scope, JobId(visit.id), held, &to)
-                .await?
-            {
-                MoveOutcome::Moved => {}
-                MoveOutcome::WindowFull => {
-                    drop(tx);
-                    let errors = Errors {
-                        window: Some(
-                            "That window has just filled up. Choose another; nothing was changed."
-                                .into(),
-                        ),
-                        ..Errors::default()
-                    };
-                    return show_page(
-                        &state,
-                        &contact,
-                        &csrf,
-                        &visit,
-                        RescheduleForm::default(),
-                        errors,
-                        None,
-                        StatusCode::CONFLICT,
-                    )
-                    .await;
-                }
-                MoveOutcome::Stale => {
-                    drop(tx);
-                    return refused(&contact, &csrf, &visit, STALE.into(), StatusCode::CONFLICT);
-                }
-            }
-            ("visit.rescheduled", window_label(w), "moved")
+            again(RescheduleForm::default(), errors, StatusCode::CONFLICT).await
         }
-        Choice::Date(date, slot) => {
-            if !tx
-                .ask_visit_date(company, &contact.scope, JobId(visit.id), *date, *slot, now)
-                .await?
-            {
-                drop(tx);
-                return refused(&contact, &csrf, &visit, STALE.into(), StatusCode::CONFLICT);
-            }
-            (
-                "visit.reschedule_requested",
-                format!(
-                    "{date} · {} (asked for; the office will confirm)",
-                    slot.label()
-                ),
-                "asked",
-            )
-        }
-    };
-    let detail = json!({"number": visit.number, "from": old_time, "to": new_time});
-    let values = [
-        ("old_time", old_time.as_str()),
-        ("new_time", new_time.as_str()),
-    ];
-    let change = Finished {
-        action,
-        detail,
-        email: EmailKind::VisitRescheduled,
-        values: &values,
-        outcome: what,
-    };
-    finish(&state, tx, &contact, &who, peer, &visit, change).await
+        Err(e) => refused_by_app(&contact, &csrf, &visit, e),
+    }
 }

@@ -1,7 +1,7 @@
-//! What each step of the request form reads from its form and checks, against what this
-//! contact may pick right now. The same checks run again on the summary and at submit,
-//! so a value crafted into a form (another account's site, a hidden catalogue item) or
-//! gone stale (a window filled up) is refused wherever it arrives.
+//! What a contact may pick on the request form, read fresh each time, and the checks
+//! every step runs against it. The same checks run on every step's POST, on the summary
+//! and again at submit, so a value crafted into a form (another account's site, a hidden
+//! catalogue item) or gone stale (a window filled up) is refused wherever it arrives.
 
 use doorstep_core::email::EmailAddress;
 use doorstep_core::ids::SiteId;
@@ -17,10 +17,8 @@ use doorstep_store::customers::SiteSummary;
 use doorstep_store::request_portal::Choice;
 use time::Date;
 
-use super::Step;
-use crate::auth::session::SignedInContact;
-use crate::kit::dates::today;
-use crate::{AppState, WebError};
+use super::form::{Errors, Step};
+use crate::{App, AppError, ContactActor};
 
 /// How many open windows step 1 offers.
 const WINDOWS_SHOWN: i64 = 20;
@@ -48,31 +46,32 @@ pub struct Context {
 }
 
 impl Context {
-    /// Reads what `contact` may pick.
-    pub async fn load(state: &AppState, contact: &SignedInContact) -> Result<Context, WebError> {
-        let company = &contact.portal.company;
+    /// Reads what `actor` may pick now.
+    pub async fn load(app: &App, actor: &ContactActor) -> Result<Context, AppError> {
+        let company = actor.company();
+        let scope = actor.scope();
         let settings = company.settings.clone();
-        let today = today();
+        let today = doorstep_store::now().date();
         let earliest = earliest_date(today, settings.request_lead_days);
-        let company_contact = contact.scope.role == ContactRole::Company;
-        let only = (!company_contact).then_some(contact.scope.sites.as_slice());
-        let store = &state.store;
+        let company_contact = scope.role == ContactRole::Company;
+        let only = (!company_contact).then_some(scope.sites.as_slice());
+        let store = app.store();
         Ok(Context {
             today,
             earliest,
             sites: store
-                .sites_of_customer(company.id, contact.scope.customer, only)
+                .sites_of_customer(company.id, scope.customer, only)
                 .await?,
             // A site contact sees and picks only the people of its own sites.
             contacts: match only {
                 Some(sites) => {
                     store
-                        .contacts_of_sites(company.id, contact.scope.customer, sites)
+                        .contacts_of_sites(company.id, scope.customer, sites)
                         .await?
                 }
                 None => {
                     store
-                        .contacts_of_customer(company.id, contact.scope.customer)
+                        .contacts_of_customer(company.id, scope.customer)
                         .await?
                 }
             },
@@ -110,117 +109,6 @@ impl Context {
     pub fn offers_sub_customer(&self) -> bool {
         self.settings.show_sub_customers && self.company_contact
     }
-}
-
-/// Messages by field name, shown next to the field.
-#[derive(Debug, Default, Clone)]
-pub struct Errors(Vec<(&'static str, String)>);
-
-impl Errors {
-    /// The message for `field`, if any.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    /// Whether `field` has a message.
-    pub fn has(&self, field: &str) -> bool {
-        self.get(field).is_some()
-    }
-
-    /// No messages at all.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Adds a message for `field`.
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
-}
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
-/// A posted id: `Ok(None)` when empty, `Err(())` when not a number.
-fn id_of(raw: &str) -> Result<Option<i64>, ()> {
-    match raw.trim() {
-        "" => Ok(None),
-        raw => raw.parse::<i64>().map(Some).map_err(|_| ()),
-    }
-}
-
-/// Copies the posted fields of `step` into `answers` (other steps' answers are kept);
-/// malformed ids become messages.
-pub fn read_form(step: Step, answers: &mut RequestAnswers, pairs: &[(String, String)]) -> Errors {
-    let mut errors = Errors::default();
-    match step {
-        Step::When => {
-            let choice = field(pairs, "choice");
-            answers.window = None;
-            if let Some(id) = choice.strip_prefix("window-") {
-                match id.parse::<i64>() {
-                    Ok(id) => answers.window = Some(id),
-                    Err(_) => errors.add("choice", "Choose one of the times listed."),
-                }
-            }
-            answers.date = field(pairs, "date").trim().to_owned();
-            answers.schedule = field(pairs, "schedule").trim().to_owned();
-            answers.time = field(pairs, "time").trim().to_owned();
-        }
-        Step::Address => {
-            let site = field(pairs, "site");
-            answers.new_address = site == "new";
-            answers.site = None;
-            if !answers.new_address {
-                match id_of(site) {
-                    Ok(id) => answers.site = id,
-                    Err(()) => errors.add("site", "Choose one of the addresses listed."),
-                }
-            }
-            answers.line1 = field(pairs, "line1").trim().to_owned();
-            answers.city = field(pairs, "city").trim().to_owned();
-            answers.region = field(pairs, "region").trim().to_owned();
-            answers.postal_code = field(pairs, "postal_code").trim().to_owned();
-        }
-        Step::Contact => {
-            let contact = field(pairs, "contact");
-            answers.new_contact = contact == "new";
-            answers.contact = None;
-            if !answers.new_contact {
-                match id_of(contact) {
-                    Ok(id) => answers.contact = id,
-                    Err(()) => errors.add("contact", "Choose one of the contacts listed."),
-                }
-            }
-            answers.contact_name = field(pairs, "contact_name").trim().to_owned();
-            answers.contact_email = field(pairs, "contact_email").trim().to_owned();
-            answers.contact_phone = field(pairs, "contact_phone").trim().to_owned();
-        }
-        Step::What => {
-            match id_of(field(pairs, "job_type")) {
-                Ok(id) => answers.job_type = id,
-                Err(()) => errors.add("job_type", "Choose one of the kinds listed."),
-            }
-            match id_of(field(pairs, "item")) {
-                Ok(id) => answers.item = id,
-                Err(()) => errors.add("item", "Choose one of the items listed."),
-            }
-            answers.description = field(pairs, "description").trim().to_owned();
-            answers.po_number = field(pairs, "po_number").trim().to_owned();
-            answers.sub_customer = field(pairs, "sub_customer") == "1";
-        }
-        // Photos come as a multipart upload of their own (`photos.rs`).
-        Step::Photos | Step::Summary => {}
-    }
-    errors
 }
 
 /// Checks the answers of `step` against what may be picked now; adds to `errors`.
@@ -361,4 +249,73 @@ pub fn picked_site(a: &RequestAnswers, ctx: &Context) -> Option<SiteId> {
         .filter(|_| !a.new_address)
         .and_then(|id| ctx.site(id))
         .map(|s| SiteId(s.id))
+}
+
+/// The date and time asked for, as people read it.
+pub fn when_text(a: &RequestAnswers, ctx: &Context) -> String {
+    if let Some(w) = a.window.and_then(|id| ctx.window(id)) {
+        let slot = ScheduleType::parse(&w.slot)
+            .map(|s| s.label())
+            .unwrap_or("");
+        let hours = if w.start_time.is_empty() {
+            String::new()
+        } else {
+            format!(" {}–{}", w.start_time, w.end_time)
+        };
+        return format!("{} · {slot}{hours} (booked window)", w.window_date);
+    }
+    let slot = ScheduleType::parse(&a.schedule)
+        .map(|s| s.label())
+        .unwrap_or("");
+    if a.schedule == "exact" {
+        format!("{} at {}", a.date, a.time)
+    } else {
+        format!("{} · {slot}", a.date)
+    }
+}
+
+/// The address, as people read it.
+pub fn where_text(a: &RequestAnswers, ctx: &Context) -> String {
+    if a.new_address {
+        return [&a.line1, &a.city, &a.region, &a.postal_code]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    a.site
+        .and_then(|id| ctx.site(id))
+        .map(|s| {
+            let place = [s.line1.as_str(), s.city.as_str()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{} — {place}", s.name)
+        })
+        .unwrap_or_default()
+}
+
+/// The visit contact: name, email, phone.
+pub fn visit_contact(a: &RequestAnswers, ctx: &Context) -> (String, String, String) {
+    if a.new_contact {
+        return (
+            a.contact_name.clone(),
+            a.contact_email.clone(),
+            a.contact_phone.clone(),
+        );
+    }
+    a.contact
+        .and_then(|id| ctx.contact(id))
+        .map(|c| {
+            (
+                format!("{} {}", c.first_name, c.last_name)
+                    .trim()
+                    .to_owned(),
+                c.email.clone().unwrap_or_default(),
+                c.phone.clone(),
+            )
+        })
+        .unwrap_or_default()
 }

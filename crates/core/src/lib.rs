@@ -6,6 +6,7 @@
 pub mod ageing;
 pub mod authz;
 pub mod email;
+pub mod estimates;
 pub mod ids;
 pub mod money;
 pub mod password;

@@ -1,6 +1,6 @@
 //! Estimates as the portal shows them, and the customer's answers: approve (signed),
-//! decline, request changes. Answers are conditional updates on `status = 'pending'`, so
-//! two answers racing each other cannot both win.
+//! decline, request changes. Each answer is compare-and-set on the status its caller read
+//! (which `core` judged may take it), so two answers racing each other cannot both win.
 
 use doorstep_core::authz::ContactScope;
 use doorstep_core::ids::{CompanyId, ContactId, EstimateId};
@@ -256,28 +256,29 @@ impl Store {
 }
 
 impl Tx {
-    /// Approves a pending, unexpired estimate of `scope`'s account, recording the
-    /// signature and the amounts; `false` (nothing changed) when it is no longer pending.
+    /// Approves an unexpired estimate of `scope`'s account that is still `from` (the
+    /// status the caller read), recording the signature and the amounts; `false`
+    /// (nothing changed) when its status changed meanwhile.
     pub async fn approve_estimate(
         &mut self,
         company: CompanyId,
         scope: &ContactScope,
-        estimate: EstimateId,
+        (estimate, from): (EstimateId, EstimateStatus),
         approval: &ApproveEstimate,
         by: &Answerer,
     ) -> Result<bool, StoreError> {
         let tax: i64 = approval.totals.taxes.iter().map(|(_, _, t)| t).sum();
         let done = on_tx!(self, c => sqlx::query(
-            "UPDATE estimates SET status = 'approved', approved_at = $1, approved_by_name = $2, \
+            "UPDATE estimates SET status = $13, approved_at = $1, approved_by_name = $2, \
              approved_by_contact_id = $3, approved_ip = $4, approved_subtotal_minor = $5, \
              approved_tax_minor = $6, approved_total_minor = $7, approved_options = $8, \
              total_minor = $7, updated_at = $1 \
-             WHERE company_id = $9 AND customer_id = $10 AND id = $11 AND status = 'pending' \
+             WHERE company_id = $9 AND customer_id = $10 AND id = $11 AND status = $14 \
              AND (expires_on IS NULL OR expires_on >= $12)")
             .bind(db_time(by.at)).bind(&approval.signed_name).bind(by.contact.0).bind(&by.ip)
             .bind(approval.totals.subtotal_minor).bind(tax).bind(approval.totals.total_minor)
             .bind(&approval.options_json).bind(company.0).bind(scope.customer.0).bind(estimate.0)
-            .bind(by.today)
+            .bind(by.today).bind(EstimateStatus::Approved.as_str()).bind(from.as_str())
             .execute(&mut *c).await.map(|r| r.rows_affected()))?
             == 1;
         if !done {
@@ -295,41 +296,45 @@ impl Tx {
         Ok(true)
     }
 
-    /// Declines a pending, unexpired estimate with an optional reason; `false` (nothing
-    /// changed) when it is no longer pending.
+    /// Declines an unexpired estimate that is still `from` (the status the caller read)
+    /// with an optional reason; `false` (nothing changed) when its status changed
+    /// meanwhile.
     pub async fn decline_estimate(
         &mut self,
         company: CompanyId,
         scope: &ContactScope,
-        estimate: EstimateId,
+        (estimate, from): (EstimateId, EstimateStatus),
         reason: &str,
         by: &Answerer,
     ) -> Result<bool, StoreError> {
         let done = on_tx!(self, c => sqlx::query(
-            "UPDATE estimates SET status = 'declined', declined_at = $1, decline_reason = $2, \
+            "UPDATE estimates SET status = $9, declined_at = $1, decline_reason = $2, \
              declined_by_contact_id = $3, declined_ip = $4, updated_at = $1 \
-             WHERE company_id = $5 AND customer_id = $6 AND id = $7 AND status = 'pending' \
+             WHERE company_id = $5 AND customer_id = $6 AND id = $7 AND status = $10 \
              AND (expires_on IS NULL OR expires_on >= $8)")
             .bind(db_time(by.at)).bind(reason).bind(by.contact.0).bind(&by.ip)
             .bind(company.0).bind(scope.customer.0).bind(estimate.0).bind(by.today)
+            .bind(EstimateStatus::Declined.as_str()).bind(from.as_str())
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }
 
     /// Writes the customer's change request to the office as a message about the
-    /// estimate, which stays pending; `false` when the estimate is no longer open.
+    /// estimate, which keeps its status; `false` (nothing written) when the estimate is
+    /// no longer `from` (the status the caller read) or is past its last day.
     pub async fn request_estimate_changes(
         &mut self,
         company: CompanyId,
         scope: &ContactScope,
-        estimate: EstimateId,
+        (estimate, from): (EstimateId, EstimateStatus),
         body: &str,
         by: &Answerer,
     ) -> Result<bool, StoreError> {
         let open: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
             "SELECT id FROM estimates WHERE company_id = $1 AND customer_id = $2 AND id = $3 \
-             AND status = 'pending' AND (expires_on IS NULL OR expires_on >= $4)")
+             AND status = $5 AND (expires_on IS NULL OR expires_on >= $4)")
             .bind(company.0).bind(scope.customer.0).bind(estimate.0).bind(by.today)
+            .bind(from.as_str())
             .fetch_optional(&mut *c).await)?;
         if open.is_none() {
             return Ok(false);

@@ -271,7 +271,13 @@ async fn approve(w: &World, id: EstimateId, chosen: Vec<i64>, optional: Vec<i64>
     };
     let mut tx = w.store.begin().await.unwrap();
     let done = tx
-        .approve_estimate(w.company, &w.mine, id, &approval, &answerer(w))
+        .approve_estimate(
+            w.company,
+            &w.mine,
+            (id, EstimateStatus::Pending),
+            &approval,
+            &answerer(w),
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -312,7 +318,7 @@ both_backends! {
         assert!(after.lines.iter().all(|l| l.is_selected), "the ticked option is kept on the line");
         assert!(!approve(&w, doc.id, vec![], optional.clone()).await, "a second approval changes nothing");
         let mut tx = w.store.begin().await.unwrap();
-        assert!(!tx.decline_estimate(w.company, &w.mine, doc.id, "late", &answerer(&w)).await.unwrap());
+        assert!(!tx.decline_estimate(w.company, &w.mine, (doc.id, EstimateStatus::Pending), "late", &answerer(&w)).await.unwrap());
         tx.commit().await.unwrap();
         let still = w.store.estimate_document(w.company, &w.mine, "E-1").await.unwrap().unwrap();
         assert_eq!(still.approval.unwrap().total_minor, Some(16_500));
@@ -322,12 +328,14 @@ both_backends! {
         let w = world(backend).await;
         let expired = w.store.estimate_document(w.company, &w.mine, "E-4").await.unwrap().unwrap();
         let mut tx = w.store.begin().await.unwrap();
-        assert!(!tx.decline_estimate(w.company, &w.mine, expired.id, "", &answerer(&w)).await.unwrap(), "expired");
-        assert!(!tx.request_estimate_changes(w.company, &w.mine, expired.id, "hi", &answerer(&w)).await.unwrap());
+        assert!(!tx.decline_estimate(w.company, &w.mine, (expired.id, expired.status), "", &answerer(&w)).await.unwrap(), "expired");
+        assert!(!tx.request_estimate_changes(w.company, &w.mine, (expired.id, expired.status), "hi", &answerer(&w)).await.unwrap());
         let pending = w.store.estimate_document(w.company, &w.mine, "E-1").await.unwrap().unwrap();
-        assert!(!tx.decline_estimate(w.company, &w.other, pending.id, "", &answerer(&w)).await.unwrap(), "another account");
-        assert!(tx.request_estimate_changes(w.company, &w.mine, pending.id, "Could you quote brass valves?", &answerer(&w)).await.unwrap());
-        assert!(tx.decline_estimate(w.company, &w.mine, pending.id, "Too dear", &answerer(&w)).await.unwrap());
+        assert!(!tx.decline_estimate(w.company, &w.other, (pending.id, pending.status), "", &answerer(&w)).await.unwrap(), "another account");
+        assert!(!tx.decline_estimate(w.company, &w.mine, (pending.id, EstimateStatus::Approved), "", &answerer(&w)).await.unwrap(), "not the status read");
+        assert!(!tx.request_estimate_changes(w.company, &w.mine, (pending.id, EstimateStatus::Declined), "hi", &answerer(&w)).await.unwrap(), "not the status read");
+        assert!(tx.request_estimate_changes(w.company, &w.mine, (pending.id, pending.status), "Could you quote brass valves?", &answerer(&w)).await.unwrap());
+        assert!(tx.decline_estimate(w.company, &w.mine, (pending.id, EstimateStatus::Pending), "Too dear", &answerer(&w)).await.unwrap());
         tx.commit().await.unwrap();
         let doc = w.store.estimate_document(w.company, &w.mine, "E-1").await.unwrap().unwrap();
         assert_eq!(doc.status, EstimateStatus::Declined);

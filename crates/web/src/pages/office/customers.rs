@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use doorstep_core::authz::{OfficeArea, staff_may};
+use doorstep_core::authz::OfficeArea;
 use doorstep_core::ids::{ContactId, CustomerId, SiteId};
 use doorstep_core::status::ContactRole;
 use doorstep_store::contacts::ContactAccess;
@@ -43,9 +43,7 @@ pub async fn list(
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    if !staff_may(staff.staff.role, OfficeArea::DayToDay) {
-        return Err(WebError::NotFound);
-    }
+    staff.actor.require(OfficeArea::DayToDay)?;
     let after = match (&query.after_name, query.after_id) {
         (Some(name), Some(id)) => Some((name.as_str(), id)),
         _ => None,
@@ -146,6 +144,7 @@ pub async fn show(
     Path(number): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
     let company = staff.company.id;
     let customer = state
         .store

@@ -6,12 +6,11 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::password::check_new_password;
-use doorstep_store::audit::NewAuditEvent;
+use doorstep_app::AppError;
+use doorstep_app::access::{self, NewPassword};
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use serde::Deserialize;
 
-use crate::auth::password::hash_password;
 use crate::auth::token::hash_token;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
@@ -64,7 +63,8 @@ pub async fn show(
     render(page, StatusCode::OK)
 }
 
-/// `POST /office/setup/{token}`: sets the password and uses the link up, in one transaction.
+/// `POST /office/setup/{token}`: sets the password and uses the link up, in one
+/// transaction (`doorstep_app::access::set_up_staff_password`).
 pub async fn submit(
     State(state): State<AppState>,
     Tenant(company): Tenant,
@@ -73,49 +73,22 @@ pub async fn submit(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, WebError> {
-    let password_error = check_new_password(&form.password).err().map(|e| e.message);
-    let confirm_error = (password_error.is_none() && form.password != form.confirm)
-        .then(|| "The two passwords differ. Type the same password twice.".to_owned());
-    if password_error.is_some() || confirm_error.is_some() {
-        let page = SetupPage {
-            brand: Brand::of(&company),
-            action: format!("/office/setup/{token}"),
-            password_error,
-            confirm_error,
-            csrf,
-        };
-        return render(page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let cost = state.config.password_cost;
-    let password = form.password;
-    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost))
-        .await
-        .map_err(WebError::internal)?
-        .map_err(WebError::internal)?;
-    let mut tx = state.store.begin().await?;
-    let owner = tx
-        .consume_token(company.id, &hash_token(&token), TokenPurpose::StaffSetup)
-        .await?;
-    let Some(TokenOwner::Staff(staff)) = owner else {
-        return Err(WebError::LinkExpired);
+    let password = match NewPassword::parse(&form.password, &form.confirm) {
+        Ok(password) => password,
+        Err(errors) => {
+            let page = SetupPage {
+                brand: Brand::of(&company),
+                action: format!("/office/setup/{token}"),
+                password_error: errors.get("password"),
+                confirm_error: errors.get("confirm"),
+                csrf,
+            };
+            return render(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
-    tx.set_staff_password(company.id, staff, &hash).await?;
-    tx.audit(
-        company.id,
-        &NewAuditEvent {
-            actor_kind: "staff",
-            actor_id: Some(staff.0),
-            actor_label: String::new(),
-            action: "staff.password_set",
-            subject_kind: "staff_user",
-            subject_id: Some(staff.0),
-            ip: peer.ip().to_string(),
-            detail: "{}".into(),
-            at: doorstep_store::now(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/office?password_set=1").into_response())
+    match access::set_up_staff_password(&state.app, &company, peer.ip(), &token, password).await {
+        Ok(()) => Ok(Redirect::to("/office?password_set=1").into_response()),
+        Err(AppError::NotFound) => Err(WebError::LinkExpired),
+        Err(err) => Err(err.into()),
+    }
 }

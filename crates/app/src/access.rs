@@ -1,1 +1,0 @@
-//! Portal access the office gives and takes: enabling a contact, inviting, locking.

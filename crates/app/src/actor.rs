@@ -12,7 +12,7 @@ use doorstep_store::audit::NewAuditEvent;
 use doorstep_store::companies::Company;
 use doorstep_store::staff::StaffUser;
 
-use crate::AppError;
+use crate::{App, AppError};
 
 /// A portal login acting for one customer account.
 #[derive(Debug, Clone)]
@@ -109,6 +109,39 @@ impl ContactActor {
             self.ip,
             detail,
         )
+    }
+}
+
+/// A contact as the office's emails and the audit log name them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Who {
+    /// The contact's full name.
+    pub(crate) name: String,
+    /// The login's email.
+    pub(crate) email: String,
+}
+
+impl ContactActor {
+    /// The contact's name as the office knows it and their login's email. Read before a
+    /// transaction opens: a writer holds one connection and never waits for a second.
+    pub(crate) async fn who(&self, app: &App) -> Result<Who, AppError> {
+        let company = self.company.id;
+        let name = app
+            .store
+            .contact_access(company, self.contact)
+            .await?
+            .map(|a| {
+                format!("{} {}", a.first_name, a.last_name)
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        let email = app
+            .store
+            .login_email(company, self.login)
+            .await?
+            .unwrap_or_default();
+        Ok(Who { name, email })
     }
 }
 

@@ -120,27 +120,6 @@ fn not_open() -> AppError {
     AppError::conflict("not_open", NOT_OPEN)
 }
 
-/// The contact's name as the office knows it, and their login's email.
-async fn who(app: &App, actor: &ContactActor) -> Result<(String, String), AppError> {
-    let company = actor.company().id;
-    let name = app
-        .store
-        .contact_access(company, actor.contact())
-        .await?
-        .map(|a| {
-            format!("{} {}", a.first_name, a.last_name)
-                .trim()
-                .to_owned()
-        })
-        .unwrap_or_default();
-    let email = app
-        .store
-        .login_email(company, actor.login())
-        .await?
-        .unwrap_or_default();
-    Ok((name, email))
-}
-
 /// An amount in the company's currency, as the office's email shows it.
 fn money(company: &Company, minor: i64) -> String {
     let currency = Currency::parse(&company.currency).unwrap_or(Currency::USD);
@@ -213,7 +192,7 @@ pub async fn approve(
         totals: totals.clone(),
         options_json: serde_json::Value::Array(options.clone()).to_string(),
     };
-    let (_, email) = who(app, actor).await?;
+    let email = actor.who(app).await?.email;
     let company = actor.company();
     let mut tx = app.store.begin().await?;
     let from = (e.id, e.status);
@@ -256,10 +235,7 @@ pub async fn approve(
         (EmailKind::EstimateApproved, &values),
     )
     .await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Answered {
         number: e.number,
         status: EstimateStatus::Approved,
@@ -274,7 +250,7 @@ pub async fn decline(
     decline: Decline,
 ) -> Result<Answered, AppError> {
     let (e, by) = open_for(app, actor, number, Answer::Decline).await?;
-    let (name, email) = who(app, actor).await?;
+    let crate::actor::Who { name, email } = actor.who(app).await?;
     let company = actor.company();
     let mut tx = app.store.begin().await?;
     let from = (e.id, e.status);
@@ -303,10 +279,7 @@ pub async fn decline(
         (EmailKind::EstimateDeclined, &values),
     )
     .await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Answered {
         number: e.number,
         status: EstimateStatus::Declined,
@@ -322,7 +295,7 @@ pub async fn request_changes(
     request: ChangeRequest,
 ) -> Result<Answered, AppError> {
     let (e, by) = open_for(app, actor, number, Answer::RequestChanges).await?;
-    let (name, email) = who(app, actor).await?;
+    let crate::actor::Who { name, email } = actor.who(app).await?;
     let company = actor.company();
     let mut tx = app.store.begin().await?;
     let from = (e.id, e.status);
@@ -346,10 +319,7 @@ pub async fn request_changes(
         (EmailKind::EstimateChangesRequested, &values),
     )
     .await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Answered {
         number: e.number,
         status: e.status,

@@ -16,6 +16,7 @@ pub mod estimates;
 pub mod events;
 pub mod files;
 pub mod links;
+pub mod mail_links;
 mod notify;
 pub mod requests;
 pub mod sessions;
@@ -108,5 +109,15 @@ impl App {
     /// Tells the mail worker a committed transaction queued email.
     fn mail_queued(&self) {
         self.mail_wake.wake();
+    }
+
+    /// Commits `tx` and, when it queued email, wakes the mail worker: the tail of every
+    /// write that sends something.
+    async fn commit(&self, tx: doorstep_store::Tx, queued_mail: bool) -> Result<(), AppError> {
+        tx.commit().await?;
+        if queued_mail {
+            self.mail_queued();
+        }
+        Ok(())
     }
 }

@@ -88,29 +88,6 @@ fn check_files(files: &[StoredFile]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The email of a contact's login, for the audit log.
-async fn login_label(app: &App, actor: &ContactActor) -> Result<String, AppError> {
-    Ok(app
-        .store
-        .login_email(actor.company().id, actor.login())
-        .await?
-        .unwrap_or_default())
-}
-
-/// The contact's name as the office knows it.
-async fn contact_name(app: &App, actor: &ContactActor) -> Result<String, AppError> {
-    Ok(app
-        .store
-        .contact_access(actor.company().id, actor.contact())
-        .await?
-        .map(|a| {
-            format!("{} {}", a.first_name, a.last_name)
-                .trim()
-                .to_owned()
-        })
-        .unwrap_or_default())
-}
-
 /// Opens a ticket for the contact's account, with its files; queues the office's notice.
 pub async fn open(
     app: &App,
@@ -121,8 +98,7 @@ pub async fn open(
     actor.require(PortalAction::Support)?;
     check_files(files)?;
     let company = actor.company();
-    let label = login_label(app, actor).await?;
-    let name = contact_name(app, actor).await?;
+    let crate::actor::Who { name, email: label } = actor.who(app).await?;
     let mut tx = app.store.begin().await?;
     let (id, number) = tx
         .open_support_request(
@@ -146,10 +122,7 @@ pub async fn open(
         files: files.len(),
     };
     let queued = wrote.notify(app, &mut tx, actor).await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Written {
         number,
         status: SupportStatus::Open,
@@ -176,8 +149,7 @@ pub async fn comment(
         .ok_or(AppError::NotFound)?;
     let from = t.status();
     let to = rules::after_customer_comment(from);
-    let label = login_label(app, actor).await?;
-    let name = contact_name(app, actor).await?;
+    let crate::actor::Who { name, email: label } = actor.who(app).await?;
     let mut tx = app.store.begin().await?;
     let author = SupportAuthor::Contact(actor.contact());
     let audit = |files: usize| {
@@ -207,10 +179,7 @@ pub async fn comment(
         files: files.len(),
     };
     let queued = wrote.notify(app, &mut tx, actor).await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Written {
         number: t.number,
         status: to,
@@ -252,10 +221,7 @@ pub async fn reply(
     )
     .await?;
     let queued = notify_contact(app, &mut tx, company, &t, &comment.body, to).await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Written {
         number: t.number,
         status: to,
@@ -296,10 +262,7 @@ pub async fn set_status(
         to.label()
     );
     let queued = notify_contact(app, &mut tx, company, &t, &note, to).await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(Written {
         number: t.number,
         status: to,

@@ -10,6 +10,9 @@ mod error;
 mod extract;
 pub mod files;
 mod kit;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod layers;
 mod metrics;
 mod nav;
 mod pages;

@@ -4,7 +4,6 @@
 //! choose their first password ([`staff_setup`]). Staff never set or see a password:
 //! they clear it and the person picks a new one through an emailed link.
 
-mod link;
 pub mod staff_setup;
 
 use doorstep_core::authz::OfficeArea;
@@ -15,7 +14,7 @@ use doorstep_store::contacts::ContactAccess;
 use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::TokenPurpose;
 
-use self::link::Recipient;
+use crate::mail_links::{self, Recipient};
 use crate::{App, AppError, StaffActor};
 
 pub use staff_setup::{NewPassword, set_up_staff_password};
@@ -71,10 +70,7 @@ async fn finish(
 ) -> Result<(), AppError> {
     let audit = staff.audit(action, ("contact", contact.0), serde_json::json!({}));
     tx.audit(staff.company().id, &audit).await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(())
 }
 
@@ -103,7 +99,7 @@ pub async fn enable(app: &App, staff: &StaffActor, id: ContactId) -> Result<Enab
             address: email.as_str(),
             name: &name,
         };
-        link::send(app, &mut tx, company, TokenPurpose::Invite, to).await?;
+        mail_links::send(app, &mut tx, company, TokenPurpose::Invite, to).await?;
     }
     finish(app, tx, staff, ("access.enabled", id), invited).await?;
     Ok(Enabled { invited })
@@ -127,7 +123,7 @@ pub async fn invite(app: &App, staff: &StaffActor, id: ContactId) -> Result<(), 
         address: email,
         name: &name,
     };
-    link::send(app, &mut tx, staff.company(), TokenPurpose::Invite, to).await?;
+    mail_links::send(app, &mut tx, staff.company(), TokenPurpose::Invite, to).await?;
     finish(app, tx, staff, ("access.invitation_resent", id), true).await
 }
 
@@ -147,7 +143,7 @@ pub async fn force_reset(app: &App, staff: &StaffActor, id: ContactId) -> Result
         address: email,
         name: &name,
     };
-    link::send(app, &mut tx, company, TokenPurpose::Reset, to).await?;
+    mail_links::send(app, &mut tx, company, TokenPurpose::Reset, to).await?;
     finish(app, tx, staff, ("access.reset_forced", id), true).await
 }
 

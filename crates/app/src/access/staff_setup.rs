@@ -6,7 +6,6 @@ use std::net::IpAddr;
 
 use doorstep_core::password::check_new_password;
 use doorstep_core::validation::Invalid;
-use doorstep_store::StoreError;
 use doorstep_store::companies::Company;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 
@@ -84,9 +83,7 @@ pub async fn set_up_staff_password(
 }
 
 /// Hashing failed (it does not, short of the runtime failing): a server error whose
-/// cause reaches the log. `AppError` has no variant of its own for this yet.
+/// cause reaches the log.
 fn internal(cause: String) -> AppError {
-    AppError::Store(StoreError::Unsupported(format!(
-        "password hashing failed: {cause}"
-    )))
+    AppError::Internal(format!("password hashing failed: {cause}"))
 }

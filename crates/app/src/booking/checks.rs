@@ -222,8 +222,8 @@ pub fn check_step(step: Step, a: &RequestAnswers, ctx: &Context, errors: &mut Er
             if let Err(m) = check_description(&a.description) {
                 errors.add("description", m);
             }
-            if let Err(m) = check_short(&a.po_number, None) {
-                errors.add("po_number", m);
+            if let Err(e) = doorstep_core::request_form::parse_po_number(&a.po_number) {
+                errors.add("po_number", e.message);
             }
         }
         // Photos are optional and checked when they are uploaded.

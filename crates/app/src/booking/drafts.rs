@@ -171,11 +171,7 @@ async fn submitted_meanwhile(
 }
 
 fn to_json(answers: &RequestAnswers) -> Result<String, AppError> {
-    serde_json::to_string(answers).map_err(|e| {
-        AppError::Store(doorstep_store::StoreError::Unsupported(format!(
-            "draft answers: {e}"
-        )))
-    })
+    serde_json::to_string(answers).map_err(|e| AppError::Internal(format!("draft answers: {e}")))
 }
 
 /// The message for more photos than the company takes.

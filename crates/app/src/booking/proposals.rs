@@ -10,7 +10,6 @@ use doorstep_core::visits::{check_decline_reason, date_slot_text};
 use doorstep_mail::EmailKind;
 use doorstep_store::visits::RequestProposal;
 
-use super::who;
 use crate::{App, AppError, ContactActor, notify};
 
 /// The customer's answer, checked.
@@ -74,7 +73,7 @@ pub async fn answer(
         return Err(answered());
     }
     let company = actor.company();
-    let person = who(app, actor).await?;
+    let person = actor.who(app).await?;
     let now = doorstep_store::now();
     let accept = answer == Answer::Accept;
     let mut tx = app.store.begin().await?;
@@ -119,9 +118,6 @@ pub async fn answer(
         ],
     )
     .await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(r)
 }

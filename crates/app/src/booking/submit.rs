@@ -17,8 +17,8 @@ use doorstep_store::customers::NewSite;
 use doorstep_store::request_portal::{DocumentKind, PortalRequest};
 
 use super::checks::{Context, first_failing, picked_site, visit_contact, when_text, where_text};
+use super::drafts;
 use super::form::Step;
-use super::{drafts, who};
 use crate::links::path_segment;
 use crate::{App, AppError, ContactActor, notify};
 
@@ -61,7 +61,7 @@ pub async fn submit(app: &App, actor: &ContactActor, key: &str) -> Result<Submit
     let company = actor.company();
     let customer = actor.customer();
     // Read before the transaction: a submit holds one connection, never waits for a second.
-    let submitter = who(app, actor).await?;
+    let submitter = actor.who(app).await?;
 
     let mut tx = app.store.begin().await?;
     // First write: a second submit of this draft waits here, then finds it claimed.
@@ -181,8 +181,7 @@ pub async fn submit(app: &App, actor: &ContactActor, key: &str) -> Result<Submit
     };
     told.office(app, &mut tx, actor).await?;
     told.submitter(app, &mut tx, actor, &submitter).await?;
-    tx.commit().await?;
-    app.mail_queued();
+    app.commit(tx, true).await?;
     app.request_events().notify(company.id);
     Ok(Submitted { number })
 }

@@ -23,7 +23,7 @@ use doorstep_store::visits::{MoveOutcome, Visit, VisitMove};
 use serde_json::json;
 use time::{Date, OffsetDateTime};
 
-use super::{Who, who};
+use super::Who;
 use crate::error::FieldErrors;
 use crate::{App, AppError, ContactActor, notify};
 
@@ -212,7 +212,7 @@ pub async fn reschedule(
         }
         NewTime::Date(..) => None,
     };
-    let person = who(app, actor).await?;
+    let person = actor.who(app).await?;
     let old_time = visit_time(&visit);
     let mut tx = app.store.begin().await?;
     let job = JobId(visit.id);
@@ -290,7 +290,7 @@ pub async fn cancel(
         return Err(refused(change));
     }
     let reason = check_cancel_reason(reason)?;
-    let person = who(app, actor).await?;
+    let person = actor.who(app).await?;
     let old_time = visit_time(&visit);
     let mut tx = app.store.begin().await?;
     if !tx
@@ -346,9 +346,6 @@ async fn finish(
     ];
     values.extend_from_slice(told.values);
     let queued = notify::office(&mut tx, company, told.email, &values).await?;
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(())
 }

@@ -10,9 +10,10 @@ use doorstep_store::companies::Company;
 use doorstep_store::sessions::SessionOwner;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 
-use super::{NewPassword, link_expired, may_email, send_link};
+use super::{NewPassword, link_expired};
 use crate::crypto::token::hash_token;
 use crate::error::FieldErrors;
+use crate::mail_links::{self, Recipient, may_email};
 use crate::{App, AppError};
 
 /// The emailed links that set a portal login's password.
@@ -140,16 +141,18 @@ pub async fn request_reset(app: &App, company: &Company, typed: &str) -> Result<
     }
     let name = app.store.login_first_name(company.id, login).await?;
     let mut tx = app.store.begin().await?;
-    send_link(
+    mail_links::send(
         app,
         &mut tx,
         company,
-        login,
         TokenPurpose::Reset,
-        (email.as_str(), &name),
+        Recipient {
+            login,
+            address: email.as_str(),
+            name: &name,
+        },
     )
     .await?;
-    tx.commit().await?;
-    app.mail_queued();
+    app.commit(tx, true).await?;
     Ok(true)
 }

@@ -14,9 +14,10 @@ use doorstep_store::contacts::NewContact;
 use doorstep_store::customers::NewCustomer;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 
-use super::{NewPassword, claim, link_expired, may_email, send_link};
+use super::{NewPassword, link_expired};
 use crate::crypto::token::hash_token;
 use crate::error::FieldErrors;
+use crate::mail_links::{self, Recipient, claim, may_email};
 use crate::{App, AppError};
 
 /// Refuses with [`AppError::NotFound`] unless the company lets new customers sign up.
@@ -66,17 +67,19 @@ pub async fn request(
             TokenPurpose::VerifyEmail,
         ),
     };
-    send_link(
+    mail_links::send(
         app,
         &mut tx,
         company,
-        login,
         purpose,
-        (email.as_str(), "there"),
+        Recipient {
+            login,
+            address: email.as_str(),
+            name: "there",
+        },
     )
     .await?;
-    tx.commit().await?;
-    app.mail_queued();
+    app.commit(tx, true).await?;
     Ok(true)
 }
 

@@ -10,18 +10,17 @@ use doorstep_core::settings::PortalSettings;
 use doorstep_core::validation::Invalid;
 use doorstep_store::audit::NewAuditEvent;
 use doorstep_store::companies::Company;
-use doorstep_store::sessions::{NewSession, Session, SessionOwner};
+use doorstep_store::sessions::{Session, SessionOwner};
 use doorstep_store::two_factor::TwoFactor;
 use doorstep_store::{Store, Tx};
 use time::OffsetDateTime;
 
-use super::owner_event;
 use super::totp::{
     hash_recovery_code, matching_step, new_recovery_codes, new_secret, open_secret, seal_secret,
 };
-use crate::crypto::random_hex;
 use crate::crypto::secret_box::{SEALED_PREFIX, SecretKey};
-use crate::crypto::token::{hash_token, new_token};
+use crate::sign_in::session::open_in;
+use crate::sign_in::{Client, owner_record};
 use crate::{Admin, App, AppError, ContactActor, StaffActor};
 
 /// Longest typed code looked at.
@@ -389,31 +388,20 @@ pub async fn pass_sign_in(
     match check(app, company, owner, &tf, &code).await? {
         Checked::Right(factor, mut tx) => {
             let detail = serde_json::json!({"factor": factor.label()});
-            let passed = owner_event(owner, "sign_in.second_factor_passed", at.ip, detail);
+            let passed = owner_record(owner, "sign_in.second_factor_passed", at.ip, detail);
             tx.audit(company.id, &passed).await?;
             tx.delete_session(company.id, &at.pending.id_hash).await?;
-            let token = new_token();
-            tx.create_session(
-                company.id,
-                &NewSession {
-                    id_hash: hash_token(&token),
-                    owner,
-                    active_customer: None,
-                    csrf_secret: random_hex(16),
-                    ip: at.ip.to_string(),
-                    user_agent: at.user_agent.chars().take(300).collect(),
-                    expires_at: doorstep_store::now() + app.config().session_lifetime,
-                    two_factor_pending: false,
-                },
-            )
-            .await?;
-            let opened = owner_event(owner, "sign_in.succeeded", at.ip, serde_json::json!({}));
-            tx.audit(company.id, &opened).await?;
+            let client = Client {
+                ip: at.ip,
+                user_agent: at.user_agent.to_owned(),
+                session_token: None,
+            };
+            let token = open_in(app, &mut tx, company, owner, &client, false).await?;
             tx.commit().await?;
             Ok(SignInCode::Passed { token, factor })
         }
         Checked::Wrong => {
-            let failed = owner_event(
+            let failed = owner_record(
                 owner,
                 "sign_in.second_factor_failed",
                 at.ip,

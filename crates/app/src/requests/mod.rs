@@ -69,10 +69,7 @@ async fn finish(
 ) -> Result<(), AppError> {
     let company = actor.company().id;
     tx.audit(company, &record).await?;
-    tx.commit().await?;
-    if emailed {
-        app.mail_queued();
-    }
+    app.commit(tx, emailed).await?;
     app.request_events().notify(company);
     Ok(())
 }

@@ -152,10 +152,7 @@ pub async fn propose(
         &audit(actor, "request.time_proposed", &r, detail),
     )
     .await?;
-    tx.commit().await?;
-    if emailed {
-        app.mail_queued();
-    }
+    app.commit(tx, emailed).await?;
     Ok(Proposed {
         number: r.number,
         emailed,

@@ -77,7 +77,7 @@ fn owner_subject(owner: SessionOwner) -> (&'static str, i64) {
 }
 
 /// A record of `owner` doing `action` to their own sign-in.
-fn owner_record(
+pub(crate) fn owner_record(
     owner: SessionOwner,
     action: &'static str,
     ip: IpAddr,

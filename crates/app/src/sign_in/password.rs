@@ -262,9 +262,6 @@ async fn refuse_locked(
         .await?;
         queued = true;
     }
-    tx.commit().await?;
-    if queued {
-        app.mail_queued();
-    }
+    app.commit(tx, queued).await?;
     Ok(())
 }

@@ -153,21 +153,3 @@ pub async fn choose_account(
     tx.commit().await?;
     Ok(access)
 }
-
-/// Records a step `owner` took on their own sign-in (the second factor's, a change of
-/// their security settings) in its own transaction. For the pages of those steps until
-/// their writes become use cases that audit in their own transaction.
-pub async fn audit_own_step(
-    app: &App,
-    company: &Company,
-    owner: SessionOwner,
-    action: &'static str,
-    ip: IpAddr,
-    detail: serde_json::Value,
-) -> Result<(), AppError> {
-    let mut tx = app.store.begin().await?;
-    tx.audit(company.id, &owner_record(owner, action, ip, detail))
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}

@@ -2,7 +2,6 @@
 //! extractors that require a signed-in person.
 
 pub mod guard;
-pub mod links;
 pub mod session;
 pub mod sign_in;
 pub mod two_factor;

@@ -20,36 +20,6 @@ use crate::pages::portal::billing::require;
 use crate::pages::portal::estimates::{Answers, chosen_lines, render};
 use crate::{AppState, WebError};
 
-/// Who is answering, as the office's email and the audit log name them.
-pub(crate) struct Who {
-    /// The contact's full name.
-    pub(crate) name: String,
-    /// The login's email.
-    pub(crate) email: String,
-}
-
-/// The signed-in contact's name and email, for the office's emails and the audit log.
-pub(crate) async fn who(state: &AppState, contact: &SignedInContact) -> Result<Who, WebError> {
-    let company = contact.portal.company.id;
-    let access = state
-        .store
-        .contact_access(company, contact.active.contact)
-        .await?;
-    let name = access
-        .map(|a| {
-            format!("{} {}", a.first_name, a.last_name)
-                .trim()
-                .to_owned()
-        })
-        .unwrap_or_default();
-    let email = state
-        .store
-        .login_email(company, contact.portal.login)
-        .await?
-        .unwrap_or_default();
-    Ok(Who { name, email })
-}
-
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()

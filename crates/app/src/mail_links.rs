@@ -1,5 +1,7 @@
-//! Emailed links of a login: a token issued in the transaction of the change that
-//! caused it, its email queued in the outbox with it. The link is built from the
+//! Emailed links of a login, shared by every use case that sends one (invitations,
+//! resets, sign-in links, sign-up verification, staff setup): a token issued in the
+//! transaction of the change that caused it, its email queued in the outbox with it, and
+//! the decaying limit on emails the public forms may send. The link is built from the
 //! configured public address, never from a request's Host.
 
 use doorstep_core::ids::LoginId;
@@ -11,8 +13,11 @@ use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use crate::crypto::token::{hash_token, new_token};
 use crate::{App, AppError};
 
+/// How long a sign-in link works.
+pub const SIGN_IN_LINK_TTL: time::Duration = time::Duration::minutes(15);
+
 /// Says a duration the way an email would: "in 7 days", "in 1 hour".
-pub(crate) fn human(d: time::Duration) -> String {
+pub fn human(d: time::Duration) -> String {
     let (n, unit) = if d.whole_days() >= 1 {
         (d.whole_days(), "day")
     } else if d.whole_hours() >= 1 {
@@ -23,6 +28,28 @@ pub(crate) fn human(d: time::Duration) -> String {
     format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Counts one use of the decaying limit `key` before the work it limits, under a lock on
+/// its counter, so parallel requests get no more uses between them than one after the
+/// other; false when `key` is blocked now. The count is kept even when the work is then
+/// refused: that is what a limit is for.
+pub(crate) async fn claim(app: &App, company: &Company, key: &str) -> Result<bool, AppError> {
+    let mut tx = app.store.begin().await?;
+    let blocked = tx.claim_sign_in_attempt(company.id, &[key]).await?;
+    tx.commit().await?;
+    Ok(blocked.is_none())
+}
+
+/// Whether a visitor's form may send another email to `address` now, counting this one:
+/// a decaying limit per address, so nobody can flood a customer's inbox through the
+/// public forms. Callers skip the email silently, answering as if it was sent.
+pub(crate) async fn may_email(
+    app: &App,
+    company: &Company,
+    address: &str,
+) -> Result<bool, AppError> {
+    claim(app, company, &format!("mail:{address}")).await
+}
+
 /// Who a link goes to: the login, its address and the name to greet.
 pub(crate) struct Recipient<'a> {
     pub(crate) login: LoginId,
@@ -30,7 +57,9 @@ pub(crate) struct Recipient<'a> {
     pub(crate) name: &'a str,
 }
 
-/// Issues a link of `purpose` for `to` and queues its email, all in `tx`.
+/// Issues a link of `purpose` for `to` and queues its email, all in `tx` (issuing revokes
+/// the login's older links of that purpose, see `store::tokens`); the caller wakes the
+/// mail worker after committing.
 pub(crate) async fn send(
     app: &App,
     tx: &mut Tx,
@@ -42,11 +71,7 @@ pub(crate) async fn send(
     let (ttl, path, kind) = match purpose {
         TokenPurpose::Invite => (config.invite_ttl, "invite", EmailKind::Invitation),
         TokenPurpose::Reset => (config.reset_ttl, "reset", EmailKind::PasswordReset),
-        TokenPurpose::SignInLink => (
-            time::Duration::minutes(15),
-            "sign-in/link",
-            EmailKind::SignInLink,
-        ),
+        TokenPurpose::SignInLink => (SIGN_IN_LINK_TTL, "sign-in/link", EmailKind::SignInLink),
         TokenPurpose::VerifyEmail => (time::Duration::days(1), "verify", EmailKind::VerifyEmail),
         TokenPurpose::StaffSetup => (config.invite_ttl, "office/setup", EmailKind::StaffSetup),
     };

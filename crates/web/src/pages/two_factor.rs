@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use doorstep_app::AppError;
@@ -43,16 +43,16 @@ fn page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let audience = Audience::of(pending.session.owner);
-    let html = ChallengePage {
-        brand: Brand::of(&pending.company),
-        action: audience.two_factor_page(),
-        restart: audience.sign_in_page(),
-        csrf,
-        error,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(
+        status,
+        &ChallengePage {
+            brand: Brand::of(&pending.company),
+            action: audience.two_factor_page(),
+            restart: audience.sign_in_page(),
+            csrf,
+            error,
+        },
+    )
 }
 
 /// `GET /sign-in/two-factor` and `GET /office/two-factor`.

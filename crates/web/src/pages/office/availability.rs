@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
 use doorstep_app::settings::availability::{self, Window as NewWindow};
 use doorstep_core::authz::{OfficeWork, area_of};
@@ -104,8 +104,7 @@ fn require(staff: &SignedInStaff) -> Result<(), WebError> {
 }
 
 fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let html = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 async fn list_page(

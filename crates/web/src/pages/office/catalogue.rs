@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
 use doorstep_app::settings::catalogue::{self, Item};
 use doorstep_core::authz::{OfficeWork, area_of};
@@ -102,8 +102,7 @@ fn currency(staff: &SignedInStaff) -> Currency {
 }
 
 fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let html = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 impl ItemForm {

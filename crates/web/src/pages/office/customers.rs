@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::ids::{ContactId, CustomerId, SiteId};
 use doorstep_core::status::ContactRole;
@@ -69,15 +69,12 @@ pub async fn list(
     } else {
         None
     };
-    let html = ListPage {
+    crate::kit::render::page(&ListPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         q,
         rows,
         next,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }
 
 struct ContactView {
@@ -200,14 +197,11 @@ pub async fn show(
             last_sign_in,
         });
     }
-    let html = CustomerPage {
+    crate::kit::render::page(&CustomerPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         customer,
         contacts,
         notice: flash.done.as_deref().and_then(notice_text),
         error: flash.error.as_deref().and_then(error_text),
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use doorstep_app::settings::email_templates::{self, Wording};
 use doorstep_mail::{EmailKind, render};
 use serde::Deserialize;
@@ -62,8 +62,7 @@ fn admin_only(staff: &SignedInStaff) -> Result<(), WebError> {
 }
 
 fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let body = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(body)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 /// `GET /office/email-templates`.

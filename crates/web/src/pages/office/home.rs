@@ -1,7 +1,7 @@
 //! The office's home page after sign-in.
 
 use askama::Template;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 
 use crate::auth::session::SignedInStaff;
 use crate::views::OfficeChrome;
@@ -27,11 +27,8 @@ pub async fn render(
         .into_iter()
         .map(|s| (s.name, s.email, s.role.label()))
         .collect();
-    let html = OfficeHome {
+    crate::kit::render::page(&OfficeHome {
         chrome: OfficeChrome::of(staff, csrf),
         staff: team,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use doorstep_store::outbox::OutboxEmail;
 use serde::Deserialize;
 
@@ -59,14 +59,11 @@ pub async fn list(
         emails.truncate(PAGE as usize);
         emails.last().map(|e| e.id)
     });
-    let html = ListPage {
+    crate::kit::render::page(&ListPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         rows: emails.into_iter().map(row).collect(),
         next: next.flatten(),
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }
 
 #[derive(Template)]
@@ -89,11 +86,8 @@ pub async fn show(
         .outbox_email(staff.company.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let html = EmailPage {
+    crate::kit::render::page(&EmailPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         r: row(email),
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
 use doorstep_app::access::{self, NewPassword};
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
@@ -35,8 +35,7 @@ pub struct SetupForm {
 }
 
 fn render(page: SetupPage, status: StatusCode) -> Result<Response, WebError> {
-    let html = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 /// `GET /office/setup/{token}`: the form, if the link is still good.

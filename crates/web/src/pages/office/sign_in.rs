@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::sign_in::password::{self, Credentials, Outcome, Refusal};
 use doorstep_app::sign_in::session;
 use doorstep_store::companies::Company;
@@ -52,16 +52,16 @@ fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let html = OfficeSignInPage {
-        brand: Brand::of(company),
-        email,
-        notice,
-        error,
-        csrf: csrf.to_owned(),
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(
+        status,
+        &OfficeSignInPage {
+            brand: Brand::of(company),
+            email,
+            notice,
+            error,
+            csrf: csrf.to_owned(),
+        },
+    )
 }
 
 /// `GET /office`: the office home for staff, the sign-in page for everyone else.

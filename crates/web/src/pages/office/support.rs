@@ -189,24 +189,25 @@ async fn show_page(
         })
         .collect();
     let may_comment = rules::may_comment(current);
-    let mut response = page(&ShowPage {
-        chrome: OfficeChrome::of(staff, csrf),
-        href: format!("/office/support/{}", path_segment(&t.number)),
-        status: current.label(),
-        status_class: status_class(current),
-        entries,
-        may_comment,
-        reply_statuses,
-        statuses,
-        notice: form.notice,
-        refusal: form.refusal,
-        body: form.body,
-        files_error: form.files_error,
-        files_max: FILES_MAX,
-        t,
-    })?;
-    *response.status_mut() = form.status;
-    Ok(response)
+    crate::kit::render::page_with(
+        form.status,
+        &ShowPage {
+            chrome: OfficeChrome::of(staff, csrf),
+            href: format!("/office/support/{}", path_segment(&t.number)),
+            status: current.label(),
+            status_class: status_class(current),
+            entries,
+            may_comment,
+            reply_statuses,
+            statuses,
+            notice: form.notice,
+            refusal: form.refusal,
+            body: form.body,
+            files_error: form.files_error,
+            files_max: FILES_MAX,
+            t,
+        },
+    )
 }
 
 /// The page's notice after a redirect.

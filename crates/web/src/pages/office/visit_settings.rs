@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::settings::visits::{self, VisitChanges};
 use doorstep_core::authz::{OfficeWork, area_of};
 use doorstep_core::settings::CUTOFF_HOURS_MAX as MAX_HOURS;
@@ -42,8 +42,7 @@ pub struct SettingsForm {
 }
 
 fn render(page: &SettingsPage, status: StatusCode) -> Result<Response, WebError> {
-    let html = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 /// `GET /office/settings/visits`.

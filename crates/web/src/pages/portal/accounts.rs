@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::sign_in::session;
 use doorstep_core::ids::CustomerId;
 use serde::Deserialize;
@@ -45,14 +45,11 @@ pub async fn show(
             active: portal.session.active_customer == Some(a.customer),
         })
         .collect();
-    let html = AccountsPage {
+    crate::kit::render::page(&AccountsPage {
         brand: Brand::of(&portal.company),
         accounts,
         csrf,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }
 
 /// The chosen account.

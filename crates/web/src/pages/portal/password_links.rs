@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::credentials::LINK_EXPIRED;
 use doorstep_app::credentials::passwords::{self, ChosenPassword, PasswordLink, PasswordSet};
 use doorstep_app::mail_links::human;
@@ -70,19 +70,19 @@ fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let (path, heading, intro, button) = words(link);
-    let html = SetPasswordPage {
-        brand: Brand::of(company),
-        heading,
-        intro,
-        button,
-        action: format!("/{path}/{token}"),
-        password_error: errors.0,
-        confirm_error: errors.1,
-        csrf,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(
+        status,
+        &SetPasswordPage {
+            brand: Brand::of(company),
+            heading,
+            intro,
+            button,
+            action: format!("/{path}/{token}"),
+            password_error: errors.0,
+            confirm_error: errors.1,
+            csrf,
+        },
+    )
 }
 
 async fn show(
@@ -224,15 +224,12 @@ pub async fn forgot(
     Tenant(company): Tenant,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, WebError> {
-    let html = ForgotPage {
+    crate::kit::render::page(&ForgotPage {
         brand: Brand::of(&company),
         email: String::new(),
         sent: None,
         csrf,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }
 
 /// `POST /forgot-password`: queues a reset link when the email has portal access, and
@@ -249,13 +246,10 @@ pub async fn request_reset(
         "If {typed} has access to this portal, we've emailed it a link to choose a new password. The link expires {}.",
         human(state.config.reset_ttl)
     );
-    let html = ForgotPage {
+    crate::kit::render::page(&ForgotPage {
         brand: Brand::of(&company),
         email: typed,
         sent: Some(sent),
         csrf,
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    })
 }

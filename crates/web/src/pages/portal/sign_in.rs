@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::sign_in::password::{self, Credentials, Outcome, Refusal};
 use doorstep_store::companies::Company;
 use serde::Deserialize;
@@ -46,17 +46,17 @@ fn page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let brand = Brand::of(company);
-    let html = SignInPage {
-        whom_to_contact: brand.whom_to_contact(),
-        brand,
-        can_sign_up: company.settings.allow_self_sign_up,
-        email,
-        error,
-        csrf: csrf.to_owned(),
-    }
-    .render()
-    .map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(
+        status,
+        &SignInPage {
+            whom_to_contact: brand.whom_to_contact(),
+            brand,
+            can_sign_up: company.settings.allow_self_sign_up,
+            email,
+            error,
+            csrf: csrf.to_owned(),
+        },
+    )
 }
 
 /// `GET /`: the signed-in contact's home, or the sign-in page.

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use doorstep_app::AppError;
 use doorstep_app::credentials::LINK_EXPIRED;
 use doorstep_app::credentials::sign_up::{self, Details, allowed};
@@ -88,8 +88,7 @@ impl From<FieldErrors> for DetailErrors {
 }
 
 fn html(t: impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let body = t.render().map_err(WebError::internal)?;
-    Ok((status, Html(body)).into_response())
+    crate::kit::render::page_with(status, &t)
 }
 
 /// A link that does not work answers with the "link expired" page.

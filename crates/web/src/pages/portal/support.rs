@@ -97,14 +97,15 @@ fn new_page(
     form: NewTicketForm,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let mut response = page(&NewPage {
-        chrome: PortalChrome::of(contact, csrf).at("/support"),
-        form,
-        subject_max: rules::SUBJECT_MAX,
-        files_max: FILES_MAX,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    crate::kit::render::page_with(
+        status,
+        &NewPage {
+            chrome: PortalChrome::of(contact, csrf).at("/support"),
+            form,
+            subject_max: rules::SUBJECT_MAX,
+            files_max: FILES_MAX,
+        },
+    )
 }
 
 /// `GET /support/new`.
@@ -227,22 +228,23 @@ async fn show_page(
     })
     .await?;
     let may_comment = rules::may_comment(t.status());
-    let mut response = page(&ShowPage {
-        chrome: PortalChrome::of(contact, csrf).at("/support"),
-        href: format!("/support/{}", path_segment(&t.number)),
-        status: t.status().label(),
-        status_class: status_class(t.status()),
-        entries,
-        may_comment,
-        notice: form.notice,
-        refusal: (!may_comment).then_some(CLOSED),
-        body: form.body,
-        files_error: form.files_error,
-        files_max: FILES_MAX,
-        t,
-    })?;
-    *response.status_mut() = form.status;
-    Ok(response)
+    crate::kit::render::page_with(
+        form.status,
+        &ShowPage {
+            chrome: PortalChrome::of(contact, csrf).at("/support"),
+            href: format!("/support/{}", path_segment(&t.number)),
+            status: t.status().label(),
+            status_class: status_class(t.status()),
+            entries,
+            may_comment,
+            notice: form.notice,
+            refusal: (!may_comment).then_some(CLOSED),
+            body: form.body,
+            files_error: form.files_error,
+            files_max: FILES_MAX,
+            t,
+        },
+    )
 }
 
 /// `GET /support/{number}`.

@@ -11,7 +11,7 @@ pub mod rental;
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use doorstep_app::error::FieldErrors;
 use doorstep_core::authz::{OfficeArea, staff_may};
 use doorstep_store::request_inbox::RequestDetail;
@@ -44,8 +44,7 @@ async fn load(
 
 /// Renders `page` with `status`.
 fn html(page: impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let body = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(body)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 /// A request's page address.

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use doorstep_core::authz::{PortalAction, contact_may, contact_may_see_site};
 use doorstep_core::ids::JobId;
 use doorstep_core::status::JobStatus;
@@ -254,8 +254,7 @@ pub async fn show(
             .collect(),
         job,
     };
-    let html = page.render().map_err(WebError::internal)?;
-    Ok(Html(html).into_response())
+    crate::kit::render::page(&page)
 }
 
 /// The "Change this visit" block of a scheduled visit still ahead, when the company

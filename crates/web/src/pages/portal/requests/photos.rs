@@ -20,7 +20,6 @@ use super::{Step, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::Path;
-use crate::kit::render::page;
 use crate::uploads::{FilePart, StoredFile, UploadError, read_form, store_photo};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
@@ -94,9 +93,7 @@ pub async fn render_page(
         limit,
         error,
     };
-    let mut response = page(&view)?;
-    *response.status_mut() = status;
-    Ok(response)
+    crate::kit::render::page_with(status, &view)
 }
 
 /// Checks and stores every part, or none: the message for the first one refused.

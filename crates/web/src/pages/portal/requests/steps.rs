@@ -19,7 +19,6 @@ use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
-use crate::kit::render::page;
 use crate::pages::portal::billing::require;
 use crate::pages::portal::requests::submit::render_summary;
 use crate::views::PortalChrome;
@@ -209,9 +208,7 @@ fn render(
         a,
         errors,
     };
-    let mut response = page(&view)?;
-    *response.status_mut() = status;
-    Ok(response)
+    crate::kit::render::page_with(status, &view)
 }
 
 /// Fresh answers: the signed-in contact as the visit contact, the sub-customer default,

@@ -20,7 +20,6 @@ use super::{Step, load_draft, photo_limit, step_href};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::extract::Path;
-use crate::kit::render::page;
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -129,9 +128,7 @@ pub async fn render_summary(
         action: format!("/requests/new/{key}/submit"),
         refusal,
     };
-    let mut response = page(&view)?;
-    *response.status_mut() = status;
-    Ok(response)
+    crate::kit::render::page_with(status, &view)
 }
 
 /// `POST /requests/new/{draft}/submit`.

@@ -9,7 +9,7 @@ pub mod reschedule;
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
 use doorstep_app::booking::visits;
 use doorstep_core::visits::VisitChange;
@@ -106,8 +106,7 @@ pub(crate) fn refused_by_rule(
 
 /// Renders `page` with `status`.
 pub(crate) fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
-    let html = page.render().map_err(WebError::internal)?;
-    Ok((status, Html(html)).into_response())
+    crate::kit::render::page_with(status, &page)
 }
 
 /// The page for a use case's refusal of a visit change: the rule's refusal (403 when the

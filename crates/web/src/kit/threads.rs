@@ -11,13 +11,14 @@ use crate::kit::urls::path_segment;
 use crate::uploads::{StoredFile, UploadForm, store_file};
 use crate::{AppState, WebError};
 
-/// The badge class of a ticket status.
+/// The badge class of a ticket status, by meaning: waiting on the customer is a warning
+/// (someone has to act), not a danger.
 pub fn status_class(status: SupportStatus) -> &'static str {
     match status {
-        SupportStatus::Open => "warn",
-        SupportStatus::InProgress => "",
-        SupportStatus::WaitingOnCustomer => "danger",
-        SupportStatus::Resolved | SupportStatus::Closed => "ok",
+        SupportStatus::Open | SupportStatus::InProgress => "info",
+        SupportStatus::WaitingOnCustomer => "warning",
+        SupportStatus::Resolved => "success",
+        SupportStatus::Closed => "",
     }
 }
 

@@ -159,9 +159,9 @@ pub async fn show(
         {
             (_, Some(_), _, true) => ("Locked", "danger"),
             (false, _, _, _) => ("No access", ""),
-            (true, None, _, _) => ("Invited", "warn"),
-            (true, Some(_), true, _) => ("Active", "ok"),
-            (true, Some(_), false, _) => ("Invited", "warn"),
+            (true, None, _, _) => ("Invited", "warning"),
+            (true, Some(_), true, _) => ("Active", "success"),
+            (true, Some(_), false, _) => ("Invited", "warning"),
         };
         let last_sign_in = c
             .last_sign_in_at

@@ -51,8 +51,8 @@ pub struct ListQuery {
 /// The badge class of an estimate status.
 pub fn status_class(status: EstimateStatus) -> &'static str {
     match status {
-        EstimateStatus::Pending => "warn",
-        EstimateStatus::Approved | EstimateStatus::Converted => "ok",
+        EstimateStatus::Pending => "warning",
+        EstimateStatus::Approved | EstimateStatus::Converted => "success",
         EstimateStatus::Declined => "danger",
         EstimateStatus::Expired | EstimateStatus::Draft => "",
     }

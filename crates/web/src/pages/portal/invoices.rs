@@ -51,8 +51,8 @@ fn state_class(state: doorstep_core::status::InvoiceState) -> &'static str {
     use doorstep_core::status::InvoiceState::*;
     match state {
         Overdue => "danger",
-        Unpaid => "warn",
-        Paid => "ok",
+        Unpaid => "warning",
+        Paid => "success",
         Void | Draft => "",
     }
 }

@@ -113,9 +113,9 @@ struct RowView {
 /// The badge class of a request status.
 pub(super) fn status_class(status: RequestStatus) -> &'static str {
     match status {
-        RequestStatus::New => "warn",
-        RequestStatus::Read => "",
-        RequestStatus::Completed => "ok",
+        RequestStatus::New => "warning",
+        RequestStatus::Read => "info",
+        RequestStatus::Completed => "success",
         RequestStatus::Declined => "danger",
     }
 }

@@ -10,9 +10,9 @@ use doorstep_core::status::JobStatus;
 /// The badge style of a status.
 pub fn status_class(status: JobStatus) -> &'static str {
     match status {
-        JobStatus::Completed => "badge ok",
+        JobStatus::Completed => "badge success",
         JobStatus::Cancelled => "badge danger",
-        JobStatus::OnTheWay | JobStatus::InProgress => "badge warn",
+        JobStatus::OnTheWay | JobStatus::InProgress => "badge info",
         JobStatus::Unscheduled | JobStatus::Scheduled => "badge",
     }
 }

@@ -24,7 +24,10 @@ const BLOCK: i64 = 5;
 struct Item {
     title: String,
     href: Option<String>,
-    detail: String,
+    /// Short facts (a number, an amount, a date), each kept on one line.
+    detail: Vec<String>,
+    /// Where, last; free text that may wrap.
+    place: Option<String>,
     badge: &'static str,
     badge_class: &'static str,
 }
@@ -84,12 +87,8 @@ pub async fn render(
             Item {
                 title: v.summary,
                 href: Some(format!("/jobs/{}", path_segment(&v.number))),
-                detail: format!(
-                    "{} · {}{}",
-                    v.number,
-                    v.job_date.date(),
-                    v.site_name.map(|s| format!(" · {s}")).unwrap_or_default()
-                ),
+                detail: vec![v.number, v.job_date.date().to_string()],
+                place: v.site_name,
                 badge: status.label(),
                 badge_class: "",
             }
@@ -104,17 +103,15 @@ pub async fn render(
             rows.into_iter()
                 .map(|e| Item {
                     href: Some(format!("/estimates/{}", path_segment(&e.number))),
-                    detail: format!(
-                        "{} · {}{}",
-                        e.number,
-                        money(company, e.total_minor),
-                        e.expires_on
-                            .map(|d| format!(" · answer by {d}"))
-                            .unwrap_or_default()
-                    ),
+                    detail: [Some(e.number), Some(money(company, e.total_minor))]
+                        .into_iter()
+                        .chain([e.expires_on.map(|d| format!("answer by {d}"))])
+                        .flatten()
+                        .collect(),
+                    place: None,
                     title: e.title,
                     badge: "Awaiting your answer",
-                    badge_class: "warn",
+                    badge_class: "warning",
                 })
                 .collect(),
         )
@@ -144,12 +141,13 @@ pub async fn render(
                 Item {
                     title: format!("Invoice {}", i.number),
                     href: Some(format!("/invoices/{}", path_segment(&i.number))),
-                    detail: format!("{} due {}", money(company, i.balance_minor()), i.due_on),
+                    detail: vec![format!("{} due {}", money(company, i.balance_minor()), i.due_on)],
+                    place: None,
                     badge: state.label(),
                     badge_class: if state == InvoiceState::Overdue {
                         "danger"
                     } else {
-                        "warn"
+                        "warning"
                     },
                 }
             })
@@ -164,7 +162,8 @@ pub async fn render(
         .await?
         .into_iter()
         .map(|r| Item {
-            detail: format!("{} · sent {}", r.number, r.created_at.date()),
+            detail: vec![r.number, format!("sent {}", r.created_at.date())],
+            place: None,
             title: r.title,
             href: None,
             badge: RequestStatus::parse(&r.status)
@@ -181,7 +180,8 @@ pub async fn render(
         Some(
             rows.into_iter()
                 .map(|r| Item {
-                    detail: format!("{} · opened {}", r.number, r.created_at.date()),
+                    detail: vec![r.number, format!("opened {}", r.created_at.date())],
+                    place: None,
                     title: r.title,
                     href: None,
                     badge: SupportStatus::parse(&r.status)

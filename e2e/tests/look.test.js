@@ -22,6 +22,12 @@ const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../
 // Words a success message uses; such a text in an error-styled alert is a mistake.
 const SUCCESS_WORDS = /\b(sent|saved|changed|thank you|approved|updated|published)\b/i;
 
+// A 16 × 12 PNG (for the photo step).
+const TAP_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAMCAIAAADkharWAAAAFUlEQVR4nGM4kWJEEmIY1TCqATsCAPtvBpAD/ZyqAAAAAElFTkSuQmCC',
+  'base64',
+);
+
 /** Everything wrong with the page's layout at the current width, as lines of text. */
 function layoutProblems(page) {
   return page.evaluate(
@@ -114,6 +120,28 @@ function layoutProblems(page) {
               if (r.width < 24 || r.height < 24) {
                 add(`${name(el)} "${(el.textContent || el.value || '').trim()}" is ${r.width.toFixed(1)} × ${r.height.toFixed(1)} px`);
               }
+            }
+
+            // 3b. A button's text readable on what is really behind it (4.5:1), so a white
+            // button on a white card is caught.
+            const rgba = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+            const lum = ([r, g, b]) => {
+              const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+              return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+            };
+            const backdrop = (el) => {
+              for (let e = el; e; e = e.parentElement) {
+                const c = rgba(getComputedStyle(e).backgroundColor);
+                if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c;
+              }
+              return [255, 255, 255];
+            };
+            for (const el of controls) {
+              if (!shown(el) || !el.textContent.trim() || el.matches('input')) continue;
+              const fg = lum(rgba(getComputedStyle(el).color));
+              const bg = lum(backdrop(el));
+              const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+              if (ratio < 4.5) add(`${name(el)} "${el.textContent.trim()}" has a contrast of ${ratio.toFixed(2)}:1`);
             }
 
             // 4. Messages by kind: a status is never error-styled, a success never an error.
@@ -211,6 +239,43 @@ describe('the look of every list and detail page', () => {
     problems.push(...(await visit(page, `${base}${ticket}?done=commented`, 'portal-support-commented')));
     problems.push(...(await visit(page, `${base}/support`, 'portal-support-list')));
 
+    assert.deepEqual(problems, [], `layout problems:\n  ${problems.join('\n  ')}`);
+  });
+
+  test('every step of a service request, with a photo, reads well and sends with a success message', TEST_TIMEOUT, async () => {
+    const base = doorstep.server.baseUrl('acme');
+    const page = await doorstep.newPage();
+    await signIn(page, base, 'dana@example.test');
+    await chooseAccount(page, base, 'Dana Whitaker');
+    const problems = [];
+    const next = async (label) => {
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: label }).click()]);
+    };
+    await page.goto(`${base}/requests/new`);
+    problems.push(...(await lookAt(page, 'request-step-when')));
+    const another = page.getByLabel('Ask for another date');
+    if (await another.count()) await another.check();
+    const date = page.getByLabel('Preferred date');
+    await date.fill(await date.getAttribute('min'));
+    await page.getByLabel('Morning (AM)', { exact: true }).check();
+    await next('Continue');
+    problems.push(...(await lookAt(page, 'request-step-address')));
+    await page.getByLabel(/14 Elm Street/).check();
+    await next('Continue');
+    problems.push(...(await lookAt(page, 'request-step-contact')));
+    await next('Continue');
+    problems.push(...(await lookAt(page, 'request-step-what')));
+    await page.getByLabel('Description').fill('The kitchen tap drips all night.');
+    await next('Continue');
+    // One photo, so the step shows a thumbnail with its "Remove" button.
+    await page.getByLabel('Choose photos').setInputFiles([{ name: 'tap.png', mimeType: 'image/png', buffer: TAP_PNG }]);
+    await next('Add photos');
+    assert.equal(await page.locator('[data-testid=draft-photos] img').count(), 1);
+    problems.push(...(await lookAt(page, 'request-step-photos')));
+    await next('Continue');
+    problems.push(...(await lookAt(page, 'request-summary')));
+    await next('Submit request');
+    problems.push(...(await lookAt(page, 'request-sent')));
     assert.deepEqual(problems, [], `layout problems:\n  ${problems.join('\n  ')}`);
   });
 

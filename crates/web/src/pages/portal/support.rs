@@ -183,6 +183,8 @@ struct ShowPage {
     entries: Vec<EntryView>,
     may_comment: bool,
     notice: Option<&'static str>,
+    /// The notice's alert kind: a success after a redirect, a warning when the form came back.
+    notice_kind: &'static str,
     refusal: Option<&'static str>,
     body: (String, Option<String>),
     files_error: Option<String>,
@@ -238,6 +240,11 @@ async fn show_page(
             entries,
             may_comment,
             notice: form.notice,
+            notice_kind: if form.status.is_success() {
+                "success"
+            } else {
+                "warning"
+            },
             refusal: (!may_comment).then_some(CLOSED),
             body: form.body,
             files_error: form.files_error,

@@ -141,7 +141,11 @@ pub async fn render(
                 Item {
                     title: format!("Invoice {}", i.number),
                     href: Some(format!("/invoices/{}", path_segment(&i.number))),
-                    detail: vec![format!("{} due {}", money(company, i.balance_minor()), i.due_on)],
+                    detail: vec![format!(
+                        "{} due {}",
+                        money(company, i.balance_minor()),
+                        i.due_on
+                    )],
                     place: None,
                     badge: state.label(),
                     badge_class: if state == InvoiceState::Overdue {

@@ -210,6 +210,17 @@ pub fn date_slot_text(date: Option<Date>, slot: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// A window's time of day on the request form: its slot's label, and its hours when it has
+/// them (`Morning (AM) 08:00–12:00`).
+pub fn slot_and_hours(slot: &str, start: &str, end: &str) -> String {
+    let label = ScheduleType::parse(slot).map(|s| s.label()).unwrap_or("");
+    if start.is_empty() {
+        label.to_owned()
+    } else {
+        format!("{label} {start}–{end}")
+    }
+}
+
 /// A published window as people read it: `Tue May 6, 2025 · Morning (AM)` or
 /// `... · 09:30–11:00` for exact hours.
 pub fn window_text(date: Date, slot: &str, start: &str, end: &str) -> String {

@@ -90,3 +90,12 @@ where
         Ok(Path(value))
     }
 }
+
+/// The first value of field `name` in a form read as pairs; empty when absent.
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}

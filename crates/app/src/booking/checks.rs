@@ -11,6 +11,7 @@ use doorstep_core::request_form::{
 };
 use doorstep_core::settings::PortalSettings;
 use doorstep_core::status::{ContactRole, ScheduleType};
+use doorstep_core::visits::slot_and_hours;
 use doorstep_store::booking::OpenWindow;
 use doorstep_store::contacts::ContactAccess;
 use doorstep_store::customers::SiteSummary;
@@ -254,15 +255,8 @@ pub fn picked_site(a: &RequestAnswers, ctx: &Context) -> Option<SiteId> {
 /// The date and time asked for, as people read it.
 pub fn when_text(a: &RequestAnswers, ctx: &Context) -> String {
     if let Some(w) = a.window.and_then(|id| ctx.window(id)) {
-        let slot = ScheduleType::parse(&w.slot)
-            .map(|s| s.label())
-            .unwrap_or("");
-        let hours = if w.start_time.is_empty() {
-            String::new()
-        } else {
-            format!(" {}–{}", w.start_time, w.end_time)
-        };
-        return format!("{} · {slot}{hours} (booked window)", w.window_date);
+        let slot = slot_and_hours(&w.slot, &w.start_time, &w.end_time);
+        return format!("{} · {slot} (booked window)", w.window_date);
     }
     let slot = ScheduleType::parse(&a.schedule)
         .map(|s| s.label())

@@ -11,7 +11,7 @@ use doorstep_app::credentials::{LINK_EXPIRED, NewPassword};
 use doorstep_app::crypto::token::hash_token;
 use doorstep_core::ids::LoginId;
 use doorstep_store::companies::Company;
-use doorstep_store::sessions::{NewSession, Session, SessionOwner};
+use doorstep_store::sessions::{Session, SessionOwner};
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use doorstep_testkit::{Backend, both_backends};
 
@@ -47,24 +47,7 @@ async fn enable(w: &World, who: Holder<'_>) -> Vec<String> {
 
 /// A session of `owner` waiting for the second factor, as a right password opens it.
 async fn pending_session(w: &World, company: &Company, owner: SessionOwner) -> Session {
-    let id_hash = hash_token(&format!("pending-{owner:?}"));
-    let mut tx = w.store.begin().await.unwrap();
-    tx.create_session(
-        company.id,
-        &NewSession {
-            id_hash: id_hash.clone(),
-            owner,
-            active_customer: None,
-            csrf_secret: "x".into(),
-            ip: IP.to_string(),
-            user_agent: "cases".into(),
-            expires_at: doorstep_store::now() + time::Duration::days(1),
-            two_factor_pending: true,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let id_hash = w.session(company, owner, true).await;
     w.app
         .live_session(company, &id_hash, time::Duration::hours(1))
         .await
@@ -85,20 +68,6 @@ async fn link(w: &World, login: LoginId, purpose: TokenPurpose, token: &str) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-}
-
-async fn login_of(w: &World, company: &Company, email: &str) -> LoginId {
-    match w
-        .store
-        .login_credentials(company.id, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .owner
-    {
-        SessionOwner::Login(l) => l,
-        SessionOwner::Staff(_) => unreachable!(),
-    }
 }
 
 async fn audit_actions(w: &World, company: &Company) -> Vec<String> {
@@ -233,7 +202,7 @@ both_backends! {
     /// other links; used again it is refused with nothing written.
     async fn a_reset_link_works_once(backend: Backend) {
         let w = World::demo(backend).await;
-        let dana = login_of(&w, &w.acme, "dana@example.test").await;
+        let dana = w.login_of(&w.acme, "dana@example.test").await;
         let _session = w.dana().await;
         link(&w, dana, TokenPurpose::Invite, "invite-token").await;
         link(&w, dana, TokenPurpose::Reset, "reset-token").await;
@@ -317,7 +286,7 @@ both_backends! {
 
         assert!(sign_up::request(&w.app, &w.acme, IP, "new@example.test").await.unwrap());
         assert_eq!(w.emails(&w.acme).await.last().unwrap(), &("verify_email".to_owned(), "new@example.test".to_owned()));
-        let login = login_of(&w, &w.acme, "new@example.test").await;
+        let login = w.login_of(&w.acme, "new@example.test").await;
         link(&w, login, TokenPurpose::VerifyEmail, "verify-token").await;
         assert_eq!(sign_up::pending(&w.app, &w.acme, "verify-token").await.unwrap(), (login, "new@example.test".to_owned()));
         assert_eq!(sign_up::create(&w.app, &w.acme, IP, "verify-token", details()).await.unwrap(), login);

@@ -65,20 +65,6 @@ fn token_of(outcome: Outcome) -> String {
     }
 }
 
-async fn login_of(w: &World, company: &Company, email: &str) -> LoginId {
-    match w
-        .store
-        .login_credentials(company.id, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .owner
-    {
-        SessionOwner::Login(login) => login,
-        SessionOwner::Staff(_) => unreachable!(),
-    }
-}
-
 /// The portal login whose session `token` is, or why it is not signed in.
 async fn portal(w: &World, company: &Company, token: &str) -> Result<PortalLogin, NotSignedIn> {
     w.app
@@ -157,7 +143,7 @@ both_backends! {
     /// returns to where it was. Staff sign in at the office the same way.
     async fn a_right_password_opens_a_session_and_is_audited(backend: Backend) {
         let w = World::demo(backend).await;
-        let dana = login_of(&w, &w.acme, "dana@example.test").await;
+        let dana = w.login_of(&w.acme, "dana@example.test").await;
         let before = w.snapshot(TABLES).await;
         let first = token_of(attempt(&w, &w.acme, Audience::Portal, " Dana@Example.TEST ", PASSWORD).await);
         assert_eq!(w.snapshot(TABLES).await, plus(&before, &[("audit_events", 1), ("sessions", 1), ("sign_in_throttle", 1)]));
@@ -187,7 +173,7 @@ both_backends! {
     /// A login that uses a second factor gets a session that waits for the code.
     async fn a_login_with_a_second_factor_gets_a_waiting_session(backend: Backend) {
         let w = World::demo(backend).await;
-        let sam = SessionOwner::Login(login_of(&w, &w.acme, "sam@example.test").await);
+        let sam = SessionOwner::Login(w.login_of(&w.acme, "sam@example.test").await);
         let mut tx = w.store.begin().await.unwrap();
         assert!(tx.begin_two_factor_setup(w.acme.id, sam, "secret").await.unwrap());
         tx.enable_two_factor(w.acme.id, sam, &[]).await.unwrap();
@@ -206,7 +192,7 @@ both_backends! {
     async fn wrong_credentials_are_refused_with_only_a_count_and_an_audit_record(backend: Backend) {
         let w = World::demo(backend).await;
         let bolt = w.company("bolt").await;
-        let dana = login_of(&w, &w.acme, "dana@example.test").await;
+        let dana = w.login_of(&w.acme, "dana@example.test").await;
         let refused = Outcome::Refused(Refusal::NoMatch);
         let one_more = [("audit_events", 1), ("sign_in_throttle", 1)];
 
@@ -250,7 +236,7 @@ both_backends! {
     /// one also queues, once a day, the email saying whom to call. No session either way.
     async fn a_locked_login_is_refused_like_a_wrong_password_and_told_once_whom_to_call(backend: Backend) {
         let w = World::demo(backend).await;
-        let dana = login_of(&w, &w.acme, "dana@example.test").await;
+        let dana = w.login_of(&w.acme, "dana@example.test").await;
         lock(&w, &w.acme, dana).await;
         let refused = Outcome::Refused(Refusal::NoMatch);
 
@@ -307,10 +293,10 @@ both_backends! {
         let w = World::demo(backend).await;
         let token = token_of(attempt(&w, &w.acme, Audience::Portal, "sam@example.test", PASSWORD).await);
         let sam = portal(&w, &w.acme, &token).await.ok().unwrap();
-        let dana = login_of(&w, &w.acme, "dana@example.test").await;
+        let dana = w.login_of(&w.acme, "dana@example.test").await;
         let dana_accounts = w.store.accounts_of_login(w.acme.id, dana).await.unwrap();
         let bolt = w.company("bolt").await;
-        let bolt_dana = login_of(&w, &bolt, "dana@example.test").await;
+        let bolt_dana = w.login_of(&bolt, "dana@example.test").await;
         let bolt_account = w.store.accounts_of_login(bolt.id, bolt_dana).await.unwrap()[0].customer;
 
         let before = w.snapshot(TABLES).await;
@@ -360,7 +346,7 @@ both_backends! {
     /// it is refused and writes nothing more.
     async fn a_used_sign_in_link_cannot_be_used_again(backend: Backend) {
         let w = World::demo(backend).await;
-        let dana = login_of(&w, &w.acme, "dana@example.test").await;
+        let dana = w.login_of(&w.acme, "dana@example.test").await;
         links::request(&w.app, &w.acme, "Dana@Example.test").await.unwrap();
         assert_eq!(w.emails(&w.acme).await.last().unwrap(), &("sign_in_link".to_owned(), "dana@example.test".to_owned()));
         let token = emailed_link(&w, &w.acme).await;
@@ -384,7 +370,7 @@ both_backends! {
     async fn a_sign_in_link_goes_only_to_a_login_that_may_sign_in(backend: Backend) {
         let w = World::demo(backend).await;
         let bolt = w.company("bolt").await;
-        let sam = login_of(&w, &w.acme, "sam@example.test").await;
+        let sam = w.login_of(&w.acme, "sam@example.test").await;
         links::request(&w.app, &w.acme, "sam@example.test").await.unwrap();
         let token = emailed_link(&w, &w.acme).await;
         lock(&w, &w.acme, sam).await;

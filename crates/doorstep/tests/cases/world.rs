@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use doorstep::demo;
 use doorstep_app::{App, AppConfig, ContactActor, Links, RequestEvents, SecretKey, StaffActor};
+use doorstep_core::ids::LoginId;
 use doorstep_store::Store;
 use doorstep_store::companies::Company;
 use doorstep_store::sessions::{NewSession, SessionOwner};
@@ -68,8 +69,9 @@ impl World {
         self.store.company_by_slug(slug).await.unwrap().unwrap()
     }
 
-    /// Opens a session for `owner` at `company`, as signing in does; its token's hash.
-    async fn session(&self, company: &Company, owner: SessionOwner) -> String {
+    /// Opens a session for `owner` at `company`, as signing in does (waiting for the
+    /// second factor when `pending`); its token's hash.
+    pub async fn session(&self, company: &Company, owner: SessionOwner, pending: bool) -> String {
         let id_hash = format!("{:064x}", rand_u128());
         let mut tx = self.store.begin().await.unwrap();
         tx.create_session(
@@ -82,7 +84,7 @@ impl World {
                 ip: IP.to_string(),
                 user_agent: "cases".into(),
                 expires_at: doorstep_store::now() + time::Duration::days(1),
-                two_factor_pending: false,
+                two_factor_pending: pending,
             },
         )
         .await
@@ -100,7 +102,7 @@ impl World {
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no portal login {email} at {slug}"));
-        let hash = self.session(&company, login.owner).await;
+        let hash = self.session(&company, login.owner, false).await;
         let mut portal = self
             .app
             .portal_login(company, &hash, time::Duration::hours(1))
@@ -125,7 +127,7 @@ impl World {
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no staff member {email} at {slug}"));
-        let hash = self.session(&company, staff.owner).await;
+        let hash = self.session(&company, staff.owner, false).await;
         self.app
             .signed_in_staff(company, &hash, time::Duration::hours(1), false, IP)
             .await
@@ -188,6 +190,21 @@ impl World {
             "SELECT kind, to_address FROM email_outbox WHERE company_id = $1 ORDER BY id")
             .bind(company.id.0).fetch_all(p).await)
         .unwrap()
+    }
+
+    /// The portal login `email` of `company`.
+    pub async fn login_of(&self, company: &Company, email: &str) -> LoginId {
+        match self
+            .store
+            .login_credentials(company.id, email)
+            .await
+            .unwrap()
+            .unwrap()
+            .owner
+        {
+            SessionOwner::Login(login) => login,
+            SessionOwner::Staff(_) => unreachable!("{email} is a staff member"),
+        }
     }
 }
 

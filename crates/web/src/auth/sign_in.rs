@@ -14,34 +14,23 @@ use doorstep_store::sessions::SessionOwner;
 use crate::auth::session::{session_token, set_session_cookie};
 use crate::{AppState, WebError};
 
-/// Who is signing in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// A customer's contact, at the portal.
-    Portal,
-    /// Office staff.
-    Office,
+pub use doorstep_app::sign_in::Audience;
+
+/// The pages of each audience's sign-in.
+pub trait AudiencePages {
+    /// Where a signed-in person lands.
+    fn home(self) -> &'static str;
+    /// The sign-in page.
+    fn sign_in_page(self) -> &'static str;
+    /// The page asking for the second factor.
+    fn two_factor_page(self) -> &'static str;
+    /// The page of one's own security settings.
+    fn security_page(self) -> &'static str;
 }
 
-impl Audience {
-    /// The audience a session owner belongs to.
-    pub fn of(owner: SessionOwner) -> Self {
-        match owner {
-            SessionOwner::Staff(_) => Audience::Office,
-            SessionOwner::Login(_) => Audience::Portal,
-        }
-    }
-
-    /// The same audience, as the application layer names it.
-    pub fn app(self) -> app::Audience {
-        match self {
-            Audience::Portal => app::Audience::Portal,
-            Audience::Office => app::Audience::Office,
-        }
-    }
-
+impl AudiencePages for Audience {
     /// Where a signed-in person lands.
-    pub fn home(self) -> &'static str {
+    fn home(self) -> &'static str {
         match self {
             Audience::Portal => "/",
             Audience::Office => "/office",
@@ -49,7 +38,7 @@ impl Audience {
     }
 
     /// The sign-in page.
-    pub fn sign_in_page(self) -> &'static str {
+    fn sign_in_page(self) -> &'static str {
         match self {
             Audience::Portal => "/sign-in",
             Audience::Office => "/office",
@@ -57,7 +46,7 @@ impl Audience {
     }
 
     /// The page asking for the second factor.
-    pub fn two_factor_page(self) -> &'static str {
+    fn two_factor_page(self) -> &'static str {
         match self {
             Audience::Portal => "/sign-in/two-factor",
             Audience::Office => "/office/two-factor",
@@ -65,7 +54,7 @@ impl Audience {
     }
 
     /// The page of one's own security settings.
-    pub fn security_page(self) -> &'static str {
+    fn security_page(self) -> &'static str {
         match self {
             Audience::Portal => "/security",
             Audience::Office => "/office/security",

@@ -16,7 +16,7 @@ use doorstep_store::sessions::SessionOwner;
 use serde::Deserialize;
 
 use crate::auth::session::{SignedInContact, SignedInStaff};
-use crate::auth::sign_in::Audience;
+use crate::auth::sign_in::{Audience, AudiencePages};
 use crate::auth::two_factor::{otpauth_url, qr_svg};
 use crate::csrf::CsrfToken;
 use crate::extract::Form;

@@ -13,7 +13,7 @@ use doorstep_app::AppError;
 use doorstep_app::credentials::two_factor::{self, Challenge, SignInCode};
 
 use crate::auth::session::{PendingSignIn, set_session_cookie};
-use crate::auth::sign_in::{Audience, user_agent};
+use crate::auth::sign_in::{Audience, AudiencePages, user_agent};
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
 use crate::views::Brand;

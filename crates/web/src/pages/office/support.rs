@@ -295,11 +295,7 @@ pub async fn set_status(
     Path(number): Path<String>,
     crate::extract::Form(pairs): crate::extract::Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let raw = pairs
-        .iter()
-        .find(|(k, _)| k == "status")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+    let raw = crate::extract::field(&pairs, "status");
     let (refusal, status) = match support::set_status(&state.app, &staff.actor, &number, raw).await
     {
         Ok(written) => {

@@ -13,20 +13,12 @@ use doorstep_store::estimates::EstimateDetail;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
-use crate::extract::{Form, Path};
+use crate::extract::{Form, Path, field};
 use crate::kit::dates::today;
 use crate::kit::urls::path_segment;
 use crate::pages::portal::billing::require;
 use crate::pages::portal::estimates::{Answers, chosen_lines, render};
 use crate::{AppState, WebError};
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
 
 /// Loads the estimate for an answer: authz first (404), then the account's own estimate (404).
 async fn load(

@@ -107,7 +107,7 @@ pub async fn submit(
     };
     let client = client(&state, &headers, peer.ip());
     let audience = Audience::Portal;
-    match password::sign_in(&state.app, &company, audience.app(), credentials, &client).await? {
+    match password::sign_in(&state.app, &company, audience, credentials, &client).await? {
         Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false)),
         Outcome::SecondFactorOwed { token } => Ok(signed_in(&state, audience, &token, true)),
         Outcome::Refused(Refusal::NoMatch) => {

@@ -13,6 +13,7 @@ use doorstep_app::booking::form::{Errors, read_form};
 use doorstep_core::authz::PortalAction;
 use doorstep_core::request_form::RequestAnswers;
 use doorstep_core::status::ScheduleType;
+use doorstep_core::visits::slot_and_hours;
 use doorstep_store::request_portal::RequestDraft;
 
 use super::{Step, answered, load_draft, photo_limit, step_href, step_total};
@@ -96,19 +97,12 @@ fn render(
         .windows
         .iter()
         .map(|w| {
-            let slot = ScheduleType::parse(&w.slot)
-                .map(|s| s.label())
-                .unwrap_or("");
-            let hours = if w.start_time.is_empty() {
-                String::new()
-            } else {
-                format!(" {}–{}", w.start_time, w.end_time)
-            };
+            let slot = slot_and_hours(&w.slot, &w.start_time, &w.end_time);
             let free = w.free();
             let places = if free == 1 { "place" } else { "places" };
             option(
                 format!("window-{}", w.id),
-                format!("{} · {slot}{hours} · {free} {places} left", w.window_date),
+                format!("{} · {slot} · {free} {places} left", w.window_date),
                 a.window == Some(w.id),
             )
         })

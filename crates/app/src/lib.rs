@@ -24,6 +24,16 @@ pub mod settings;
 pub mod sign_in;
 pub mod support;
 
+pub mod customers;
+
+pub mod jobs;
+
+pub mod documents;
+
+pub mod payments;
+
+pub mod company;
+
 use std::sync::Arc;
 
 use doorstep_store::Store;

@@ -225,6 +225,18 @@ routes! {
     POST "/office/requests/{number}/propose" => office::requests::propose::propose, Staff;
     GET  "/office/settings/visits" => office::visit_settings::show, Admin;
     POST "/office/settings/visits" => office::visit_settings::save, Admin;
+
+    // customers, contacts and sites (issue 17)
+
+    // jobs (issue 17)
+
+    // estimates and invoices (issue 17)
+
+    // payments (issues 17 and 19)
+
+    // company setup: details, staff, audit log (issue 18)
+
+    // look and time (issue 15)
 }
 
 /// Builds the application's router over `state`.

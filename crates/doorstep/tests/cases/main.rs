@@ -14,3 +14,15 @@ mod requests;
 mod settings;
 mod sign_in;
 mod support;
+
+mod customers;
+
+mod jobs;
+
+mod documents;
+
+mod payments;
+
+mod company;
+
+mod local_time;

@@ -12,3 +12,11 @@ pub mod setup;
 pub mod sign_in;
 pub mod support;
 pub mod visit_settings;
+
+pub mod jobs;
+
+pub mod documents;
+
+pub mod payments;
+
+pub mod company;

@@ -1,0 +1,1 @@
+//! The office's use cases for company setup: details, staff, audit log.

@@ -1,0 +1,1 @@
+//! The office's use cases for customers, contacts and sites.

@@ -1,0 +1,1 @@
+//! The office's use cases for estimates and invoices the office writes.

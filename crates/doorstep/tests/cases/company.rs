@@ -1,0 +1,1 @@
+//! Use cases of company setup: details, staff, audit log.

@@ -1,0 +1,1 @@
+//! Use cases of estimates and invoices the office writes.

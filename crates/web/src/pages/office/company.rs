@@ -1,0 +1,1 @@
+//! The office's pages for company setup: details, staff, audit log.

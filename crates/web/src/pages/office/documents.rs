@@ -1,0 +1,1 @@
+//! The office's pages for estimates and invoices.

@@ -46,9 +46,36 @@ pub fn whom_to_contact(name: &str, phone: &str, email: &str) -> String {
     }
 }
 
+/// The page to return to after signing in, when `raw` (a path the visitor asked for before
+/// being sent to sign in) is safe to send the browser to: a path on this host only — never
+/// `//host` or `/\host`, which browsers read as another site —, of the audience signing in
+/// (office paths for staff, portal paths for contacts), and not a sign-in or sign-out page.
+pub fn return_path(raw: &str, office: bool) -> Option<&str> {
+    const MAX: usize = 2000;
+    let path = raw.split(['?', '#']).next().unwrap_or("");
+    let safe = raw.len() <= MAX
+        && raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.contains('\\')
+        && !raw.chars().any(char::is_control);
+    let in_office = path == "/office" || path.starts_with("/office/");
+    let signing = [
+        "/sign-in",
+        "/sign-out",
+        "/office/sign-in",
+        "/office/sign-out",
+        "/office/two-factor",
+    ]
+    .iter()
+    .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    (safe && in_office == office && !signing && path != "/" && path != "/office").then_some(raw)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{attempted_email, minutes_to_wait, require_email_and_password, whom_to_contact};
+    use super::{
+        attempted_email, minutes_to_wait, require_email_and_password, return_path, whom_to_contact,
+    };
     use time::{Duration, OffsetDateTime};
 
     #[test]
@@ -91,5 +118,36 @@ mod tests {
             "Acme at hello@acme.test"
         );
         assert_eq!(whom_to_contact("Acme", "", ""), "Acme");
+    }
+
+    #[test]
+    fn only_same_host_paths_of_the_audience_are_returned_to() {
+        assert_eq!(return_path("/invoices", false), Some("/invoices"));
+        assert_eq!(
+            return_path("/invoices?page=2", false),
+            Some("/invoices?page=2")
+        );
+        assert_eq!(
+            return_path("/office/customers", true),
+            Some("/office/customers")
+        );
+        for (raw, office) in [
+            ("//evil.example/x", false),
+            ("/\\evil.example", false),
+            ("https://evil.example/", false),
+            ("invoices", false),
+            ("", false),
+            ("/x\nSet-Cookie: a=b", false),
+            ("/office/customers", false),
+            ("/invoices", true),
+            ("/sign-in", false),
+            ("/sign-in/two-factor", false),
+            ("/office/two-factor", true),
+            ("/", false),
+            ("/office", true),
+        ] {
+            assert_eq!(return_path(raw, office), None, "{raw:?}");
+        }
+        assert_eq!(return_path(&format!("/{}", "a".repeat(2000)), false), None);
     }
 }

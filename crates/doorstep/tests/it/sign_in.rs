@@ -306,3 +306,69 @@ both_backends! {
         assert_eq!(post.status(), 410);
     }
 }
+
+both_backends! {
+    async fn sign_in_returns_to_the_page_asked_for_once_and_only_on_this_host(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let asked = client.get(app.url("acme", "/jobs?search=pump")).send().await.unwrap();
+        assert_eq!(asked.status(), 303);
+        assert_eq!(asked.headers()["location"], "/sign-in");
+        let remembered = set_cookie(&asked, "doorstep_return").expect("the page asked for is remembered");
+        assert!(remembered.contains("HttpOnly") && remembered.contains("SameSite=Lax"), "{remembered}");
+
+        let res = sign_in(&app, &client, "acme", "sam@example.test").await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/jobs?search=pump");
+        let forgotten = set_cookie(&res, "doorstep_return").expect("used once, then forgotten");
+        assert!(forgotten.contains("Max-Age=0"), "{forgotten}");
+        assert_eq!(client.get(app.url("acme", "/jobs?search=pump")).send().await.unwrap().status(), 200);
+
+        // Signed out and in again: home, not the old page.
+        app.submit(&client, "acme", "/", "/sign-out", &[]).await;
+        assert_eq!(sign_in(&app, &client, "acme", "sam@example.test").await.headers()["location"], "/");
+
+        // A planted cookie naming another site, or an office page, is not followed.
+        for planted in ["%2F%2Fevil.example%2Fx", "%2F%5Cevil.example", "https%3A%2F%2Fevil.example", "%2Foffice%2Fcustomers", "%2Fsign-in"] {
+            let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+            jar.add_cookie_str(&format!("doorstep_return={planted}; Path=/"), &app.url("acme", "/").parse().unwrap());
+            let browser = reqwest::Client::builder().cookie_provider(jar)
+                .redirect(reqwest::redirect::Policy::none())
+                .resolve("acme.localhost", app.addr).build().unwrap();
+            let res = sign_in(&app, &browser, "acme", "sam@example.test").await;
+            assert_eq!(res.status(), 303, "{planted}");
+            assert_eq!(res.headers()["location"], "/", "{planted}");
+        }
+
+        // A form post while signed out remembers nothing.
+        let browser = app.client(&["acme"]);
+        let post = browser.post(app.url("acme", "/support/new")).header("origin", app.origin("acme")).send().await.unwrap();
+        assert!(set_cookie(&post, "doorstep_return").is_none());
+    }
+
+    async fn the_office_returns_to_its_page_and_sign_out_says_so(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let asked = client.get(app.url("acme", "/office/customers")).send().await.unwrap();
+        assert_eq!(asked.headers()["location"], "/office");
+        let res = app.submit(&client, "acme", "/office", "/office/sign-in",
+            &[("email", "office@acme.test"), ("password", PASSWORD)]).await;
+        assert_eq!(res.headers()["location"], "/office/customers");
+
+        let out = app.submit(&client, "acme", "/office/customers", "/office/sign-out", &[]).await;
+        assert_eq!(out.headers()["location"], "/office?signed_out=1");
+        let page = client.get(app.url("acme", "/office?signed_out=1")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(text_of(&html(&page), "[role=status]").as_deref(), Some("You have signed out. Sign in again whenever you need to."));
+
+        let portal = app.client(&["acme"]);
+        sign_in(&app, &portal, "acme", "sam@example.test").await;
+        let out = app.submit(&portal, "acme", "/", "/sign-out", &[]).await;
+        assert_eq!(out.headers()["location"], "/sign-in?signed_out=1");
+        let page = portal.get(app.url("acme", "/sign-in?signed_out=1")).send().await.unwrap().text().await.unwrap();
+        let doc = html(&page);
+        assert_eq!(text_of(&doc, "h1").as_deref(), Some("Sign in"));
+        assert_eq!(text_of(&doc, "[role=status]").as_deref(), Some("You have signed out. Sign in again whenever you need to."));
+    }
+}

@@ -4,10 +4,13 @@
 //! therefore not forget a check, and a route cannot be reached with less than its rule.
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::Method;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use doorstep_core::authz::OfficeArea;
 
+use crate::auth::return_to;
 use crate::auth::session::{SignedInContact, SignedInLogin, SignedInStaff};
 use crate::router::Access;
 use crate::{AppState, Tenant, WebError};
@@ -20,22 +23,38 @@ pub async fn enforce(
     next: Next,
 ) -> Result<Response, WebError> {
     let (mut parts, body) = request.into_parts();
+    let resolved = resolve(access, &mut parts, &state).await;
+    match resolved {
+        Ok(()) => Ok(next.run(Request::from_parts(parts, body)).await),
+        // A page asked for while signed out: remembered, to return to after signing in.
+        Err(WebError::SignInRequired(to))
+            if parts.method == Method::GET && (to == "/sign-in" || to == "/office") =>
+        {
+            let asked = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            Ok(return_to::send_to_sign_in(&state, to, asked))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Resolves who is signed in as `access` asks, into the request's extensions.
+async fn resolve(access: Access, parts: &mut Parts, state: &AppState) -> Result<(), WebError> {
     match access {
         Access::Anyone => {}
         Access::Visitor => {
-            Tenant::from_request_parts(&mut parts, &state).await?;
+            Tenant::from_request_parts(parts, state).await?;
         }
         Access::Login => {
-            let login = SignedInLogin::resolve(&mut parts, &state).await?;
+            let login = SignedInLogin::resolve(parts, state).await?;
             parts.extensions.insert(login);
         }
         Access::Contact => {
-            let contact = SignedInContact::resolve(&mut parts, &state).await?;
+            let contact = SignedInContact::resolve(parts, state).await?;
             parts.extensions.insert(contact);
         }
         Access::Staff | Access::StaffSetup | Access::Admin => {
             let setting_up = access == Access::StaffSetup;
-            let staff = SignedInStaff::resolve(&mut parts, &state, setting_up).await?;
+            let staff = SignedInStaff::resolve(parts, state, setting_up).await?;
             // Nothing here for an office member who is not an administrator: the same
             // answer as an address that does not exist.
             if access == Access::Admin && !staff.actor.may(OfficeArea::Administration) {
@@ -44,5 +63,5 @@ pub async fn enforce(
             parts.extensions.insert(staff);
         }
     }
-    Ok(next.run(Request::from_parts(parts, body)).await)
+    Ok(())
 }

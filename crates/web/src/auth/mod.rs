@@ -2,6 +2,7 @@
 //! extractors that require a signed-in person.
 
 pub mod guard;
+pub mod return_to;
 pub mod session;
 pub mod sign_in;
 pub mod two_factor;

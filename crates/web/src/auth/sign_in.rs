@@ -11,6 +11,7 @@ use doorstep_app::sign_in::{self as app, Client, Opened};
 use doorstep_store::companies::Company;
 use doorstep_store::sessions::SessionOwner;
 
+use crate::auth::return_to;
 use crate::auth::session::{session_token, set_session_cookie};
 use crate::{AppState, WebError};
 
@@ -73,15 +74,35 @@ pub fn client(state: &AppState, headers: &HeaderMap, ip: IpAddr) -> Client {
 
 /// The answer to a sign-in step that opened a session: its cookie, and the way home, or
 /// to the code page when a second factor is owed.
-pub fn signed_in(state: &AppState, audience: Audience, token: &str, owed: bool) -> Response {
-    let to = if owed {
-        audience.two_factor_page()
+pub fn signed_in(
+    state: &AppState,
+    audience: Audience,
+    token: &str,
+    owed: bool,
+    headers: &HeaderMap,
+) -> Response {
+    let mut response = if owed {
+        // The remembered page waits for the second factor.
+        Redirect::to(audience.two_factor_page()).into_response()
     } else {
-        audience.home()
+        home_or_remembered(state, audience, headers)
     };
-    let mut response = Redirect::to(to).into_response();
     set_session_cookie(&mut response, token, state);
     response
+}
+
+/// The redirect after a completed sign-in: to the page the person had asked for, if one
+/// is remembered, else home.
+pub fn home_or_remembered(state: &AppState, audience: Audience, headers: &HeaderMap) -> Response {
+    let office = audience == Audience::Office;
+    match return_to::remembered(headers, state, office) {
+        Some(path) => {
+            let mut response = Redirect::to(&path).into_response();
+            return_to::forget(&mut response, state);
+            response
+        }
+        None => Redirect::to(audience.home()).into_response(),
+    }
 }
 
 /// The first factor (a password or an emailed link) is proven: opens a session and
@@ -96,16 +117,17 @@ pub async fn finish_sign_in(
 ) -> Result<Response, WebError> {
     let client = client(state, headers, parse_ip(ip));
     let opened = app::session::first_factor_proven(&state.app, company, owner, &client).await?;
-    Ok(opened_response(state, &opened))
+    Ok(opened_response(state, &opened, headers))
 }
 
 /// The answer for a session [`app::session::first_factor_proven`] opened.
-pub fn opened_response(state: &AppState, opened: &Opened) -> Response {
+pub fn opened_response(state: &AppState, opened: &Opened, headers: &HeaderMap) -> Response {
     signed_in(
         state,
         Audience::of(opened.owner),
         &opened.token,
         opened.second_factor_owed,
+        headers,
     )
 }
 

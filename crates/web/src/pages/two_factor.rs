@@ -6,14 +6,14 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use doorstep_app::AppError;
 use doorstep_app::credentials::two_factor::{self, Challenge, SignInCode};
 
 use crate::auth::session::{PendingSignIn, set_session_cookie};
-use crate::auth::sign_in::{Audience, AudiencePages, user_agent};
+use crate::auth::sign_in::{Audience, AudiencePages, home_or_remembered, user_agent};
 use crate::csrf::CsrfToken;
 use crate::extract::Form;
 use crate::views::Brand;
@@ -82,8 +82,8 @@ pub async fn submit(
     let refused = |msg: String, status| page(&pending, csrf.clone(), Some(msg), status);
     match two_factor::pass_sign_in(&state.app, challenge, &form.code).await {
         Ok(SignInCode::Passed { token, .. }) => {
-            let home = Audience::of(pending.session.owner).home();
-            let mut response = Redirect::to(home).into_response();
+            let audience = Audience::of(pending.session.owner);
+            let mut response = home_or_remembered(&state, audience, &headers);
             set_session_cookie(&mut response, &token, &state);
             Ok(response)
         }

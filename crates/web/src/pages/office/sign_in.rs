@@ -29,10 +29,14 @@ struct OfficeSignInPage {
     csrf: String,
 }
 
+/// What a person who just signed out is told, on the office and the portal alike.
+pub(crate) const SIGNED_OUT: &str = "You have signed out. Sign in again whenever you need to.";
+
 /// Query flags other pages redirect here with.
 #[derive(Deserialize)]
 pub struct Flags {
     password_set: Option<String>,
+    signed_out: Option<String>,
 }
 
 /// The sign-in form as posted.
@@ -75,9 +79,11 @@ pub async fn show(
     match staff {
         Ok(staff) => home::render(&state, &staff, &csrf).await,
         Err(WebError::SignInRequired(_)) => {
-            let notice = flags
-                .password_set
-                .map(|_| "Your password is set. Sign in with it below.");
+            let notice = match (&flags.password_set, &flags.signed_out) {
+                (Some(_), _) => Some("Your password is set. Sign in with it below."),
+                (None, Some(_)) => Some(SIGNED_OUT),
+                (None, None) => None,
+            };
             page(&company, &csrf, String::new(), notice, None, StatusCode::OK)
         }
         Err(other) => Err(other),
@@ -104,8 +110,10 @@ pub async fn submit(
     let client = client(&state, &headers, peer.ip());
     let audience = Audience::Office;
     match password::sign_in(&state.app, &company, audience, credentials, &client).await? {
-        Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false)),
-        Outcome::SecondFactorOwed { token } => Ok(signed_in(&state, audience, &token, true)),
+        Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false, &headers)),
+        Outcome::SecondFactorOwed { token } => {
+            Ok(signed_in(&state, audience, &token, true, &headers))
+        }
         Outcome::Refused(Refusal::NoMatch) => {
             // Also the answer to a locked account, right password or not.
             let msg = "That email and password don't match a staff account that may sign in. \
@@ -141,7 +149,7 @@ pub async fn sign_out(
     staff: SignedInStaff,
 ) -> Result<Response, WebError> {
     session::sign_out(&state.app, &staff.company, &staff.session).await?;
-    let mut response = Redirect::to("/office").into_response();
+    let mut response = Redirect::to("/office?signed_out=1").into_response();
     clear_session_cookie(&mut response, &state);
     Ok(response)
 }

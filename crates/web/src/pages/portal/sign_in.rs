@@ -13,7 +13,8 @@ use serde::Deserialize;
 use crate::auth::session::SignedInContact;
 use crate::auth::sign_in::{Audience, client, signed_in};
 use crate::csrf::CsrfToken;
-use crate::extract::Form;
+use crate::extract::{Form, Query};
+use crate::pages::office::sign_in::SIGNED_OUT;
 use crate::pages::portal::dashboard;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};
@@ -25,8 +26,15 @@ struct SignInPage {
     whom_to_contact: String,
     can_sign_up: bool,
     email: String,
+    notice: Option<&'static str>,
     error: Option<String>,
     csrf: String,
+}
+
+/// Query flags other pages redirect here with.
+#[derive(Deserialize)]
+pub struct Flags {
+    signed_out: Option<String>,
 }
 
 /// The sign-in form as posted.
@@ -42,6 +50,7 @@ fn page(
     company: &Company,
     csrf: &str,
     email: String,
+    notice: Option<&'static str>,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
@@ -53,6 +62,7 @@ fn page(
             brand,
             can_sign_up: company.settings.allow_self_sign_up,
             email,
+            notice,
             error,
             csrf: csrf.to_owned(),
         },
@@ -70,7 +80,7 @@ pub async fn root(
         Ok(contact) => dashboard::render(&state, &contact, &csrf).await,
         Err(WebError::SignInRequired("/accounts")) => Ok(Redirect::to("/accounts").into_response()),
         Err(WebError::SignInRequired(_)) => {
-            page(&company, &csrf, String::new(), None, StatusCode::OK)
+            page(&company, &csrf, String::new(), None, None, StatusCode::OK)
         }
         Err(other) => Err(other),
     }
@@ -80,11 +90,13 @@ pub async fn root(
 pub async fn show(
     Tenant(company): Tenant,
     CsrfToken(csrf): CsrfToken,
+    Query(flags): Query<Flags>,
     contact: Result<SignedInContact, WebError>,
 ) -> Result<Response, WebError> {
+    let notice = flags.signed_out.map(|_| SIGNED_OUT);
     match contact {
         Ok(_) => Ok(Redirect::to("/").into_response()),
-        Err(_) => page(&company, &csrf, String::new(), None, StatusCode::OK),
+        Err(_) => page(&company, &csrf, String::new(), notice, None, StatusCode::OK),
     }
 }
 
@@ -102,14 +114,16 @@ pub async fn submit(
         Ok(c) => c,
         Err(e) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return page(&company, &csrf, email, Some(e.message), status);
+            return page(&company, &csrf, email, None, Some(e.message), status);
         }
     };
     let client = client(&state, &headers, peer.ip());
     let audience = Audience::Portal;
     match password::sign_in(&state.app, &company, audience, credentials, &client).await? {
-        Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false)),
-        Outcome::SecondFactorOwed { token } => Ok(signed_in(&state, audience, &token, true)),
+        Outcome::SignedIn { token } => Ok(signed_in(&state, audience, &token, false, &headers)),
+        Outcome::SecondFactorOwed { token } => {
+            Ok(signed_in(&state, audience, &token, true, &headers))
+        }
         Outcome::Refused(Refusal::NoMatch) => {
             // Also the answer to a locked login, right password or not: nothing here may
             // tell an attacker that a guess was right. The contact is emailed instead.
@@ -122,6 +136,7 @@ pub async fn submit(
                 &company,
                 &csrf,
                 email,
+                None,
                 Some(msg),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -135,6 +150,7 @@ pub async fn submit(
                 &company,
                 &csrf,
                 email,
+                None,
                 Some(msg),
                 StatusCode::TOO_MANY_REQUESTS,
             )

@@ -113,7 +113,7 @@ pub async fn sign_in(
 ) -> Result<Response, WebError> {
     let client = client(&state, &headers, peer.ip());
     match links::sign_in(&state.app, &company, &token, &client).await {
-        Ok(opened) => Ok(opened_response(&state, &opened)),
+        Ok(opened) => Ok(opened_response(&state, &opened, &headers)),
         Err(AppError::NotFound) => Err(WebError::LinkExpired),
         Err(other) => Err(other.into()),
     }

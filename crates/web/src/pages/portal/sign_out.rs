@@ -13,7 +13,7 @@ pub async fn this_browser(
     SignedInLogin(portal): SignedInLogin,
 ) -> Result<Response, WebError> {
     session::sign_out(&state.app, &portal.company, &portal.session).await?;
-    let mut response = Redirect::to("/").into_response();
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
     clear_session_cookie(&mut response, &state);
     Ok(response)
 }
@@ -24,7 +24,7 @@ pub async fn everywhere(
     SignedInLogin(portal): SignedInLogin,
 ) -> Result<Response, WebError> {
     session::sign_out_everywhere(&state.app, &portal.company, &portal.session).await?;
-    let mut response = Redirect::to("/").into_response();
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
     clear_session_cookie(&mut response, &state);
     Ok(response)
 }

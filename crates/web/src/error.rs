@@ -105,6 +105,44 @@ struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
     reference: Option<String>,
+    /// The company's branding, when the host names a company.
+    brand: Option<crate::views::Brand>,
+    /// The way back home (link, label), with the branding.
+    back: Option<(&'static str, &'static str)>,
+}
+
+/// The company frame of an error page: its branding and the link home of the audience.
+pub struct WayBack {
+    /// Branding.
+    pub brand: crate::views::Brand,
+    /// Home of the portal or the office.
+    pub href: &'static str,
+    /// What the link says.
+    pub label: &'static str,
+}
+
+/// What an error page said, kept on the response so the chrome layer can draw it again
+/// inside the company's frame (it knows the host; `IntoResponse` does not).
+#[derive(Debug, Clone)]
+pub struct ErrorShown {
+    title: &'static str,
+    message: String,
+    reference: Option<String>,
+}
+
+impl ErrorShown {
+    /// The page drawn again with `way_back`, or `None` if it cannot be rendered.
+    pub fn render(&self, way_back: WayBack) -> Option<String> {
+        ErrorPage {
+            title: self.title,
+            message: &self.message,
+            reference: self.reference.clone(),
+            back: Some((way_back.href, way_back.label)),
+            brand: Some(way_back.brand),
+        }
+        .render()
+        .ok()
+    }
 }
 
 impl IntoResponse for WebError {
@@ -186,15 +224,24 @@ impl IntoResponse for WebError {
                 )
             }
         };
+        let shown = ErrorShown {
+            title,
+            message: message.to_owned(),
+            reference: reference.clone(),
+        };
         let page = ErrorPage {
             title,
             message,
             reference,
+            brand: None,
+            back: None,
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title.to_owned()).into_response(),
-        }
+        };
+        response.extensions_mut().insert(shown);
+        response
     }
 }
 

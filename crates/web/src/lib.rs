@@ -7,6 +7,7 @@ pub mod csrf;
 mod display;
 mod edge;
 mod error;
+mod error_chrome;
 mod extract;
 pub mod files;
 mod kit;

@@ -17,7 +17,7 @@ use crate::pages::{assets, health, office, portal, security, two_factor};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
-use crate::{AppState, Tenant, WebError, edge, metrics};
+use crate::{AppState, Tenant, WebError, edge, error_chrome, metrics};
 
 /// Bodies above this are refused with 413 before being read whole.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -245,6 +245,10 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_chrome::in_company_frame,
+        ))
         .layer(middleware::from_fn(edge::refuse_control_characters))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -2,6 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use doorstep_core::tenancy::{HostTarget, resolve_host};
 use doorstep_store::companies::Company;
 
@@ -21,20 +22,29 @@ impl FromRequestParts<AppState> for Tenant {
         if let Some(company) = parts.extensions.get::<Company>() {
             return Ok(Tenant(company.clone()));
         }
-        let host = parts
-            .headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .unwrap_or("");
-        let company = match resolve_host(host, &state.config.base_domain) {
-            HostTarget::Slug(slug) => state.store.company_for_slug(slug.as_str()).await?,
-            HostTarget::Custom(domain) => state.store.company_for_domain(&domain).await?,
-            HostTarget::Bare | HostTarget::Invalid => None,
-        };
-        let company = company.ok_or(WebError::UnknownHost)?;
+        let company = company_of_host(state, host_of(&parts.headers, &parts.uri))
+            .await?
+            .ok_or(WebError::UnknownHost)?;
         tracing::Span::current().record("company", company.id.0);
         parts.extensions.insert(company.clone());
         Ok(Tenant(company))
     }
+}
+
+/// The host a request is addressed to, as sent.
+pub fn host_of<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> &'a str {
+    headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("")
+}
+
+/// The company served at `host`, if any.
+pub async fn company_of_host(state: &AppState, host: &str) -> Result<Option<Company>, WebError> {
+    Ok(match resolve_host(host, &state.config.base_domain) {
+        HostTarget::Slug(slug) => state.store.company_for_slug(slug.as_str()).await?,
+        HostTarget::Custom(domain) => state.store.company_for_domain(&domain).await?,
+        HostTarget::Bare | HostTarget::Invalid => None,
+    })
 }

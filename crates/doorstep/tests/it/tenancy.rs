@@ -108,3 +108,41 @@ both_backends! {
         assert_eq!(logo.status(), 404, "no logo uploaded");
     }
 }
+
+both_backends! {
+    async fn missing_pages_and_refusals_keep_the_company_frame_and_a_way_home(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        crate::helpers::seed_people(&app).await;
+        let client = app.client(&["acme"]);
+        let way_back = |doc: &scraper::Html| {
+            let sel = scraper::Selector::parse("[data-testid=way-back]").unwrap();
+            doc.select(&sel).next().and_then(|a| a.value().attr("href")).map(str::to_owned)
+        };
+        for (path, home) in [("/no-such-page", "/"), ("/office/no-such-page", "/office"), ("/invoices/I-404", "/")] {
+            let res = client.get(app.url("acme", path)).send().await.unwrap();
+            let status = res.status();
+            let doc = html(&res.text().await.unwrap());
+            if path == "/invoices/I-404" {
+                // Signed out: sent to sign in, not a frame.
+                assert_eq!(status, 303);
+                continue;
+            }
+            assert_eq!(status, 404, "{path}");
+            assert_eq!(text_of(&doc, "h1").as_deref(), Some("Page not found"), "{path}");
+            assert_eq!(text_of(&doc, ".brand-name").as_deref(), Some("Acme Plumbing & Heating"), "{path}");
+            assert_eq!(way_back(&doc).as_deref(), Some(home), "{path}");
+        }
+        // A forged form (no CSRF token): refused inside the frame too.
+        let res = client.post(app.url("acme", "/sign-in")).form(&[("email", "a@b.co")]).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        let doc = html(&res.text().await.unwrap());
+        assert_eq!(text_of(&doc, ".brand-name").as_deref(), Some("Acme Plumbing & Heating"));
+        assert_eq!(way_back(&doc).as_deref(), Some("/"));
+        // A host that names no company keeps the plain page: no company to frame it.
+        let res = app.get_with_host("nobody.localhost", "/no-such-page").await;
+        assert_eq!(res.status(), 404);
+        let doc = html(&res.text().await.unwrap());
+        assert_eq!(text_of(&doc, ".brand-name"), None);
+        assert_eq!(way_back(&doc), None);
+    }
+}

@@ -100,8 +100,12 @@ describe('portal billing pages', () => {
     await chooseAccount(page, base, 'Harbor Property Co.');
     await checkPage(page);
     await openPendingEstimate(page, base);
+    // Declining asks first, on its own step, and shows what is being turned down.
+    await page.getByRole('link', { name: 'Decline estimate…' }).click();
+    await page.getByRole('heading', { name: /^Decline estimate .+\?$/ }).waitFor();
+    await checkPage(page);
     await page.getByLabel('Reason (optional)').fill('Over budget this year.');
-    await Promise.all([page.waitForURL(/done=declined/), page.getByRole('button', { name: 'Decline estimate' }).click()]);
+    await Promise.all([page.waitForURL(/done=declined/), page.getByRole('button', { name: 'Yes, decline estimate' }).click()]);
     assert.equal((await page.getByTestId('estimate-status').textContent()).trim(), 'Declined');
     await page.getByText('Over budget this year.').waitFor();
     await checkPage(page);

@@ -130,6 +130,7 @@ routes! {
     GET  "/estimates/{number}" => portal::estimates::show, Contact;
     GET  "/estimates/{number}/pdf" => portal::pdfs::estimate, Contact;
     POST "/estimates/{number}/approve" => portal::estimate_answers::approve, Contact;
+    GET  "/estimates/{number}/decline" => portal::estimate_answers::decline_form, Contact;
     POST "/estimates/{number}/decline" => portal::estimate_answers::decline, Contact;
     POST "/estimates/{number}/changes" => portal::estimate_answers::request_changes, Contact;
     GET  "/invoices" => portal::invoices::list, Contact;

@@ -131,7 +131,25 @@ both_backends! {
     async fn declining_keeps_the_reason_and_an_expired_estimate_cannot_be_answered(backend: Backend) {
         let (app, people) = setup(backend).await;
         let dana = dana_on(&app, people.household).await;
-        let res = app.submit(&dana, "acme", "/estimates/E-3", "/estimates/E-3/decline", &[("reason", "Too expensive for now")]).await;
+        // The estimate page offers no one-click decline: a link to a step that asks first.
+        let (_, page) = get(&app, &dana, "/estimates/E-3").await;
+        assert!(!page.contains("action=\"/estimates/E-3/decline\""), "no decline form on the estimate page");
+        assert!(page.contains("href=\"/estimates/E-3/decline\""));
+        let (status, ask) = get(&app, &dana, "/estimates/E-3/decline").await;
+        assert_eq!(status, 200);
+        let ask = html(&ask);
+        assert_eq!(text_of(&ask, "h1").unwrap(), "Decline estimate E-3?");
+        assert!(text_of(&ask, "[data-testid=decline-total]").unwrap().starts_with('$'));
+        assert_eq!(status_of(&app, &dana, "E-3").await, "Pending", "asking changes nothing");
+        // A reason too long: the step again, the reason kept, nothing declined.
+        let long = "x".repeat(2001);
+        let res = app.submit(&dana, "acme", "/estimates/E-3/decline", "/estimates/E-3/decline", &[("reason", &long)]).await;
+        assert_eq!(res.status().as_u16(), 422);
+        let body = html(&res.text().await.unwrap());
+        assert!(text_of(&body, "#reason-error").is_some());
+        assert_eq!(text_of(&body, "h1").unwrap(), "Decline estimate E-3?");
+        assert_eq!(status_of(&app, &dana, "E-3").await, "Pending");
+        let res = app.submit(&dana, "acme", "/estimates/E-3/decline", "/estimates/E-3/decline", &[("reason", "Too expensive for now")]).await;
         assert_eq!(res.status().as_u16(), 303);
         let (_, body) = get(&app, &dana, "/estimates/E-3").await;
         assert!(body.contains("Too expensive for now"));
@@ -170,6 +188,7 @@ both_backends! {
         assert_eq!(res.status().as_u16(), 404);
         let res = app.submit(&sam, "acme", "/", "/estimates/E-7/decline", &[]).await;
         assert_eq!(res.status().as_u16(), 404);
+        assert_eq!(get(&app, &sam, "/estimates/E-7/decline").await.0, 404);
         let harbor = dana_on(&app, people.harbor).await;
         assert_eq!(status_of(&app, &harbor, "E-7").await, "Pending");
         assert!(outbox_kinds(&app, &people).await.is_empty());

@@ -3,6 +3,7 @@
 //! estimate stays pending). Each is one use case of `doorstep_app::estimates`; these
 //! handlers parse the form, call it and show the page again with what it refused.
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,6 +19,7 @@ use crate::kit::dates::today;
 use crate::kit::urls::path_segment;
 use crate::pages::portal::billing::require;
 use crate::pages::portal::estimates::{Answers, chosen_lines, render};
+use crate::views::{PortalChrome, money};
 use crate::{AppState, WebError};
 
 /// Loads the estimate for an answer: authz first (404), then the account's own estimate (404).
@@ -136,6 +138,54 @@ pub async fn approve(
     }
 }
 
+#[derive(Template)]
+#[template(path = "portal/estimate_decline.html")]
+struct DeclinePage {
+    chrome: PortalChrome,
+    number: String,
+    title: String,
+    total: String,
+    answerable: bool,
+    reason: String,
+    error: Option<String>,
+}
+
+/// The step that asks before an estimate is declined: its number, title and total, the
+/// optional reason, and a way back that changes nothing.
+async fn decline_page(
+    contact: &SignedInContact,
+    csrf: &str,
+    e: &EstimateDetail,
+    (reason, error): (String, Option<String>),
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let company = &contact.portal.company;
+    let answerable = e.status.is_answerable(e.expires_on, today());
+    crate::kit::render::page_with(
+        status,
+        &DeclinePage {
+            chrome: PortalChrome::of(contact, csrf).at("/estimates"),
+            number: e.number.clone(),
+            title: e.title.clone(),
+            total: money(company, e.totals_with(&chosen_lines(e, &[])).total_minor),
+            answerable,
+            reason,
+            error,
+        },
+    )
+}
+
+/// `GET /estimates/{number}/decline`: asks before declining.
+pub async fn decline_form(
+    State(state): State<AppState>,
+    contact: SignedInContact,
+    CsrfToken(csrf): CsrfToken,
+    Path(number): Path<String>,
+) -> Result<Response, WebError> {
+    let e = load(&state, &contact, &number).await?;
+    decline_page(&contact, &csrf, &e, (String::new(), None), StatusCode::OK).await
+}
+
 /// `POST /estimates/{number}/decline`.
 pub async fn decline(
     State(state): State<AppState>,
@@ -150,12 +200,8 @@ pub async fn decline(
     let decline = match Decline::parse(&reason) {
         Ok(decline) => decline,
         Err(err) => {
-            let answers = Answers {
-                reason: (reason, Some(err.message)),
-                ..Answers::default()
-            };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return again(&state, &contact, &csrf, e, chosen, answers, status).await;
+            return decline_page(&contact, &csrf, &e, (reason, Some(err.message)), status).await;
         }
     };
     match estimates::decline(&state.app, &contact.actor, &number, decline).await {

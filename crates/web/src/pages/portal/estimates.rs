@@ -115,8 +115,6 @@ pub struct Answers {
     pub refusal: Option<String>,
     /// The typed name, and what is wrong with it.
     pub signed_name: (String, Option<String>),
-    /// The decline reason, and what is wrong with it.
-    pub reason: (String, Option<String>),
     /// The change request, and what is wrong with it.
     pub changes: (String, Option<String>),
 }

@@ -25,4 +25,5 @@ pub mod availability;
 pub mod catalogue;
 pub mod control_chars;
 pub mod request_form;
+pub mod local_time;
 pub mod visits;

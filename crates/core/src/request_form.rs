@@ -77,7 +77,10 @@ pub fn check_date(raw: &str, today: Date, lead_days: u32) -> Result<Date, String
     }
     let earliest = earliest_date(today, lead_days);
     if day < earliest {
-        return Err(format!("The earliest date we can take is {earliest}."));
+        return Err(format!(
+            "The earliest date we can take is {}.",
+            crate::local_time::date(earliest)
+        ));
     }
     Ok(day)
 }

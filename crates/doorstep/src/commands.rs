@@ -7,6 +7,7 @@ use doorstep_core::settings::PortalSettings;
 use doorstep_core::status::StaffRole;
 use doorstep_core::tenancy::CompanySlug;
 use doorstep_store::audit::NewAuditEvent;
+use doorstep_core::local_time::Zone;
 use doorstep_store::companies::NewCompany;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use doorstep_store::{DbKind, Store, StoreError};
@@ -85,7 +86,13 @@ pub async fn create_company(
     name: &str,
     admin_email: &str,
     admin_name: Option<&str>,
+    time_zone: Option<&str>,
 ) -> Result<(), CliError> {
+    let time_zone = time_zone
+        .map(Zone::parse)
+        .transpose()
+        .map_err(|e| CliError::usage(format!("--time-zone: {}", e.message)))?
+        .unwrap_or_default();
     let slug =
         CompanySlug::parse(slug).map_err(|e| CliError::usage(format!("--slug: {}", e.message)))?;
     let name = name.trim();
@@ -120,6 +127,7 @@ pub async fn create_company(
             brand_accent: "#f5a623".into(),
             request_email: email.to_string(),
             settings: PortalSettings::default(),
+            time_zone,
             ..NewCompany::default()
         })
         .await

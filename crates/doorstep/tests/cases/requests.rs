@@ -14,12 +14,13 @@ use doorstep_core::status::RequestStatus;
 use doorstep_testkit::{Backend, both_backends};
 use time::{Duration, Time};
 
+use crate::local_time::demo_today;
 use crate::world::World;
 
 const TABLES: &[&str] = &["jobs", "estimates", "assets", "service_requests"];
 
 fn today() -> time::Date {
-    doorstep_store::now().date()
+    demo_today()
 }
 
 fn day(ahead: i64) -> String {

@@ -223,10 +223,20 @@ mod tests {
         assert_eq!(zone("UTC").name(), "UTC");
         assert_eq!(Zone::utc(), zone("UTC"));
         assert_eq!(Zone::default().name(), "UTC");
-        for bad in ["", "Mars/Olympus", "Chicago", "EST5EDT,M3.2.0,M11.1.0", "../etc/passwd"] {
+        for bad in [
+            "",
+            "Mars/Olympus",
+            "Chicago",
+            "EST5EDT,M3.2.0,M11.1.0",
+            "../etc/passwd",
+        ] {
             let e = Zone::parse(bad).unwrap_err();
             assert_eq!(e.field, "time_zone");
-            assert!(e.message.contains("America/Chicago"), "{bad}: {}", e.message);
+            assert!(
+                e.message.contains("America/Chicago"),
+                "{bad}: {}",
+                e.message
+            );
         }
     }
 
@@ -239,7 +249,10 @@ mod tests {
         assert_eq!(time_of_day(time!(12:00)), "12:00 PM");
         assert_eq!(time_of_day(time!(9:07)), "9:07 AM");
         let at = datetime!(2026-12-06 21:31 UTC);
-        assert_eq!(date_time(&zone("America/Chicago"), at), "Dec 6, 2026, 3:31 PM");
+        assert_eq!(
+            date_time(&zone("America/Chicago"), at),
+            "Dec 6, 2026, 3:31 PM"
+        );
         assert_eq!(date_time(&Zone::utc(), at), "Dec 6, 2026, 9:31 PM");
         assert_eq!(iso_date(date!(2026 - 01 - 02)), "2026-01-02");
     }

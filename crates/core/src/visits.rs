@@ -438,7 +438,12 @@ mod tests {
             datetime!(2025-05-06 17:00 UTC)
         );
         assert_eq!(
-            window_bounds(&Zone::utc(), d, ScheduleType::Exact, Some((time!(9:30), time!(11:00)))),
+            window_bounds(
+                &Zone::utc(),
+                d,
+                ScheduleType::Exact,
+                Some((time!(9:30), time!(11:00)))
+            ),
             (
                 datetime!(2025-05-06 09:30 UTC),
                 datetime!(2025-05-06 11:00 UTC)
@@ -500,7 +505,12 @@ mod tests {
         assert_eq!(day_and_slot(d, None), "Mon, May 6, 2030");
         assert_eq!(exact_hour(time!(23:30)), (time!(23:30), time!(23:59)));
         assert_eq!(
-            window_bounds(&Zone::utc(), d, ScheduleType::Exact, Some(exact_hour(time!(14:30)))),
+            window_bounds(
+                &Zone::utc(),
+                d,
+                ScheduleType::Exact,
+                Some(exact_hour(time!(14:30)))
+            ),
             (
                 datetime!(2030-05-06 14:30 UTC),
                 datetime!(2030-05-06 15:30 UTC)

@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use doorstep_core::email::EmailAddress;
+use doorstep_core::local_time::Zone;
 use doorstep_core::settings::PortalSettings;
 use doorstep_core::status::StaffRole;
 use doorstep_core::tenancy::CompanySlug;
 use doorstep_store::audit::NewAuditEvent;
-use doorstep_core::local_time::Zone;
 use doorstep_store::companies::NewCompany;
 use doorstep_store::tokens::{TokenOwner, TokenPurpose};
 use doorstep_store::{DbKind, Store, StoreError};

@@ -109,8 +109,7 @@ pub fn may_move_into(
     w: &Window,
     now: OffsetDateTime,
 ) -> bool {
-    Some(w.id) != visit.availability_window_id
-        && new_time_allowed(settings, bounds(zone, w).0, now)
+    Some(w.id) != visit.availability_window_id && new_time_allowed(settings, bounds(zone, w).0, now)
 }
 
 /// The new time the customer chose, checked as far as the form alone allows.

@@ -84,8 +84,11 @@ pub struct JobOrder {
     job: JobFromRequest,
     /// The visit's day, slot and exact hours, turned into instants on the company's clock
     /// by [`to_job`].
-    hours: Option<(Date, ScheduleType, Option<(Time, Time)>)>,
+    hours: Option<VisitHours>,
 }
+
+/// A visit's day, slot and exact hours, before they are placed on a company's clock.
+type VisitHours = (Date, ScheduleType, Option<(Time, Time)>);
 
 impl JobOrder {
     /// Checks every field of the form, refusing each wrong one. The visit's hours follow

@@ -27,7 +27,8 @@ async fn set_zone(app: &TestApp, company: CompanyId, name: &str) {
 /// Auckland.
 fn visit_instant() -> OffsetDateTime {
     let day = OffsetDateTime::now_utc().date() + Duration::days(3);
-    day.with_time(Time::from_hms(21, 30, 0).unwrap()).assume_utc()
+    day.with_time(Time::from_hms(21, 30, 0).unwrap())
+        .assume_utc()
 }
 
 /// Gives `customer` of `company` job J-1 visited at `at` (exact time, one hour), invoice

@@ -5,8 +5,8 @@ use doorstep_core::status::SupportStatus;
 use doorstep_core::support::FILES_MAX;
 use doorstep_store::support::{SupportFile, SupportRow, SupportTicket};
 
-use crate::files::FileStore;
 use crate::display::{Zone, when};
+use crate::files::FileStore;
 use crate::kit::urls::path_segment;
 use crate::uploads::{StoredFile, UploadForm, store_file};
 use crate::{AppState, WebError};

@@ -117,7 +117,12 @@ async fn list_page(
     let (after, message) = after_or_message(query.after.as_deref());
     let mut windows = state
         .store
-        .windows_page(staff.company.id, today(&staff.company.time_zone), after, PAGE + 1)
+        .windows_page(
+            staff.company.id,
+            today(&staff.company.time_zone),
+            after,
+            PAGE + 1,
+        )
         .await?;
     let next = if windows.len() as i64 > PAGE {
         windows.truncate(PAGE as usize);

@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::display::date;
 use crate::extract::{Path, Query};
 use crate::kit::cursors::after_or_message;
-use crate::display::date;
 use crate::kit::dates::today;
 use crate::kit::render::page;
 use crate::kit::urls::path_segment;

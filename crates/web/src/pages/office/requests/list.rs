@@ -132,10 +132,7 @@ fn row_view(zone: &Zone, r: InboxRow) -> RowView {
         status: status.label(),
         status_class: status_class(status),
         contact: r.contact_name(),
-        preferred: r
-            .preferred_date
-            .map(date)
-            .unwrap_or_default(),
+        preferred: r.preferred_date.map(date).unwrap_or_default(),
         received: day(zone, r.created_at),
         number: r.number,
         customer: r.customer_name,

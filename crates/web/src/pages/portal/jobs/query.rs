@@ -64,9 +64,7 @@ impl ListQuery {
                     }
                     Some(day) => {
                         // "To" includes the whole day: jobs before the next midnight.
-                        q.filter.until = day
-                            .next_day()
-                            .map(|d| zone.instant(d, Time::MIDNIGHT));
+                        q.filter.until = day.next_day().map(|d| zone.instant(d, Time::MIDNIGHT));
                         q.to_text = value.to_owned();
                     }
                     None => q.problems.push(format!(
@@ -141,9 +139,12 @@ mod tests {
 
     #[test]
     fn every_filter_round_trips_through_the_url() {
-        let q = ListQuery::parse(Some(
-            "status=scheduled&status=completed&q=leak+J-1&from=2025-01-01&to=2025-01-31&sort=oldest",
-        ), &Zone::utc());
+        let q = ListQuery::parse(
+            Some(
+                "status=scheduled&status=completed&q=leak+J-1&from=2025-01-01&to=2025-01-31&sort=oldest",
+            ),
+            &Zone::utc(),
+        );
         assert!(q.problems.is_empty(), "{:?}", q.problems);
         assert_eq!(
             q.filter.statuses,
@@ -162,7 +163,10 @@ mod tests {
 
     #[test]
     fn malformed_parameters_are_explained_and_left_out() {
-        let q = ListQuery::parse(Some("status=done&from=2025-13-01&sort=up&after=x_1"), &Zone::utc());
+        let q = ListQuery::parse(
+            Some("status=done&from=2025-13-01&sort=up&after=x_1"),
+            &Zone::utc(),
+        );
         assert_eq!(q.problems.len(), 4, "{:?}", q.problems);
         assert!(q.filter.statuses.is_empty());
         assert!(q.filter.from.is_none());

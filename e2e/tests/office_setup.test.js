@@ -31,7 +31,7 @@ async function checkPage(page) {
   await page.setViewportSize(DESKTOP);
 }
 
-/** `YYYY-MM-DD`, `days` from today (UTC). */
+/** `YYYY-MM-DD`, `days` from today (UTC; far enough ahead to be after Acme's today in Chicago). */
 function isoDay(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -60,7 +60,7 @@ describe('office setup and a customer rescheduling', () => {
     await office.getByLabel('Until (exact hours only)').fill('12:00');
     await office.getByLabel('Capacity (visits)').fill('2');
     await Promise.all([office.waitForNavigation(), office.getByRole('button', { name: 'Publish window' }).click()]);
-    await office.getByRole('link', { name: /10:00–12:00/ }).waitFor();
+    await office.getByRole('link', { name: /10:00 AM–12:00 PM/ }).waitFor();
 
     // The visit-change setting is on, with its cut-off.
     await office.goto(`${base}/office/settings/visits`);
@@ -87,7 +87,7 @@ describe('office setup and a customer rescheduling', () => {
     await dana.locator('#window-error').waitFor();
     await checkA11y(dana);
 
-    await dana.getByLabel(/10:00–12:00 · 2 places left/).check();
+    await dana.getByLabel(/10:00 AM–12:00 PM · 2 places left/).check();
     await Promise.all([dana.waitForNavigation(), dana.getByRole('button', { name: 'Move my visit' }).click()]);
     assert.match(await dana.getByTestId('visit-changed').textContent(), /moved/);
     assert.match(await dana.getByTestId('job-facts').textContent(), /10:00 AM/);
@@ -98,7 +98,7 @@ describe('office setup and a customer rescheduling', () => {
 
     // The office sees the window booked.
     await office.goto(`${base}/office/availability`);
-    await Promise.all([office.waitForNavigation(), office.getByRole('link', { name: /10:00–12:00/ }).click()]);
+    await Promise.all([office.waitForNavigation(), office.getByRole('link', { name: /10:00 AM–12:00 PM/ }).click()]);
     assert.match(await office.locator('main').textContent(), new RegExp(number));
 
     // The cancel page asks first; it too passes axe and fits a phone.

@@ -104,14 +104,15 @@ async fn open_for(
         .await?
         .ok_or(AppError::NotFound)?;
     let at = doorstep_store::now();
-    if !rules::may_answer(answer, e.status, e.expires_on, at.date()) {
+    let today = actor.company().time_zone.date_of(at);
+    if !rules::may_answer(answer, e.status, e.expires_on, today) {
         return Err(not_open());
     }
     let by = Answerer {
         contact: actor.contact(),
         ip: actor.ip().to_string(),
         at,
-        today: at.date(),
+        today,
     };
     Ok((e, by))
 }
@@ -211,7 +212,7 @@ pub async fn approve(
     } else {
         option_names.join(", ")
     };
-    let at = by.at.to_string();
+    let at = doorstep_core::local_time::date_time(&actor.company().time_zone, by.at);
     let (subtotal, tax, total) = (
         money(company, totals.subtotal_minor),
         money(company, tax),

@@ -24,5 +24,6 @@ pub use validation::Invalid;
 pub mod availability;
 pub mod catalogue;
 pub mod control_chars;
+pub mod local_time;
 pub mod request_form;
 pub mod visits;

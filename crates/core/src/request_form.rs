@@ -77,7 +77,10 @@ pub fn check_date(raw: &str, today: Date, lead_days: u32) -> Result<Date, String
     }
     let earliest = earliest_date(today, lead_days);
     if day < earliest {
-        return Err(format!("The earliest date we can take is {earliest}."));
+        return Err(format!(
+            "The earliest date we can take is {}.",
+            crate::local_time::date(earliest)
+        ));
     }
     Ok(day)
 }
@@ -157,7 +160,7 @@ mod tests {
     fn past_dates_and_dates_inside_the_lead_time_are_refused() {
         let today = date!(2030 - 04 - 10);
         assert!(check_date("2030-04-09", today, 0).is_err_and(|m| m.contains("past")));
-        assert!(check_date("2030-04-10", today, 1).is_err_and(|m| m.contains("2030-04-11")));
+        assert!(check_date("2030-04-10", today, 1).is_err_and(|m| m.contains("Apr 11, 2030")));
         assert_eq!(
             check_date("2030-04-11", today, 1),
             Ok(date!(2030 - 04 - 11))

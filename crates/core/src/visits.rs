@@ -4,6 +4,7 @@
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::Invalid;
+use crate::local_time::{self, Zone};
 use crate::settings::PortalSettings;
 use crate::status::{JobStatus, ScheduleType};
 
@@ -70,9 +71,10 @@ pub fn visit_change(
     }
 }
 
-/// The hours a window of `slot` on `date` covers (UTC, until company time zones arrive):
+/// The hours a window of `slot` on `date` covers, on the company's wall clock (`zone`):
 /// morning 08:00–12:00, afternoon 12:00–17:00, all day 08:00–17:00, or the exact times.
 pub fn window_bounds(
+    zone: &Zone,
     date: Date,
     slot: ScheduleType,
     exact: Option<(Time, Time)>,
@@ -84,10 +86,7 @@ pub fn window_bounds(
         (ScheduleType::Exact, Some((a, b))) => (a, b),
         (ScheduleType::AllDay | ScheduleType::Exact, _) => (at(8), at(17)),
     };
-    (
-        date.with_time(from).assume_utc(),
-        date.with_time(to).assume_utc(),
-    )
+    (zone.instant(date, from), zone.instant(date, to))
 }
 
 /// The hours of a visit at an exact time `at`: one hour, ending at 23:59 at the latest.
@@ -102,7 +101,7 @@ pub fn exact_hour(at: Time) -> (Time, Time) {
 }
 
 /// A date and time of day as people read it, in pages and emails alike:
-/// `Tue May 6, 2025 · Morning (AM)`, or only the day when no time of day is known.
+/// `Tue, May 6, 2025 · Morning (AM)`, or only the day when no time of day is known.
 pub fn day_and_slot(date: Date, slot: Option<ScheduleType>) -> String {
     let day = weekday_text(date);
     match slot {
@@ -195,46 +194,52 @@ pub fn too_soon_message(settings: &PortalSettings) -> String {
     )
 }
 
-/// A day as people read it in emails and pages: `Tue May 6, 2025`.
+/// A day as people read it in emails and pages: `Tue, May 6, 2025`.
 fn weekday_text(date: Date) -> String {
-    date.format(time::macros::format_description!(
-        "[weekday repr:short] [month repr:short] [day padding:none], [year]"
-    ))
-    .unwrap_or_default()
+    local_time::weekday_date(date)
+}
+
+/// A stored `HH:MM` as people read it (`9:30 AM`); kept as stored if unreadable.
+fn hours_text(raw: &str) -> String {
+    parse_clock("time", raw)
+        .map(local_time::time_of_day)
+        .unwrap_or_else(|_| raw.to_owned())
 }
 
 /// A date and time of day (a proposed, preferred or asked-for time) as people read it:
-/// `Tue May 6, 2025 · Morning (AM)`, or only the day without a slot.
+/// `Tue, May 6, 2025 · Morning (AM)`, or only the day without a slot.
 pub fn date_slot_text(date: Option<Date>, slot: Option<&str>) -> String {
     date.map(|d| day_and_slot(d, slot.and_then(|s| ScheduleType::parse(s).ok())))
         .unwrap_or_default()
 }
 
 /// A window's time of day on the request form: its slot's label, and its hours when it has
-/// them (`Morning (AM) 08:00–12:00`).
+/// them (`Morning (AM) 8:00 AM–12:00 PM`).
 pub fn slot_and_hours(slot: &str, start: &str, end: &str) -> String {
     let label = ScheduleType::parse(slot).map(|s| s.label()).unwrap_or("");
     if start.is_empty() {
         label.to_owned()
     } else {
-        format!("{label} {start}–{end}")
+        format!("{label} {}–{}", hours_text(start), hours_text(end))
     }
 }
 
-/// A published window as people read it: `Tue May 6, 2025 · Morning (AM)` or
-/// `... · 09:30–11:00` for exact hours.
+/// A published window as people read it: `Tue, May 6, 2025 · Morning (AM)` or
+/// `... · 9:30 AM–11:00 AM` for exact hours.
 pub fn window_text(date: Date, slot: &str, start: &str, end: &str) -> String {
     let slot = match ScheduleType::parse(slot) {
-        Ok(ScheduleType::Exact) => format!("{start}–{end}"),
+        Ok(ScheduleType::Exact) => format!("{}–{}", hours_text(start), hours_text(end)),
         Ok(s) => s.label().to_owned(),
         Err(_) => slot.to_owned(),
     };
     format!("{} · {slot}", weekday_text(date))
 }
 
-/// When a visit is, as people read it: `Mar 4, 2025 · Morning (AM)`, or with its hours
-/// (`Mar 4, 2025 · 9:00 AM–11:00 AM`); `not scheduled` without a start.
+/// When a visit is, on the company's clock (`zone`): `Tue, Mar 4, 2025 · Morning (AM)`,
+/// `... · All day` (no hours), or with its hours (`Tue, Mar 4, 2025 · 9:00 AM–11:00 AM`);
+/// `not scheduled` without a start.
 pub fn visit_time_text(
+    zone: &Zone,
     start: Option<OffsetDateTime>,
     end: Option<OffsetDateTime>,
     slot: Option<&str>,
@@ -242,18 +247,8 @@ pub fn visit_time_text(
     let Some(start) = start else {
         return "not scheduled".into();
     };
-    let day = |t: OffsetDateTime| {
-        t.format(time::macros::format_description!(
-            "[month repr:short] [day padding:none], [year]"
-        ))
-        .unwrap_or_default()
-    };
-    let clock = |t: OffsetDateTime| {
-        t.format(time::macros::format_description!(
-            "[hour repr:12 padding:none]:[minute] [period]"
-        ))
-        .unwrap_or_default()
-    };
+    let day = |t: OffsetDateTime| weekday_text(zone.date_of(t));
+    let clock = |t: OffsetDateTime| local_time::clock(zone, t);
     match slot.and_then(|s| ScheduleType::parse(s).ok()) {
         Some(ScheduleType::Exact) | None => match end {
             Some(end) => format!("{} · {}–{}", day(start), clock(start), clock(end)),
@@ -293,23 +288,51 @@ mod tests {
         let d = date!(2025 - 05 - 06);
         assert_eq!(
             date_slot_text(Some(d), Some("am")),
-            "Tue May 6, 2025 · Morning (AM)"
+            "Tue, May 6, 2025 · Morning (AM)"
         );
-        assert_eq!(date_slot_text(Some(d), None), "Tue May 6, 2025");
+        assert_eq!(date_slot_text(Some(d), None), "Tue, May 6, 2025");
         assert_eq!(date_slot_text(None, Some("am")), "");
         assert_eq!(
             window_text(d, "exact", "09:30", "11:00"),
-            "Tue May 6, 2025 · 09:30–11:00"
+            "Tue, May 6, 2025 · 9:30 AM–11:00 AM"
         );
         assert_eq!(
             visit_time_text(
+                &Zone::utc(),
                 Some(datetime!(2025-03-04 09:00 UTC)),
                 Some(datetime!(2025-03-04 11:30 UTC)),
                 Some("exact")
             ),
-            "Mar 4, 2025 · 9:00 AM–11:30 AM"
+            "Tue, Mar 4, 2025 · 9:00 AM–11:30 AM"
         );
-        assert_eq!(visit_time_text(None, None, None), "not scheduled");
+        assert_eq!(
+            visit_time_text(&Zone::utc(), None, None, None),
+            "not scheduled"
+        );
+        // In the company's zone; an all-day visit shows no hours.
+        let chicago = Zone::parse("America/Chicago").unwrap();
+        assert_eq!(
+            visit_time_text(
+                &chicago,
+                Some(datetime!(2025-03-04 15:00 UTC)),
+                Some(datetime!(2025-03-04 17:30 UTC)),
+                Some("exact")
+            ),
+            "Tue, Mar 4, 2025 · 9:00 AM–11:30 AM"
+        );
+        assert_eq!(
+            visit_time_text(
+                &chicago,
+                Some(datetime!(2025-03-04 14:00 UTC)),
+                Some(datetime!(2025-03-04 23:00 UTC)),
+                Some("all_day")
+            ),
+            "Tue, Mar 4, 2025 · All day"
+        );
+        assert_eq!(
+            slot_and_hours("exact", "09:30", "13:00"),
+            "Exact time 9:30 AM–1:00 PM"
+        );
     }
 
     use super::*;
@@ -404,21 +427,35 @@ mod tests {
     fn windows_cover_their_slot_and_exact_hours_must_run_forwards() {
         let d = date!(2025 - 05 - 06);
         assert_eq!(
-            window_bounds(d, ScheduleType::Am, None),
+            window_bounds(&Zone::utc(), d, ScheduleType::Am, None),
             (
                 datetime!(2025-05-06 08:00 UTC),
                 datetime!(2025-05-06 12:00 UTC)
             )
         );
         assert_eq!(
-            window_bounds(d, ScheduleType::Pm, None).1,
+            window_bounds(&Zone::utc(), d, ScheduleType::Pm, None).1,
             datetime!(2025-05-06 17:00 UTC)
         );
         assert_eq!(
-            window_bounds(d, ScheduleType::Exact, Some((time!(9:30), time!(11:00)))),
+            window_bounds(
+                &Zone::utc(),
+                d,
+                ScheduleType::Exact,
+                Some((time!(9:30), time!(11:00)))
+            ),
             (
                 datetime!(2025-05-06 09:30 UTC),
                 datetime!(2025-05-06 11:00 UTC)
+            )
+        );
+        // On a company's wall clock: Chicago's morning is 13:00–17:00 UTC in summer.
+        let chicago = Zone::parse("America/Chicago").unwrap();
+        assert_eq!(
+            window_bounds(&chicago, d, ScheduleType::Am, None),
+            (
+                datetime!(2025-05-06 13:00 UTC),
+                datetime!(2025-05-06 17:00 UTC)
             )
         );
         assert_eq!(
@@ -444,7 +481,7 @@ mod tests {
         // The office's conversion and the demo read the same hours as the portal:
         // morning 8–12, afternoon 12–17, all day 8–17, an exact time one hour.
         let d = date!(2030 - 05 - 06);
-        let bounds = |slot| window_bounds(d, slot, None);
+        let bounds = |slot| window_bounds(&Zone::utc(), d, slot, None);
         assert_eq!(
             bounds(ScheduleType::Am),
             (
@@ -463,12 +500,17 @@ mod tests {
         assert_eq!(exact_hour(time!(14:30)), (time!(14:30), time!(15:30)));
         assert_eq!(
             day_and_slot(d, Some(ScheduleType::Pm)),
-            "Mon May 6, 2030 · Afternoon (PM)"
+            "Mon, May 6, 2030 · Afternoon (PM)"
         );
-        assert_eq!(day_and_slot(d, None), "Mon May 6, 2030");
+        assert_eq!(day_and_slot(d, None), "Mon, May 6, 2030");
         assert_eq!(exact_hour(time!(23:30)), (time!(23:30), time!(23:59)));
         assert_eq!(
-            window_bounds(d, ScheduleType::Exact, Some(exact_hour(time!(14:30)))),
+            window_bounds(
+                &Zone::utc(),
+                d,
+                ScheduleType::Exact,
+                Some(exact_hour(time!(14:30)))
+            ),
             (
                 datetime!(2030-05-06 14:30 UTC),
                 datetime!(2030-05-06 15:30 UTC)

@@ -57,6 +57,10 @@ pub enum CompanyCommand {
         /// Name of the first office admin (default: the part of the email before @).
         #[arg(long)]
         admin_name: Option<String>,
+        /// The company's time zone, an IANA name such as America/Chicago (default: UTC).
+        /// Every date and time it shows, emails or prints is in it.
+        #[arg(long, value_name = "NAME")]
+        time_zone: Option<String>,
     },
 }
 

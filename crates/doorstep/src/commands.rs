@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use doorstep_core::email::EmailAddress;
+use doorstep_core::local_time::Zone;
 use doorstep_core::settings::PortalSettings;
 use doorstep_core::status::StaffRole;
 use doorstep_core::tenancy::CompanySlug;
@@ -85,7 +86,13 @@ pub async fn create_company(
     name: &str,
     admin_email: &str,
     admin_name: Option<&str>,
+    time_zone: Option<&str>,
 ) -> Result<(), CliError> {
+    let time_zone = time_zone
+        .map(Zone::parse)
+        .transpose()
+        .map_err(|e| CliError::usage(format!("--time-zone: {}", e.message)))?
+        .unwrap_or_default();
     let slug =
         CompanySlug::parse(slug).map_err(|e| CliError::usage(format!("--slug: {}", e.message)))?;
     let name = name.trim();
@@ -120,6 +127,7 @@ pub async fn create_company(
             brand_accent: "#f5a623".into(),
             request_email: email.to_string(),
             settings: PortalSettings::default(),
+            time_zone,
             ..NewCompany::default()
         })
         .await

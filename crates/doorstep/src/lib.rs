@@ -35,9 +35,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             name,
             admin_email,
             admin_name,
+            time_zone,
         }) => {
-            commands::create_company(&settings, &slug, &name, &admin_email, admin_name.as_deref())
-                .await
+            commands::create_company(
+                &settings,
+                &slug,
+                &name,
+                &admin_email,
+                admin_name.as_deref(),
+                time_zone.as_deref(),
+            )
+            .await
         }
         Command::Backup { to } => commands::backup(&settings, &to).await,
     }

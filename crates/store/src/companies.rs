@@ -1,6 +1,7 @@
 //! Companies (tenants) and their custom domains.
 
 use doorstep_core::ids::CompanyId;
+use doorstep_core::local_time::Zone;
 use doorstep_core::settings::PortalSettings;
 
 use crate::{Store, StoreError, StoreError as E, Tx, db_time, now, on_pool, on_tx};
@@ -40,6 +41,8 @@ pub struct Company {
     pub logo_key: Option<String>,
     /// The portal settings.
     pub settings: PortalSettings,
+    /// Its time zone: every date and time it shows, emails or prints, and its "today".
+    pub time_zone: Zone,
 }
 
 #[derive(sqlx::FromRow)]
@@ -60,6 +63,7 @@ struct CompanyRow {
     brand_accent: String,
     logo_key: Option<String>,
     settings: String,
+    timezone: String,
 }
 
 impl From<CompanyRow> for Company {
@@ -69,6 +73,11 @@ impl From<CompanyRow> for Company {
         let settings = serde_json::from_str(&r.settings).unwrap_or_else(|err| {
             tracing::warn!(company = r.id, %err, "unreadable portal settings; using defaults");
             PortalSettings::default()
+        });
+        // A name the bundled database does not know (never written by Doorstep) reads as UTC.
+        let time_zone = Zone::parse(&r.timezone).unwrap_or_else(|err| {
+            tracing::warn!(company = r.id, %err, "unknown time zone; using UTC");
+            Zone::utc()
         });
         Company {
             id: CompanyId(r.id),
@@ -87,12 +96,13 @@ impl From<CompanyRow> for Company {
             brand_accent: r.brand_accent,
             logo_key: r.logo_key,
             settings,
+            time_zone,
         }
     }
 }
 
 const COLUMNS: &str = "id, slug, name, email, phone, address_line1, address_line2, city, region, \
-    postal_code, website, currency, brand_primary, brand_accent, logo_key, settings";
+    postal_code, website, currency, brand_primary, brand_accent, logo_key, settings, timezone";
 
 /// What it takes to create a company.
 #[derive(Debug, Clone, Default)]
@@ -127,6 +137,8 @@ pub struct NewCompany {
     pub request_email: String,
     /// Portal settings.
     pub settings: PortalSettings,
+    /// Time zone (UTC unless chosen).
+    pub time_zone: Zone,
 }
 
 /// Where the office's notices go: the request address, else the main email.
@@ -277,12 +289,12 @@ impl Tx {
         let at = db_time(now());
         let id: i64 = on_tx!(self, conn => sqlx::query_scalar(
             "INSERT INTO companies (slug, name, email, phone, address_line1, city, region, postal_code, \
-             country, website, currency, brand_primary, brand_accent, request_email, settings, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id")
+             country, website, currency, brand_primary, brand_accent, request_email, settings, created_at, updated_at, timezone) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id")
             .bind(&c.slug).bind(&c.name).bind(&c.email).bind(&c.phone).bind(&c.address_line1)
             .bind(&c.city).bind(&c.region).bind(&c.postal_code).bind(&c.country).bind(&c.website)
             .bind(&c.currency).bind(&c.brand_primary).bind(&c.brand_accent).bind(&c.request_email)
-            .bind(&settings).bind(at)
+            .bind(&settings).bind(at).bind(c.time_zone.name())
             .fetch_one(&mut *conn).await)?;
         Ok(CompanyId(id))
     }

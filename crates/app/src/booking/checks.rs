@@ -26,7 +26,7 @@ const WINDOWS_SHOWN: i64 = 20;
 
 /// What the contact may pick from, read fresh for every step.
 pub struct Context {
-    /// Today (UTC).
+    /// Today (the company's).
     pub today: Date,
     /// The first date a request may ask for.
     pub earliest: Date,
@@ -52,7 +52,7 @@ impl Context {
         let company = actor.company();
         let scope = actor.scope();
         let settings = company.settings.clone();
-        let today = doorstep_store::now().date();
+        let today = company.time_zone.date_of(doorstep_store::now());
         let earliest = earliest_date(today, settings.request_lead_days);
         let company_contact = scope.role == ContactRole::Company;
         let only = (!company_contact).then_some(scope.sites.as_slice());
@@ -252,19 +252,27 @@ pub fn picked_site(a: &RequestAnswers, ctx: &Context) -> Option<SiteId> {
         .map(|s| SiteId(s.id))
 }
 
-/// The date and time asked for, as people read it.
+/// The date and time asked for, as people read it: `Tue, May 6, 2025 · Morning (AM)`,
+/// `... at 9:30 AM`, or the window booked.
 pub fn when_text(a: &RequestAnswers, ctx: &Context) -> String {
     if let Some(w) = a.window.and_then(|id| ctx.window(id)) {
         let slot = slot_and_hours(&w.slot, &w.start_time, &w.end_time);
-        return format!("{} · {slot} (booked window)", w.window_date);
+        let day = doorstep_core::local_time::weekday_date(w.window_date);
+        return format!("{day} · {slot} (booked window)");
     }
-    let slot = ScheduleType::parse(&a.schedule)
-        .map(|s| s.label())
-        .unwrap_or("");
+    let day = check_date(&a.date, Date::MIN, 0)
+        .map(doorstep_core::local_time::weekday_date)
+        .unwrap_or_else(|_| a.date.clone());
     if a.schedule == "exact" {
-        format!("{} at {}", a.date, a.time)
+        let at = doorstep_core::visits::parse_clock("time", &a.time)
+            .map(doorstep_core::local_time::time_of_day)
+            .unwrap_or_else(|_| a.time.clone());
+        format!("{day} at {at}")
     } else {
-        format!("{} · {slot}", a.date)
+        let slot = ScheduleType::parse(&a.schedule)
+            .map(|s| s.label())
+            .unwrap_or("");
+        format!("{day} · {slot}")
     }
 }
 

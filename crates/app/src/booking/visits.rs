@@ -8,6 +8,7 @@
 
 use doorstep_core::authz::{PortalAction, contact_may_see_site};
 use doorstep_core::ids::JobId;
+use doorstep_core::local_time::Zone;
 use doorstep_core::request_form::{check_date, check_schedule};
 use doorstep_core::settings::PortalSettings;
 use doorstep_core::status::{JobStatus, ScheduleType};
@@ -77,9 +78,10 @@ pub fn stale() -> AppError {
     )
 }
 
-/// When a visit is, as people read it.
-pub fn visit_time(visit: &Visit) -> String {
+/// When a visit is, as people read it on the company's clock.
+pub fn visit_time(zone: &Zone, visit: &Visit) -> String {
     visit_time_text(
+        zone,
         visit.scheduled_start,
         visit.scheduled_end,
         visit.schedule_type.as_deref(),
@@ -91,22 +93,23 @@ pub fn window_label(w: &Window) -> String {
     window_text(w.window_date, &w.slot, &w.start_time, &w.end_time)
 }
 
-/// The hours `w` covers.
-pub fn bounds(w: &Window) -> (OffsetDateTime, OffsetDateTime) {
+/// The hours `w` covers, on the company's clock (`zone`).
+pub fn bounds(zone: &Zone, w: &Window) -> (OffsetDateTime, OffsetDateTime) {
     let slot = ScheduleType::parse(&w.slot).unwrap_or(ScheduleType::AllDay);
     let exact = check_exact_hours(&w.start_time, &w.end_time).ok();
-    window_bounds(w.window_date, slot, exact)
+    window_bounds(zone, w.window_date, slot, exact)
 }
 
 /// Whether the visit may move into `w`: not the window it holds, and starting beyond the
 /// cut-off, so the customer could still change the new time.
 pub fn may_move_into(
+    zone: &Zone,
     settings: &PortalSettings,
     visit: &Visit,
     w: &Window,
     now: OffsetDateTime,
 ) -> bool {
-    Some(w.id) != visit.availability_window_id && new_time_allowed(settings, bounds(w).0, now)
+    Some(w.id) != visit.availability_window_id && new_time_allowed(settings, bounds(zone, w).0, now)
 }
 
 /// The new time the customer chose, checked as far as the form alone allows.
@@ -123,8 +126,10 @@ const PICK_WINDOW: &str = "Choose one of the open windows.";
 impl NewTime {
     /// Reads the reschedule form: a window (`mode` `window`, or any `window` given) or a
     /// date with morning, afternoon or all day, beyond the cut-off. Messages name the
-    /// fields `window`, `date` and `schedule_type`.
+    /// fields `window`, `date` and `schedule_type`. Dates and hours are the company's
+    /// (`zone`).
     pub fn parse(
+        zone: &Zone,
         settings: &PortalSettings,
         mode: &str,
         window: &str,
@@ -143,7 +148,7 @@ impl NewTime {
             };
         }
         let day = errors.check(
-            check_date(date, now.date(), settings.request_lead_days)
+            check_date(date, zone.date_of(now), settings.request_lead_days)
                 .map_err(|m| Invalid::new("date", m)),
         );
         let slot = match check_schedule(schedule_type) {
@@ -157,7 +162,9 @@ impl NewTime {
             Ok(s) => Some(s),
         };
         match (day, slot) {
-            (Some(d), Some(s)) if !new_time_allowed(settings, window_bounds(d, s, None).0, now) => {
+            (Some(d), Some(s))
+                if !new_time_allowed(settings, window_bounds(zone, d, s, None).0, now) =>
+            {
                 errors
                     .0
                     .push(Invalid::new("date", too_soon_message(settings)));
@@ -205,7 +212,7 @@ pub async fn reschedule(
                 .office_window(company.id, id)
                 .await?
                 .ok_or_else(|| Invalid::new("window", PICK_WINDOW))?;
-            if !new_time_allowed(settings, bounds(&w).0, now) {
+            if !new_time_allowed(settings, bounds(&company.time_zone, &w).0, now) {
                 return Err(Invalid::new("window", too_soon_message(settings)).into());
             }
             Some(w)
@@ -213,18 +220,18 @@ pub async fn reschedule(
         NewTime::Date(..) => None,
     };
     let person = actor.who(app).await?;
-    let old_time = visit_time(&visit);
+    let old_time = visit_time(&actor.company().time_zone, &visit);
     let mut tx = app.store.begin().await?;
     let job = JobId(visit.id);
     let (action, new_time, outcome) = match (&to, window) {
         (_, Some(w)) => {
-            let (start, end) = bounds(&w);
+            let (start, end) = bounds(&company.time_zone, &w);
             let move_to = VisitMove {
                 window: w.id,
                 slot: ScheduleType::parse(&w.slot).unwrap_or(ScheduleType::AllDay),
                 start,
                 end,
-                today: now.date(),
+                today: company.time_zone.date_of(now),
             };
             let held = visit.availability_window_id;
             match tx
@@ -252,8 +259,8 @@ pub async fn reschedule(
             (
                 "visit.reschedule_requested",
                 format!(
-                    "{date} · {} (asked for; the office will confirm)",
-                    slot.label()
+                    "{} (asked for; the office will confirm)",
+                    doorstep_core::visits::day_and_slot(*date, Some(*slot))
                 ),
                 Rescheduled::Asked,
             )
@@ -291,7 +298,7 @@ pub async fn cancel(
     }
     let reason = check_cancel_reason(reason)?;
     let person = actor.who(app).await?;
-    let old_time = visit_time(&visit);
+    let old_time = visit_time(&actor.company().time_zone, &visit);
     let mut tx = app.store.begin().await?;
     if !tx
         .cancel_visit(

@@ -82,7 +82,13 @@ pub struct JobForm<'a> {
 #[derive(Debug, Clone)]
 pub struct JobOrder {
     job: JobFromRequest,
+    /// The visit's day, slot and exact hours, turned into instants on the company's clock
+    /// by [`to_job`].
+    hours: Option<VisitHours>,
 }
+
+/// A visit's day, slot and exact hours, before they are placed on a company's clock.
+type VisitHours = (Date, ScheduleType, Option<(Time, Time)>);
 
 impl JobOrder {
     /// Checks every field of the form, refusing each wrong one. The visit's hours follow
@@ -143,9 +149,10 @@ impl JobOrder {
                         description,
                         job_type,
                         schedule_type,
-                        visit: day.map(|d| window_bounds(d, slot, time.map(exact_hour))),
+                        visit: None,
                         po_number,
                     },
+                    hours: day.map(|d| (d, slot, time.map(exact_hour))),
                 })
             }
             _ => Err(errors),
@@ -160,8 +167,12 @@ pub async fn to_job(
     app: &App,
     actor: &StaffActor,
     number: &str,
-    order: JobOrder,
+    mut order: JobOrder,
 ) -> Result<Converted, AppError> {
+    let zone = &actor.company().time_zone;
+    order.job.visit = order
+        .hours
+        .map(|(day, slot, exact)| window_bounds(zone, day, slot, exact));
     let r = request(app, actor, number).await?;
     if !r.status().may_convert() {
         return Err(not_open());

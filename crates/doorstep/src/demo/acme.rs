@@ -77,6 +77,7 @@ pub(crate) async fn build(
         currency: "USD".into(),
         brand_primary: "#0b5cad".into(),
         brand_accent: "#f5a623".into(),
+        time_zone: super::seeder::demo_zone(),
         request_email: "requests@acme.test".into(),
         // Acme takes new customers online; Bolt (the default) does not.
         settings: PortalSettings {

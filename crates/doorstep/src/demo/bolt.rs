@@ -110,6 +110,7 @@ pub(crate) async fn build(
         currency: "USD".into(),
         brand_primary: "#5b2a86".into(),
         brand_accent: "#ffd23f".into(),
+        time_zone: super::seeder::demo_zone(),
         request_email: "requests@bolt.test".into(),
         settings: PortalSettings::default(),
     };

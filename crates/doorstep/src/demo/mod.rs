@@ -87,7 +87,8 @@ pub async fn seed(
     files: &FileStore,
     cost: PasswordCost,
 ) -> anyhow::Result<DemoSummary> {
-    let today = time::OffsetDateTime::now_utc().date();
+    // The demo's "today" is its companies' (Springfield, Illinois).
+    let today = seeder::demo_zone().date_of(time::OffsetDateTime::now_utc());
     remove_companies(store, files).await?;
     let acme = acme::build(store, files, cost, today)
         .await

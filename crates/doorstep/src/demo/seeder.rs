@@ -5,6 +5,7 @@ use anyhow::{Context, anyhow};
 use doorstep_core::ids::{
     CompanyId, CustomerId, JobId, LoginId, ServiceRequestId, StaffUserId, SupportRequestId,
 };
+use doorstep_core::local_time::Zone;
 use doorstep_core::status::{StaffRole, SupportStatus};
 use doorstep_store::companies::NewCompany;
 use doorstep_store::customers::NewCustomer;
@@ -51,10 +52,18 @@ pub(crate) fn number(prefix: &str, nth: usize) -> String {
     format!("{prefix}-{}", 1000 + nth)
 }
 
-/// `day` at `hour:minute` UTC.
+/// The demo companies' time zone: both are in Springfield, Illinois.
+pub(crate) fn demo_zone() -> Zone {
+    Zone::parse(DEMO_TIME_ZONE).unwrap_or_default()
+}
+
+/// [`demo_zone`]'s name.
+const DEMO_TIME_ZONE: &str = "America/Chicago";
+
+/// `day` at `hour:minute` on the demo companies' clock ([`demo_zone`]).
 pub(crate) fn at(day: Date, hour: u8, minute: u8) -> OffsetDateTime {
     let time = Time::from_hms(hour, minute, 0).unwrap_or(Time::MIDNIGHT);
-    day.with_time(time).assume_utc()
+    demo_zone().instant(day, time)
 }
 
 impl<'a> Seeder<'a> {

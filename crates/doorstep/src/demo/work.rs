@@ -8,7 +8,7 @@ use doorstep_store::jobs::{LineOwner, NewJob, NewLine};
 use time::{Date, Duration, OffsetDateTime};
 
 use super::lines::total_of;
-use super::seeder::{Seeder, at, number};
+use super::seeder::{Seeder, at, demo_zone, number};
 
 /// How a finished job is billed.
 #[derive(Debug, Clone, Copy)]
@@ -132,7 +132,7 @@ pub(crate) struct JobRecord {
 /// exact visit lasts two hours from `hour`), and the promised arrival window inside it.
 fn schedule(day: Date, slot: ScheduleType, hour: u8) -> [OffsetDateTime; 4] {
     let exact = (at(day, hour, 0).time(), at(day, hour + 2, 0).time());
-    let (start, end) = window_bounds(day, slot, Some(exact));
+    let (start, end) = window_bounds(&demo_zone(), day, slot, Some(exact));
     let arrival = match slot {
         ScheduleType::Am => [at(day, 8, 0), at(day, 10, 0)],
         ScheduleType::Pm => [at(day, 13, 0), at(day, 15, 0)],

@@ -16,6 +16,7 @@ use doorstep_mail::EmailKind;
 use doorstep_store::availability::Window;
 use doorstep_testkit::{Backend, both_backends};
 
+use crate::local_time::demo_today;
 use crate::world::World;
 
 /// What a submission writes.
@@ -105,7 +106,7 @@ async fn dana_draft(w: &World, dana: &ContactActor, when: &[(&str, &str)]) -> St
 }
 
 fn in_days(days: i64) -> String {
-    (doorstep_store::now().date() + time::Duration::days(days)).to_string()
+    (demo_today() + time::Duration::days(days)).to_string()
 }
 
 /// The company's settings changed as `change` says.
@@ -144,11 +145,14 @@ async fn free_window(w: &World, who: &ContactActor, number: &str) -> Window {
     let visit = visits::load(&w.app, who, number).await.unwrap();
     let now = doorstep_store::now();
     w.store
-        .office_open_windows(w.acme.id, now.date(), 60)
+        .office_open_windows(w.acme.id, demo_today(), 60)
         .await
         .unwrap()
         .into_iter()
-        .find(|win| visits::may_move_into(&who.company().settings, &visit, win, now))
+        .find(|win| {
+            let company = who.company();
+            visits::may_move_into(&company.time_zone, &company.settings, &visit, win, now)
+        })
         .expect("a window to move into")
 }
 
@@ -225,7 +229,7 @@ both_backends! {
     async fn refused_submissions_write_nothing(backend: Backend) {
         let w = World::demo(backend).await;
         let dana = w.dana().await;
-        let window = w.store.open_windows(w.acme.id, doorstep_store::now().date() + time::Duration::days(1), 1)
+        let window = w.store.open_windows(w.acme.id, demo_today() + time::Duration::days(1), 1)
             .await.unwrap().remove(0);
         let choice = format!("window-{}", window.id);
         let key = dana_draft(&w, &dana, &[("choice", &choice)]).await;
@@ -276,7 +280,7 @@ both_backends! {
         let row = visit_row(&w, &number).await;
         let counts = bookings(&w).await;
         let settings = &dana.company().settings;
-        let to = NewTime::parse(settings, "date", "", &in_days(5), "pm", doorstep_store::now()).unwrap();
+        let to = NewTime::parse(&dana.company().time_zone, settings, "date", "", &in_days(5), "pm", doorstep_store::now()).unwrap();
         assert!(matches!(to, NewTime::Date(_, ScheduleType::Pm)));
         let asked = visits::reschedule(&w.app, &dana, &number, to).await.unwrap();
         assert_eq!(asked, Rescheduled::Asked);
@@ -284,7 +288,7 @@ both_backends! {
         assert_eq!(bookings(&w).await, counts);
         assert_eq!(w.last_audit(&w.acme).await.0, "visit.reschedule_requested");
         // The form alone refuses a date that is not one, or an exact time.
-        let errors = NewTime::parse(settings, "date", "", "soon", "exact", doorstep_store::now()).unwrap_err();
+        let errors = NewTime::parse(&dana.company().time_zone, settings, "date", "", "soon", "exact", doorstep_store::now()).unwrap_err();
         assert!(errors.get("date").is_some() && errors.get("schedule_type").is_some());
     }
 
@@ -378,7 +382,7 @@ both_backends! {
         let number = submit::submit(&w.app, &dana, &key).await.unwrap().number;
         let r = proposals::load(&w.app, &dana, &number).await.unwrap();
         let mut tx = w.store.begin().await.unwrap();
-        let day = doorstep_store::now().date() + time::Duration::days(6);
+        let day = demo_today() + time::Duration::days(6);
         assert!(tx.propose_request_time(w.acme.id, ServiceRequestId(r.id), day, ScheduleType::Pm, doorstep_store::now()).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(Answer::parse("maybe", "").unwrap_err().field, "answer");

@@ -8,6 +8,7 @@ use doorstep_core::status::{ContactRole, EstimateStatus};
 use doorstep_store::estimates::EstimateDetail;
 use doorstep_testkit::{Backend, both_backends};
 
+use crate::local_time::demo_today;
 use crate::world::World;
 
 const TABLES: &[&str] = &["estimates", "messages", "line_items"];
@@ -33,7 +34,7 @@ async fn estimates_of(w: &World, scope: &ContactScope) -> Vec<EstimateDetail> {
 
 /// The contact's first estimate seen as `status` today.
 async fn seen_as(w: &World, actor: &ContactActor, status: EstimateStatus) -> EstimateDetail {
-    let today = doorstep_store::now().date();
+    let today = demo_today();
     estimates_of(w, actor.scope())
         .await
         .into_iter()
@@ -165,7 +166,7 @@ both_backends! {
         let accounts = w.store.accounts_of_login(w.acme.id, dana.login()).await.unwrap();
         let other = accounts.iter().find(|a| a.customer != dana.customer()).expect("Dana has two accounts");
         let scope = ContactScope { customer: other.customer, role: ContactRole::Company, sites: vec![] };
-        let today = doorstep_store::now().date();
+        let today = demo_today();
         let theirs = estimates_of(&w, &scope).await.into_iter()
             .find(|e| e.status_seen(today) == EstimateStatus::Pending)
             .expect("the other account has a pending estimate");

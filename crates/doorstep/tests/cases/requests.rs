@@ -14,12 +14,13 @@ use doorstep_core::status::RequestStatus;
 use doorstep_testkit::{Backend, both_backends};
 use time::{Duration, Time};
 
+use crate::local_time::demo_today;
 use crate::world::World;
 
 const TABLES: &[&str] = &["jobs", "estimates", "assets", "service_requests"];
 
 fn today() -> time::Date {
-    doorstep_store::now().date()
+    demo_today()
 }
 
 fn day(ahead: i64) -> String {
@@ -69,7 +70,8 @@ both_backends! {
         assert_eq!(job.summary, "Fix the faucet");
         assert_eq!(job.po_number, po);
         let visit_day = today() + Duration::days(7);
-        let at = |h| visit_day.with_time(Time::from_hms(h, 0, 0).unwrap()).assume_utc();
+        // Afternoon on Acme's clock (America/Chicago).
+        let at = |h| w.acme.time_zone.instant(visit_day, Time::from_hms(h, 0, 0).unwrap());
         assert_eq!((job.scheduled_start, job.scheduled_end), (Some(at(12)), Some(at(17))));
         assert_eq!(w.last_audit(&w.acme).await, ("request.converted_to_job".into(), "dispatch@acme.test".into()));
         assert_eq!(changed.try_recv().unwrap(), w.acme.id);
@@ -100,7 +102,8 @@ both_backends! {
         let dana = w.dana().await;
         let job = w.store.job_for_contact(w.acme.id, dana.scope(), &made.made).await.unwrap().unwrap();
         let start = job.scheduled_start.unwrap();
-        assert_eq!((start.hour(), start.minute()), (14, 30));
+        let local = w.acme.time_zone.local(start);
+        assert_eq!((local.hour(), local.minute()), (14, 30), "2:30 PM on Acme's clock");
         assert_eq!(job.scheduled_end.unwrap() - start, Duration::hours(1));
     }
 

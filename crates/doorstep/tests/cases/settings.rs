@@ -15,12 +15,13 @@ use doorstep_store::catalogue::CatalogueItem;
 use doorstep_testkit::{Backend, both_backends};
 use time::Date;
 
+use crate::local_time::demo_today;
 use crate::world::World;
 
 const USD: Currency = Currency::USD;
 
 fn today() -> Date {
-    doorstep_store::now().date()
+    demo_today()
 }
 
 fn item(name: &str, price: &str, shown: bool) -> Item {

@@ -253,7 +253,8 @@ both_backends! {
         let estimate = text_of(&doc, "[data-testid=estimate-number]").unwrap();
         assert!(estimate.starts_with("E-"), "{estimate}");
         assert!(text_of(&doc, "[data-testid=request-address]").unwrap().contains("14 Elm Street"));
-        assert!(text_of(&doc, "[data-testid=request-when]").unwrap().contains(&in_days(3)));
+        let day = doorstep_core::local_time::weekday_date(time::OffsetDateTime::now_utc().date() + time::Duration::days(3));
+        assert!(text_of(&doc, "[data-testid=request-when]").unwrap().contains(&day));
         assert!(text_of(&doc, "[data-testid=request-description]").unwrap().contains("and the kitchen"));
         assert!(text_of(&doc, "[data-testid=request-contact]").unwrap().contains("dana@example.test"));
         assert_eq!(text_of(&doc, "[data-testid=request-status]").as_deref(), Some("Sent"));

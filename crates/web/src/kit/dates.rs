@@ -1,14 +1,10 @@
-//! Dates and timestamps as every page judges and shows them (UTC).
+//! The company's "today": the day due dates, expiry, cut-offs and windows are judged by.
+//! How dates read is `crate::display`.
 
-use time::{Date, OffsetDateTime};
+use doorstep_core::local_time::Zone;
+use time::Date;
 
-/// Today's date (UTC), the day due dates and expiry are judged by.
-pub fn today() -> Date {
-    doorstep_store::now().date()
-}
-
-/// A timestamp as pages show it: `2026-11-23 14:05 UTC`.
-pub fn when(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.format(&format).unwrap_or_default()
+/// Today's date in the company's time zone (`company.time_zone`).
+pub fn today(zone: &Zone) -> Date {
+    doorstep_core::local_time::today(zone, doorstep_store::now())
 }

@@ -5,8 +5,8 @@ use doorstep_core::status::SupportStatus;
 use doorstep_core::support::FILES_MAX;
 use doorstep_store::support::{SupportFile, SupportRow, SupportTicket};
 
+use crate::display::{Zone, when};
 use crate::files::FileStore;
-use crate::kit::dates::when;
 use crate::kit::urls::path_segment;
 use crate::uploads::{StoredFile, UploadForm, store_file};
 use crate::{AppState, WebError};
@@ -41,13 +41,14 @@ pub struct RowView {
 }
 
 impl RowView {
-    /// The list row of `r`, linking to `{base}/{number}` (`/support` or `/office/support`).
-    pub fn of(r: SupportRow, base: &str) -> RowView {
+    /// The list row of `r`, linking to `{base}/{number}` (`/support` or `/office/support`),
+    /// its time in the company's `zone`.
+    pub fn of(r: SupportRow, base: &str, zone: &Zone) -> RowView {
         RowView {
             href: format!("{base}/{}", path_segment(&r.number)),
             status: r.status().label(),
             status_class: status_class(r.status()),
-            updated: when(r.updated_at),
+            updated: when(zone, r.updated_at),
             number: r.number,
             subject: r.subject,
             customer_name: r.customer_name,
@@ -145,18 +146,18 @@ fn size(bytes: i64) -> String {
 /// `staff_label`, files linked under `file_base`.
 pub async fn thread(
     state: &AppState,
-    company: doorstep_core::ids::CompanyId,
+    company: &doorstep_store::companies::Company,
     ticket: &SupportTicket,
     file_base: &str,
     staff_label: impl Fn(&str) -> String,
 ) -> Result<Vec<EntryView>, WebError> {
     let files = state
         .store
-        .support_files(company, ticket.ticket_id())
+        .support_files(company.id, ticket.ticket_id())
         .await?;
     let comments = state
         .store
-        .support_comments(company, ticket.ticket_id())
+        .support_comments(company.id, ticket.ticket_id())
         .await?;
     let files_of = |kind: &str, owner: i64| -> Vec<FileView> {
         files
@@ -177,7 +178,7 @@ pub async fn thread(
     let mut entries = vec![EntryView {
         author: opener,
         by_staff: false,
-        at: when(ticket.created_at),
+        at: when(&company.time_zone, ticket.created_at),
         body: ticket.description.clone(),
         files: files_of("support_request", ticket.id),
     }];
@@ -192,7 +193,7 @@ pub async fn thread(
         entries.push(EntryView {
             author,
             by_staff: c.by_staff,
-            at: when(c.created_at),
+            at: when(&company.time_zone, c.created_at),
             body: c.body,
             files: files_of("support_comment", c.id),
         });

@@ -117,7 +117,12 @@ async fn list_page(
     let (after, message) = after_or_message(query.after.as_deref());
     let mut windows = state
         .store
-        .windows_page(staff.company.id, today(), after, PAGE + 1)
+        .windows_page(
+            staff.company.id,
+            today(&staff.company.time_zone),
+            after,
+            PAGE + 1,
+        )
         .await?;
     let next = if windows.len() as i64 > PAGE {
         windows.truncate(PAGE as usize);
@@ -177,10 +182,10 @@ impl WindowForm {
         }
     }
 
-    /// The window to publish, or the form as posted with the messages next to its fields.
-    fn check(&self) -> Result<NewWindow, Box<Draft>> {
+    /// The window to publish (from the company's `today` on), or the form as posted with the messages next to its fields.
+    fn check(&self, today: time::Date) -> Result<NewWindow, Box<Draft>> {
         let hours = (self.start_time.as_str(), self.end_time.as_str());
-        NewWindow::parse(&self.date, &self.slot, hours, &self.capacity, today()).map_err(|errors| {
+        NewWindow::parse(&self.date, &self.slot, hours, &self.capacity, today).map_err(|errors| {
             Box::new(Draft {
                 date_error: errors.get("date"),
                 slot_error: errors.get("slot"),
@@ -204,7 +209,7 @@ pub async fn create(
         let page = list_page(&state, &staff, &csrf, &ListQuery::default(), draft).await?;
         render(&page, StatusCode::UNPROCESSABLE_ENTITY)
     };
-    let window = match form.check() {
+    let window = match form.check(today(&staff.company.time_zone)) {
         Ok(window) => window,
         Err(draft) => return refuse(*draft).await,
     };

@@ -165,7 +165,7 @@ pub async fn show(
         };
         let last_sign_in = c
             .last_sign_in_at
-            .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
+            .map(|t| crate::display::when(&staff.company.time_zone, t))
             .unwrap_or_else(|| "Never".to_owned());
         let role = if c.role == ContactRole::Site.as_str() {
             let own = state

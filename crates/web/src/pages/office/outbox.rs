@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
+use crate::display::{Zone, when};
 use crate::extract::{Path, Query};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
@@ -22,10 +23,9 @@ struct Row {
     created: String,
 }
 
-fn row(e: OutboxEmail) -> Row {
+fn row(zone: &Zone, e: OutboxEmail) -> Row {
     let status = e.status.as_str();
-    let t = e.created_at;
-    let created = format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+    let created = when(zone, e.created_at);
     Row { e, status, created }
 }
 
@@ -61,7 +61,10 @@ pub async fn list(
     });
     crate::kit::render::page(&ListPage {
         chrome: OfficeChrome::of(&staff, &csrf),
-        rows: emails.into_iter().map(row).collect(),
+        rows: emails
+            .into_iter()
+            .map(|e| row(&staff.company.time_zone, e))
+            .collect(),
         next: next.flatten(),
     })
 }
@@ -88,6 +91,6 @@ pub async fn show(
         .ok_or(WebError::NotFound)?;
     crate::kit::render::page(&EmailPage {
         chrome: OfficeChrome::of(&staff, &csrf),
-        r: row(email),
+        r: row(&staff.company.time_zone, email),
     })
 }

@@ -89,7 +89,7 @@ pub async fn list(
     }
     let rows = rows
         .into_iter()
-        .map(|r| RowView::of(r, "/office/support"))
+        .map(|r| RowView::of(r, "/office/support", &staff.company.time_zone))
         .collect();
     let statuses = SupportStatus::ALL
         .iter()
@@ -156,7 +156,7 @@ async fn show_page(
 ) -> Result<Response, WebError> {
     let entries = thread(
         state,
-        staff.company.id,
+        &staff.company,
         &t,
         "/office/support/files/",
         |name| {

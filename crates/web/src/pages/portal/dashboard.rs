@@ -10,6 +10,7 @@ use doorstep_store::customers::{CustomerSummary, SiteSummary};
 use doorstep_store::dashboard::{CardRow, SubCustomerRow};
 
 use crate::auth::session::SignedInContact;
+use crate::display::{date, day, weekday_date};
 use crate::kit::dates::today;
 use crate::kit::render::page;
 use crate::kit::urls::path_segment;
@@ -68,7 +69,8 @@ pub async fn render(
     let settings = &company.settings;
     let store = &state.store;
     let scope = &contact.scope;
-    let today = today();
+    let zone = &company.time_zone;
+    let today = today(zone);
     let customer = store
         .customer_summary(company.id, scope.customer)
         .await?
@@ -87,7 +89,7 @@ pub async fn render(
             Item {
                 title: v.summary,
                 href: Some(format!("/jobs/{}", path_segment(&v.number))),
-                detail: vec![v.number, v.job_date.date().to_string()],
+                detail: vec![v.number, weekday_date(zone.date_of(v.job_date))],
                 place: v.site_name,
                 badge: status.label(),
                 badge_class: "",
@@ -105,7 +107,7 @@ pub async fn render(
                     href: Some(format!("/estimates/{}", path_segment(&e.number))),
                     detail: [Some(e.number), Some(money(company, e.total_minor))]
                         .into_iter()
-                        .chain([e.expires_on.map(|d| format!("answer by {d}"))])
+                        .chain([e.expires_on.map(|d| format!("answer by {}", date(d)))])
                         .flatten()
                         .collect(),
                     place: None,
@@ -144,7 +146,7 @@ pub async fn render(
                     detail: vec![format!(
                         "{} due {}",
                         money(company, i.balance_minor()),
-                        i.due_on
+                        date(i.due_on)
                     )],
                     place: None,
                     badge: state.label(),
@@ -166,7 +168,7 @@ pub async fn render(
         .await?
         .into_iter()
         .map(|r| Item {
-            detail: vec![r.number, format!("sent {}", r.created_at.date())],
+            detail: vec![r.number, format!("sent {}", day(zone, r.created_at))],
             place: None,
             title: r.title,
             href: None,
@@ -184,7 +186,7 @@ pub async fn render(
         Some(
             rows.into_iter()
                 .map(|r| Item {
-                    detail: vec![r.number, format!("opened {}", r.created_at.date())],
+                    detail: vec![r.number, format!("opened {}", day(zone, r.created_at))],
                     place: None,
                     title: r.title,
                     href: None,

@@ -97,7 +97,10 @@ pub async fn approve(
     let chosen = chosen_lines(&e, &with_choice);
     // Checked before the fields: their errors would sit next to forms the page no longer
     // offers once the estimate stopped awaiting an answer.
-    if !e.status.is_answerable(e.expires_on, today()) {
+    if !e
+        .status
+        .is_answerable(e.expires_on, today(&contact.portal.company.time_zone))
+    {
         let err = AppError::conflict("not_open", estimates::NOT_OPEN);
         return refused(
             &state,

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::display::{date, day, when};
 use crate::extract::{Path, Query};
 use crate::kit::cursors::after_or_message;
 use crate::kit::dates::today;
@@ -73,14 +74,14 @@ pub async fn list(
         .estimates_page(company.id, &contact.scope, None, after, PAGE + 1)
         .await?;
     let next = next_page(&mut rows, "/estimates", |r| (r.issued_on, r.id));
-    let today = today();
+    let today = today(&company.time_zone);
     let rows = rows
         .into_iter()
         .map(|r| {
             let s = r.status_seen(today);
             Row {
                 href: format!("/estimates/{}", path_segment(&r.number)),
-                issued_on: r.issued_on.to_string(),
+                issued_on: date(r.issued_on),
                 status: s.label(),
                 status_class: status_class(s),
                 total: money(company, r.total_minor),
@@ -138,6 +139,8 @@ struct ShowPage {
     answerable: bool,
     approved: Option<(String, String)>,
     messages: Vec<(bool, String, String)>,
+    /// When it was declined, as people read it.
+    declined_on: String,
     answers: Answers,
     done: Option<&'static str>,
 }
@@ -188,7 +191,8 @@ pub async fn render(
     status_code: StatusCode,
 ) -> Result<Response, WebError> {
     let company = &contact.portal.company;
-    let seen = e.status_seen(today());
+    let zone = &company.time_zone;
+    let seen = e.status_seen(today(zone));
     let answerable = seen == EstimateStatus::Pending && may(contact, PortalAction::AnswerEstimates);
     // Once answered, the totals are those recorded; before, those of the ticked lines.
     let totals = if answerable {
@@ -218,7 +222,7 @@ pub async fn render(
         .collect();
     let approved = e.approval.as_ref().map(|a| {
         (
-            a.at.date().to_string(),
+            day(zone, a.at),
             money(company, a.total_minor.unwrap_or(totals.total_minor)),
         )
     });
@@ -227,7 +231,7 @@ pub async fn render(
         .estimate_messages(company.id, &contact.scope, e.id)
         .await?
         .into_iter()
-        .map(|(mine, body, at)| (mine, body, at.date().to_string()))
+        .map(|(mine, body, at)| (mine, body, when(zone, at)))
         .collect();
     let html = ShowPage {
         chrome: PortalChrome::of(contact, csrf).at("/estimates"),
@@ -245,6 +249,11 @@ pub async fn render(
         answerable,
         approved,
         messages,
+        declined_on: e
+            .decline
+            .as_ref()
+            .map(|(at, _)| day(zone, *at))
+            .unwrap_or_default(),
         answers,
         done,
         e,

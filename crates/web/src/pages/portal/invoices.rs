@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::display::date;
 use crate::extract::{Path, Query};
 use crate::kit::cursors::after_or_message;
 use crate::kit::dates::today;
@@ -73,15 +74,15 @@ pub async fn list(
         .invoices_page(company.id, &contact.scope, shows_closed, after, PAGE + 1)
         .await?;
     let next = next_page(&mut rows, "/invoices", |r| (r.issued_on, r.id));
-    let today = today();
+    let today = today(&company.time_zone);
     let rows = rows
         .into_iter()
         .map(|r| {
             let s = r.state(today);
             Row {
                 href: format!("/invoices/{}", path_segment(&r.number)),
-                issued_on: r.issued_on.to_string(),
-                due_on: r.due_on.to_string(),
+                issued_on: date(r.issued_on),
+                due_on: date(r.due_on),
                 state: s.label(),
                 state_class: state_class(s),
                 total: money(company, r.total_minor),
@@ -152,7 +153,7 @@ pub async fn show(
         )
         .await?
         .ok_or(WebError::NotFound)?;
-    let s = invoice.row.state(today());
+    let s = invoice.row.state(today(&company.time_zone));
     let totals = invoice.totals();
     let taxes = totals
         .taxes

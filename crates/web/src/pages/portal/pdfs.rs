@@ -19,10 +19,9 @@ use crate::pages::portal::billing::require;
 use crate::views::{Brand, money};
 use crate::{AppState, WebError};
 
-/// "12 Mar 2026".
+/// A calendar date as pages show it: `Mar 12, 2026`.
 fn day(d: Date) -> String {
-    let f = time::macros::format_description!("[day padding:none] [month repr:short] [year]");
-    d.format(&f).unwrap_or_else(|_| d.to_string())
+    crate::display::date(d)
 }
 
 /// `#rrggbb` as a colour for the PDF.
@@ -155,7 +154,10 @@ pub async fn invoice(
     let mut facts = vec![
         ("Issued".to_owned(), day(row.issued_on)),
         ("Due".to_owned(), day(row.due_on)),
-        ("Status".to_owned(), row.state(today()).label().to_owned()),
+        (
+            "Status".to_owned(),
+            row.state(today(&company.time_zone)).label().to_owned(),
+        ),
     ];
     if let Some(job) = &invoice.job_number {
         facts.push(("Job".into(), job.clone()));
@@ -208,7 +210,10 @@ pub async fn estimate(
         ("Issued".to_owned(), day(estimate.issued_on)),
         (
             "Status".to_owned(),
-            estimate.status_seen(today()).label().to_owned(),
+            estimate
+                .status_seen(today(&company.time_zone))
+                .label()
+                .to_owned(),
         ),
     ];
     if let Some(expires) = estimate.expires_on {
@@ -234,7 +239,11 @@ pub async fn estimate(
     if let Some(a) = &estimate.approval {
         notes.push((
             "Approved".to_owned(),
-            format!("Signed by {} on {}.", a.signed_name, day(a.at.date())),
+            format!(
+                "Signed by {} on {}.",
+                a.signed_name,
+                day(company.time_zone.date_of(a.at))
+            ),
         ));
     }
     if let Some((at, reason)) = &estimate.decline {
@@ -245,7 +254,7 @@ pub async fn estimate(
         };
         notes.push((
             "Declined".to_owned(),
-            format!("On {}.{why}", day(at.date())),
+            format!("On {}.{why}", day(company.time_zone.date_of(*at))),
         ));
     }
     let doc = Document {
@@ -270,7 +279,7 @@ pub async fn statement(
 ) -> Result<Response, WebError> {
     require(&contact, PortalAction::ViewInvoices)?;
     let company = &contact.portal.company;
-    let today = today();
+    let today = today(&company.time_zone);
     let statement = state
         .store
         .statement(company.id, &contact.scope, today)

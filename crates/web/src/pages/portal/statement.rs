@@ -8,6 +8,7 @@ use doorstep_core::authz::PortalAction;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::display::date;
 use crate::kit::dates::today;
 use crate::kit::render::page;
 use crate::kit::urls::path_segment;
@@ -45,7 +46,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     require(&contact, PortalAction::ViewInvoices)?;
     let company = &contact.portal.company;
-    let today = today();
+    let today = today(&company.time_zone);
     let statement = state
         .store
         .statement(company.id, &contact.scope, today)
@@ -57,8 +58,8 @@ pub async fn show(
         .map(|i| OpenRow {
             number: i.number.clone(),
             href: format!("/invoices/{}", path_segment(&i.number)),
-            issued_on: i.issued_on.to_string(),
-            due_on: i.due_on.to_string(),
+            issued_on: date(i.issued_on),
+            due_on: date(i.due_on),
             age: AgeBucket::of(i.due_on, today).label(),
             total: money(company, i.total_minor),
             balance: money(company, i.balance_minor()),
@@ -67,7 +68,7 @@ pub async fn show(
     page(&StatementPage {
         chrome: PortalChrome::of(&contact, &csrf).at("/statement"),
         customer_name: statement.customer_name,
-        as_of: statement.as_of.to_string(),
+        as_of: date(statement.as_of),
         balance: money(company, statement.ageing.total),
         credit: company
             .settings

@@ -64,7 +64,7 @@ pub async fn list(
     }
     let rows = rows
         .into_iter()
-        .map(|r| RowView::of(r, "/support"))
+        .map(|r| RowView::of(r, "/support", &company.time_zone))
         .collect();
     page(&ListPage {
         chrome: PortalChrome::of(&contact, &csrf).at("/support"),
@@ -219,8 +219,8 @@ async fn show_page(
     t: SupportTicket,
     form: AnswerForm,
 ) -> Result<Response, WebError> {
-    let company = contact.portal.company.id;
-    let office = contact.portal.company.name.clone();
+    let company = &contact.portal.company;
+    let office = company.name.clone();
     let entries = thread(state, company, &t, "/files/", |staff| {
         if staff.is_empty() {
             office.clone()

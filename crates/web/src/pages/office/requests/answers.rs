@@ -347,7 +347,7 @@ pub async fn create_estimate(
         scope: &f.scope,
         expires_on: &f.expires_on,
     };
-    let errors = match EstimateOrder::parse(&form, today()) {
+    let errors = match EstimateOrder::parse(&form, today(&staff.company.time_zone)) {
         Err(errors) => errors,
         Ok(order) => {
             let outcome = requests::to_estimate(&state.app, &staff.actor, &number, order).await;

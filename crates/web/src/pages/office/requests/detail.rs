@@ -13,7 +13,7 @@ use super::list::status_class;
 use super::{html, load, request_path};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
-use crate::display::{clock, day};
+use crate::display::{Zone, date, when};
 use crate::extract::Path;
 use crate::kit::files::{content_disposition, send};
 use crate::kit::schedule::proposed_time;
@@ -87,13 +87,19 @@ fn joined(parts: &[Option<&str>]) -> String {
         .join(", ")
 }
 
+/// A typed `HH:MM` as people read it (`9:30 AM`), as typed when unreadable.
+fn hours(raw: &str) -> String {
+    doorstep_core::visits::parse_clock("time", raw)
+        .map(doorstep_core::local_time::time_of_day)
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
 /// What the customer did to the visit of the job a request became, in a sentence.
-fn visit_note(v: &doorstep_store::visits::VisitChanges) -> Option<String> {
+fn visit_note(zone: &Zone, v: &doorstep_store::visits::VisitChanges) -> Option<String> {
     if let Some(at) = v.cancelled_at.filter(|_| v.status == "cancelled") {
         return Some(format!(
-            "The customer cancelled the visit on {} {} UTC. Reason: {}",
-            day(at),
-            clock(at),
+            "The customer cancelled the visit on {}. Reason: {}",
+            when(zone, at),
             v.cancel_reason
         ));
     }
@@ -102,7 +108,7 @@ fn visit_note(v: &doorstep_store::visits::VisitChanges) -> Option<String> {
         crate::kit::schedule::schedule_type_label(v.reschedule_requested_schedule_type.as_deref());
     Some(format!(
         "The customer asks to move the visit to {}{}. Confirm it with them.",
-        day(asked.midnight().assume_utc()),
+        date(asked),
         if slot.is_empty() {
             String::new()
         } else {
@@ -135,7 +141,7 @@ pub(super) async fn page(
     let status = r.status();
     let schedule = match (r.schedule(), r.preferred_time.trim()) {
         (Some(s), "") => s.label().to_owned(),
-        (Some(s), t) => format!("{} ({t})", s.label()),
+        (Some(s), t) => format!("{} ({})", s.label(), hours(t)),
         (None, t) => t.to_owned(),
     };
     let proposal = state
@@ -155,7 +161,7 @@ pub(super) async fn page(
             .store
             .office_visit_changes(staff.company.id, job)
             .await?
-            .and_then(|v| visit_note(&v)),
+            .and_then(|v| visit_note(&staff.company.time_zone, &v)),
         None => None,
     };
     let submitter =
@@ -171,11 +177,8 @@ pub(super) async fn page(
         href,
         status: status.label(),
         status_class: status_class(status),
-        received: format!("{} {} UTC", day(r.created_at), clock(r.created_at)),
-        preferred: r
-            .preferred_date
-            .map(|d| day(d.midnight().assume_utc()))
-            .unwrap_or_default(),
+        received: when(&staff.company.time_zone, r.created_at),
+        preferred: r.preferred_date.map(date).unwrap_or_default(),
         schedule,
         address: joined(&[
             r.site_line1.as_deref(),

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::{html, require};
 use crate::auth::session::SignedInStaff;
 use crate::csrf::CsrfToken;
-use crate::display::day;
+use crate::display::{Zone, date, day};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -120,7 +120,7 @@ pub(super) fn status_class(status: RequestStatus) -> &'static str {
     }
 }
 
-fn row_view(r: InboxRow) -> RowView {
+fn row_view(zone: &Zone, r: InboxRow) -> RowView {
     let status = r.status();
     let site = match (&r.site_name, &r.site_line1) {
         (Some(n), Some(l)) if !l.is_empty() => format!("{n}, {l}"),
@@ -132,11 +132,8 @@ fn row_view(r: InboxRow) -> RowView {
         status: status.label(),
         status_class: status_class(status),
         contact: r.contact_name(),
-        preferred: r
-            .preferred_date
-            .map(|d| day(d.midnight().assume_utc()))
-            .unwrap_or_default(),
-        received: day(r.created_at),
+        preferred: r.preferred_date.map(date).unwrap_or_default(),
+        received: day(zone, r.created_at),
         number: r.number,
         customer: r.customer_name,
         site,
@@ -189,7 +186,10 @@ pub async fn list(
         search: query.filter.search.clone(),
         filtered: !query.filter.statuses.is_empty() || !query.filter.search.is_empty(),
         problems: query.problems.clone(),
-        rows: rows.into_iter().map(row_view).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| row_view(&staff.company.time_zone, r))
+            .collect(),
         first: query.after.map(|_| query.link(None)),
         next: next.as_ref().map(|k| query.link(Some(k))),
     };

@@ -70,7 +70,12 @@ pub async fn propose(
     if !r.status().may_convert() {
         return closed(r).await;
     }
-    let proposal = Proposal::parse(&fields.date, &fields.schedule_type, &fields.note, today());
+    let proposal = Proposal::parse(
+        &fields.date,
+        &fields.schedule_type,
+        &fields.note,
+        today(&staff.company.time_zone),
+    );
     let errors = match proposal {
         Err(errors) => errors,
         Ok(proposal) => {

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use super::status_class;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
-use crate::display::{clock, day, money};
+use crate::display::{day, money};
 use crate::extract::{Path, Query};
-use crate::kit::schedule::schedule_type_label;
+use crate::kit::schedule::{arrival_text, schedule_type_label, scheduled_text};
 use crate::pages::portal::billing::may;
 use crate::pages::portal::visits;
 use crate::views::PortalChrome;
@@ -123,6 +123,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let company = &contact.portal.company;
     let settings = &company.settings;
+    let zone = &company.time_zone;
     if !contact_may(&contact.scope, settings, PortalAction::ViewJobs) {
         return Err(WebError::NotFound);
     }
@@ -211,24 +212,25 @@ pub async fn show(
         scheduled: job
             .scheduled_start
             .filter(|_| settings.show_schedule_date)
-            .map(|t| format!("{} {}", day(t), clock(t)))
+            .map(|t| scheduled_text(zone, t, job.schedule_type.as_deref()))
             .unwrap_or_default(),
         schedule_type: if settings.show_schedule_type {
             schedule_type_label(job.schedule_type.as_deref())
         } else {
             String::new()
         },
-        arrival: match (job.arrival_window_start, job.arrival_window_end) {
-            (Some(a), Some(b)) => format!("{} {} – {}", day(a), clock(a), clock(b)),
-            (Some(a), None) => format!("{} from {}", day(a), clock(a)),
-            _ => String::new(),
-        },
+        arrival: arrival_text(
+            zone,
+            job.schedule_type.as_deref(),
+            job.arrival_window_start,
+            job.arrival_window_end,
+        ),
         job_type: job
             .job_type
             .clone()
             .filter(|_| settings.show_job_type)
             .map(|t| (settings.job_type_label().to_owned(), t)),
-        completed: job.completed_at.map(day).unwrap_or_default(),
+        completed: job.completed_at.map(|t| day(zone, t)).unwrap_or_default(),
         technicians,
         prices,
         photos: files
@@ -283,7 +285,8 @@ async fn change_block(
         refusal: visits::change_of(contact, &visit, now).refusal(),
         asked: visit.reschedule_requested_date.map(|d| {
             format!(
-                "{d}{}",
+                "{}{}",
+                crate::display::weekday_date(d),
                 visit
                     .reschedule_requested_schedule_type
                     .as_deref()

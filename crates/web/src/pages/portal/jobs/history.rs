@@ -82,7 +82,7 @@ async fn render(
     if !contact_may(&contact.scope, settings, action) {
         return Err(WebError::NotFound);
     }
-    let mut query = ListQuery::parse(raw);
+    let mut query = ListQuery::parse(raw, &company.time_zone);
     // Only dates and the page apply here; the history is always newest first.
     query.filter.statuses = vec![JobStatus::Completed];
     query.filter.kind = Some(kind);
@@ -123,8 +123,8 @@ async fn render(
                 r.site_line1.as_deref(),
                 r.site_city.as_deref(),
             ),
-            date: day(r.job_date),
-            date_iso: iso_day(r.job_date),
+            date: day(&company.time_zone, r.job_date),
+            date_iso: iso_day(&company.time_zone, r.job_date),
             total: money_shown.then(|| money(r.total_minor, &company.currency)),
             invoice: r.invoice_number.clone().filter(|_| money_shown),
             invoice_href: link_of(r).filter(|_| money_shown),

@@ -13,8 +13,8 @@ use super::query::ListQuery;
 use super::{location, status_class};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
-use crate::display::{clock, day, iso_day};
-use crate::kit::schedule::schedule_type_label;
+use crate::display::{Zone, day, iso_day};
+use crate::kit::schedule::{schedule_type_label, scheduled_text};
 use crate::views::PortalChrome;
 use crate::{AppState, WebError};
 
@@ -78,7 +78,7 @@ pub struct ListRow {
 }
 
 impl ListRow {
-    fn of(r: &JobRow) -> ListRow {
+    fn of(zone: &Zone, r: &JobRow) -> ListRow {
         let status = r.status();
         ListRow {
             number: r.number.clone(),
@@ -92,13 +92,13 @@ impl ListRow {
                 r.site_city.as_deref(),
             ),
             summary: r.summary.clone(),
-            date: day(r.job_date),
-            date_iso: iso_day(r.job_date),
+            date: day(zone, r.job_date),
+            date_iso: iso_day(zone, r.job_date),
             status: status.label(),
             status_class: status_class(status),
             schedule_date: r
                 .scheduled_start
-                .map(|t| format!("{} {}", day(t), clock(t)))
+                .map(|t| scheduled_text(zone, t, r.schedule_type.as_deref()))
                 .unwrap_or_default(),
             schedule_type: schedule_type_label(r.schedule_type.as_deref()),
             job_type: r.job_type.clone().unwrap_or_default(),
@@ -141,7 +141,7 @@ pub async fn list(
     if !contact_may(&contact.scope, &company.settings, PortalAction::ViewJobs) {
         return Err(WebError::NotFound);
     }
-    let query = ListQuery::parse(raw.as_deref());
+    let query = ListQuery::parse(raw.as_deref(), &company.time_zone);
     let page = state
         .store
         .job_page(
@@ -156,7 +156,11 @@ pub async fn list(
     let html = ListPage {
         chrome: PortalChrome::of(&contact, &csrf).at("/jobs"),
         columns: Columns::of(&company.settings),
-        rows: page.rows.iter().map(ListRow::of).collect(),
+        rows: page
+            .rows
+            .iter()
+            .map(|r| ListRow::of(&company.time_zone, r))
+            .collect(),
         statuses: JobStatus::ALL
             .iter()
             .map(|s| StatusChoice {

@@ -1,6 +1,7 @@
 //! The job list's URL: filters, sort and page cursor read from the query string (so a
 //! list can be bookmarked), with a message for each part that makes no sense.
 
+use doorstep_core::local_time::Zone;
 use doorstep_core::status::JobStatus;
 use doorstep_store::job_list::{Cursor, DateOrder, JobFilter, JobKey};
 use time::macros::format_description;
@@ -41,8 +42,9 @@ pub fn key_text(key: &JobKey) -> String {
 }
 
 impl ListQuery {
-    /// Reads `raw` (the query string, possibly empty).
-    pub fn parse(raw: Option<&str>) -> ListQuery {
+    /// Reads `raw` (the query string, possibly empty); dates are days on the company's
+    /// clock (`zone`).
+    pub fn parse(raw: Option<&str>, zone: &Zone) -> ListQuery {
         let mut q = ListQuery::default();
         for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let value = value.trim();
@@ -57,14 +59,12 @@ impl ListQuery {
                 "q" => q.filter.search = value.chars().take(MAX_SEARCH_CHARS).collect(),
                 "from" | "to" if !value.is_empty() => match parse_day(value) {
                     Some(day) if name == "from" => {
-                        q.filter.from = Some(day.with_time(Time::MIDNIGHT).assume_utc());
+                        q.filter.from = Some(zone.instant(day, Time::MIDNIGHT));
                         q.from_text = value.to_owned();
                     }
                     Some(day) => {
                         // "To" includes the whole day: jobs before the next midnight.
-                        q.filter.until = day
-                            .next_day()
-                            .map(|d| d.with_time(Time::MIDNIGHT).assume_utc());
+                        q.filter.until = day.next_day().map(|d| zone.instant(d, Time::MIDNIGHT));
                         q.to_text = value.to_owned();
                     }
                     None => q.problems.push(format!(
@@ -139,9 +139,12 @@ mod tests {
 
     #[test]
     fn every_filter_round_trips_through_the_url() {
-        let q = ListQuery::parse(Some(
-            "status=scheduled&status=completed&q=leak+J-1&from=2025-01-01&to=2025-01-31&sort=oldest",
-        ));
+        let q = ListQuery::parse(
+            Some(
+                "status=scheduled&status=completed&q=leak+J-1&from=2025-01-01&to=2025-01-31&sort=oldest",
+            ),
+            &Zone::utc(),
+        );
         assert!(q.problems.is_empty(), "{:?}", q.problems);
         assert_eq!(
             q.filter.statuses,
@@ -150,7 +153,7 @@ mod tests {
         assert_eq!(q.filter.search, "leak J-1");
         assert_eq!(q.filter.order, DateOrder::Oldest);
         let href = q.href("/jobs", None);
-        let again = ListQuery::parse(href.split_once('?').map(|(_, q)| q));
+        let again = ListQuery::parse(href.split_once('?').map(|(_, q)| q), &Zone::utc());
         assert_eq!(again.href("/jobs", None), href);
         assert_eq!(
             again.filter.until.map(|t| t.unix_timestamp()),
@@ -160,7 +163,10 @@ mod tests {
 
     #[test]
     fn malformed_parameters_are_explained_and_left_out() {
-        let q = ListQuery::parse(Some("status=done&from=2025-13-01&sort=up&after=x_1"));
+        let q = ListQuery::parse(
+            Some("status=done&from=2025-13-01&sort=up&after=x_1"),
+            &Zone::utc(),
+        );
         assert_eq!(q.problems.len(), 4, "{:?}", q.problems);
         assert!(q.filter.statuses.is_empty());
         assert!(q.filter.from.is_none());
@@ -169,7 +175,7 @@ mod tests {
 
     #[test]
     fn reversed_dates_are_refused() {
-        let q = ListQuery::parse(Some("from=2025-02-01&to=2025-01-01"));
+        let q = ListQuery::parse(Some("from=2025-02-01&to=2025-01-01"), &Zone::utc());
         assert_eq!(q.problems.len(), 1);
         assert!(q.filter.from.is_none() && q.filter.until.is_none());
     }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::display::weekday_date;
 use crate::extract::{Path, Query};
 use crate::kit::render::page;
 use crate::kit::urls::path_segment;
@@ -98,8 +99,11 @@ pub async fn list(
             href: format!("/requests/{}", path_segment(&r.number)),
             number: r.number,
             status: status_label(&r.status),
-            sent_on: r.created_at.date().to_string(),
-            preferred: r.preferred_date.map(|d| d.to_string()).unwrap_or_default(),
+            sent_on: crate::display::day(&contact.portal.company.time_zone, r.created_at),
+            preferred: r
+                .preferred_date
+                .map(crate::display::date)
+                .unwrap_or_default(),
             site: r.site_name.unwrap_or_default(),
             description: short(&r.description),
         })
@@ -177,9 +181,15 @@ pub async fn show(
         .as_deref()
         .and_then(|s| ScheduleType::parse(s).ok());
     let when = match (r.preferred_date, slot) {
-        (Some(d), Some(ScheduleType::Exact)) => format!("{d} at {}", r.preferred_time),
-        (Some(d), Some(s)) => format!("{d} · {}", s.label()),
-        (Some(d), None) => d.to_string(),
+        (Some(d), Some(ScheduleType::Exact)) => format!(
+            "{} at {}",
+            weekday_date(d),
+            doorstep_core::visits::parse_clock("time", &r.preferred_time)
+                .map(doorstep_core::local_time::time_of_day)
+                .unwrap_or_else(|_| r.preferred_time.clone())
+        ),
+        (Some(d), Some(s)) => format!("{} · {}", weekday_date(d), s.label()),
+        (Some(d), None) => weekday_date(d),
         (None, _) => "No date given".into(),
     };
     let when = if r.window_date.is_some() {

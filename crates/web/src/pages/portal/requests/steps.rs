@@ -48,6 +48,8 @@ struct StepPage {
     a: RequestAnswers,
     errors: Errors,
     earliest: String,
+    /// The same, as people read it.
+    earliest_text: String,
     windows: Vec<OptionView>,
     other_date: bool,
     schedules: Vec<OptionView>,
@@ -102,7 +104,10 @@ fn render(
             let places = if free == 1 { "place" } else { "places" };
             option(
                 format!("window-{}", w.id),
-                format!("{} · {slot} · {free} {places} left", w.window_date),
+                format!(
+                    "{} · {slot} · {free} {places} left",
+                    crate::display::weekday_date(w.window_date)
+                ),
                 a.window == Some(w.id),
             )
         })
@@ -176,7 +181,8 @@ fn render(
         total: step_total(photo_limit(contact)),
         action,
         back,
-        earliest: ctx.earliest.to_string(),
+        earliest: crate::display::iso_date(ctx.earliest),
+        earliest_text: crate::display::date(ctx.earliest),
         windows,
         other_date: a.window.is_none(),
         schedules,

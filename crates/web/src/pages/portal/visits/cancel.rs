@@ -61,7 +61,7 @@ fn show_page(
         site: visit.site_name.clone().unwrap_or_default(),
         href: job_href(visit),
         action: format!("{}/cancel", job_href(visit)),
-        current: visit_time(visit),
+        current: visit_time(&contact.portal.company, visit),
         reason,
         reason_max: REASON_MAX,
         reason_error,

@@ -41,9 +41,10 @@ pub(crate) fn change_of(
     visits::change_of(&contact.actor, visit, now)
 }
 
-/// When a visit is, as people read it: `Mar 4, 2025 · Morning (AM)` or with its hours.
-pub(crate) fn visit_time(visit: &Visit) -> String {
-    visits::visit_time(visit)
+/// When a visit is, on the company's clock: `Tue, Mar 4, 2025 · Morning (AM)` or with its
+/// hours.
+pub(crate) fn visit_time(company: &doorstep_store::companies::Company, visit: &Visit) -> String {
+    visits::visit_time(&company.time_zone, visit)
 }
 
 /// The job page's address.

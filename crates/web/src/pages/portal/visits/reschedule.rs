@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use super::{change_of, done, job_href, load, refused_by_app, refused_by_rule, render, visit_time};
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
+use crate::display::{date, iso_date, weekday_date};
 use crate::extract::{Form, Path};
 use crate::kit::dates::today;
 use crate::views::PortalChrome;
@@ -66,6 +67,8 @@ struct ReschedulePage {
     asked: Option<String>,
     offers: Vec<Offer>,
     earliest: String,
+    /// The same, as people read it.
+    earliest_text: String,
     form: RescheduleForm,
     errors: Errors,
     alert: Option<String>,
@@ -79,13 +82,14 @@ async fn offers(
     visit: &Visit,
     now: OffsetDateTime,
 ) -> Result<Vec<Window>, WebError> {
-    let settings = &contact.portal.company.settings;
+    let company = &contact.portal.company;
+    let zone = &company.time_zone;
     Ok(state
         .store
-        .office_open_windows(contact.portal.company.id, now.date(), OFFERED)
+        .office_open_windows(company.id, zone.date_of(now), OFFERED)
         .await?
         .into_iter()
-        .filter(|w| may_move_into(settings, visit, w, now))
+        .filter(|w| may_move_into(zone, &company.settings, visit, w, now))
         .collect())
 }
 
@@ -119,10 +123,11 @@ async fn show_page(
             .and_then(|s| ScheduleType::parse(s).ok())
             .map(|s| format!(" · {}", s.label()))
             .unwrap_or_default();
-        format!("{d}{slot}")
+        format!("{}{slot}", weekday_date(d))
     });
     let lead = contact.portal.company.settings.request_lead_days;
-    let earliest = doorstep_core::request_form::earliest_date(today(), lead.max(1));
+    let zone = &contact.portal.company.time_zone;
+    let earliest = doorstep_core::request_form::earliest_date(today(zone), lead.max(1));
     let page = ReschedulePage {
         chrome: PortalChrome::of(contact, csrf).at("/jobs"),
         number: visit.number.clone(),
@@ -130,10 +135,11 @@ async fn show_page(
         site: visit.site_name.clone().unwrap_or_default(),
         href: job_href(visit),
         action: format!("{}/reschedule", job_href(visit)),
-        current: visit_time(visit),
+        current: visit_time(&contact.portal.company, visit),
         asked,
         offers,
-        earliest: earliest.to_string(),
+        earliest: iso_date(earliest),
+        earliest_text: date(earliest),
         form,
         errors,
         alert,
@@ -199,6 +205,7 @@ pub async fn submit(
     };
     let settings = &contact.portal.company.settings;
     let to = match NewTime::parse(
+        &contact.portal.company.time_zone,
         settings,
         &form.mode,
         &form.window,

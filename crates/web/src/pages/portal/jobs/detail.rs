@@ -15,6 +15,7 @@ use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
 use crate::display::{clock, day, money};
 use crate::extract::{Path, Query};
+use crate::kit::dates::when;
 use crate::kit::schedule::schedule_type_label;
 use crate::pages::portal::billing::may;
 use crate::pages::portal::visits;
@@ -79,6 +80,10 @@ struct DetailPage {
     documents: Vec<FileView>,
     forms: Vec<JobForm>,
     lines: Vec<LineView>,
+    /// When the status last moved, as the page words times.
+    status_changed: String,
+    /// Each status move: its id, status and when.
+    timeline: Vec<(i64, &'static str, String)>,
 }
 
 /// A quantity in thousandths, without needless decimals: `1.5`, `2`.
@@ -138,6 +143,14 @@ pub async fn show(
     }
     let id = JobId(job.id);
     let technicians = state.store.job_technicians(company.id, id).await?;
+    // Who moved it stays the office's: the customer sees each status and when.
+    let timeline: Vec<(i64, &'static str, String)> = state
+        .store
+        .job_status_history(company.id, id)
+        .await?
+        .iter()
+        .map(|h| (h.id, h.status().label(), when(h.changed_at)))
+        .collect();
     let lines = state.store.job_lines(company.id, id).await?;
     let files = state.store.job_files(company.id, id).await?;
     let forms = if settings.show_completed_job_forms {
@@ -242,6 +255,8 @@ pub async fn show(
             .map(file_view)
             .collect(),
         forms,
+        status_changed: timeline.last().map(|t| t.2.clone()).unwrap_or_default(),
+        timeline,
         lines: lines
             .iter()
             .zip(&priced)

@@ -19,6 +19,10 @@
     }
   }
   var source = new window.EventSource("/jobs/events");
+  // Marks the page while the stream is open (and for tests to wait on).
+  source.addEventListener("open", function () {
+    document.documentElement.setAttribute("data-job-stream", "open");
+  });
   source.addEventListener("status", function (event) {
     var move;
     try {

@@ -238,6 +238,7 @@ pub fn emails_customer(to: JobStatus) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
@@ -263,7 +264,11 @@ mod tests {
     fn a_refused_move_says_why() {
         let e = check_move(JobStatus::Completed, JobStatus::OnTheWay).unwrap_err();
         assert_eq!(e.field, "status");
-        assert!(e.message.contains("completed, which is final"), "{}", e.message);
+        assert!(
+            e.message.contains("completed, which is final"),
+            "{}",
+            e.message
+        );
         let e = check_move(JobStatus::InProgress, JobStatus::OnTheWay).unwrap_err();
         assert!(e.message.contains("cannot go back"), "{}", e.message);
         let e = check_move(JobStatus::Unscheduled, JobStatus::Scheduled).unwrap_err();

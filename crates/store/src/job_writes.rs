@@ -285,7 +285,10 @@ impl Tx {
             .fetch_all(&mut *c).await)?;
         let mut out: Vec<(String, String)> = Vec::new();
         for r in rows {
-            let Some(email) = r.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty())
+            let Some(email) = r
+                .email
+                .map(|e| e.trim().to_owned())
+                .filter(|e| !e.is_empty())
             else {
                 continue;
             };

@@ -97,7 +97,12 @@ impl NewJob {
 pub async fn create(app: &App, actor: &StaffActor, job: NewJob) -> Result<Changed, AppError> {
     actor.require(doorstep_core::authz::OfficeArea::DayToDay)?;
     let company = actor.company().id;
-    if app.store.job_customer(company, job.customer).await?.is_none() {
+    if app
+        .store
+        .job_customer(company, job.customer)
+        .await?
+        .is_none()
+    {
         return Err(Invalid::new("customer", "Choose one of the company's customers.").into());
     }
     check_place(app, company, job.customer, job.site, job.job_type).await?;

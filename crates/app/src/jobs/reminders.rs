@@ -38,7 +38,11 @@ pub async fn send_visit_reminders(app: &App, now: OffsetDateTime) -> Result<usiz
             let Some((name, slug)) = tx.company_name_and_slug(company).await? else {
                 continue;
             };
-            let when = visit_time_text(d.scheduled_start, d.scheduled_end, d.schedule_type.as_deref());
+            let when = visit_time_text(
+                d.scheduled_start,
+                d.scheduled_end,
+                d.schedule_type.as_deref(),
+            );
             let (date, time) = match when.split_once(" · ") {
                 Some((a, b)) => (a.to_owned(), b.to_owned()),
                 None => (when.clone(), String::new()),
@@ -54,7 +58,13 @@ pub async fn send_visit_reminders(app: &App, now: OffsetDateTime) -> Result<usiz
             };
             let extra = [("visit_date", date.as_str()), ("visit_time", time.as_str())];
             let sent = news
-                .send(app, &mut tx, EmailKind::VisitReminder, Wish::VisitReminders, &extra)
+                .send(
+                    app,
+                    &mut tx,
+                    EmailKind::VisitReminder,
+                    Wish::VisitReminders,
+                    &extra,
+                )
                 .await?;
             queued |= sent > 0;
         }
@@ -75,5 +85,8 @@ async fn site_name(
     let Some(site) = site else {
         return Ok(String::new());
     };
-    Ok(tx.site_name(company, SiteId(site)).await?.unwrap_or_default())
+    Ok(tx
+        .site_name(company, SiteId(site))
+        .await?
+        .unwrap_or_default())
 }

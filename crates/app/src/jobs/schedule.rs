@@ -64,16 +64,25 @@ pub async fn schedule(
         return Err(AppError::changed());
     }
     if from != to {
-        tx.record_job_status(company, (j.customer(), j.job_id()), to, at, Some(actor.id()))
-            .await?;
+        tx.record_job_status(
+            company,
+            (j.customer(), j.job_id()),
+            to,
+            at,
+            Some(actor.id()),
+        )
+        .await?;
     }
     let detail = json!({
         "number": j.number, "from": from.as_str(), "to": to.as_str(),
         "date": s.date.to_string(), "schedule_type": s.slot.as_str(),
         "start": s.start.to_string(), "end": s.end.to_string(),
     });
-    tx.audit(company, &actor.audit("job.scheduled", ("job", j.id), detail))
-        .await?;
+    tx.audit(
+        company,
+        &actor.audit("job.scheduled", ("job", j.id), detail),
+    )
+    .await?;
     app.commit(tx, false).await?;
     Ok(Changed {
         number: j.number.clone(),
@@ -101,12 +110,21 @@ pub async fn unschedule(app: &App, actor: &StaffActor, number: &str) -> Result<C
         return Err(AppError::changed());
     }
     if from != to {
-        tx.record_job_status(company, (j.customer(), j.job_id()), to, at, Some(actor.id()))
-            .await?;
+        tx.record_job_status(
+            company,
+            (j.customer(), j.job_id()),
+            to,
+            at,
+            Some(actor.id()),
+        )
+        .await?;
     }
     let detail = json!({"number": j.number, "from": from.as_str(), "to": to.as_str()});
-    tx.audit(company, &actor.audit("job.unscheduled", ("job", j.id), detail))
-        .await?;
+    tx.audit(
+        company,
+        &actor.audit("job.unscheduled", ("job", j.id), detail),
+    )
+    .await?;
     app.commit(tx, false).await?;
     Ok(Changed {
         number: j.number.clone(),

@@ -64,7 +64,8 @@ pub async fn move_status(
     } else {
         0
     };
-    let detail = json!({"number": j.number, "from": from.as_str(), "to": to.as_str(), "emailed": sent});
+    let detail =
+        json!({"number": j.number, "from": from.as_str(), "to": to.as_str(), "emailed": sent});
     tx.audit(
         company.id,
         &actor.audit("job.status_changed", ("job", j.id), detail),

@@ -12,7 +12,12 @@ use time::{Duration, OffsetDateTime};
 
 use crate::world::World;
 
-const TABLES: &[&str] = &["jobs", "job_status_changes", "job_technicians", "technicians"];
+const TABLES: &[&str] = &[
+    "jobs",
+    "job_status_changes",
+    "job_technicians",
+    "technicians",
+];
 
 /// A new unscheduled job for Dana's account, made by `staff`; its number.
 async fn new_job(w: &World, staff: &StaffActor) -> String {
@@ -38,7 +43,12 @@ fn day(offset: i64) -> String {
 }
 
 async fn moves(w: &World, number: &str) -> Vec<JobStatus> {
-    let j = w.store.office_job(w.acme.id, number).await.unwrap().unwrap();
+    let j = w
+        .store
+        .office_job(w.acme.id, number)
+        .await
+        .unwrap()
+        .unwrap();
     w.store
         .job_status_history(w.acme.id, JobId(j.id))
         .await
@@ -254,5 +264,9 @@ async fn two_concurrent_sweeps_on_postgres_send_each_reminder_once() {
     assert_eq!(a.unwrap() + b.unwrap(), numbers.len());
     let after = w.emails(&w.acme).await;
     assert_eq!(after.len(), before + numbers.len());
-    assert!(after[before..].iter().all(|(kind, _)| kind == "visit_reminder"));
+    assert!(
+        after[before..]
+            .iter()
+            .all(|(kind, _)| kind == "visit_reminder")
+    );
 }

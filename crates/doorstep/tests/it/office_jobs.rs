@@ -28,8 +28,14 @@ async fn contact(app: &TestApp, email: &str, account: Option<i64>) -> reqwest::C
     let client = app.client(&["acme"]);
     sign_in(app, &client, "acme", email).await;
     if let Some(c) = account {
-        app.submit(&client, "acme", "/accounts", "/accounts", &[("customer", &c.to_string())])
-            .await;
+        app.submit(
+            &client,
+            "acme",
+            "/accounts",
+            "/accounts",
+            &[("customer", &c.to_string())],
+        )
+        .await;
     }
     client
 }

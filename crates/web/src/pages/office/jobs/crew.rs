@@ -33,7 +33,9 @@ pub async fn save(
         }
     }
     match jobs::set_crew(&state.app, &staff.actor, &number, &ids).await {
-        Ok(done) => Ok(Redirect::to(&format!("{}?done=crew", job_path(&done.number))).into_response()),
+        Ok(done) => {
+            Ok(Redirect::to(&format!("{}?done=crew", job_path(&done.number))).into_response())
+        }
         Err(AppError::Invalid(e)) => {
             let code = StatusCode::UNPROCESSABLE_ENTITY;
             show::render(&state, &staff, &csrf, j, (None, Some(e.message)), code).await
@@ -65,7 +67,9 @@ pub async fn add(
         Err(e) => Err(AppError::Invalid(e)),
     };
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=technician", job_path(&j.number))).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}?done=technician", job_path(&j.number))).into_response())
+        }
         Err(AppError::Invalid(e)) => {
             let code = StatusCode::UNPROCESSABLE_ENTITY;
             show::render(&state, &staff, &csrf, j, (None, Some(e.message)), code).await

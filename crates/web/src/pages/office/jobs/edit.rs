@@ -107,7 +107,16 @@ pub async fn form(
 ) -> Result<Response, WebError> {
     let j = load(&state, &staff, &number).await?;
     let f = EditFields::of(&j);
-    page(&state, &staff, &csrf, &j, f, FieldErrors::default(), StatusCode::OK).await
+    page(
+        &state,
+        &staff,
+        &csrf,
+        &j,
+        f,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /office/jobs/{number}/edit`: saves and returns to the job; the form again with
@@ -128,7 +137,9 @@ pub async fn save(
         }
     };
     match jobs::edit(&state.app, &staff.actor, &number, edit).await {
-        Ok(done) => Ok(Redirect::to(&format!("{}?done=saved", job_path(&done.number))).into_response()),
+        Ok(done) => {
+            Ok(Redirect::to(&format!("{}?done=saved", job_path(&done.number))).into_response())
+        }
         Err(AppError::Invalid(e)) => {
             let code = StatusCode::UNPROCESSABLE_ENTITY;
             page(&state, &staff, &csrf, &j, f, FieldErrors(vec![e]), code).await

@@ -61,9 +61,9 @@ impl ListQuery {
                 },
                 "from" => match parse_day("from", value) {
                     Ok(d) => q.filter.from = Some(d),
-                    Err(_) => q
-                        .problems
-                        .push("The “from” date was not a date (YYYY-MM-DD); it was left out.".into()),
+                    Err(_) => q.problems.push(
+                        "The “from” date was not a date (YYYY-MM-DD); it was left out.".into(),
+                    ),
                 },
                 "to" => match parse_day("to", value) {
                     Ok(d) => q.filter.to = Some(d),

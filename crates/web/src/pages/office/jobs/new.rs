@@ -162,7 +162,12 @@ async fn refill(
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
     let customer = match f.customer.trim().parse::<i64>() {
-        Ok(id) => state.store.job_customer(staff.company.id, CustomerId(id)).await?,
+        Ok(id) => {
+            state
+                .store
+                .job_customer(staff.company.id, CustomerId(id))
+                .await?
+        }
         Err(_) => None,
     };
     let Some(customer) = customer else {

@@ -125,13 +125,20 @@ pub async fn save(
     let order = match ScheduleOrder::parse(&f.date, &f.schedule_type, &f.start_time, &f.end_time) {
         Ok(o) => o,
         Err(errors) => {
-            return page(&staff, &csrf, &j, f, errors, StatusCode::UNPROCESSABLE_ENTITY);
+            return page(
+                &staff,
+                &csrf,
+                &j,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
     };
     match jobs::schedule(&state.app, &staff.actor, &number, order).await {
-        Ok(done) => Ok(
-            Redirect::to(&format!("{}?done=scheduled", job_path(&done.number))).into_response(),
-        ),
+        Ok(done) => {
+            Ok(Redirect::to(&format!("{}?done=scheduled", job_path(&done.number))).into_response())
+        }
         Err(AppError::Invalid(e)) => page(
             &staff,
             &csrf,

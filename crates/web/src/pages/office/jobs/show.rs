@@ -149,10 +149,7 @@ pub(super) async fn render(
         status_class: status_class(status),
         visit,
         site,
-        customer_href: format!(
-            "/office/customers/{}",
-            path_segment(&job.customer_number)
-        ),
+        customer_href: format!("/office/customers/{}", path_segment(&job.customer_number)),
         request_href: job
             .request_number
             .as_deref()

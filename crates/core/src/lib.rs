@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod email;
 pub mod estimates;
 pub mod ids;
+pub mod jobs;
 pub mod money;
 pub mod password;
 pub mod settings;

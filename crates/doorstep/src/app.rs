@@ -149,6 +149,12 @@ impl App {
             signal(stopped.clone()),
             grace,
         ));
+        // The visit reminders of the day before: every node sweeps, each reminder is
+        // claimed by exactly one sweep (see `doorstep_app::jobs::send_visit_reminders`).
+        let reminders = tokio::spawn(reminder_sweeps(
+            self.state.app.clone(),
+            signal(stopped.clone()),
+        ));
         let operations = self.metrics_listener.map(|listener| {
             let options = doorstep_web::ServeOptions {
                 grace: std::time::Duration::ZERO,
@@ -174,11 +180,35 @@ impl App {
         // The worker was told to stop with the listener and has had the grace period to
         // finish its send; it only records the outcome now.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), worker).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), reminders).await;
         if let Some(operations) = operations {
             let _ = operations.await;
         }
         store.close().await;
         served.map_err(|e| CliError::failed(format!("server failed: {e}")))
+    }
+}
+
+/// How often the server looks for visit reminders to send.
+const REMINDER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sends the visit reminders due, once a minute until `stop` completes; a failed sweep is
+/// logged and tried again at the next.
+async fn reminder_sweeps(app: doorstep_app::App, stop: impl std::future::Future<Output = ()>) {
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(REMINDER_SWEEP);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tick.tick() => {}
+        }
+        let now = time::OffsetDateTime::now_utc();
+        match doorstep_app::jobs::send_visit_reminders(&app, now).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "visit reminders queued"),
+            Err(err) => tracing::warn!(error = %err, "cannot send visit reminders"),
+        }
     }
 }
 

@@ -57,11 +57,18 @@ pub enum EmailKind {
     ProposalAnswered,
     /// A locked contact gave the right password: whom to call to have access restored.
     AccessLocked,
+    /// The customer's notice that the office accepted a request (it became a job or an
+    /// estimate).
+    RequestAccepted,
+    /// The customer's notice that the crew is on the way.
+    JobOnTheWay,
+    /// The customer's notice that a job is completed.
+    JobCompleted,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 22] = [
+    pub const ALL: [EmailKind; 25] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -84,6 +91,9 @@ impl EmailKind {
         EmailKind::TimeProposed,
         EmailKind::ProposalAnswered,
         EmailKind::AccessLocked,
+        EmailKind::RequestAccepted,
+        EmailKind::JobOnTheWay,
+        EmailKind::JobCompleted,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

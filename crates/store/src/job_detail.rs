@@ -44,8 +44,11 @@ pub struct JobDetail {
     pub job_date: OffsetDateTime,
     /// When finished.
     pub completed_at: Option<OffsetDateTime>,
-    /// Notes for the technicians, shown to the customer.
+    /// Notes for the technicians: internal, never shown to the customer (the portal
+    /// shows [`JobDetail::customer_notes`]).
     pub work_order_notes: String,
+    /// Notes the customer sees.
+    pub customer_notes: String,
     /// Notes printed on the invoice.
     pub invoice_notes: String,
     /// Customer's PO number.
@@ -189,7 +192,7 @@ impl Store {
             "SELECT j.id, j.customer_id, j.site_id, j.number, j.kind AS kind_text, \
              j.status AS status_text, j.summary, j.description, j.schedule_type, \
              j.scheduled_start, j.scheduled_end, j.arrival_window_start, j.arrival_window_end, \
-             j.job_date, j.completed_at, j.work_order_notes, j.invoice_notes, j.po_number, \
+             j.job_date, j.completed_at, j.work_order_notes, j.customer_notes, j.invoice_notes, j.po_number, \
              j.total_minor, t.name AS job_type, s.name AS site_name, s.line1 AS site_line1, \
              s.city AS site_city, s.region AS site_region, s.postal_code AS site_postal_code \
              FROM jobs j \

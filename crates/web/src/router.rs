@@ -230,6 +230,20 @@ routes! {
     // customers, contacts and sites (issue 17)
 
     // jobs (issue 17)
+    GET  "/office/jobs" => office::jobs::list::list, Staff;
+    GET  "/office/jobs/new" => office::jobs::new::form, Staff;
+    POST "/office/jobs/new" => office::jobs::new::create, Staff;
+    GET  "/office/jobs/{number}" => office::jobs::show::show, Staff;
+    GET  "/office/jobs/{number}/edit" => office::jobs::edit::form, Staff;
+    POST "/office/jobs/{number}/edit" => office::jobs::edit::save, Staff;
+    GET  "/office/jobs/{number}/schedule" => office::jobs::schedule::form, Staff;
+    POST "/office/jobs/{number}/schedule" => office::jobs::schedule::save, Staff;
+    POST "/office/jobs/{number}/unschedule" => office::jobs::schedule::unschedule, Staff;
+    POST "/office/jobs/{number}/status" => office::jobs::status::move_status, Staff;
+    POST "/office/jobs/{number}/crew" => office::jobs::crew::save, Staff;
+    POST "/office/jobs/{number}/technicians" => office::jobs::crew::add, Staff;
+    GET  "/jobs/events" => portal::jobs::events::stream, Contact;
+    GET  "/static/job-status.js" => assets::job_status_js, Anyone;
 
     // estimates and invoices (issue 17)
 

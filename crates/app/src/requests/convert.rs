@@ -1,18 +1,23 @@
 //! Converting a request to a job, an estimate or a rental (seed 004): each completes the
 //! request and links both ways; customer and site always come from the request.
 
-use doorstep_core::ids::ServiceRequestId;
+use doorstep_core::ids::{CustomerId, ServiceRequestId};
 use doorstep_core::request_form::{DESCRIPTION_MAX, parse_po_number};
-use doorstep_core::status::ScheduleType;
+use doorstep_core::status::{JobStatus, ScheduleType};
 use doorstep_core::validation::Invalid;
 use doorstep_core::visits::{exact_hour, window_bounds};
-use doorstep_store::request_inbox::{EstimateFromRequest, JobFromRequest, RentalFromRequest};
+use doorstep_mail::EmailKind;
+use doorstep_store::Tx;
+use doorstep_store::request_inbox::{
+    EstimateFromRequest, JobFromRequest, RentalFromRequest, RequestDetail,
+};
 use serde_json::json;
 use time::macros::format_description;
 use time::{Date, Time};
 
 use super::{audit, finish, not_open, request};
 use crate::error::FieldErrors;
+use crate::links::path_segment;
 use crate::{App, AppError, StaffActor};
 
 /// Longest job summary, estimate title or rental name.
@@ -184,26 +189,74 @@ pub async fn to_job(
             return Err(Invalid::new("job_type", "Choose one of the job types listed.").into());
         }
     }
+    let at = doorstep_store::now();
     let mut tx = app.store.begin().await?;
     let Some((job_id, job_number)) = tx
-        .convert_request_to_job(
-            company,
-            ServiceRequestId(r.id),
-            &order.job,
-            doorstep_store::now(),
-        )
+        .convert_request_to_job(company, ServiceRequestId(r.id), &order.job, at)
         .await?
     else {
         // Answered meanwhile: the transaction is dropped, so nothing is kept.
         return Err(not_open());
     };
-    let detail = json!({ "job_id": job_id.0, "job_number": job_number });
+    // A job like any other: its first status is on its timeline.
+    let status = if order.job.visit.is_some() {
+        JobStatus::Scheduled
+    } else {
+        JobStatus::Unscheduled
+    };
+    tx.record_job_status(
+        company,
+        (CustomerId(r.customer_id), job_id),
+        status,
+        at,
+        Some(actor.id()),
+    )
+    .await?;
+    let link = app.links().portal(
+        &actor.company().slug,
+        &format!("/jobs/{}", path_segment(&job_number)),
+    );
+    let made = format!("job {job_number}");
+    let emailed = accepted(&mut tx, actor, &r, &made, &link).await?;
+    let detail = json!({ "job_id": job_id.0, "job_number": job_number, "emailed": emailed });
     let record = audit(actor, "request.converted_to_job", &r, detail);
-    finish(app, tx, actor, record, false).await?;
+    finish(app, tx, actor, record, emailed).await?;
     Ok(Converted {
         request: r.number,
         made: job_number,
     })
+}
+
+/// Emails the customer that request `r` was accepted and became `made` (the request's
+/// contact when they have an email, else whoever sent it, as a decline is told), in `tx`;
+/// whether an email was queued.
+async fn accepted(
+    tx: &mut Tx,
+    actor: &StaffActor,
+    r: &RequestDetail,
+    made: &str,
+    link: &str,
+) -> Result<bool, AppError> {
+    let Some((address, name)) = r.customer_recipient() else {
+        return Ok(false);
+    };
+    let company = actor.company();
+    doorstep_mail::enqueue(
+        tx,
+        company.id,
+        EmailKind::RequestAccepted,
+        &address,
+        &name,
+        &[
+            ("company_name", company.name.as_str()),
+            ("contact_name", name.as_str()),
+            ("request_number", r.number.as_str()),
+            ("made", made),
+            ("link", link),
+        ],
+    )
+    .await?;
+    Ok(true)
 }
 
 /// The estimate form as typed.
@@ -281,9 +334,12 @@ pub async fn to_estimate(
     else {
         return Err(not_open());
     };
-    let detail = json!({ "estimate_id": estimate_id.0, "estimate_number": estimate_number });
+    let link = app.links().portal_url(&actor.company().slug);
+    let made = format!("estimate {estimate_number}, which the office is preparing");
+    let emailed = accepted(&mut tx, actor, &r, &made, &link).await?;
+    let detail = json!({ "estimate_id": estimate_id.0, "estimate_number": estimate_number, "emailed": emailed });
     let record = audit(actor, "request.converted_to_estimate", &r, detail);
-    finish(app, tx, actor, record, false).await?;
+    finish(app, tx, actor, record, emailed).await?;
     Ok(Converted {
         request: r.number,
         made: estimate_number,

@@ -51,8 +51,8 @@ async fn status(w: &World, number: &str) -> RequestStatus {
 both_backends! {
     /// Oscar converts Dana's new request to a job: the request completes and links the job,
     /// the visit reads core's afternoon (12:00–17:00), the customer's 200-character PO is
-    /// kept, the audit log names him, the inbox streams are told, and no email is queued
-    /// (converting to a job has never emailed the customer; declining and proposing do).
+    /// kept, the audit log names him, the inbox streams are told, and the customer is told
+    /// the request was accepted (issue 17: one email, "request accepted").
     async fn converting_a_request_to_a_job_completes_and_links_it(backend: Backend) {
         let w = World::demo(backend).await;
         let oscar = w.oscar().await;
@@ -75,7 +75,13 @@ both_backends! {
         assert_eq!((job.scheduled_start, job.scheduled_end), (Some(at(12)), Some(at(17))));
         assert_eq!(w.last_audit(&w.acme).await, ("request.converted_to_job".into(), "dispatch@acme.test".into()));
         assert_eq!(changed.try_recv().unwrap(), w.acme.id);
-        assert_eq!(w.emails(&w.acme).await, emails);
+        let after = w.emails(&w.acme).await;
+        assert_eq!(after.len(), emails.len() + 1);
+        assert_eq!(after.last().unwrap().0, "request_accepted");
+        // A job like any other: its first status is on its timeline.
+        let history = w.store.job_status_history(w.acme.id, doorstep_core::ids::JobId(job.id)).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].staff_name.as_deref(), Some("Oscar Reyes"));
     }
 
     /// An exact time is a one-hour visit; converting to an estimate fills the draft the

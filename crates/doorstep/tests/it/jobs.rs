@@ -114,6 +114,9 @@ pub async fn seed_jobs(app: &TestApp, people: &People) -> Seeded {
     b1.invoice_notes = "Thank you for your business".into();
     b1.total_minor = 3248;
     let b1 = tx.insert_job(acme, &b1).await.unwrap();
+    tx.set_job_customer_notes(acme, b1, "Ring at the side door")
+        .await
+        .unwrap();
     tx.insert_lines(
         acme,
         LineOwner::Job(b1),
@@ -344,7 +347,8 @@ both_backends! {
             assert!(totals.contains(part), "{part} in {totals}");
         }
         assert!(text_of(&doc, "[data-testid=lines]").unwrap().contains("1.5"));
-        assert!(body.contains("Gate code 1234") && body.contains("Thank you for your business"));
+        assert!(body.contains("Ring at the side door") && body.contains("Thank you for your business"));
+        assert!(!body.contains("Gate code 1234"), "work-order notes are internal");
         assert!(body.contains(&format!("href=\"/files/{}\"", seeded.bay_photo)));
         assert!(body.contains(&format!("src=\"/files/{}/thumb\"", seeded.bay_photo)));
         assert!(body.contains(&format!("href=\"/files/{}\" download", seeded.bay_doc)));
@@ -358,7 +362,8 @@ both_backends! {
         assert_eq!(text_of(&doc, "[data-testid=totals]"), None);
         assert_eq!(text_of(&doc, "[data-testid=job-cost]"), None);
         assert!(!crate::attacks::scope::shows_amount(&body) && !body.contains("Thank you for your business"));
-        assert!(body.contains("Gate code 1234"), "work-order notes are his to read");
+        assert!(body.contains("Ring at the side door"), "the customer's notes are his to read");
+        assert!(!body.contains("Gate code 1234"), "work-order notes are internal");
     }
 
     async fn files_are_sent_with_safe_headers_and_private_caching(backend: Backend) {

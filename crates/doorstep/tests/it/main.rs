@@ -15,6 +15,7 @@ mod helpers;
 mod invoices;
 mod jobs;
 mod local_time;
+mod office_jobs;
 mod pdfs;
 mod permissions;
 mod request_inbox;

@@ -160,7 +160,7 @@ both_backends! {
                 "E-7"
             } else if rule.path.starts_with("/invoices") {
                 "I-7"
-            } else if rule.path.starts_with("/jobs/") {
+            } else if rule.path.starts_with("/jobs/") || rule.path.starts_with("/office/jobs/") {
                 "B-1"
             } else if rule.path.starts_with("/office/requests/") {
                 "R-1"

@@ -34,6 +34,9 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::TimeProposed => &TIME_PROPOSED,
         EmailKind::ProposalAnswered => &PROPOSAL_ANSWERED,
         EmailKind::AccessLocked => &ACCESS_LOCKED,
+        EmailKind::RequestAccepted => &REQUEST_ACCEPTED,
+        EmailKind::JobOnTheWay => &JOB_ON_THE_WAY,
+        EmailKind::JobCompleted => &JOB_COMPLETED,
     }
 }
 
@@ -556,4 +559,73 @@ when your access is restored.
 {{company_name}}
 ",
     placeholders: &["company_name", "contact_name", "whom_to_contact"],
+};
+
+static REQUEST_ACCEPTED: Template = Template {
+    kind: "request_accepted",
+    label: "Request accepted (to the customer)",
+    subject: "Your request {{request_number}} to {{company_name}} was accepted",
+    body: "Hello {{contact_name}},
+
+{{company_name}} has accepted your request {{request_number}}: it is now {{made}}.
+
+You can follow it in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "request_number",
+        "made",
+        "link",
+    ],
+};
+
+static JOB_ON_THE_WAY: Template = Template {
+    kind: "job_on_the_way",
+    label: "Job on the way (to the customer)",
+    subject: "{{company_name}} is on the way: job {{job_number}}",
+    body: "Hello {{contact_name}},
+
+{{company_name}} is on the way to {{site}} for job {{job_number}} ({{job_summary}}).
+
+Follow the job in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "job_number",
+        "job_summary",
+        "site",
+        "link",
+    ],
+};
+
+static JOB_COMPLETED: Template = Template {
+    kind: "job_completed",
+    label: "Job completed (to the customer)",
+    subject: "Job {{job_number}} is completed",
+    body: "Hello {{contact_name}},
+
+{{company_name}} has completed job {{job_number}} ({{job_summary}}) at {{site}}.
+
+The details are in the portal:
+{{link}}
+
+Thank you,
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "job_number",
+        "job_summary",
+        "site",
+        "link",
+    ],
 };

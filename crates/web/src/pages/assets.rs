@@ -10,6 +10,7 @@ use crate::{AppState, Tenant, WebError};
 const APP_CSS: &str = include_str!("../../static/app.css");
 const ESTIMATE_JS: &str = include_str!("../../static/estimate.js");
 const REQUESTS_BADGE_JS: &str = include_str!("../../static/requests-badge.js");
+const JOB_STATUS_JS: &str = include_str!("../../static/job-status.js");
 
 /// `/static/app.css`: the one stylesheet; versioned by the release, so cached for a day.
 pub async fn app_css() -> impl IntoResponse {
@@ -41,6 +42,17 @@ pub async fn requests_badge_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         REQUESTS_BADGE_JS,
+    )
+}
+
+/// `/static/job-status.js`: the portal's job statuses kept live by server-sent events.
+pub async fn job_status_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        JOB_STATUS_JS,
     )
 }
 

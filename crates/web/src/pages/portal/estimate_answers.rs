@@ -163,7 +163,9 @@ async fn decline_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let company = &contact.portal.company;
-    let answerable = e.status.is_answerable(e.expires_on, today(&company.time_zone));
+    let answerable = e
+        .status
+        .is_answerable(e.expires_on, today(&company.time_zone));
     crate::kit::render::page_with(
         status,
         &DeclinePage {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::status_class;
 use crate::auth::session::SignedInContact;
 use crate::csrf::CsrfToken;
-use crate::display::{day, money};
+use crate::display::{day, money, when};
 use crate::extract::{Path, Query};
 use crate::kit::schedule::{arrival_text, schedule_type_label, scheduled_text};
 use crate::pages::portal::billing::may;
@@ -79,6 +79,10 @@ struct DetailPage {
     documents: Vec<FileView>,
     forms: Vec<JobForm>,
     lines: Vec<LineView>,
+    /// When the status last moved, as the page words times.
+    status_changed: String,
+    /// Each status move: its id, status and when.
+    timeline: Vec<(i64, &'static str, String)>,
 }
 
 /// A quantity in thousandths, without needless decimals: `1.5`, `2`.
@@ -139,6 +143,20 @@ pub async fn show(
     }
     let id = JobId(job.id);
     let technicians = state.store.job_technicians(company.id, id).await?;
+    // Who moved it stays the office's: the customer sees each status and when.
+    let timeline: Vec<(i64, &'static str, String)> = state
+        .store
+        .job_status_history(company.id, id)
+        .await?
+        .iter()
+        .map(|h| {
+            (
+                h.id,
+                h.status().label(),
+                when(&company.time_zone, h.changed_at),
+            )
+        })
+        .collect();
     let lines = state.store.job_lines(company.id, id).await?;
     let files = state.store.job_files(company.id, id).await?;
     let forms = if settings.show_completed_job_forms {
@@ -244,6 +262,8 @@ pub async fn show(
             .map(file_view)
             .collect(),
         forms,
+        status_changed: timeline.last().map(|t| t.2.clone()).unwrap_or_default(),
+        timeline,
         lines: lines
             .iter()
             .zip(&priced)

@@ -1,6 +1,7 @@
 //! The portal's jobs: the list, one job, and the service and sales histories.
 
 pub mod detail;
+pub mod events;
 pub mod history;
 pub mod list;
 pub mod query;

@@ -1,0 +1,105 @@
+//! Editing a job's summary, description, site, job type and notes (internal work-order
+//! notes and the notes the customer sees).
+
+use doorstep_core::ids::SiteId;
+use doorstep_core::jobs::{parse_summary, parse_text};
+use doorstep_store::job_writes::JobDetails;
+use serde_json::json;
+
+use super::{Changed, check_place, job, parse_id};
+use crate::error::FieldErrors;
+use crate::{App, AppError, StaffActor};
+
+/// The edit form as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JobEditForm<'a> {
+    /// One line.
+    pub summary: &'a str,
+    /// Longer description.
+    pub description: &'a str,
+    /// The site's id, or empty.
+    pub site: &'a str,
+    /// The job type's id, or empty.
+    pub job_type: &'a str,
+    /// Internal notes for the crew.
+    pub work_order_notes: &'a str,
+    /// Notes the customer sees.
+    pub customer_notes: &'a str,
+}
+
+/// An edit, checked.
+#[derive(Debug, Clone)]
+pub struct JobEdit(JobDetails);
+
+impl JobEdit {
+    /// Checks every field, refusing each wrong one.
+    pub fn parse(f: &JobEditForm<'_>) -> Result<JobEdit, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let summary = errors.check(parse_summary(f.summary));
+        let description = errors.check(parse_text("description", f.description));
+        let site = errors.check(parse_id("site", f.site, "sites"));
+        let job_type = errors.check(parse_id("job_type", f.job_type, "job types"));
+        let work_order_notes = errors.check(parse_text("work_order_notes", f.work_order_notes));
+        let customer_notes = errors.check(parse_text("customer_notes", f.customer_notes));
+        match (
+            summary,
+            description,
+            site,
+            job_type,
+            work_order_notes,
+            customer_notes,
+        ) {
+            (
+                Some(summary),
+                Some(description),
+                Some(site),
+                Some(job_type),
+                Some(work_order_notes),
+                Some(customer_notes),
+            ) => Ok(JobEdit(JobDetails {
+                summary,
+                description,
+                site: site.map(SiteId),
+                job_type,
+                work_order_notes,
+                customer_notes,
+            })),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Saves the edit of job `number`. Refused with `NotFound` for another company's job,
+/// and `Invalid` on the site or job type when they are not the account's or the company's.
+pub async fn edit(
+    app: &App,
+    actor: &StaffActor,
+    number: &str,
+    edit: JobEdit,
+) -> Result<Changed, AppError> {
+    let j = job(app, actor, number).await?;
+    let company = actor.company().id;
+    let d = edit.0;
+    check_place(app, company, j.customer(), d.site, d.job_type).await?;
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .update_job_details(company, j.job_id(), &d, doorstep_store::now())
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let detail = json!({
+        "number": j.number, "summary": d.summary, "old_summary": j.summary,
+        "site_id": d.site.map(|s| s.0), "job_type_id": d.job_type,
+        "notes_changed": d.work_order_notes != j.work_order_notes,
+        "customer_notes_changed": d.customer_notes != j.customer_notes,
+    });
+    tx.audit(company, &actor.audit("job.edited", ("job", j.id), detail))
+        .await?;
+    app.commit(tx, false).await?;
+    Ok(Changed {
+        number: j.number.clone(),
+        status: j.status(),
+        emailed: false,
+    })
+}

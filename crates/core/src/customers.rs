@@ -138,7 +138,9 @@ pub fn check_street(field: &'static str, raw: &str) -> Result<String, Invalid> {
 pub fn check_notes(field: &'static str, raw: &str) -> Result<String, Invalid> {
     let notes = raw.trim().replace("\r\n", "\n");
     if notes.chars().count() > NOTES_MAX
-        || notes.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+        || notes
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
         return Err(Invalid::new(
             field,
@@ -195,10 +197,7 @@ pub struct ParentFacts {
 /// created): it must be an active account of the same company (`facts` is `None` when
 /// the company has no such account), not the account itself, and not one of its
 /// sub-customers at any depth (no cycle).
-pub fn check_parent(
-    child: Option<CustomerId>,
-    facts: Option<&ParentFacts>,
-) -> Result<(), Invalid> {
+pub fn check_parent(child: Option<CustomerId>, facts: Option<&ParentFacts>) -> Result<(), Invalid> {
     let field = "parent";
     let Some(facts) = facts else {
         return Err(Invalid::new(
@@ -214,10 +213,7 @@ pub fn check_parent(
     }
     if let Some(child) = child {
         if facts.chain.first() == Some(&child) {
-            return Err(Invalid::new(
-                field,
-                "An account cannot be its own parent.",
-            ));
+            return Err(Invalid::new(field, "An account cannot be its own parent."));
         }
         if facts.chain.contains(&child) {
             return Err(Invalid::new(
@@ -285,7 +281,12 @@ pub fn number_query(q: &str) -> Option<String> {
 /// The lower-case prefix a name or email search walks an index with: trimmed, at most
 /// 100 characters; `None` when empty.
 pub fn search_prefix(q: &str) -> Option<String> {
-    let q: String = q.trim().chars().take(100).collect::<String>().to_lowercase();
+    let q: String = q
+        .trim()
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .to_lowercase();
     (!q.is_empty()).then_some(q)
 }
 
@@ -295,7 +296,10 @@ pub fn search_prefix(q: &str) -> Option<String> {
 pub const PORTAL_ACTIVITY: &[(&str, &str)] = &[
     ("estimate.approved", "Approved an estimate"),
     ("estimate.declined", "Declined an estimate"),
-    ("estimate.changes_requested", "Asked for changes to an estimate"),
+    (
+        "estimate.changes_requested",
+        "Asked for changes to an estimate",
+    ),
     ("visit.rescheduled", "Rescheduled a visit"),
     ("visit.reschedule_requested", "Asked to reschedule a visit"),
     ("visit.cancelled", "Cancelled a visit"),
@@ -307,7 +311,10 @@ pub const PORTAL_ACTIVITY: &[(&str, &str)] = &[
     ("payment.made", "Paid online"),
     ("rating.given", "Rated a visit"),
     ("sign_in.succeeded", "Signed in to the portal"),
-    ("access.invitation_accepted", "Accepted the portal invitation"),
+    (
+        "access.invitation_accepted",
+        "Accepted the portal invitation",
+    ),
 ];
 
 /// Actions of [`PORTAL_ACTIVITY`] whose actor is the login (not the contact).
@@ -323,13 +330,22 @@ pub fn portal_activity_label(action: &str) -> Option<&'static str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_are_required_trimmed_and_bounded() {
-        assert_eq!(check_name("name", "  Acme Co. ", "customer's name").unwrap(), "Acme Co.");
-        assert_eq!(check_name("name", " ", "customer's name").unwrap_err().field, "name");
+        assert_eq!(
+            check_name("name", "  Acme Co. ", "customer's name").unwrap(),
+            "Acme Co."
+        );
+        assert_eq!(
+            check_name("name", " ", "customer's name")
+                .unwrap_err()
+                .field,
+            "name"
+        );
         assert!(check_name("name", &"x".repeat(NAME_MAX + 1), "name").is_err());
         assert!(check_name("name", "two\nlines", "name").is_err());
         assert_eq!(check_optional_name("last_name", "").unwrap(), "");
@@ -339,7 +355,9 @@ mod tests {
     fn emails_are_optional_and_lower_cased_when_given() {
         assert_eq!(check_optional_email("email", " ").unwrap(), None);
         assert_eq!(
-            check_optional_email("email", " Dana@Example.TEST ").unwrap().as_deref(),
+            check_optional_email("email", " Dana@Example.TEST ")
+                .unwrap()
+                .as_deref(),
             Some("dana@example.test")
         );
         let err = check_optional_email("contact_email", "not an email").unwrap_err();
@@ -348,17 +366,30 @@ mod tests {
 
     #[test]
     fn phones_allow_what_people_type_and_nothing_else() {
-        for ok in ["(555) 010-3344", "+44 20 7946 0958", "555.010.3344 x12", "555-0100 ext. 4", ""] {
+        for ok in [
+            "(555) 010-3344",
+            "+44 20 7946 0958",
+            "555.010.3344 x12",
+            "555-0100 ext. 4",
+            "",
+        ] {
             assert!(check_phone("phone", ok).is_ok(), "{ok}");
         }
         for bad in ["call me", "12", "<script>", &"5".repeat(PHONE_MAX + 1)] {
-            assert_eq!(check_phone("phone", bad).unwrap_err().field, "phone", "{bad}");
+            assert_eq!(
+                check_phone("phone", bad).unwrap_err().field,
+                "phone",
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn kinds_roles_terms_and_references_are_checked() {
-        assert_eq!(CustomerKind::parse("commercial").unwrap(), CustomerKind::Commercial);
+        assert_eq!(
+            CustomerKind::parse("commercial").unwrap(),
+            CustomerKind::Commercial
+        );
         assert_eq!(CustomerKind::parse("alien").unwrap_err().field, "kind");
         assert_eq!(check_role("site").unwrap(), ContactRole::Site);
         assert_eq!(check_role("boss").unwrap_err().field, "role");
@@ -366,26 +397,41 @@ mod tests {
         assert_eq!(check_payment_terms(" 30 ").unwrap(), Some(30));
         assert_eq!(check_payment_terms("0").unwrap(), Some(0));
         for bad in ["-1", "366", "thirty", "1.5"] {
-            assert_eq!(check_payment_terms(bad).unwrap_err().field, "payment_terms_days");
+            assert_eq!(
+                check_payment_terms(bad).unwrap_err().field,
+                "payment_terms_days"
+            );
         }
         assert_eq!(check_external_ref("  ").unwrap(), None);
-        assert_eq!(check_external_ref(" QB-17 ").unwrap().as_deref(), Some("QB-17"));
+        assert_eq!(
+            check_external_ref(" QB-17 ").unwrap().as_deref(),
+            Some("QB-17")
+        );
         assert!(check_external_ref(&"r".repeat(EXTERNAL_REF_MAX + 1)).is_err());
         assert!(check_street("line1", " ").is_err());
         assert!(check_notes("notes", &"n".repeat(NOTES_MAX + 1)).is_err());
-        assert_eq!(check_notes("notes", "gate\r\ncode 42").unwrap(), "gate\ncode 42");
+        assert_eq!(
+            check_notes("notes", "gate\r\ncode 42").unwrap(),
+            "gate\ncode 42"
+        );
     }
 
     #[test]
     fn a_parent_must_be_active_and_not_the_account_or_below_it() {
         let (a, b, c) = (CustomerId(1), CustomerId(2), CustomerId(3));
-        let active = |chain: Vec<CustomerId>| ParentFacts { active: true, chain };
+        let active = |chain: Vec<CustomerId>| ParentFacts {
+            active: true,
+            chain,
+        };
         // A new account under an active one, and b under a (a has no parent).
         assert!(check_parent(None, Some(&active(vec![a]))).is_ok());
         assert!(check_parent(Some(b), Some(&active(vec![a]))).is_ok());
         // Unknown, deactivated, itself, and its own sub-customer (c under b under a).
         assert!(check_parent(Some(b), None).is_err());
-        let asleep = ParentFacts { active: false, chain: vec![a] };
+        let asleep = ParentFacts {
+            active: false,
+            chain: vec![a],
+        };
         assert!(check_parent(Some(b), Some(&asleep)).is_err());
         assert!(check_parent(Some(a), Some(&active(vec![a]))).is_err());
         let err = check_parent(Some(a), Some(&active(vec![c, b, a]))).unwrap_err();
@@ -396,12 +442,21 @@ mod tests {
     #[test]
     fn a_site_contact_names_at_least_one_site_of_its_own_account() {
         let own = [SiteId(1), SiteId(2)];
-        assert_eq!(check_contact_sites(ContactRole::Company, &[SiteId(1)], &own).unwrap(), vec![]);
         assert_eq!(
-            check_contact_sites(ContactRole::Site, &[SiteId(2), SiteId(1), SiteId(2)], &own).unwrap(),
+            check_contact_sites(ContactRole::Company, &[SiteId(1)], &own).unwrap(),
+            vec![]
+        );
+        assert_eq!(
+            check_contact_sites(ContactRole::Site, &[SiteId(2), SiteId(1), SiteId(2)], &own)
+                .unwrap(),
             vec![SiteId(1), SiteId(2)]
         );
-        assert_eq!(check_contact_sites(ContactRole::Site, &[], &own).unwrap_err().field, "sites");
+        assert_eq!(
+            check_contact_sites(ContactRole::Site, &[], &own)
+                .unwrap_err()
+                .field,
+            "sites"
+        );
         assert!(check_contact_sites(ContactRole::Site, &[SiteId(9)], &own).is_err());
     }
 
@@ -419,8 +474,14 @@ mod tests {
 
     #[test]
     fn the_timeline_reads_portal_actions_and_leaves_the_rest_out() {
-        assert_eq!(portal_activity_label("estimate.approved"), Some("Approved an estimate"));
-        assert_eq!(portal_activity_label("sign_in.succeeded"), Some("Signed in to the portal"));
+        assert_eq!(
+            portal_activity_label("estimate.approved"),
+            Some("Approved an estimate")
+        );
+        assert_eq!(
+            portal_activity_label("sign_in.succeeded"),
+            Some("Signed in to the portal")
+        );
         assert_eq!(portal_activity_label("catalogue_item.added"), None);
         for a in LOGIN_ACTIONS {
             assert!(portal_activity_label(a).is_some(), "{a}");

@@ -224,8 +224,8 @@ impl Tx {
             next = on_tx!(self, x => sqlx::query_scalar::<_, Option<i64>>(
                 "SELECT parent_customer_id FROM customers WHERE company_id = $1 AND id = $2")
                 .bind(company.0).bind(p.0).fetch_optional(&mut *x).await)?
-                .flatten()
-                .map(CustomerId);
+            .flatten()
+            .map(CustomerId);
         }
         Ok(Some((first.active, chain)))
     }
@@ -330,19 +330,20 @@ impl Tx {
         company: CompanyId,
         id: ContactId,
     ) -> Result<Option<ContactState>, StoreError> {
-        let row: Option<(i64, Option<String>, Option<i64>, bool, bool)> = on_tx!(self, x => sqlx::query_as(
+        type Row = (i64, Option<String>, Option<i64>, bool, bool);
+        let row: Option<Row> = on_tx!(self, x => sqlx::query_as(
             "SELECT customer_id, email, login_id, portal_enabled, (deactivated_at IS NULL) \
              FROM contacts WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(id.0).fetch_optional(&mut *x).await)?;
-        Ok(
-            row.map(|(customer, email, login, portal_enabled, active)| ContactState {
+        Ok(row.map(
+            |(customer, email, login, portal_enabled, active)| ContactState {
                 customer: CustomerId(customer),
                 email,
                 login: login.map(LoginId),
                 portal_enabled,
                 active,
-            }),
-        )
+            },
+        ))
     }
 
     /// Saves contact `id`'s fields; with `forget_login` its old login link is dropped

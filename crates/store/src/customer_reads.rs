@@ -323,8 +323,10 @@ impl Store {
     ) -> Result<AccountOverview, StoreError> {
         let (co, cu) = (company.0, customer.0);
         let count = |table: &'static str| async move {
-            let sql = format!("SELECT COUNT(*) FROM {table} WHERE company_id = $1 AND customer_id = $2");
-            let n: i64 = on_pool!(self, p => sqlx::query_scalar(&sql).bind(co).bind(cu).fetch_one(p).await)?;
+            let sql =
+                format!("SELECT COUNT(*) FROM {table} WHERE company_id = $1 AND customer_id = $2");
+            let n: i64 =
+                on_pool!(self, p => sqlx::query_scalar(&sql).bind(co).bind(cu).fetch_one(p).await)?;
             Ok::<i64, StoreError>(n)
         };
         let jobs: Vec<(String, String, String, OffsetDateTime, i64)> = on_pool!(self, p => sqlx::query_as(
@@ -351,39 +353,58 @@ impl Store {
             "SELECT number, subject, status, updated_at FROM support_requests \
              WHERE company_id = $1 AND customer_id = $2 ORDER BY updated_at DESC, id DESC LIMIT $3")
             .bind(co).bind(cu).bind(few).fetch_all(p).await)?;
-        let item = |(number, title, status, day, amount): (String, String, String, Date, Option<i64>)| {
-            AccountItem {
-                number,
-                title,
-                status,
-                day,
-                amount_minor: amount,
-            }
-        };
+        let item =
+            |(number, title, status, day, amount): (String, String, String, Date, Option<i64>)| {
+                AccountItem {
+                    number,
+                    title,
+                    status,
+                    day,
+                    amount_minor: amount,
+                }
+            };
         Ok(AccountOverview {
             jobs: AccountList {
                 count: count("jobs").await?,
-                latest: jobs.into_iter().map(|(n, t, s, d, a)| item((n, t, s, d.date(), Some(a)))).collect(),
+                latest: jobs
+                    .into_iter()
+                    .map(|(n, t, s, d, a)| item((n, t, s, d.date(), Some(a))))
+                    .collect(),
             },
             estimates: AccountList {
                 count: count("estimates").await?,
-                latest: estimates.into_iter().map(|(n, t, s, d, a)| item((n, t, s, d, Some(a)))).collect(),
+                latest: estimates
+                    .into_iter()
+                    .map(|(n, t, s, d, a)| item((n, t, s, d, Some(a))))
+                    .collect(),
             },
             invoices: AccountList {
                 count: count("invoices").await?,
-                latest: invoices.into_iter().map(|(n, t, s, d, a)| item((n, t, s, d, Some(a)))).collect(),
+                latest: invoices
+                    .into_iter()
+                    .map(|(n, t, s, d, a)| item((n, t, s, d, Some(a))))
+                    .collect(),
             },
             payments: AccountList {
                 count: count("payments").await?,
-                latest: payments.into_iter().map(|(n, t, s, d, a)| item((n, t, s, d.date(), Some(a)))).collect(),
+                latest: payments
+                    .into_iter()
+                    .map(|(n, t, s, d, a)| item((n, t, s, d.date(), Some(a))))
+                    .collect(),
             },
             requests: AccountList {
                 count: count("service_requests").await?,
-                latest: requests.into_iter().map(|(n, t, s, d)| item((n, t, s, d.date(), None))).collect(),
+                latest: requests
+                    .into_iter()
+                    .map(|(n, t, s, d)| item((n, t, s, d.date(), None)))
+                    .collect(),
             },
             support: AccountList {
                 count: count("support_requests").await?,
-                latest: support.into_iter().map(|(n, t, s, d)| item((n, t, s, d.date(), None))).collect(),
+                latest: support
+                    .into_iter()
+                    .map(|(n, t, s, d)| item((n, t, s, d.date(), None)))
+                    .collect(),
             },
         })
     }
@@ -507,7 +528,8 @@ impl Store {
         vals: &[crate::insert::Val],
     ) -> Result<HomeList, StoreError> {
         let count: i64 = on_pool!(self, p => bind_vals!(sqlx::query_scalar(count_sql), vals).fetch_one(p).await)?;
-        let items = on_pool!(self, p => bind_vals!(sqlx::query_as(list_sql), vals).fetch_all(p).await)?;
+        let items =
+            on_pool!(self, p => bind_vals!(sqlx::query_as(list_sql), vals).fetch_all(p).await)?;
         Ok(HomeList { count, items })
     }
 

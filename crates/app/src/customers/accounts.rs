@@ -85,7 +85,17 @@ impl Customer {
         let notes = e.check(check_notes("notes", &f.notes));
         let terms = e.check(check_payment_terms(&f.payment_terms_days));
         let external_ref = e.check(check_external_ref(&f.external_ref));
-        match (name, kind, parent_number, email, phone, mobile_phone, line1, line2, city) {
+        match (
+            name,
+            kind,
+            parent_number,
+            email,
+            phone,
+            mobile_phone,
+            line1,
+            line2,
+            city,
+        ) {
             (
                 Some(name),
                 Some(kind),
@@ -165,13 +175,12 @@ async fn check_links(
         check_parent(child, facts.as_ref())?;
         input.parent = parent;
     }
-    if let Some(reference) = &input.external_ref {
-        if let Some(other) = tx
+    if let Some(reference) = &input.external_ref
+        && let Some(other) = tx
             .customer_with_external_ref(company, reference, child)
             .await?
-        {
-            return Err(external_ref_taken(&other).into());
-        }
+    {
+        return Err(external_ref_taken(&other).into());
     }
     Ok(input)
 }

@@ -196,7 +196,11 @@ pub async fn reactivate(app: &App, staff: &StaffActor, id: ContactId) -> Result<
     }
     active_account(&mut tx, company, old.customer).await?;
     tx.set_contact_active(company, id, true).await?;
-    let audit = staff.audit("contact.reactivated", ("contact", id.0), serde_json::json!({}));
+    let audit = staff.audit(
+        "contact.reactivated",
+        ("contact", id.0),
+        serde_json::json!({}),
+    );
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     Ok(())

@@ -36,7 +36,11 @@ async fn active_account(tx: &mut Tx, company: CompanyId, id: CustomerId) -> Resu
 }
 
 /// Ends every session of `logins`; answers how many ended.
-async fn end_sessions(tx: &mut Tx, company: CompanyId, logins: &[LoginId]) -> Result<u64, AppError> {
+async fn end_sessions(
+    tx: &mut Tx,
+    company: CompanyId,
+    logins: &[LoginId],
+) -> Result<u64, AppError> {
     let mut ended = 0;
     for login in logins {
         ended += tx

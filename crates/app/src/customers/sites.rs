@@ -122,7 +122,10 @@ pub async fn deactivate(app: &App, staff: &StaffActor, id: SiteId) -> Result<(),
         .await?
         .ok_or(AppError::NotFound)?;
     if !active {
-        return Err(AppError::conflict("unchanged", "This site is already deactivated."));
+        return Err(AppError::conflict(
+            "unchanged",
+            "This site is already deactivated.",
+        ));
     }
     let stranded = tx.contacts_only_of_site(company, id).await?;
     if stranded > 0 {

@@ -16,7 +16,14 @@ use doorstep_testkit::{Backend, both_backends};
 
 use crate::world::World;
 
-const TABLES: &[&str] = &["customers", "contacts", "contact_sites", "sites", "sessions", "portal_logins"];
+const TABLES: &[&str] = &[
+    "customers",
+    "contacts",
+    "contact_sites",
+    "sites",
+    "sessions",
+    "portal_logins",
+];
 
 fn customer(name: &str) -> CustomerFields {
     CustomerFields {
@@ -59,11 +66,19 @@ fn person(first: &str, email: &str, role: &str, sites: &[SiteId]) -> Contact {
 }
 
 async fn detail(w: &World, company: CompanyId, number: &str) -> CustomerDetail {
-    w.store.customer_detail(company, number).await.unwrap().unwrap()
+    w.store
+        .customer_detail(company, number)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 async fn contact_of(w: &World, company: CompanyId, customer: i64, first: &str) -> ContactId {
-    let all = w.store.contacts_of_customer(company, CustomerId(customer)).await.unwrap();
+    let all = w
+        .store
+        .contacts_of_customer(company, CustomerId(customer))
+        .await
+        .unwrap();
     ContactId(all.iter().find(|c| c.first_name == first).unwrap().id)
 }
 

@@ -13,7 +13,13 @@ use crate::helpers::{PASSWORD, TestApp, html, seed_people, text_of};
 async fn staff(app: &TestApp, email: &str) -> reqwest::Client {
     let client = app.client(&["acme"]);
     let res = app
-        .submit(&client, "acme", "/office", "/office/sign-in", &[("email", email), ("password", PASSWORD)])
+        .submit(
+            &client,
+            "acme",
+            "/office",
+            "/office/sign-in",
+            &[("email", email), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 303);
     client
@@ -21,9 +27,19 @@ async fn staff(app: &TestApp, email: &str) -> reqwest::Client {
 
 /// Acme's dispatcher, an office member who is not an administrator.
 async fn dispatcher(app: &TestApp, acme: doorstep_core::ids::CompanyId) -> reqwest::Client {
-    let hash = doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::TestOnly).unwrap();
+    let hash =
+        doorstep_web::auth::password::hash_password(PASSWORD, doorstep_web::PasswordCost::TestOnly)
+            .unwrap();
     let mut tx = app.store.begin().await.unwrap();
-    tx.create_staff(acme, "dispatch@acme.test", "Oscar Reyes", StaffRole::Office, Some(&hash)).await.unwrap();
+    tx.create_staff(
+        acme,
+        "dispatch@acme.test",
+        "Oscar Reyes",
+        StaffRole::Office,
+        Some(&hash),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     staff(app, "dispatch@acme.test").await
 }
@@ -40,7 +56,11 @@ fn shows_greenleaf(body: &str) -> bool {
 
 /// Where a successful POST sends the browser.
 fn location(res: &reqwest::Response) -> String {
-    assert_eq!(res.status().as_u16(), 303, "a successful form sends the browser on");
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "a successful form sends the browser on"
+    );
     res.headers()["location"].to_str().unwrap().to_owned()
 }
 

@@ -80,7 +80,12 @@ pub async fn render(
     let today = doorstep_store::now().date();
     let t = state.store.office_today(company, today, FEW).await?;
     let panels = vec![
-        panel(("visits", "Today's visits", "No visits today."), "/office/jobs", t.visits, None),
+        panel(
+            ("visits", "Today's visits", "No visits today."),
+            "/office/jobs",
+            t.visits,
+            None,
+        ),
         panel(
             ("requests", "New requests", "No new requests."),
             "/office/requests",
@@ -94,7 +99,11 @@ pub async fn render(
             Some("/office/support"),
         ),
         panel(
-            ("estimates", "Estimates awaiting the customer", "No estimates awaiting an answer."),
+            (
+                "estimates",
+                "Estimates awaiting the customer",
+                "No estimates awaiting an answer.",
+            ),
             "/office/estimates",
             t.awaiting_estimates,
             None,

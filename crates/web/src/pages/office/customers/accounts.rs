@@ -67,7 +67,9 @@ fn draft_of(c: &CustomerDetail) -> Draft {
         ("tax_exempt", if c.tax_exempt { "1" } else { "" }.to_owned()),
         (
             "payment_terms_days",
-            c.payment_terms_days.map(|d| d.to_string()).unwrap_or_default(),
+            c.payment_terms_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ),
         ("external_ref", c.external_ref.clone().unwrap_or_default()),
     ];

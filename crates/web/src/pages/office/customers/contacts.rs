@@ -135,7 +135,10 @@ pub async fn new_form(
 ) -> Result<Response, WebError> {
     let customer = account(&state, &staff, &number).await?;
     let sites = active_sites(&state, &staff, &customer).await?;
-    let draft = Draft::of(vec![("role".into(), "company".into())], FieldErrors::default());
+    let draft = Draft::of(
+        vec![("role".into(), "company".into())],
+        FieldErrors::default(),
+    );
     render(
         &page(&staff, &csrf, &customer, None, sites, draft),
         StatusCode::OK,
@@ -155,8 +158,7 @@ pub async fn create(
     let parsed = Contact::parse(&fields_of(&pairs));
     let errors = match parsed {
         Ok(contact) => {
-            match contacts::add(&state.app, &staff.actor, CustomerId(customer.id), contact).await
-            {
+            match contacts::add(&state.app, &staff.actor, CustomerId(customer.id), contact).await {
                 Ok(_) => {
                     let to = format!("{}?done=contact_added", page_of(&customer.number));
                     return Ok(Redirect::to(&to).into_response());
@@ -218,15 +220,15 @@ pub async fn save(
     let (c, customer) = contact_and_account(&state, &staff, id).await?;
     let sites = active_sites(&state, &staff, &customer).await?;
     let errors = match Contact::parse(&fields_of(&pairs)) {
-        Ok(contact) => match contacts::edit(&state.app, &staff.actor, ContactId(c.id), contact)
-            .await
-        {
-            Ok(()) => {
-                let to = format!("{}?done=contact_saved", page_of(&customer.number));
-                return Ok(Redirect::to(&to).into_response());
+        Ok(contact) => {
+            match contacts::edit(&state.app, &staff.actor, ContactId(c.id), contact).await {
+                Ok(()) => {
+                    let to = format!("{}?done=contact_saved", page_of(&customer.number));
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(err) => refusal(err)?,
             }
-            Err(err) => refusal(err)?,
-        },
+        }
         Err(errors) => errors,
     };
     let draft = Draft::of(pairs, errors);
@@ -244,7 +246,9 @@ pub async fn confirm_deactivate(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let (c, customer) = contact_and_account(&state, &staff, id).await?;
-    let name = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
+    let name = format!("{} {}", c.first_name, c.last_name)
+        .trim()
+        .to_owned();
     super::confirm(
         &staff,
         &csrf,
@@ -255,7 +259,10 @@ pub async fn confirm_deactivate(
                 customer.name
             ),
         ),
-        (format!("/office/contacts/{}/deactivate", c.id), "Deactivate contact"),
+        (
+            format!("/office/contacts/{}/deactivate", c.id),
+            "Deactivate contact",
+        ),
         page_of(&customer.number),
     )
 }

@@ -53,7 +53,9 @@ pub struct ListQuery {
 /// What the search box means.
 fn filter_of(q: &str, kind: &str, status: &str) -> CustomerFilter {
     let mut f = CustomerFilter {
-        kind: CustomerKind::parse(kind).ok().map(|k| k.as_str().to_owned()),
+        kind: CustomerKind::parse(kind)
+            .ok()
+            .map(|k| k.as_str().to_owned()),
         active: match status {
             "all" => None,
             "inactive" => Some(false),

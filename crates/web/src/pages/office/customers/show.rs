@@ -116,8 +116,12 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "reactivated" => "Customer reactivated. Enable portal access per contact when needed.",
         "contact_added" => "Contact added.",
         "contact_saved" => "Contact saved.",
-        "contact_deactivated" => "Contact deactivated. Their portal access and sessions have ended.",
-        "contact_reactivated" => "Contact reactivated. Portal access stays off until you enable it.",
+        "contact_deactivated" => {
+            "Contact deactivated. Their portal access and sessions have ended."
+        }
+        "contact_reactivated" => {
+            "Contact reactivated. Portal access stays off until you enable it."
+        }
         "site_added" => "Site added.",
         "site_saved" => "Site saved.",
         "site_deactivated" => "Site deactivated. Its jobs keep it.",
@@ -188,12 +192,7 @@ fn href_of(id: &str, number: &str) -> String {
     format!("{base}/{}", super::url_segment(number))
 }
 
-fn section(
-    id: &'static str,
-    title: &'static str,
-    list: AccountList,
-    currency: &str,
-) -> Section {
+fn section(id: &'static str, title: &'static str, list: AccountList, currency: &str) -> Section {
     let shows_amount = list.latest.iter().any(|i| i.amount_minor.is_some());
     let rows = list
         .latest
@@ -245,7 +244,11 @@ pub(crate) fn timeline_entry(e: PortalEvent, named: bool) -> TimelineEntry {
         what: portal_activity_label(&e.action).unwrap_or("Did something in the portal"),
         who: e.who,
         subject,
-        when: format!("{} {}", display::day(e.created_at), display::clock(e.created_at)),
+        when: format!(
+            "{} {}",
+            display::day(e.created_at),
+            display::clock(e.created_at)
+        ),
         iso: e
             .created_at
             .format(&time::format_description::well_known::Rfc3339)
@@ -330,15 +333,17 @@ pub async fn show(
     let account = CustomerId(customer.id);
     let sites = state.store.sites_of_account(company, account).await?;
     let contacts = contact_views(&state, &staff, account, &sites).await?;
-    let overview = state
-        .store
-        .account_overview(company, account, FEW)
-        .await?;
+    let overview = state.store.account_overview(company, account, FEW).await?;
     let currency = staff.company.currency.clone();
     let sections = vec![
         section("jobs", "Jobs", overview.jobs, &currency),
         section("estimates", "Estimates", overview.estimates, &currency),
-        section("invoices", "Invoices (balance due)", overview.invoices, &currency),
+        section(
+            "invoices",
+            "Invoices (balance due)",
+            overview.invoices,
+            &currency,
+        ),
         section("payments", "Payments", overview.payments, &currency),
         section("requests", "Service requests", overview.requests, &currency),
         section("support", "Support requests", overview.support, &currency),
@@ -351,13 +356,19 @@ pub async fn show(
     let href = super::page_of(&customer.number);
     let older = if events.len() as i64 > TIMELINE {
         events.truncate(TIMELINE as usize);
-        events
-            .last()
-            .map(|e| format!("{href}?before={}#timeline", cursor_text((e.created_at, e.id))))
+        events.last().map(|e| {
+            format!(
+                "{href}?before={}#timeline",
+                cursor_text((e.created_at, e.id))
+            )
+        })
     } else {
         None
     };
-    let timeline = events.into_iter().map(|e| timeline_entry(e, false)).collect();
+    let timeline = events
+        .into_iter()
+        .map(|e| timeline_entry(e, false))
+        .collect();
     let terms = match customer.payment_terms_days {
         None => "The company's terms".to_owned(),
         Some(0) => "Due on receipt".to_owned(),

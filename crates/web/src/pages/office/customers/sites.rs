@@ -118,7 +118,8 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let customer = account(&state, &staff, &number).await?;
     let errors = match Site::parse(&fields_of(&pairs)) {
-        Ok(site) => match sites::add(&state.app, &staff.actor, CustomerId(customer.id), site).await {
+        Ok(site) => match sites::add(&state.app, &staff.actor, CustomerId(customer.id), site).await
+        {
             Ok(_) => {
                 let to = format!("{}?done=site_added", page_of(&customer.number));
                 return Ok(Redirect::to(&to).into_response());
@@ -180,7 +181,13 @@ pub async fn save(
         Err(errors) => errors,
     };
     render(
-        &page(&staff, &csrf, &customer, Some(s.id), Draft::of(pairs, errors)),
+        &page(
+            &staff,
+            &csrf,
+            &customer,
+            Some(s.id),
+            Draft::of(pairs, errors),
+        ),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
 }

@@ -263,7 +263,10 @@ impl Store {
             None => &mut sql,
         };
         if let Some((name, id)) = after {
-            sql.push(&format!(" AND ({key}, id) > ("))
+            // The plain bound gives both engines an index range; the pair settles ties.
+            sql.push(&format!(" AND {key} >= "))
+                .val(name.to_owned())
+                .push(&format!(" AND ({key}, id) > ("))
                 .val(name.to_owned())
                 .push(", ")
                 .val(id)
@@ -447,6 +450,17 @@ impl Store {
         .push(" AND a.actor_kind = 'contact'");
         match customer {
             Some(cu) => {
+                // Every actor of the account first (its contacts and their logins), so
+                // the account's records are read through `audit_events_portal_actor`.
+                sql.push(" AND a.actor_id IN (SELECT id FROM contacts WHERE company_id = ")
+                    .val(company.0)
+                    .push(" AND customer_id = ")
+                    .val(cu.0)
+                    .push(" UNION ALL SELECT login_id FROM contacts WHERE login_id IS NOT NULL AND company_id = ")
+                    .val(company.0)
+                    .push(" AND customer_id = ")
+                    .val(cu.0)
+                    .push(")");
                 sql.push(&format!(
                     " AND ((a.action IN ({contact_actions}) AND a.actor_id IN \
                      (SELECT id FROM contacts WHERE company_id = "
@@ -476,7 +490,13 @@ impl Store {
                 .val(id)
                 .push(")");
         }
-        sql.push(" ORDER BY a.created_at DESC, a.id DESC LIMIT ")
+        // SQLite would rather walk the company's portal records in order than sort one
+        // account's few; `|| ''` keeps the order and leaves it the account's index.
+        let order = match (customer, self.kind()) {
+            (Some(_), crate::DbKind::Sqlite) => "a.created_at || '' DESC, a.id DESC",
+            _ => "a.created_at DESC, a.id DESC",
+        };
+        sql.push(&format!(" ORDER BY {order} LIMIT "))
             .val(limit.clamp(1, 201));
         let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)

@@ -247,11 +247,16 @@ pub struct ContactAccess {
     pub locked: bool,
     /// The login's last sign-in.
     pub last_sign_in_at: Option<time::OffsetDateTime>,
+    /// The contact is active (not deactivated by the office).
+    pub active: bool,
+    /// The contact receives invoices.
+    pub is_billing: bool,
 }
 
 const ACCESS_SELECT: &str = "SELECT co.id, co.customer_id, co.first_name, co.last_name, co.email, co.phone, co.role, \
     co.portal_enabled, co.login_id, (l.password_hash IS NOT NULL) AS has_password, \
-    (l.locked_at IS NOT NULL) AS locked, l.last_sign_in_at \
+    (l.locked_at IS NOT NULL) AS locked, l.last_sign_in_at, \
+    (co.deactivated_at IS NULL) AS active, co.is_billing \
     FROM contacts co LEFT JOIN portal_logins l ON l.id = co.login_id AND l.company_id = co.company_id";
 
 impl Store {

@@ -19,6 +19,8 @@ pub mod companies;
 mod company_cache;
 pub mod contacts;
 pub mod conversation;
+pub mod customer_book;
+pub mod customer_reads;
 pub mod customers;
 pub mod dashboard;
 pub mod demo_support;

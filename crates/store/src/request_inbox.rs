@@ -302,6 +302,8 @@ pub enum Numbered {
     Job,
     /// `E-1001`, ...
     Estimate,
+    /// `C-1001`, ... (customer accounts, issue 17)
+    Customer,
 }
 
 impl Numbered {
@@ -309,6 +311,7 @@ impl Numbered {
         match self {
             Numbered::Job => "jobs",
             Numbered::Estimate => "estimates",
+            Numbered::Customer => "customers",
         }
     }
 
@@ -316,6 +319,7 @@ impl Numbered {
         match self {
             Numbered::Job => "J-",
             Numbered::Estimate => "E-",
+            Numbered::Customer => "C-",
         }
     }
 }

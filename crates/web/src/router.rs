@@ -228,6 +228,27 @@ routes! {
     POST "/office/settings/visits" => office::visit_settings::save, Admin;
 
     // customers, contacts and sites (issue 17)
+    GET  "/office/customers/new" => office::customers::accounts::new_form, Staff;
+    POST "/office/customers/new" => office::customers::accounts::create, Staff;
+    GET  "/office/customers/{number}/edit" => office::customers::accounts::edit_form, Staff;
+    POST "/office/customers/{number}/edit" => office::customers::accounts::save, Staff;
+    GET  "/office/customers/{number}/deactivate" => office::customers::accounts::confirm_deactivate, Staff;
+    POST "/office/customers/{number}/deactivate" => office::customers::accounts::deactivate, Staff;
+    POST "/office/customers/{number}/reactivate" => office::customers::accounts::reactivate, Staff;
+    GET  "/office/customers/{number}/contacts/new" => office::customers::contacts::new_form, Staff;
+    POST "/office/customers/{number}/contacts/new" => office::customers::contacts::create, Staff;
+    GET  "/office/contacts/{id}/edit" => office::customers::contacts::edit_form, Staff;
+    POST "/office/contacts/{id}/edit" => office::customers::contacts::save, Staff;
+    GET  "/office/contacts/{id}/deactivate" => office::customers::contacts::confirm_deactivate, Staff;
+    POST "/office/contacts/{id}/deactivate" => office::customers::contacts::deactivate, Staff;
+    POST "/office/contacts/{id}/reactivate" => office::customers::contacts::reactivate, Staff;
+    GET  "/office/customers/{number}/sites/new" => office::customers::sites::new_form, Staff;
+    POST "/office/customers/{number}/sites/new" => office::customers::sites::create, Staff;
+    GET  "/office/sites/{id}/edit" => office::customers::sites::edit_form, Staff;
+    POST "/office/sites/{id}/edit" => office::customers::sites::save, Staff;
+    GET  "/office/sites/{id}/deactivate" => office::customers::sites::confirm_deactivate, Staff;
+    POST "/office/sites/{id}/deactivate" => office::customers::sites::deactivate, Staff;
+    POST "/office/sites/{id}/reactivate" => office::customers::sites::reactivate, Staff;
 
     // jobs (issue 17)
     GET  "/office/jobs" => office::jobs::list::list, Staff;

@@ -8,7 +8,7 @@ pub mod staff_setup;
 
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::email::EmailAddress;
-use doorstep_core::ids::{ContactId, LoginId};
+use doorstep_core::ids::{ContactId, CustomerId, LoginId};
 use doorstep_store::Tx;
 use doorstep_store::contacts::ContactAccess;
 use doorstep_store::sessions::SessionOwner;
@@ -79,6 +79,16 @@ async fn finish(
 /// `no_email` conflict when the contact has no valid email.
 pub async fn enable(app: &App, staff: &StaffActor, id: ContactId) -> Result<Enabled, AppError> {
     let c = find(app, staff, id).await?;
+    let account_active = app
+        .store
+        .customer_active(staff.company().id, CustomerId(c.customer_id))
+        .await?;
+    if !c.active || !account_active {
+        return Err(AppError::conflict(
+            "inactive",
+            "This contact or its customer is deactivated. Reactivate it before enabling portal access.",
+        ));
+    }
     let Some(email) = c.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()) else {
         return Err(AppError::conflict(
             "no_email",

@@ -112,6 +112,7 @@ both_backends! {
         app.submit(&app.client(&["acme"]), "acme", "/forgot-password", "/forgot-password", &[("email", "dana@example.test")]).await;
         let email_id = app.store.outbox_page(people.acme, None, 1).await.unwrap()[0].id;
         let contact_id = app.store.contacts_of_customer(people.acme, people.household).await.unwrap()[0].id;
+        let site_id = app.store.sites_of_account(people.acme, people.household).await.unwrap()[0].id;
         let requests = crate::request_inbox::seed_requests(&app, &people).await;
         // A ticket of Harbor (Dana's active account) with a file, for the support routes.
         let harbor_contact = app.store.contacts_of_customer(people.acme, people.harbor).await.unwrap()[0].id;
@@ -182,6 +183,8 @@ both_backends! {
                 catalogue_id
             } else if rule.path.starts_with("/office/availability/") {
                 window_id
+            } else if rule.path.starts_with("/office/sites/") {
+                site_id
             } else {
                 contact_id
             };

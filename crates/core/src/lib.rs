@@ -23,6 +23,7 @@ pub mod validation;
 pub use validation::Invalid;
 pub mod availability;
 pub mod catalogue;
+pub mod company;
 pub mod control_chars;
 pub mod request_form;
 pub mod visits;

@@ -279,13 +279,12 @@ both_backends! {
         // An invited administrator cannot sign in yet, so Olivia is still the only
         // active one.
         let ivy = Invitation::parse("ivy@acme.test", "Ivy", "admin").unwrap();
-        let ivy = staff::invite(&w.app, admin, ivy).await.unwrap();
+        staff::invite(&w.app, admin, ivy).await.unwrap();
         let after_invite = (w.snapshot(STAFF_TABLES).await, everything(&w).await);
         let err = staff::change_role(&w.app, admin, olivia.id(), StaffRole::Office).await.unwrap_err();
         assert_eq!(conflict(&err), Some("last_admin"));
         assert_eq!((w.snapshot(STAFF_TABLES).await, everything(&w).await), after_invite);
         assert_ne!(after_invite, before);
-        let _ = ivy;
 
         // Oscar, made an administrator, may then demote Olivia.
         staff::change_role(&w.app, admin, oscar_id, StaffRole::Admin).await.unwrap();

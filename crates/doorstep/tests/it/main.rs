@@ -8,6 +8,7 @@ mod attacks;
 mod billing_data;
 mod catalogue;
 mod cli;
+mod company;
 mod dashboard;
 mod estimates;
 mod health;

@@ -25,6 +25,7 @@ pub mod validation;
 pub use validation::Invalid;
 pub mod availability;
 pub mod catalogue;
+pub mod company;
 pub mod control_chars;
 pub mod local_time;
 pub mod request_form;

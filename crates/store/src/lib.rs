@@ -17,6 +17,7 @@ pub mod bulk;
 pub mod catalogue;
 pub mod companies;
 mod company_cache;
+pub mod company_details;
 pub mod contacts;
 pub mod conversation;
 pub mod customer_book;

@@ -103,7 +103,7 @@ impl Store {
              LEFT JOIN staff_users st ON st.id = s.staff_user_id AND st.company_id = s.company_id \
              LEFT JOIN portal_logins l ON l.id = s.login_id AND l.company_id = s.company_id \
              WHERE s.company_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
-             AND st.locked_at IS NULL AND l.locked_at IS NULL \
+             AND st.locked_at IS NULL AND st.deactivated_at IS NULL AND l.locked_at IS NULL \
              AND (st.id IS NOT NULL OR l.id IS NOT NULL)")
             .bind(company.0).bind(id_hash).bind(at).bind(db_time(idle_cutoff))
             .fetch_optional(p).await)?;
@@ -157,7 +157,7 @@ impl Store {
         email: &str,
     ) -> Result<Option<Credentials>, StoreError> {
         let row: Option<CredentialRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, password_hash, (locked_at IS NOT NULL) AS locked FROM staff_users \
+            "SELECT id, password_hash, (locked_at IS NOT NULL OR deactivated_at IS NOT NULL) AS locked FROM staff_users \
              WHERE company_id = $1 AND email = $2")
             .bind(company.0).bind(email).fetch_optional(p).await)?;
         Ok(row.map(|r| Credentials {

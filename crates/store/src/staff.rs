@@ -2,6 +2,7 @@
 
 use doorstep_core::ids::{CompanyId, StaffUserId};
 use doorstep_core::status::StaffRole;
+use time::OffsetDateTime;
 
 use crate::insert::Val;
 use crate::{Store, StoreError, Tx, db_time, now, on_pool, on_tx};
@@ -23,6 +24,45 @@ pub struct StaffUser {
     pub has_password: bool,
     /// Whether the login is locked.
     pub locked: bool,
+    /// Whether an administrator deactivated them (they cannot sign in).
+    pub deactivated: bool,
+    /// When they last signed in.
+    pub last_sign_in_at: Option<OffsetDateTime>,
+}
+
+impl StaffUser {
+    /// Invited (no password chosen yet), active or deactivated.
+    pub fn status(&self) -> StaffStatus {
+        if self.deactivated {
+            StaffStatus::Deactivated
+        } else if !self.has_password {
+            StaffStatus::Invited
+        } else {
+            StaffStatus::Active
+        }
+    }
+}
+
+/// Where a staff member stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffStatus {
+    /// Invited, no password chosen yet.
+    Invited,
+    /// Signs in and works.
+    Active,
+    /// Deactivated by an administrator.
+    Deactivated,
+}
+
+impl StaffStatus {
+    /// The word the office reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffStatus::Invited => "Invited",
+            StaffStatus::Active => "Active",
+            StaffStatus::Deactivated => "Deactivated",
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -34,6 +74,8 @@ struct StaffRow {
     role: String,
     has_password: bool,
     locked: bool,
+    deactivated: bool,
+    last_sign_in_at: Option<OffsetDateTime>,
 }
 
 impl TryFrom<StaffRow> for StaffUser {
@@ -47,12 +89,15 @@ impl TryFrom<StaffRow> for StaffUser {
             role: StaffRole::parse(&r.role).map_err(|e| StoreError::Unsupported(e.to_string()))?,
             has_password: r.has_password,
             locked: r.locked,
+            deactivated: r.deactivated,
+            last_sign_in_at: r.last_sign_in_at,
         })
     }
 }
 
 const SELECT: &str = "SELECT id, company_id, email, name, role, \
-    (password_hash IS NOT NULL) AS has_password, (locked_at IS NOT NULL) AS locked FROM staff_users";
+    (password_hash IS NOT NULL) AS has_password, (locked_at IS NOT NULL) AS locked, \
+    (deactivated_at IS NOT NULL) AS deactivated, last_sign_in_at FROM staff_users";
 
 impl Store {
     /// Finds a staff member of `company` by (lower-case) email.
@@ -134,5 +179,64 @@ impl Store {
         let row: Option<StaffRow> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(company.0).bind(id.0).fetch_optional(p).await)?;
         row.map(StaffUser::try_from).transpose()
+    }
+}
+
+impl Tx {
+    /// Locks the company's row until the transaction ends, so changes to its staff (roles,
+    /// deactivations) happen one after the other and the "last administrator" rule sees
+    /// every one of them; then answers its staff as they are now.
+    pub async fn lock_staff(&mut self, company: CompanyId) -> Result<Vec<StaffUser>, StoreError> {
+        // A no-op write takes the row lock on both engines before the read.
+        on_tx!(self, c => sqlx::query("UPDATE companies SET updated_at = updated_at WHERE id = $1")
+            .bind(company.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        let sql = format!("{SELECT} WHERE company_id = $1 ORDER BY name, id");
+        let rows: Vec<StaffRow> =
+            on_tx!(self, c => sqlx::query_as(&sql).bind(company.0).fetch_all(&mut *c).await)?;
+        rows.into_iter().map(StaffUser::try_from).collect()
+    }
+
+    /// Gives staff member `staff` of `company` the role `role`.
+    pub async fn set_staff_role(
+        &mut self,
+        company: CompanyId,
+        staff: StaffUserId,
+        role: StaffRole,
+    ) -> Result<(), StoreError> {
+        let done = on_tx!(self, c => sqlx::query(
+            "UPDATE staff_users SET role = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(staff.0).bind(role.as_str()).bind(db_time(now()))
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Deactivates staff member `staff` of `company` (ending their sessions and revoking
+    /// their setup links, at once) or reactivates them.
+    pub async fn set_staff_deactivated(
+        &mut self,
+        company: CompanyId,
+        staff: StaffUserId,
+        deactivated: bool,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let done = on_tx!(self, c => sqlx::query(
+            "UPDATE staff_users SET deactivated_at = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(staff.0).bind(deactivated.then_some(db_time(at))).bind(db_time(at))
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if deactivated {
+            on_tx!(self, c => sqlx::query(
+                "DELETE FROM sessions WHERE company_id = $1 AND staff_user_id = $2")
+                .bind(company.0).bind(staff.0).execute(&mut *c).await.map(|_| ()))?;
+            on_tx!(self, c => sqlx::query(
+                "UPDATE auth_tokens SET used_at = $3 WHERE company_id = $1 AND staff_user_id = $2 AND used_at IS NULL")
+                .bind(company.0).bind(staff.0).bind(db_time(at)).execute(&mut *c).await.map(|_| ()))?;
+        }
+        Ok(())
     }
 }

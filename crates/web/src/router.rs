@@ -271,6 +271,17 @@ routes! {
     // payments (issues 17 and 19)
 
     // company setup: details, staff, audit log (issue 18)
+    GET  "/office/company" => office::company::details::show, Admin;
+    POST "/office/company" => office::company::details::save, Admin;
+    GET  "/office/staff" => office::company::staff::list, Admin;
+    POST "/office/staff" => office::company::staff::invite, Admin;
+    POST "/office/staff/{id}/resend" => office::company::staff::resend, Admin;
+    POST "/office/staff/{id}/role" => office::company::staff::role, Admin;
+    GET  "/office/staff/{id}/deactivate" => office::company::staff::confirm_deactivate, Admin;
+    POST "/office/staff/{id}/deactivate" => office::company::staff::deactivate, Admin;
+    POST "/office/staff/{id}/reactivate" => office::company::staff::reactivate, Admin;
+    GET  "/office/audit" => office::company::audit::list, Admin;
+    GET  "/office/audit.csv" => office::company::audit::csv, Admin;
 
     // look and time (issue 15)
 }

@@ -8,6 +8,7 @@ mod attacks;
 mod billing_data;
 mod catalogue;
 mod cli;
+mod company;
 mod customers_office;
 mod dashboard;
 mod estimates;

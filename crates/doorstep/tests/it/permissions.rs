@@ -76,7 +76,7 @@ both_backends! {
         settings.allow_self_sign_up = true;
         let mut tx = app.store.begin().await.unwrap();
         tx.set_company_settings(people.acme, &settings).await.unwrap();
-        tx.create_staff(people.acme, "dispatch@acme.test", "Oscar", StaffRole::Office, Some(&hash)).await.unwrap();
+        let oscar_id = tx.create_staff(people.acme, "dispatch@acme.test", "Oscar", StaffRole::Office, Some(&hash)).await.unwrap().0;
         tx.create_staff(bolt.id, "office@bolt.test", "Bo", StaffRole::Admin, Some(&hash)).await.unwrap();
         let lola = tx.insert_login(people.acme, "lola@example.test", Some(&hash)).await.unwrap();
         tx.insert_contact(people.acme, &NewContact {
@@ -185,6 +185,8 @@ both_backends! {
                 window_id
             } else if rule.path.starts_with("/office/sites/") {
                 site_id
+            } else if rule.path.starts_with("/office/staff/") {
+                oscar_id
             } else {
                 contact_id
             };

@@ -77,7 +77,7 @@ pub async fn render(
     csrf: &str,
 ) -> Result<Response, WebError> {
     let company = staff.company.id;
-    let today = doorstep_store::now().date();
+    let today = crate::kit::dates::today(&staff.company.time_zone);
     let t = state.store.office_today(company, today, FEW).await?;
     let panels = vec![
         panel(

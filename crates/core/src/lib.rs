@@ -6,6 +6,7 @@
 pub mod ageing;
 pub mod authz;
 pub mod credentials;
+pub mod documents;
 pub mod email;
 pub mod estimates;
 pub mod ids;

@@ -33,6 +33,7 @@ pub mod job_detail;
 pub mod job_list;
 pub mod jobs;
 pub mod locked_notice;
+pub mod office_documents;
 pub mod outbox;
 mod pg_reads;
 mod portal_session;

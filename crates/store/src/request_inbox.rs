@@ -302,6 +302,8 @@ pub enum Numbered {
     Job,
     /// `E-1001`, ...
     Estimate,
+    /// `I-1001`, ...
+    Invoice,
 }
 
 impl Numbered {
@@ -309,6 +311,7 @@ impl Numbered {
         match self {
             Numbered::Job => "jobs",
             Numbered::Estimate => "estimates",
+            Numbered::Invoice => "invoices",
         }
     }
 
@@ -316,6 +319,7 @@ impl Numbered {
         match self {
             Numbered::Job => "J-",
             Numbered::Estimate => "E-",
+            Numbered::Invoice => "I-",
         }
     }
 }

@@ -139,10 +139,7 @@ pub fn parse_quantity(raw: &str) -> Result<i64, Invalid> {
         return Ok(1000);
     }
     if q.starts_with('-') {
-        return Err(Invalid::new(
-            "quantity",
-            "The quantity cannot be negative.",
-        ));
+        return Err(Invalid::new("quantity", "The quantity cannot be negative."));
     }
     decimal_thousandths(q, 3)
         .filter(|m| *m <= QUANTITY_MAX * 1000)
@@ -214,7 +211,11 @@ fn decimal_thousandths(s: &str, places: usize) -> Option<i64> {
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: i64 = format!("{frac:0<3}").parse().ok()?;
     whole.checked_mul(1000)?.checked_add(frac)
 }
@@ -389,7 +390,11 @@ mod tests {
 
     #[test]
     fn a_line_reads_quantity_price_and_tax() {
-        let l = parse_line(LineOwnerKind::Invoice, &text("1.5", "45.50", "8.25"), Currency::USD);
+        let l = parse_line(
+            LineOwnerKind::Invoice,
+            &text("1.5", "45.50", "8.25"),
+            Currency::USD,
+        );
         assert_eq!(
             l,
             Ok(LineInput {
@@ -407,8 +412,14 @@ mod tests {
     #[test]
     fn negative_quantities_and_over_three_decimals_are_refused() {
         let own = LineOwnerKind::Invoice;
-        assert_eq!(fields(parse_line(own, &text("-1", "10", ""), Currency::USD)), ["quantity"]);
-        assert_eq!(fields(parse_line(own, &text("1.2345", "10", ""), Currency::USD)), ["quantity"]);
+        assert_eq!(
+            fields(parse_line(own, &text("-1", "10", ""), Currency::USD)),
+            ["quantity"]
+        );
+        assert_eq!(
+            fields(parse_line(own, &text("1.2345", "10", ""), Currency::USD)),
+            ["quantity"]
+        );
         assert_eq!(parse_quantity("0"), Ok(0));
         assert_eq!(parse_quantity("0.125"), Ok(125));
         assert!(parse_quantity("abc").is_err());
@@ -426,7 +437,10 @@ mod tests {
         assert!(parse_rate("-1", "r").is_err());
         assert!(parse_rate("8.255", "r").is_err());
         let own = LineOwnerKind::Estimate;
-        assert_eq!(fields(parse_line(own, &text("1", "10", "101"), Currency::USD)), ["tax_rate"]);
+        assert_eq!(
+            fields(parse_line(own, &text("1", "10", "101"), Currency::USD)),
+            ["tax_rate"]
+        );
     }
 
     #[test]
@@ -436,11 +450,19 @@ mod tests {
         t.optional = true;
         assert_eq!(
             fields(parse_line(LineOwnerKind::Invoice, &t, Currency::USD)),
-            ["description", "quantity", "unit_price", "tax_rate", "optional"]
+            [
+                "description",
+                "quantity",
+                "unit_price",
+                "tax_rate",
+                "optional"
+            ]
         );
         let mut ok = text("1", "10", "");
         ok.optional = true;
-        assert!(parse_line(LineOwnerKind::Estimate, &ok, Currency::USD).is_ok_and(|l| l.is_optional));
+        assert!(
+            parse_line(LineOwnerKind::Estimate, &ok, Currency::USD).is_ok_and(|l| l.is_optional)
+        );
         assert!(parse_line(LineOwnerKind::Job, &ok, Currency::USD).is_err());
         assert!(check_description(&"x".repeat(DESCRIPTION_MAX + 1)).is_err());
         assert!(!text("", "", "").is_blank());

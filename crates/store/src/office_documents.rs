@@ -447,7 +447,14 @@ impl Store {
         company: CompanyId,
         estimate: EstimateId,
     ) -> Result<Vec<EstimateMessage>, StoreError> {
-        type Row = (Option<i64>, Option<String>, Option<String>, Option<String>, String, OffsetDateTime);
+        type Row = (
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            OffsetDateTime,
+        );
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
             "SELECT m.author_contact_id, co.first_name, co.last_name, su.name, m.body, m.created_at \
              FROM messages m \
@@ -459,13 +466,11 @@ impl Store {
             .into_iter()
             .map(|(contact, first, last, staff, body, at)| {
                 let author = match contact {
-                    Some(_) => format!(
-                        "{} {}",
-                        first.unwrap_or_default(),
-                        last.unwrap_or_default()
-                    )
-                    .trim()
-                    .to_owned(),
+                    Some(_) => {
+                        format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default())
+                            .trim()
+                            .to_owned()
+                    }
                     None => staff.unwrap_or_else(|| "Office".to_owned()),
                 };
                 EstimateMessage {
@@ -492,7 +497,11 @@ impl Store {
     }
 
     /// One tax rate of the company.
-    pub async fn tax_rate(&self, company: CompanyId, id: i64) -> Result<Option<TaxRate>, StoreError> {
+    pub async fn tax_rate(
+        &self,
+        company: CompanyId,
+        id: i64,
+    ) -> Result<Option<TaxRate>, StoreError> {
         let row = on_pool!(self, p => sqlx::query_as(
             "SELECT id, name, rate_bp, active FROM tax_rates WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(id).fetch_optional(p).await)?;

@@ -72,7 +72,9 @@ impl EstimateInput {
         let mut errors = FieldErrors::default();
         let customer_number = text.customer.trim().to_owned();
         if customer_number.is_empty() {
-            errors.0.push(Invalid::new("customer", "Choose the customer."));
+            errors
+                .0
+                .push(Invalid::new("customer", "Choose the customer."));
         }
         let site = match text.site.trim() {
             "" => None,
@@ -95,20 +97,23 @@ impl EstimateInput {
             errors.check(rules::check_valid_until(issued, until));
         }
         match (title, scope, notes, issued_on, expires_on, deposit_minor) {
-            (Some(title), Some(scope), Some(notes), Some(issued_on), Some(expires_on), Some(deposit_minor))
-                if errors.is_empty() =>
-            {
-                Ok(EstimateInput {
-                    customer_number,
-                    site,
-                    title,
-                    scope,
-                    issued_on,
-                    expires_on,
-                    deposit_minor,
-                    notes,
-                })
-            }
+            (
+                Some(title),
+                Some(scope),
+                Some(notes),
+                Some(issued_on),
+                Some(expires_on),
+                Some(deposit_minor),
+            ) if errors.is_empty() => Ok(EstimateInput {
+                customer_number,
+                site,
+                title,
+                scope,
+                issued_on,
+                expires_on,
+                deposit_minor,
+                notes,
+            }),
             _ => Err(errors),
         }
     }
@@ -120,7 +125,8 @@ async fn fields(
     staff: &StaffActor,
     input: EstimateInput,
 ) -> Result<EstimateFields, AppError> {
-    let (customer, site) = super::invoices::place(app, staff, &input.customer_number, input.site).await?;
+    let (customer, site) =
+        super::invoices::place(app, staff, &input.customer_number, input.site).await?;
     Ok(EstimateFields {
         customer,
         site,
@@ -142,7 +148,11 @@ async fn find(app: &App, staff: &StaffActor, number: &str) -> Result<OfficeEstim
 }
 
 /// Creates a draft estimate under the company's next `E-` number; its number.
-pub async fn create(app: &App, staff: &StaffActor, input: EstimateInput) -> Result<String, AppError> {
+pub async fn create(
+    app: &App,
+    staff: &StaffActor,
+    input: EstimateInput,
+) -> Result<String, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let f = fields(app, staff, input).await?;
     let company = staff.company().id;
@@ -169,7 +179,8 @@ pub async fn create(app: &App, staff: &StaffActor, input: EstimateInput) -> Resu
         )
         .await?;
     tx.set_estimate_extras(company, id, &f.notes, 0).await?;
-    let detail = serde_json::json!({"number": number, "title": f.title, "customer_id": f.customer.0});
+    let detail =
+        serde_json::json!({"number": number, "title": f.title, "customer_id": f.customer.0});
     let audit = staff.audit("estimate.created", ("estimate", id.0), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
@@ -218,7 +229,9 @@ pub(crate) async fn recipient(
         .filter(|c| c.customer_id == customer.0)
         .ok_or_else(not_theirs)?;
     let email = rules::check_recipient_email(c.email.as_deref())?;
-    let name = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
+    let name = format!("{} {}", c.first_name, c.last_name)
+        .trim()
+        .to_owned();
     Ok((name, email))
 }
 
@@ -356,12 +369,18 @@ pub async fn convert(app: &App, staff: &StaffActor, number: &str) -> Result<Stri
             },
         )
         .await?;
-    tx.insert_lines(company, LineOwner::Job(job), &lines).await?;
-    tx.set_job_discount(company, job, e.detail.discount_minor).await?;
-    if !tx.mark_estimate_converted(company, e.detail.id, job).await? {
+    tx.insert_lines(company, LineOwner::Job(job), &lines)
+        .await?;
+    tx.set_job_discount(company, job, e.detail.discount_minor)
+        .await?;
+    if !tx
+        .mark_estimate_converted(company, e.detail.id, job)
+        .await?
+    {
         return Err(AppError::changed());
     }
-    let detail = serde_json::json!({"number": e.detail.number, "job": job_number, "total_minor": total});
+    let detail =
+        serde_json::json!({"number": e.detail.number, "job": job_number, "total_minor": total});
     let audit = staff.audit("estimate.converted", ("estimate", e.detail.id.0), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;

@@ -74,7 +74,9 @@ impl InvoiceInput {
         let due_on = errors.check(rules::parse_date(text.due_on, "due_on"));
         let notes = errors.check(rules::check_text(text.notes, "notes"));
         let due_on = match (issued_on, due_on) {
-            (Some(issued), Some(Some(due))) => errors.check(rules::check_due(issued, due)).map(|()| due),
+            (Some(issued), Some(Some(due))) => {
+                errors.check(rules::check_due(issued, due)).map(|()| due)
+            }
             (Some(issued), Some(None)) => Some(issued + time::Duration::days(DEFAULT_TERMS_DAYS)),
             _ => None,
         };
@@ -207,7 +209,8 @@ pub async fn create(
             },
         )
         .await?;
-    tx.insert_lines(company, LineOwner::Invoice(id), &lines).await?;
+    tx.insert_lines(company, LineOwner::Invoice(id), &lines)
+        .await?;
     tx.set_invoice_discount(company, id, discount).await?;
     let detail = serde_json::json!({"number": number, "job": from_job, "customer_id": customer.0, "total_minor": total});
     let audit = staff.audit("invoice.created", ("invoice", id.0), detail);
@@ -277,9 +280,10 @@ pub async fn send(
     let (name, email) = recipient(app, staff, i.customer, contact).await?;
     let company = staff.company();
     let number = i.detail.row.number.clone();
-    let link = app
-        .links()
-        .portal(&company.slug, &format!("/invoices/{}", path_segment(&number)));
+    let link = app.links().portal(
+        &company.slug,
+        &format!("/invoices/{}", path_segment(&number)),
+    );
     let total = i.detail.totals().total_minor;
     let amount = money(company, total);
     let due = i.detail.row.due_on.to_string();

@@ -234,7 +234,11 @@ pub async fn replace(
                 return Err(AppError::conflict("sent", INVOICE_SENT));
             }
             let id = i.detail.id;
-            (LineOwner::Invoice(id), ("invoice", id.0), i.detail.row.number)
+            (
+                LineOwner::Invoice(id),
+                ("invoice", id.0),
+                i.detail.row.number,
+            )
         }
     };
     let mut tx = app.store.begin().await?;

@@ -21,7 +21,10 @@ impl RateInput {
         let mut errors = FieldErrors::default();
         let name = errors.check(rules::check_tax_name(name));
         let rate_bp = errors.check(if rate.trim().is_empty() {
-            Err(doorstep_core::Invalid::new("rate", "Enter the rate in percent, such as 8.25."))
+            Err(doorstep_core::Invalid::new(
+                "rate",
+                "Enter the rate in percent, such as 8.25.",
+            ))
         } else {
             rules::parse_rate(rate, "rate")
         });

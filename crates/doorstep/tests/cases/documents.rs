@@ -10,8 +10,8 @@ use doorstep_app::documents::tax_rates::{self, RateInput};
 use doorstep_app::estimates::{self as answers, Approval};
 use doorstep_app::{AppError, StaffActor};
 use doorstep_core::documents::LineOwnerKind;
-use doorstep_core::money::Currency;
 use doorstep_core::ids::CustomerId;
+use doorstep_core::money::Currency;
 use doorstep_core::status::{ContactRole, EstimateStatus, InvoiceStatus};
 use doorstep_store::contacts::NewContact;
 use doorstep_testkit::{Backend, both_backends};
@@ -26,7 +26,11 @@ fn row(description: &str, quantity: &str, price: &str, rate: &str, optional: boo
         description: description.into(),
         quantity: quantity.into(),
         unit_price: price.into(),
-        tax_name: if rate.is_empty() { String::new() } else { "Sales tax".into() },
+        tax_name: if rate.is_empty() {
+            String::new()
+        } else {
+            "Sales tax".into()
+        },
         tax_rate: rate.into(),
         optional,
         catalogue_item: None,
@@ -66,13 +70,31 @@ async fn contact_id(w: &World, email: &str) -> i64 {
 
 /// A new contact of Dana's household (C-1001) without an email; its id.
 async fn contact_without_email(w: &World) -> i64 {
-    let household = w.store.customer_by_number(w.acme.id, "C-1001").await.unwrap().unwrap();
+    let household = w
+        .store
+        .customer_by_number(w.acme.id, "C-1001")
+        .await
+        .unwrap()
+        .unwrap();
     let mut tx = w.store.begin().await.unwrap();
-    let id = tx.insert_contact(w.acme.id, &NewContact {
-        customer: CustomerId(household.id), login: None, first_name: "Pat".into(), last_name: "Whitaker".into(),
-        email: None, phone: "555-0100".into(), role: ContactRole::Company,
-        is_primary: false, is_billing: false, portal_enabled: false,
-    }).await.unwrap();
+    let id = tx
+        .insert_contact(
+            w.acme.id,
+            &NewContact {
+                customer: CustomerId(household.id),
+                login: None,
+                first_name: "Pat".into(),
+                last_name: "Whitaker".into(),
+                email: None,
+                phone: "555-0100".into(),
+                role: ContactRole::Company,
+                is_primary: false,
+                is_billing: false,
+                portal_enabled: false,
+            },
+        )
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id.0
 }
@@ -90,8 +112,14 @@ async fn draft_invoice(w: &World, staff: &StaffActor) -> String {
     )
     .unwrap();
     let number = invoices::create(&w.app, staff, input, None).await.unwrap();
-    let l = lines_of(LineOwnerKind::Invoice, &[row("Service call", "1", "120", "8.25", false)], "");
-    lines::replace(&w.app, staff, Owner::Invoice(&number), l).await.unwrap();
+    let l = lines_of(
+        LineOwnerKind::Invoice,
+        &[row("Service call", "1", "120", "8.25", false)],
+        "",
+    );
+    lines::replace(&w.app, staff, Owner::Invoice(&number), l)
+        .await
+        .unwrap();
     number
 }
 

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod invoices;
 mod jobs;
+mod office_documents;
 mod pdfs;
 mod permissions;
 mod request_inbox;

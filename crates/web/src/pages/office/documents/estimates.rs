@@ -329,7 +329,11 @@ pub async fn create(
     }
 }
 
-async fn load(state: &AppState, staff: &SignedInStaff, number: &str) -> Result<OfficeEstimate, WebError> {
+async fn load(
+    state: &AppState,
+    staff: &SignedInStaff,
+    number: &str,
+) -> Result<OfficeEstimate, WebError> {
     state
         .store
         .office_estimate(staff.company.id, number)
@@ -357,12 +361,20 @@ pub async fn edit_form(
         scope: d.scope.clone(),
         issued_on: d.issued_on.to_string(),
         valid_until: d.expires_on.map(|x| x.to_string()).unwrap_or_default(),
-        deposit: if d.deposit_minor > 0 { price_input(d.deposit_minor, cur) } else { String::new() },
+        deposit: if d.deposit_minor > 0 {
+            price_input(d.deposit_minor, cur)
+        } else {
+            String::new()
+        },
         notes: d.notes.clone(),
         errors: FieldErrors::default(),
     };
     let base = format!("/office/estimates/{}", path_segment(&number));
-    let where_ = (format!("Edit estimate {number}"), format!("{base}/edit"), base);
+    let where_ = (
+        format!("Edit estimate {number}"),
+        format!("{base}/edit"),
+        base,
+    );
     let page = form_page(&state, &staff, &csrf, where_, draft).await?;
     render(&page, StatusCode::OK)
 }
@@ -377,7 +389,11 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     load(&state, &staff, &number).await?;
     let base = format!("/office/estimates/{}", path_segment(&number));
-    let where_ = (format!("Edit estimate {number}"), format!("{base}/edit"), base.clone());
+    let where_ = (
+        format!("Edit estimate {number}"),
+        format!("{base}/edit"),
+        base.clone(),
+    );
     let input = match EstimateInput::parse(&form.text(), today(), currency(&staff.company)) {
         Ok(i) => i,
         Err(errors) => {
@@ -508,7 +524,17 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, WebError> {
     let e = load(&state, &staff, &number).await?;
-    let page = show_page(&state, &staff, &csrf, e, None, None, None, notice(query.done.as_deref())).await?;
+    let page = show_page(
+        &state,
+        &staff,
+        &csrf,
+        e,
+        None,
+        None,
+        None,
+        notice(query.done.as_deref()),
+    )
+    .await?;
     render(&page, StatusCode::OK)
 }
 
@@ -537,8 +563,14 @@ pub async fn send(
         .into_response()),
         Err(err) => {
             let (status, field, refusal) = match &err {
-                AppError::Invalid(i) => (StatusCode::UNPROCESSABLE_ENTITY, Some(i.message.clone()), None),
-                AppError::Conflict { message, .. } => (StatusCode::CONFLICT, None, Some(message.clone())),
+                AppError::Invalid(i) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(i.message.clone()),
+                    None,
+                ),
+                AppError::Conflict { message, .. } => {
+                    (StatusCode::CONFLICT, None, Some(message.clone()))
+                }
                 _ => return Err(err.into()),
             };
             let e = load(&state, &staff, &number).await?;

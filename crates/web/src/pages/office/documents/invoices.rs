@@ -131,7 +131,10 @@ pub async fn list(
         .iter()
         .map(|s| (s.as_str(), s.label(), status.as_deref() == Some(s.as_str())))
         .collect();
-    statuses.insert(2, ("overdue", "Overdue", status.as_deref() == Some("overdue")));
+    statuses.insert(
+        2,
+        ("overdue", "Overdue", status.as_deref() == Some("overdue")),
+    );
     let page = ListPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         rows,
@@ -229,7 +232,10 @@ async fn form_page(
             .await?
             .ok_or(WebError::NotFound)?;
         draft.customer = job.customer_number.clone();
-        job_summary = Some(format!("{} · {} ({})", job.number, job.summary, job.customer_name));
+        job_summary = Some(format!(
+            "{} · {} ({})",
+            job.number, job.summary, job.customer_name
+        ));
     }
     let sites = site_choices(state, staff, &draft.customer).await?;
     Ok(FormPage {
@@ -302,14 +308,25 @@ pub async fn create(
             Ok(Redirect::to(&to).into_response())
         }
         Err(AppError::Invalid(i)) => {
-            let page = form_page(&state, &staff, &csrf, new_where(), form.draft(FieldErrors(vec![i]))).await?;
+            let page = form_page(
+                &state,
+                &staff,
+                &csrf,
+                new_where(),
+                form.draft(FieldErrors(vec![i])),
+            )
+            .await?;
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn load(state: &AppState, staff: &SignedInStaff, number: &str) -> Result<OfficeInvoice, WebError> {
+async fn load(
+    state: &AppState,
+    staff: &SignedInStaff,
+    number: &str,
+) -> Result<OfficeInvoice, WebError> {
     state
         .store
         .office_invoice(staff.company.id, number)
@@ -319,7 +336,11 @@ async fn load(state: &AppState, staff: &SignedInStaff, number: &str) -> Result<O
 
 fn edit_where(number: &str) -> (String, String, String) {
     let base = format!("/office/invoices/{}", path_segment(number));
-    (format!("Edit invoice {number}"), format!("{base}/edit"), base)
+    (
+        format!("Edit invoice {number}"),
+        format!("{base}/edit"),
+        base,
+    )
 }
 
 /// `GET /office/invoices/{number}/edit`.
@@ -358,7 +379,14 @@ pub async fn save(
     let input = match InvoiceInput::parse(&form.text(), today()) {
         Ok(i) => i,
         Err(errors) => {
-            let page = form_page(&state, &staff, &csrf, edit_where(&number), form.draft(errors)).await?;
+            let page = form_page(
+                &state,
+                &staff,
+                &csrf,
+                edit_where(&number),
+                form.draft(errors),
+            )
+            .await?;
             return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -369,7 +397,14 @@ pub async fn save(
         ))
         .into_response()),
         Err(AppError::Invalid(i)) => {
-            let page = form_page(&state, &staff, &csrf, edit_where(&number), form.draft(FieldErrors(vec![i]))).await?;
+            let page = form_page(
+                &state,
+                &staff,
+                &csrf,
+                edit_where(&number),
+                form.draft(FieldErrors(vec![i])),
+            )
+            .await?;
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => Err(e.into()),
@@ -422,12 +457,20 @@ async fn show_page(
         href: format!("/office/invoices/{}", path_segment(&i.detail.row.number)),
         state: s.label(),
         state_class: state_class(s),
-        lines: i.detail.lines.iter().map(|l| LineView::of(l, &cur)).collect(),
+        lines: i
+            .detail
+            .lines
+            .iter()
+            .map(|l| LineView::of(l, &cur))
+            .collect(),
         totals: TotalsView::of(&i.detail.totals(), &cur),
         paid: money(i.detail.row.paid_minor, &cur),
         balance: money(i.detail.row.balance_minor(), &cur),
         sent_at: i.sent_at.map(day),
-        void: i.void.as_ref().map(|(at, reason)| (day(*at), reason.clone())),
+        void: i
+            .void
+            .as_ref()
+            .map(|(at, reason)| (day(*at), reason.clone())),
         editable: invoice_editable(i.status()),
         voidable: invoice_voidable(i.status(), i.detail.row.paid_minor),
         recipients,
@@ -447,7 +490,16 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, WebError> {
     let i = load(&state, &staff, &number).await?;
-    let page = show_page(&state, &staff, &csrf, i, (None, None), None, notice(query.done.as_deref())).await?;
+    let page = show_page(
+        &state,
+        &staff,
+        &csrf,
+        i,
+        (None, None),
+        None,
+        notice(query.done.as_deref()),
+    )
+    .await?;
     render(&page, StatusCode::OK)
 }
 
@@ -476,8 +528,14 @@ pub async fn send(
         .into_response()),
         Err(err) => {
             let (status, field, refusal) = match &err {
-                AppError::Invalid(i) => (StatusCode::UNPROCESSABLE_ENTITY, Some(i.message.clone()), None),
-                AppError::Conflict { message, .. } => (StatusCode::CONFLICT, None, Some(message.clone())),
+                AppError::Invalid(i) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(i.message.clone()),
+                    None,
+                ),
+                AppError::Conflict { message, .. } => {
+                    (StatusCode::CONFLICT, None, Some(message.clone()))
+                }
                 _ => return Err(err.into()),
             };
             let i = load(&state, &staff, &number).await?;
@@ -557,7 +615,8 @@ pub async fn void(
         ))
         .into_response()),
         Err(AppError::Conflict { message, .. }) => {
-            let page = show_page(&state, &staff, &csrf, i, (None, None), Some(message), None).await?;
+            let page =
+                show_page(&state, &staff, &csrf, i, (None, None), Some(message), None).await?;
             render(&page, StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),

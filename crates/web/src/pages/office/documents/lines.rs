@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
-use doorstep_app::documents::lines::{self, LineErrors, LineRow, Lines, Owner};
 use doorstep_app::documents::currency;
+use doorstep_app::documents::lines::{self, LineErrors, LineRow, Lines, Owner};
 use doorstep_core::catalogue::price_input;
 use doorstep_core::documents::{LineOwnerKind, quantity_input, rate_input};
 use doorstep_core::ids::CatalogueItemId;
@@ -169,7 +169,12 @@ async fn editor(
         .tax_rates(company, true)
         .await?
         .into_iter()
-        .map(|r| (r.id.to_string(), format!("{} ({}%)", r.name, rate_input(r.rate_bp))))
+        .map(|r| {
+            (
+                r.id.to_string(),
+                format!("{} ({}%)", r.name, rate_input(r.rate_bp)),
+            )
+        })
         .collect();
     let catalogue = state
         .store
@@ -187,7 +192,10 @@ async fn editor(
             RowView {
                 index,
                 place: index + 1,
-                catalogue: row.catalogue_item.map(|c| c.to_string()).unwrap_or_default(),
+                catalogue: row
+                    .catalogue_item
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
                 description_error: get("description"),
                 quantity_error: get("quantity"),
                 unit_price_error: get("unit_price"),
@@ -256,11 +264,7 @@ async fn posted_rows(
     staff: &SignedInStaff,
     form: &[(String, String)],
 ) -> Result<Vec<LineRow>, WebError> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let count: usize = get("rows")
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
@@ -339,7 +343,18 @@ async fn save(
         let (st, me, token, n) = (&state, &staff, &csrf, &number);
         let discount = discount.clone();
         async move {
-            let page = editor(st, me, token, (kind, n), rows, discount, errors, refusal, None).await?;
+            let page = editor(
+                st,
+                me,
+                token,
+                (kind, n),
+                rows,
+                discount,
+                errors,
+                refusal,
+                None,
+            )
+            .await?;
             render(&page, status)
         }
     };
@@ -356,7 +371,13 @@ async fn save(
     match lines::replace(&state.app, &staff.actor, kind.owner(&number), parsed).await {
         Ok(()) => Ok(Redirect::to(&format!("{}?done=lines", kind.base(&number))).into_response()),
         Err(AppError::Conflict { message, .. }) => {
-            again(rows, LineErrors::default(), Some(message), StatusCode::CONFLICT).await
+            again(
+                rows,
+                LineErrors::default(),
+                Some(message),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -101,7 +101,9 @@ pub(crate) async fn recipients(
         .await?
         .into_iter()
         .map(|c| {
-            let name = format!("{} {}", c.first_name, c.last_name).trim().to_owned();
+            let name = format!("{} {}", c.first_name, c.last_name)
+                .trim()
+                .to_owned();
             let email = c.email.unwrap_or_default();
             Recipient {
                 selected: false,
@@ -119,7 +121,10 @@ pub(crate) async fn recipients(
     Ok(out)
 }
 
-pub(crate) fn render(page: &impl askama::Template, status: StatusCode) -> Result<Response, WebError> {
+pub(crate) fn render(
+    page: &impl askama::Template,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     crate::kit::render::page_with(status, page)
 }
 

@@ -511,11 +511,10 @@ impl Store {
 
 /// The stored total of `lines` (selected ones) less `discount_minor`.
 pub fn stored_total(lines: &[NewLine], discount_minor: i64) -> i64 {
-    let doc: Vec<DocLine> = lines
-        .iter()
-        .enumerate()
+    let doc: Vec<DocLine> = (0_i64..)
+        .zip(lines)
         .map(|(i, l)| DocLine {
-            id: i as i64,
+            id: i,
             kind: l.kind.clone(),
             description: l.description.clone(),
             quantity_milli: l.quantity_milli,

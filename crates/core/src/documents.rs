@@ -432,8 +432,10 @@ mod tests {
         assert_eq!(parse_rate("8.25%", "r"), Ok(825));
         assert_eq!(parse_rate("100", "r"), Ok(10_000));
         assert_eq!(parse_rate("0", "r"), Ok(0));
-        let over = parse_rate("100.01", "r").unwrap_err();
-        assert_eq!(over.message, "A tax rate cannot be over 100%.");
+        assert_eq!(
+            parse_rate("100.01", "r").map_err(|e| e.message),
+            Err("A tax rate cannot be over 100%.".to_owned())
+        );
         assert!(parse_rate("-1", "r").is_err());
         assert!(parse_rate("8.255", "r").is_err());
         let own = LineOwnerKind::Estimate;

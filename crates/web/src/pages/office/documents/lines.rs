@@ -303,13 +303,13 @@ async fn posted_rows(
                 None => row.catalogue_item = None,
             }
         }
-        if let Ok(rate) = text("rate").parse::<i64>() {
-            if let Some(r) = state.store.tax_rate(company, rate).await? {
-                if row.tax_rate.trim().is_empty() {
-                    row.tax_name = r.name;
-                    row.tax_rate = rate_input(r.rate_bp);
-                }
-            }
+        let chosen_rate = match text("rate").parse::<i64>() {
+            Ok(id) if row.tax_rate.trim().is_empty() => state.store.tax_rate(company, id).await?,
+            _ => None,
+        };
+        if let Some(r) = chosen_rate {
+            row.tax_name = r.name;
+            row.tax_rate = rate_input(r.rate_bp);
         }
         rows.push(row);
     }

@@ -23,20 +23,40 @@ impl PricedLine {
     }
 }
 
-/// Subtotal, each tax, and the total of a document.
+/// Subtotal, the discount, each tax, and the total of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Totals {
-    /// Sum of the line amounts before tax.
+    /// Sum of the line amounts before the discount and tax.
     pub subtotal_minor: i64,
+    /// The document's discount as taken off (never more than the subtotal, never negative).
+    pub discount_minor: i64,
     /// One entry per tax name and rate, in first-seen order, rounded per tax.
     pub taxes: Vec<(String, i64, i64)>,
-    /// Subtotal plus taxes.
+    /// Subtotal less the discount, plus taxes.
     pub total_minor: i64,
 }
 
-/// Adds up `lines`: tax is computed on each tax's taxable base, then rounded once,
-/// which is how invoices from accounting systems come out.
+impl Totals {
+    /// The sum of the taxes.
+    pub fn tax_minor(&self) -> i64 {
+        self.taxes.iter().map(|(_, _, t)| t).sum()
+    }
+}
+
+/// Adds up `lines` with no discount; see [`totals_with_discount`].
 pub fn totals<'a>(lines: impl IntoIterator<Item = &'a PricedLine>) -> Totals {
+    totals_with_discount(lines, 0)
+}
+
+/// Adds up `lines` less a document discount of `discount_minor` taken off before tax:
+/// the discount (held between 0 and the subtotal) lowers each tax's taxable base in
+/// proportion to that base's share of the subtotal (rounded half away from zero), then
+/// each tax is computed on its base and rounded once, which is how invoices from
+/// accounting systems come out. The page, the PDF and the emails all read this one sum.
+pub fn totals_with_discount<'a>(
+    lines: impl IntoIterator<Item = &'a PricedLine>,
+    discount_minor: i64,
+) -> Totals {
     let mut subtotal = 0_i64;
     let mut bases: Vec<(String, i64, i64)> = Vec::new();
     for line in lines {
@@ -52,16 +72,26 @@ pub fn totals<'a>(lines: impl IntoIterator<Item = &'a PricedLine>) -> Totals {
             }
         }
     }
+    let discount = discount_minor.clamp(0, subtotal.max(0));
     let taxes: Vec<(String, i64, i64)> = bases
         .into_iter()
         .map(|(name, rate, base)| {
-            let tax = div_round(i128::from(base) * i128::from(rate), 10_000);
+            let share = if subtotal > 0 {
+                div_round(
+                    i128::from(discount) * i128::from(base),
+                    i128::from(subtotal),
+                )
+            } else {
+                0
+            };
+            let tax = div_round(i128::from(base - share) * i128::from(rate), 10_000);
             (name, rate, tax)
         })
         .collect();
-    let total = subtotal + taxes.iter().map(|(_, _, t)| t).sum::<i64>();
+    let total = subtotal - discount + taxes.iter().map(|(_, _, t)| t).sum::<i64>();
     Totals {
         subtotal_minor: subtotal,
+        discount_minor: discount,
         taxes,
         total_minor: total,
     }
@@ -79,7 +109,7 @@ fn div_round(numerator: i128, denominator: i128) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{PricedLine, totals};
+    use super::{PricedLine, totals, totals_with_discount};
 
     fn line(qty: i64, price: i64, tax: Option<(&str, i64)>) -> PricedLine {
         PricedLine {
@@ -107,6 +137,43 @@ mod tests {
         assert_eq!(t.subtotal_minor, 20_100);
         assert_eq!(t.taxes, vec![("Sales tax".to_owned(), 825, 1_246)]); // 15100 * 8.25% = 1245.75
         assert_eq!(t.total_minor, 21_346);
+    }
+
+    #[test]
+    fn a_discount_comes_off_before_tax_in_proportion_to_each_base() {
+        // 200.00 taxed at 8.25%, 100.00 untaxed; 30.00 off: the taxed base loses 20.00.
+        let lines = [
+            line(2000, 10_000, Some(("Sales tax", 825))),
+            line(1000, 10_000, None),
+        ];
+        let t = totals_with_discount(&lines, 3_000);
+        assert_eq!(t.subtotal_minor, 30_000);
+        assert_eq!(t.discount_minor, 3_000);
+        assert_eq!(t.taxes, vec![("Sales tax".to_owned(), 825, 1_485)]); // 18000 * 8.25%
+        assert_eq!(t.total_minor, 30_000 - 3_000 + 1_485);
+        assert_eq!(t.tax_minor(), 1_485);
+    }
+
+    #[test]
+    fn a_discount_share_rounds_to_the_cent_and_never_exceeds_the_subtotal() {
+        // 1/3 of 10.00 off a 3-way split: 3.33 per base, each tax rounded once.
+        let lines = [
+            line(1000, 1_000, Some(("A", 1000))),
+            line(1000, 1_000, Some(("B", 1000))),
+            line(1000, 1_000, Some(("C", 1000))),
+        ];
+        let t = totals_with_discount(&lines, 1_000);
+        // Each base 1000 - round(1000*1000/3000 = 333.33) = 667; 10% = 66.7 -> 67.
+        assert_eq!(
+            t.taxes.iter().map(|(_, _, x)| *x).collect::<Vec<_>>(),
+            [67, 67, 67]
+        );
+        assert_eq!(t.total_minor, 3_000 - 1_000 + 201);
+        let all = totals_with_discount(&lines, 99_999);
+        assert_eq!((all.discount_minor, all.total_minor), (3_000, 0));
+        let none = totals_with_discount(&lines, -5);
+        assert_eq!(none.discount_minor, 0);
+        assert_eq!(totals(&lines), totals_with_discount(&lines, 0));
     }
 
     #[test]

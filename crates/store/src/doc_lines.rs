@@ -1,7 +1,7 @@
 //! The priced lines of an estimate or invoice as documents (pages and PDFs) show them.
 
 use doorstep_core::ids::CompanyId;
-use doorstep_core::totals::{PricedLine, Totals, totals};
+use doorstep_core::totals::{PricedLine, Totals, totals_with_discount};
 
 use crate::{Store, StoreError, on_pool};
 
@@ -57,19 +57,25 @@ impl DocLine {
     }
 }
 
-/// Totals of the lines that count: every fixed line, and optional lines `chosen` says.
-pub fn totals_of(lines: &[DocLine], chosen: impl Fn(&DocLine) -> bool) -> Totals {
+/// Totals of the lines that count (every fixed line, and optional lines `chosen` says)
+/// less the document's discount, taken off before tax.
+pub fn totals_of(
+    lines: &[DocLine],
+    chosen: impl Fn(&DocLine) -> bool,
+    discount_minor: i64,
+) -> Totals {
     let priced: Vec<PricedLine> = lines
         .iter()
         .filter(|l| !l.is_optional || chosen(l))
         .map(DocLine::priced)
         .collect();
-    totals(&priced)
+    totals_with_discount(&priced, discount_minor)
 }
 
 /// Which document's lines to read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum DocOwner {
+    Job(i64),
     Estimate(i64),
     Invoice(i64),
 }
@@ -82,6 +88,7 @@ impl Store {
         owner: DocOwner,
     ) -> Result<Vec<DocLine>, StoreError> {
         let (column, id) = match owner {
+            DocOwner::Job(id) => ("job_id", id),
             DocOwner::Estimate(id) => ("estimate_id", id),
             DocOwner::Invoice(id) => ("invoice_id", id),
         };
@@ -117,8 +124,8 @@ mod tests {
     #[test]
     fn only_ticked_optional_lines_count() {
         let lines = [line(1, 1000, 10_000, false), line(2, 2000, 500, true)];
-        assert_eq!(totals_of(&lines, |_| false).total_minor, 11_000);
-        assert_eq!(totals_of(&lines, |l| l.id == 2).total_minor, 12_100);
+        assert_eq!(totals_of(&lines, |_| false, 0).total_minor, 11_000);
+        assert_eq!(totals_of(&lines, |l| l.id == 2, 0).total_minor, 12_100);
     }
 
     #[test]

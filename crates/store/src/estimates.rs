@@ -78,6 +78,10 @@ pub struct EstimateDetail {
     pub expires_on: Option<Date>,
     /// Deposit asked on approval, minor units.
     pub deposit_minor: i64,
+    /// The document's discount, minor units, taken off before tax.
+    pub discount_minor: i64,
+    /// The office's notes for the customer.
+    pub notes: String,
     /// The account's name.
     pub customer_name: String,
     /// Where the work would happen: site name and street, if any.
@@ -98,12 +102,12 @@ impl EstimateDetail {
 
     /// Totals with the optional lines whose ids are in `chosen` ticked.
     pub fn totals_with(&self, chosen: &[i64]) -> Totals {
-        totals_of(&self.lines, |l| chosen.contains(&l.id))
+        totals_of(&self.lines, |l| chosen.contains(&l.id), self.discount_minor)
     }
 
     /// Totals as stored: optional lines as the office (or the approval) left them.
     pub fn totals(&self) -> Totals {
-        totals_of(&self.lines, |l| l.is_selected)
+        totals_of(&self.lines, |l| l.is_selected, self.discount_minor)
     }
 
     /// Ids of the optional lines, so a posted choice can be checked against them.
@@ -126,6 +130,8 @@ struct DetailRow {
     issued_on: Date,
     expires_on: Option<Date>,
     deposit_minor: i64,
+    discount_minor: i64,
+    notes: String,
     customer_name: String,
     site_name: Option<String>,
     site_line1: Option<String>,
@@ -213,7 +219,7 @@ impl Store {
         let (sites_sql, sites) = site_condition(scope, "e.site_id", 4);
         let sql = format!(
             "SELECT e.id, e.number, e.title, e.scope, e.status, e.issued_on, e.expires_on, \
-             e.deposit_minor, c.name AS customer_name, s.name AS site_name, s.line1 AS site_line1, \
+             e.deposit_minor, e.discount_minor, e.notes, c.name AS customer_name, s.name AS site_name, s.line1 AS site_line1, \
              e.approved_at, e.approved_by_name, e.approved_ip, e.approved_subtotal_minor, \
              e.approved_tax_minor, e.approved_total_minor, e.approved_options, e.declined_at, \
              e.decline_reason FROM estimates e JOIN customers c ON c.id = e.customer_id \
@@ -246,6 +252,8 @@ impl Store {
             issued_on: r.issued_on,
             expires_on: r.expires_on,
             deposit_minor: r.deposit_minor,
+            discount_minor: r.discount_minor,
+            notes: r.notes,
             customer_name: r.customer_name,
             site: r.site_name.map(|n| (n, r.site_line1.unwrap_or_default())),
             lines,

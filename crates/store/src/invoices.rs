@@ -56,6 +56,8 @@ pub struct InvoiceDetail {
     pub row: InvoiceRow,
     /// Notes printed on the invoice.
     pub notes: String,
+    /// The document's discount, minor units, taken off before tax.
+    pub discount_minor: i64,
     /// The account's name.
     pub customer_name: String,
     /// Billing address lines of the account, non-empty ones only.
@@ -71,7 +73,7 @@ pub struct InvoiceDetail {
 impl InvoiceDetail {
     /// Subtotal and each tax, from the lines; the total to show is `row.total_minor`.
     pub fn totals(&self) -> Totals {
-        totals_of(&self.lines, |l| l.is_selected)
+        totals_of(&self.lines, |l| l.is_selected, self.discount_minor)
     }
 }
 
@@ -80,6 +82,7 @@ struct DetailRow {
     #[sqlx(flatten)]
     row: InvoiceRow,
     notes: String,
+    discount_minor: i64,
     customer_name: String,
     billing_line1: String,
     billing_line2: String,
@@ -168,7 +171,7 @@ impl Store {
     ) -> Result<Option<InvoiceDetail>, StoreError> {
         let (sites_sql, sites) = site_condition(scope, "i.site_id", 5);
         let sql = format!(
-            "SELECT {COLUMNS}, i.notes, c.name AS customer_name, c.billing_line1, c.billing_line2, \
+            "SELECT {COLUMNS}, i.notes, i.discount_minor, c.name AS customer_name, c.billing_line1, c.billing_line2, \
              c.billing_city, c.billing_region, c.billing_postal_code, s.name AS site_name, \
              s.line1 AS site_line1, j.number AS job_number \
              FROM invoices i JOIN customers c ON c.id = i.customer_id \
@@ -200,6 +203,7 @@ impl Store {
             id: InvoiceId(r.row.id),
             row: r.row,
             notes: r.notes,
+            discount_minor: r.discount_minor,
             customer_name: r.customer_name,
             billing_address,
             site: r.site_name.map(|n| (n, r.site_line1.unwrap_or_default())),

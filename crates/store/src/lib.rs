@@ -37,6 +37,7 @@ pub mod job_list;
 pub mod job_writes;
 pub mod jobs;
 pub mod locked_notice;
+pub mod office_documents;
 pub mod office_jobs;
 pub mod outbox;
 mod pg_reads;

@@ -304,6 +304,8 @@ pub enum Numbered {
     Estimate,
     /// `C-1001`, ... (customer accounts, issue 17)
     Customer,
+    /// `I-1001`, ...
+    Invoice,
 }
 
 impl Numbered {
@@ -312,6 +314,7 @@ impl Numbered {
             Numbered::Job => "jobs",
             Numbered::Estimate => "estimates",
             Numbered::Customer => "customers",
+            Numbered::Invoice => "invoices",
         }
     }
 
@@ -320,6 +323,7 @@ impl Numbered {
             Numbered::Job => "J-",
             Numbered::Estimate => "E-",
             Numbered::Customer => "C-",
+            Numbered::Invoice => "I-",
         }
     }
 }

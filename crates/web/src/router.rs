@@ -267,6 +267,32 @@ routes! {
     GET  "/static/job-status.js" => assets::job_status_js, Anyone;
 
     // estimates and invoices (issue 17)
+    GET  "/office/estimates" => office::documents::estimates::list, Staff;
+    GET  "/office/estimates/new" => office::documents::estimates::new_form, Staff;
+    POST "/office/estimates/new" => office::documents::estimates::create, Staff;
+    GET  "/office/estimates/{number}" => office::documents::estimates::show, Staff;
+    GET  "/office/estimates/{number}/edit" => office::documents::estimates::edit_form, Staff;
+    POST "/office/estimates/{number}/edit" => office::documents::estimates::save, Staff;
+    POST "/office/estimates/{number}/send" => office::documents::estimates::send, Staff;
+    POST "/office/estimates/{number}/convert" => office::documents::estimates::convert, Staff;
+    GET  "/office/estimates/{number}/lines" => office::documents::lines::estimate_form, Staff;
+    POST "/office/estimates/{number}/lines" => office::documents::lines::estimate_save, Staff;
+    GET  "/office/invoices" => office::documents::invoices::list, Staff;
+    GET  "/office/invoices/new" => office::documents::invoices::new_form, Staff;
+    POST "/office/invoices/new" => office::documents::invoices::create, Staff;
+    GET  "/office/invoices/{number}" => office::documents::invoices::show, Staff;
+    GET  "/office/invoices/{number}/edit" => office::documents::invoices::edit_form, Staff;
+    POST "/office/invoices/{number}/edit" => office::documents::invoices::save, Staff;
+    POST "/office/invoices/{number}/send" => office::documents::invoices::send, Staff;
+    GET  "/office/invoices/{number}/void" => office::documents::invoices::void_form, Staff;
+    POST "/office/invoices/{number}/void" => office::documents::invoices::void, Staff;
+    GET  "/office/invoices/{number}/lines" => office::documents::lines::invoice_form, Staff;
+    POST "/office/invoices/{number}/lines" => office::documents::lines::invoice_save, Staff;
+    GET  "/office/jobs/{number}/lines" => office::documents::lines::job_form, Staff;
+    POST "/office/jobs/{number}/lines" => office::documents::lines::job_save, Staff;
+    GET  "/office/tax-rates" => office::documents::tax_rates::list, Admin;
+    POST "/office/tax-rates" => office::documents::tax_rates::add, Admin;
+    POST "/office/tax-rates/{id}" => office::documents::tax_rates::save, Admin;
 
     // payments (issues 17 and 19)
 

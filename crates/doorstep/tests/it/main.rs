@@ -17,6 +17,7 @@ mod helpers;
 mod invoices;
 mod jobs;
 mod local_time;
+mod office_documents;
 mod office_jobs;
 mod pdfs;
 mod permissions;

@@ -157,9 +157,9 @@ both_backends! {
         for rule in ROUTES {
             // Numbers of real objects of dana's active account (Harbor); B-1 and the photo
             // are at Sam's Bayview site, so he may see them too.
-            let number = if rule.path.starts_with("/estimates") {
+            let number = if rule.path.starts_with("/estimates") || rule.path.starts_with("/office/estimates/") {
                 "E-7"
-            } else if rule.path.starts_with("/invoices") {
+            } else if rule.path.starts_with("/invoices") || rule.path.starts_with("/office/invoices/") {
                 "I-7"
             } else if rule.path.starts_with("/jobs/") || rule.path.starts_with("/office/jobs/") {
                 "B-1"
@@ -261,7 +261,9 @@ both_backends! {
                             || (status == 404 && rule.path.starts_with("/requests/{number}/photos/"))
                             // B-1 is completed: changing its visit is refused with the reason.
                             || (status == 409 && rule.path.starts_with("/jobs/{number}/"))
-                            || (status == 404 && rule.path == "/requests/{number}/proposal");
+                            || (status == 404 && rule.path == "/requests/{number}/proposal")
+                            // I-7 was sent: its details no longer change.
+                            || (status == 409 && rule.path == "/office/invoices/{number}/edit");
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
                     // A denied POST of someone signed in: 404, as its GET.

@@ -127,6 +127,7 @@ struct ShowPage {
     state_class: &'static str,
     lines: Vec<LineView>,
     subtotal: String,
+    discount: Option<String>,
     taxes: Vec<(String, String)>,
     total: String,
     paid: String,
@@ -175,6 +176,7 @@ pub async fn show(
             .map(|l| LineView::of(company, l))
             .collect(),
         subtotal: money(company, totals.subtotal_minor),
+        discount: (totals.discount_minor > 0).then(|| money(company, -totals.discount_minor)),
         taxes,
         total: money(company, invoice.row.total_minor),
         paid: money(company, invoice.row.paid_minor),

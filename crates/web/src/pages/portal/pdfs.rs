@@ -98,6 +98,9 @@ fn total(label: impl Into<String>, amount: String, strong: bool) -> Total {
 
 fn tax_totals(company: &Company, t: &Totals) -> Vec<Total> {
     let mut out = vec![total("Subtotal", money(company, t.subtotal_minor), false)];
+    if t.discount_minor > 0 {
+        out.push(total("Discount", money(company, -t.discount_minor), false));
+    }
     for (name, rate, amount) in &t.taxes {
         let label = format!("{name} ({}%)", *rate as f64 / 100.0);
         out.push(total(label, money(company, *amount), false));
@@ -235,6 +238,9 @@ pub async fn estimate(
     let mut notes = Vec::new();
     if !estimate.scope.trim().is_empty() {
         notes.push(("Scope of work".to_owned(), estimate.scope.clone()));
+    }
+    if !estimate.notes.trim().is_empty() {
+        notes.push(("Notes".to_owned(), estimate.notes.clone()));
     }
     if let Some(a) = &estimate.approval {
         notes.push((

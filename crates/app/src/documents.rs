@@ -1,1 +1,0 @@
-//! The office's use cases for estimates and invoices the office writes.

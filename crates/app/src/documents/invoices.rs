@@ -1,0 +1,356 @@
+//! Invoices the office writes: create from scratch or from a job (its lines and
+//! discount), edit while draft, send to a contact with an email (draft → unpaid, an
+//! `InvoiceAvailable` email with the portal link, where the PDF is one click away: the
+//! mail crate sends no attachments), and void with a reason (never a paid one). Overdue
+//! is not stored: it is `core::status::InvoiceState::of`, unpaid past the due date.
+
+use doorstep_core::authz::OfficeArea;
+use doorstep_core::documents as rules;
+use doorstep_core::ids::{CustomerId, JobId, SiteId};
+use doorstep_core::status::InvoiceStatus;
+use doorstep_core::validation::Invalid;
+use doorstep_mail::EmailKind;
+use doorstep_store::billing::NewInvoice;
+use doorstep_store::jobs::{LineOwner, NewLine};
+use doorstep_store::office_documents::{InvoiceFields, OfficeInvoice, stored_total};
+use doorstep_store::request_inbox::Numbered;
+use time::Date;
+
+use super::estimates::{Sent, recipient};
+use super::money;
+use crate::error::FieldErrors;
+use crate::links::path_segment;
+use crate::{App, AppError, StaffActor};
+
+/// What a refused change of a sent invoice says.
+pub const SENT: &str = "This invoice was sent; it can no longer change. Void it and make a new one if it is wrong. Nothing was changed.";
+
+/// What a refused void says.
+pub const NOT_VOIDABLE: &str = "A paid invoice, or one with payments recorded, cannot be voided; a void invoice stays void. Nothing was changed.";
+
+/// Days from issue to due when the form leaves the due date empty.
+pub const DEFAULT_TERMS_DAYS: i64 = 30;
+
+/// An invoice's form as posted.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceText<'a> {
+    /// The customer's number (ignored when made from a job).
+    pub customer: &'a str,
+    /// The site's id, or empty.
+    pub site: &'a str,
+    /// Issue date (empty: today).
+    pub issued_on: &'a str,
+    /// Due date (empty: [`DEFAULT_TERMS_DAYS`] after issue).
+    pub due_on: &'a str,
+    /// Notes printed on the invoice.
+    pub notes: &'a str,
+}
+
+/// An invoice's form as typed, checked.
+#[derive(Debug, Clone)]
+pub struct InvoiceInput {
+    customer_number: String,
+    site: Option<i64>,
+    issued_on: Date,
+    due_on: Date,
+    notes: String,
+}
+
+impl InvoiceInput {
+    /// Checks every field at once; `today` is the default issue date. A due date before
+    /// the issue date is refused (field `due_on`).
+    pub fn parse(text: &InvoiceText<'_>, today: Date) -> Result<InvoiceInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let site = match text.site.trim() {
+            "" => None,
+            s => errors.check(
+                s.parse::<i64>()
+                    .map_err(|_| Invalid::new("site", "Choose one of the customer's sites.")),
+            ),
+        };
+        let issued_on = errors
+            .check(rules::parse_date(text.issued_on, "issued_on"))
+            .map(|d| d.unwrap_or(today));
+        let due_on = errors.check(rules::parse_date(text.due_on, "due_on"));
+        let notes = errors.check(rules::check_text(text.notes, "notes"));
+        let due_on = match (issued_on, due_on) {
+            (Some(issued), Some(Some(due))) => {
+                errors.check(rules::check_due(issued, due)).map(|()| due)
+            }
+            (Some(issued), Some(None)) => Some(issued + time::Duration::days(DEFAULT_TERMS_DAYS)),
+            _ => None,
+        };
+        match (issued_on, due_on, notes) {
+            (Some(issued_on), Some(due_on), Some(notes)) if errors.is_empty() => Ok(InvoiceInput {
+                customer_number: text.customer.trim().to_owned(),
+                site,
+                issued_on,
+                due_on,
+                notes,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The company's customer `number` and, if given, one of its active sites; refused as
+/// `Invalid` (fields `customer`, `site`) otherwise.
+pub(crate) async fn place(
+    app: &App,
+    staff: &StaffActor,
+    customer_number: &str,
+    site: Option<i64>,
+) -> Result<(CustomerId, Option<SiteId>), AppError> {
+    let company = staff.company().id;
+    if customer_number.is_empty() {
+        return Err(Invalid::new("customer", "Choose the customer.").into());
+    }
+    let customer = app
+        .store
+        .customer_by_number(company, customer_number)
+        .await?
+        .ok_or_else(|| Invalid::new("customer", "There is no customer with that number."))?;
+    let customer = CustomerId(customer.id);
+    let site = match site {
+        None => None,
+        Some(id) => {
+            let sites = app.store.sites_of_customer(company, customer, None).await?;
+            if !sites.iter().any(|s| s.id == id) {
+                return Err(Invalid::new("site", "Choose one of the customer's sites.").into());
+            }
+            Some(SiteId(id))
+        }
+    };
+    Ok((customer, site))
+}
+
+async fn find(app: &App, staff: &StaffActor, number: &str) -> Result<OfficeInvoice, AppError> {
+    app.store
+        .office_invoice(staff.company().id, number)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Creates a draft invoice under the company's next `I-` number; with `from_job`, for
+/// that job's customer and site with a copy of its lines and discount (the job's invoice
+/// notes when the form has none). Answers the number.
+pub async fn create(
+    app: &App,
+    staff: &StaffActor,
+    input: InvoiceInput,
+    from_job: Option<&str>,
+) -> Result<String, AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let company = staff.company().id;
+    let (customer, site, job, lines, discount, notes) = match from_job {
+        Some(n) => {
+            let (job, doc) = app
+                .store
+                .job_for_lines(company, n)
+                .await?
+                .ok_or_else(|| Invalid::new("job", "There is no job with that number."))?;
+            let lines: Vec<NewLine> = doc
+                .iter()
+                .filter(|l| !l.is_optional || l.is_selected)
+                .map(|l| NewLine {
+                    catalogue_item: None,
+                    kind: l.kind.clone(),
+                    description: l.description.clone(),
+                    quantity_milli: l.quantity_milli,
+                    unit_price_minor: l.unit_price_minor,
+                    tax_name: l.tax_name.clone(),
+                    tax_rate_bp: l.tax_rate_bp,
+                    is_optional: false,
+                    is_selected: true,
+                })
+                .collect();
+            let notes = if input.notes.is_empty() {
+                job.invoice_notes.clone()
+            } else {
+                input.notes.clone()
+            };
+            let site = match input.site {
+                Some(_) => place(app, staff, &job.customer_number, input.site).await?.1,
+                None => job.site_id.map(SiteId),
+            };
+            (
+                CustomerId(job.customer_id),
+                site,
+                Some(JobId(job.id)),
+                lines,
+                job.discount_minor,
+                notes,
+            )
+        }
+        None => {
+            let (customer, site) = place(app, staff, &input.customer_number, input.site).await?;
+            (customer, site, None, Vec::new(), 0, input.notes.clone())
+        }
+    };
+    let total = stored_total(&lines, discount);
+    let mut tx = app.store.begin().await?;
+    let number = tx.next_number(company, Numbered::Invoice).await?;
+    let id = tx
+        .insert_invoice(
+            company,
+            &NewInvoice {
+                customer,
+                site,
+                job,
+                number: number.clone(),
+                status: InvoiceStatus::Draft,
+                issued_on: input.issued_on,
+                due_on: input.due_on,
+                total_minor: total,
+                paid_minor: 0,
+                notes,
+                paid_at: None,
+                voided_at: None,
+            },
+        )
+        .await?;
+    tx.insert_lines(company, LineOwner::Invoice(id), &lines)
+        .await?;
+    tx.set_invoice_discount(company, id, discount).await?;
+    let detail = serde_json::json!({"number": number, "job": from_job, "customer_id": customer.0, "total_minor": total});
+    let audit = staff.audit("invoice.created", ("invoice", id.0), detail);
+    tx.audit(company, &audit).await?;
+    app.commit(tx, false).await?;
+    Ok(number)
+}
+
+/// Edits draft invoice `number` (customer, site, dates, notes). Refused with a `sent`
+/// conflict once sent.
+pub async fn edit(
+    app: &App,
+    staff: &StaffActor,
+    number: &str,
+    input: InvoiceInput,
+) -> Result<(), AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let i = find(app, staff, number).await?;
+    if !rules::invoice_editable(i.status()) {
+        return Err(AppError::conflict("sent", SENT));
+    }
+    let customer_number = if input.customer_number.is_empty() {
+        i.customer_number.clone()
+    } else {
+        input.customer_number.clone()
+    };
+    let (customer, site) = place(app, staff, &customer_number, input.site).await?;
+    let f = InvoiceFields {
+        customer,
+        site,
+        issued_on: input.issued_on,
+        due_on: input.due_on,
+        notes: input.notes,
+    };
+    let company = staff.company().id;
+    let mut tx = app.store.begin().await?;
+    if !tx.update_invoice(company, i.detail.id, &f).await? {
+        return Err(AppError::conflict("sent", SENT));
+    }
+    let detail = serde_json::json!({"number": i.detail.row.number, "issued_on": f.issued_on.to_string(), "due_on": f.due_on.to_string()});
+    let audit = staff.audit("invoice.edited", ("invoice", i.detail.id.0), detail);
+    tx.audit(company, &audit).await?;
+    app.commit(tx, false).await
+}
+
+/// Sends draft invoice `number` to `contact` of its customer: draft → unpaid, an
+/// `InvoiceAvailable` email with the portal link queued. Refused when it has no lines
+/// (`empty`), was sent already (`sent`), or the contact is not the customer's or has no
+/// email (`Invalid`, field `contact`).
+pub async fn send(
+    app: &App,
+    staff: &StaffActor,
+    number: &str,
+    contact: Option<i64>,
+) -> Result<Sent, AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let i = find(app, staff, number).await?;
+    if !rules::invoice_editable(i.status()) {
+        return Err(AppError::conflict("sent", SENT));
+    }
+    if i.detail.lines.is_empty() {
+        return Err(AppError::conflict(
+            "empty",
+            "Add at least one line before sending the invoice. Nothing was sent.",
+        ));
+    }
+    let (name, email) = recipient(app, staff, i.customer, contact).await?;
+    let company = staff.company();
+    let number = i.detail.row.number.clone();
+    let link = app.links().portal(
+        &company.slug,
+        &format!("/invoices/{}", path_segment(&number)),
+    );
+    let total = i.detail.totals().total_minor;
+    let amount = money(company, total);
+    let due = i.detail.row.due_on.to_string();
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .mark_invoice_sent(company.id, i.detail.id, doorstep_store::now())
+        .await?
+    {
+        return Err(AppError::conflict("sent", SENT));
+    }
+    doorstep_mail::enqueue(
+        &mut tx,
+        company.id,
+        EmailKind::InvoiceAvailable,
+        &email,
+        &name,
+        &[
+            ("company_name", company.name.as_str()),
+            ("contact_name", name.as_str()),
+            ("invoice_number", number.as_str()),
+            ("amount", amount.as_str()),
+            ("due_date", due.as_str()),
+            ("link", link.as_str()),
+        ],
+    )
+    .await?;
+    let detail = serde_json::json!({"number": number, "to": email, "total_minor": total});
+    let audit = staff.audit("invoice.sent", ("invoice", i.detail.id.0), detail);
+    tx.audit(company.id, &audit).await?;
+    app.commit(tx, true).await?;
+    Ok(Sent { number, to: email })
+}
+
+/// A void reason as typed, checked.
+#[derive(Debug, Clone)]
+pub struct VoidReason(String);
+
+impl VoidReason {
+    /// Checks the reason (required, one line).
+    pub fn parse(raw: &str) -> Result<VoidReason, Invalid> {
+        rules::check_void_reason(raw).map(VoidReason)
+    }
+}
+
+/// Voids invoice `number` with `reason`. Refused with a `not_voidable` conflict when it
+/// is paid, has payments recorded, or is void already.
+pub async fn void(
+    app: &App,
+    staff: &StaffActor,
+    number: &str,
+    reason: VoidReason,
+) -> Result<(), AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let i = find(app, staff, number).await?;
+    if !rules::invoice_voidable(i.status(), i.detail.row.paid_minor) {
+        return Err(AppError::conflict("not_voidable", NOT_VOIDABLE));
+    }
+    let company = staff.company().id;
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .void_invoice(company, i.detail.id, &reason.0, doorstep_store::now())
+        .await?
+    {
+        return Err(AppError::conflict("not_voidable", NOT_VOIDABLE));
+    }
+    let detail = serde_json::json!({"number": i.detail.row.number, "reason": reason.0, "total_minor": i.detail.row.total_minor});
+    let audit = staff.audit("invoice.voided", ("invoice", i.detail.id.0), detail);
+    tx.audit(company, &audit).await?;
+    app.commit(tx, false).await
+}

@@ -11,6 +11,7 @@ pub mod estimates;
 pub mod ids;
 pub mod money;
 pub mod password;
+pub mod payments;
 pub mod settings;
 pub mod sign_in;
 pub mod status;

@@ -34,6 +34,7 @@ pub mod job_list;
 pub mod jobs;
 pub mod locked_notice;
 pub mod outbox;
+pub mod payments;
 mod pg_reads;
 mod portal_session;
 pub mod request_inbox;

@@ -93,7 +93,7 @@ fn full_name(first: Option<&str>, last: Option<&str>) -> String {
 }
 
 /// Escapes LIKE's wildcards and lower-cases, so typed text matches only as itself.
-fn like_pattern(search: &str) -> String {
+pub(crate) fn like_pattern(search: &str) -> String {
     let escaped = search
         .trim()
         .to_lowercase()
@@ -302,6 +302,8 @@ pub enum Numbered {
     Job,
     /// `E-1001`, ...
     Estimate,
+    /// `P-1001`, ... (payment receipts)
+    Payment,
 }
 
 impl Numbered {
@@ -309,6 +311,7 @@ impl Numbered {
         match self {
             Numbered::Job => "jobs",
             Numbered::Estimate => "estimates",
+            Numbered::Payment => "payments",
         }
     }
 
@@ -316,6 +319,7 @@ impl Numbered {
         match self {
             Numbered::Job => "J-",
             Numbered::Estimate => "E-",
+            Numbered::Payment => "P-",
         }
     }
 }

@@ -233,6 +233,12 @@ routes! {
     // estimates and invoices (issue 17)
 
     // payments (issues 17 and 19)
+    GET  "/office/payments" => office::payments::list::list, Staff;
+    GET  "/office/payments/new" => office::payments::record::form, Staff;
+    POST "/office/payments/new" => office::payments::record::submit, Staff;
+    POST "/office/payments/credit" => office::payments::record::apply_credit, Staff;
+    GET  "/office/payments/{number}" => office::payments::receipt::show, Staff;
+    GET  "/payments" => portal::payments::history, Contact;
 
     // company setup: details, staff, audit log (issue 18)
 

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod invoices;
 mod jobs;
+mod payments;
 mod pdfs;
 mod permissions;
 mod request_inbox;

@@ -96,6 +96,9 @@ both_backends! {
         let w = World::demo(backend).await;
         let oscar = w.oscar().await;
         let (customer, number, open) = household(&w).await;
+        // The demo's own payments are in the household's history already.
+        let demo = w.store.payment_history_page(w.acme.id, customer, (None, None), None, 100).await.unwrap();
+        assert!(!demo.is_empty() && demo.iter().any(|p| !p.invoices.is_empty()), "{demo:?}");
         let inv = &open[0];
         let balance = inv.total_minor - inv.paid_minor;
         let part = balance / 2;
@@ -124,6 +127,9 @@ both_backends! {
         let on_invoice = w.store.payments_of_invoice(w.acme.id, id).await.unwrap();
         assert!(on_invoice.iter().any(|p| p.number == first.number && p.amount_minor == part));
         assert!(on_invoice.iter().any(|p| p.number == second.number && p.amount_minor == rest));
+        let history = w.store.payment_history_page(w.acme.id, customer, (None, None), None, 100).await.unwrap();
+        assert_eq!(history.len(), demo.len() + 2);
+        assert_eq!(history[0].number, second.number, "newest first");
     }
 
     /// One payment across two invoices with the rest kept as credit, then that credit

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod jobs;
 pub mod money;
 pub mod password;
+pub mod payments;
 pub mod settings;
 pub mod sign_in;
 pub mod status;

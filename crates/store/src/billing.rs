@@ -234,6 +234,16 @@ impl Tx {
                     ("status", (&p.status).into()),
                     ("processor", (&p.processor).into()),
                     ("processor_ref", (&p.processor_ref).into()),
+                    // A processor took it online; without one the office recorded it.
+                    (
+                        "channel",
+                        if p.processor.is_some() {
+                            "online"
+                        } else {
+                            "office"
+                        }
+                        .into(),
+                    ),
                     ("reference", (&p.reference).into()),
                     ("received_at", p.received_at.into()),
                     ("created_at", now().into()),

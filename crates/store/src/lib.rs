@@ -40,6 +40,7 @@ pub mod locked_notice;
 pub mod office_documents;
 pub mod office_jobs;
 pub mod outbox;
+pub mod payments;
 mod pg_reads;
 mod portal_session;
 pub mod request_inbox;

@@ -93,7 +93,7 @@ fn full_name(first: Option<&str>, last: Option<&str>) -> String {
 }
 
 /// Escapes LIKE's wildcards and lower-cases, so typed text matches only as itself.
-fn like_pattern(search: &str) -> String {
+pub(crate) fn like_pattern(search: &str) -> String {
     let escaped = search
         .trim()
         .to_lowercase()
@@ -306,6 +306,8 @@ pub enum Numbered {
     Customer,
     /// `I-1001`, ...
     Invoice,
+    /// `P-1001`, ... (payment receipts)
+    Payment,
 }
 
 impl Numbered {
@@ -315,6 +317,7 @@ impl Numbered {
             Numbered::Estimate => "estimates",
             Numbered::Customer => "customers",
             Numbered::Invoice => "invoices",
+            Numbered::Payment => "payments",
         }
     }
 
@@ -324,6 +327,7 @@ impl Numbered {
             Numbered::Estimate => "E-",
             Numbered::Customer => "C-",
             Numbered::Invoice => "I-",
+            Numbered::Payment => "P-",
         }
     }
 }

@@ -39,6 +39,11 @@ const PORTAL_NAV: &[NavItem] = &[
         action: PortalAction::ViewInvoices,
     },
     NavItem {
+        label: "Payments",
+        href: "/payments",
+        action: PortalAction::ViewPayments,
+    },
+    NavItem {
         label: "Service history",
         href: "/service-history",
         action: PortalAction::ViewServiceHistory,

@@ -295,6 +295,12 @@ routes! {
     POST "/office/tax-rates/{id}" => office::documents::tax_rates::save, Admin;
 
     // payments (issues 17 and 19)
+    GET  "/office/payments" => office::payments::list::list, Staff;
+    GET  "/office/payments/new" => office::payments::record::form, Staff;
+    POST "/office/payments/new" => office::payments::record::submit, Staff;
+    POST "/office/payments/credit" => office::payments::record::apply_credit, Staff;
+    GET  "/office/payments/{number}" => office::payments::receipt::show, Staff;
+    GET  "/payments" => portal::payments::history, Contact;
 
     // company setup: details, staff, audit log (issue 18)
     GET  "/office/company" => office::company::details::show, Admin;

@@ -19,6 +19,7 @@ mod jobs;
 mod local_time;
 mod office_documents;
 mod office_jobs;
+mod payments;
 mod pdfs;
 mod permissions;
 mod request_inbox;

@@ -132,6 +132,13 @@ both_backends! {
         let window_id = tx.create_window(people.acme, &doorstep_store::availability::NewWindow {
             date: doorstep_store::now().date() + time::Duration::days(3), slot: "am".into(), start_time: String::new(), end_time: String::new(), capacity: 2,
         }).await.unwrap();
+        // A payment of Harbor, for the office's receipt route.
+        tx.insert_payment(people.acme, &doorstep_store::billing::NewPayment {
+            customer: people.harbor, number: "P-1".into(), amount_minor: 500,
+            method: doorstep_core::status::PaymentMethodKind::Cash, status: "succeeded".into(),
+            processor: None, processor_ref: None, reference: String::new(),
+            received_at: doorstep_store::now(), allocations: Vec::new(),
+        }).await.unwrap();
         tx.commit().await.unwrap();
 
         let personas = [
@@ -165,11 +172,13 @@ both_backends! {
                 "B-1"
             } else if rule.path.starts_with("/office/requests/") {
                 "R-1"
+            } else if rule.path.starts_with("/office/payments/") {
+                "P-1"
             } else {
                 "C-1"
             };
             // Billing is for company contacts: authz answers site contacts 404.
-            let billing = ["/estimates", "/invoices", "/statement"].iter().any(|p| rule.path.starts_with(p));
+            let billing = ["/estimates", "/invoices", "/statement", "/payments"].iter().any(|p| rule.path.starts_with(p));
             // Support is for company contacts too; its routes point at Harbor's ticket.
             let billing = billing || rule.path.starts_with("/support");
             let number = if rule.path.contains("/support/{number}") { ticket_number.as_str() } else { number };

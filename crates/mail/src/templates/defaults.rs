@@ -275,6 +275,9 @@ static PAYMENT_RECEIPT: Template = Template {
 Thank you: {{company_name}} received your payment of {{amount}} on {{payment_date}} for \
 {{invoice_number}}.
 
+Receipt {{payment_number}}, paid by {{method}}:
+{{applied}}
+
 Your payment history is in the portal:
 {{link}}
 
@@ -286,6 +289,9 @@ Your payment history is in the portal:
         "amount",
         "payment_date",
         "invoice_number",
+        "payment_number",
+        "method",
+        "applied",
         "link",
     ],
 };

@@ -100,6 +100,13 @@ pub async fn list(
     })
 }
 
+/// One payment of the invoice, as the customer sees it.
+struct PaidView {
+    date: String,
+    method: String,
+    amount: String,
+}
+
 struct LineView {
     description: String,
     quantity: String,
@@ -133,6 +140,7 @@ struct ShowPage {
     paid: String,
     balance: String,
     job_href: Option<String>,
+    payments: Vec<PaidView>,
 }
 
 /// `GET /invoices/{number}`.
@@ -156,6 +164,22 @@ pub async fn show(
         .ok_or(WebError::NotFound)?;
     let s = invoice.row.state(today(&company.time_zone));
     let totals = invoice.totals();
+    let payments = state
+        .store
+        .payments_of_invoice(company.id, invoice.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == "succeeded" || p.status == "refunded")
+        .map(|p| PaidView {
+            date: crate::display::day(&company.time_zone, p.received_at),
+            method: crate::pages::portal::payments::method_for_customer(
+                &p.method,
+                &p.channel,
+                &p.reference,
+            ),
+            amount: money(company, p.amount_minor),
+        })
+        .collect();
     let taxes = totals
         .taxes
         .iter()
@@ -185,6 +209,7 @@ pub async fn show(
             .job_number
             .as_ref()
             .map(|n| format!("/jobs/{}", path_segment(n))),
+        payments,
         invoice,
     })
 }

@@ -25,6 +25,7 @@ use crate::display::{day, money};
 use crate::extract::{Form, Path, Query};
 use crate::kit::cursors::{after_or_message, cursor};
 use crate::kit::urls::path_segment;
+use crate::pages::office::payments::invoice_part::{InvoicePayments, invoice_payments};
 use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
@@ -431,6 +432,7 @@ struct ShowPage {
     contact_error: Option<String>,
     refusal: Option<String>,
     notice: Option<&'static str>,
+    payments: InvoicePayments,
 }
 
 /// `?done=` after an action.
@@ -452,7 +454,18 @@ async fn show_page(
     let s = i.detail.row.state(today(&staff.company));
     let mut recipients = recipients(state, staff.company.id, i.customer).await?;
     super::choose(&mut recipients, chosen_contact);
+    // Payments are taken while the invoice is sent and not yet settled.
+    let open = i.detail.row.status == "unpaid";
+    let payments = invoice_payments(
+        state,
+        &staff.company,
+        i.detail.id,
+        &i.detail.row.number,
+        open,
+    )
+    .await?;
     Ok(ShowPage {
+        payments,
         chrome: OfficeChrome::of(staff, csrf),
         href: format!("/office/invoices/{}", path_segment(&i.detail.row.number)),
         state: s.label(),

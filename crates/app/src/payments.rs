@@ -1,1 +1,0 @@
-//! The office's use cases for payments.

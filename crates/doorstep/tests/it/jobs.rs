@@ -295,7 +295,7 @@ both_backends! {
         let (status, body) = get(&app, &dana, "/jobs").await;
         assert_eq!(status, 200);
         assert_eq!(job_numbers(&body), ["H-2", "H-1"]);
-        assert_eq!(nav_labels(&body), ["Home", "Jobs", "Estimates", "Invoices", "Statement", "Service history", "Sales history", "Requests", "Support"]);
+        assert_eq!(nav_labels(&body), ["Home", "Jobs", "Estimates", "Invoices", "Statement", "Payments", "Service history", "Sales history", "Requests", "Support"]);
         let current = text_of(&html(&body), "nav.portal-nav a[aria-current=page]");
         assert_eq!(current.as_deref(), Some("Jobs"));
         assert_eq!(get(&app, &dana, "/jobs/B-1").await.0, 404, "Harbor's job while acting for the household");
@@ -527,6 +527,6 @@ both_backends! {
         assert_eq!(get(&app, &dana, "/service-history").await.0, 404);
         assert_eq!(get(&app, &dana, "/sales-history").await.0, 404);
         let (_, body) = get(&app, &dana, "/jobs").await;
-        assert_eq!(nav_labels(&body), ["Home", "Jobs", "Estimates", "Invoices", "Statement", "Requests", "Support"]);
+        assert_eq!(nav_labels(&body), ["Home", "Jobs", "Estimates", "Invoices", "Statement", "Payments", "Requests", "Support"]);
     }
 }

@@ -232,8 +232,8 @@ both_backends! {
         let staff = app.submit(&client, "acme", "/office", "/office/sign-in", &[("email", "office@acme.test"), ("password", PASSWORD)]).await;
         assert_eq!(staff.status(), 303);
         let home = html(&client.get(app.url("acme", "/office")).send().await.unwrap().text().await.unwrap());
-        assert_eq!(text_of(&home, "h1").as_deref(), Some("Office"));
-        assert!(text_of(&home, "table").unwrap().contains("Olivia Park"));
+        assert_eq!(text_of(&home, "h1").as_deref(), Some("Today"));
+        assert!(text_of(&home, ".account-label").unwrap().contains("Olivia Park"));
         // A staff session is not a portal session.
         let portal = client.get(app.url("acme", "/accounts")).send().await.unwrap();
         assert_eq!(portal.status(), 303);

@@ -17,6 +17,9 @@ use crate::{AppState, WebError};
 
 pub use doorstep_app::sign_in::Audience;
 
+/// What a person who just signed out is told, on the office and the portal alike.
+pub const SIGNED_OUT: &str = "You have signed out. Sign in again whenever you need to.";
+
 /// The pages of each audience's sign-in.
 pub trait AudiencePages {
     /// Where a signed-in person lands.

@@ -12,7 +12,7 @@ use doorstep_store::companies::Company;
 use serde::Deserialize;
 
 use crate::auth::session::{SignedInStaff, clear_session_cookie};
-use crate::auth::sign_in::{Audience, client, signed_in};
+use crate::auth::sign_in::{Audience, SIGNED_OUT, client, signed_in};
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Query};
 use crate::pages::office::home;
@@ -28,9 +28,6 @@ struct OfficeSignInPage {
     error: Option<String>,
     csrf: String,
 }
-
-/// What a person who just signed out is told, on the office and the portal alike.
-pub(crate) const SIGNED_OUT: &str = "You have signed out. Sign in again whenever you need to.";
 
 /// Query flags other pages redirect here with.
 #[derive(Deserialize)]

@@ -11,10 +11,9 @@ use doorstep_store::companies::Company;
 use serde::Deserialize;
 
 use crate::auth::session::SignedInContact;
-use crate::auth::sign_in::{Audience, client, signed_in};
+use crate::auth::sign_in::{Audience, SIGNED_OUT, client, signed_in};
 use crate::csrf::CsrfToken;
 use crate::extract::{Form, Query};
-use crate::pages::office::sign_in::SIGNED_OUT;
 use crate::pages::portal::dashboard;
 use crate::views::Brand;
 use crate::{AppState, Tenant, WebError};

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod email;
 pub mod estimates;
 pub mod ids;
+pub mod job_forms;
 pub mod jobs;
 pub mod money;
 pub mod password;

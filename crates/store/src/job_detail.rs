@@ -122,6 +122,8 @@ pub struct JobForm {
     pub title: String,
     /// Each question and its answer.
     pub answers: Vec<(String, String)>,
+    /// The office's note on it.
+    pub note: String,
     /// When it was completed.
     pub completed_at: Option<OffsetDateTime>,
 }
@@ -130,6 +132,7 @@ pub struct JobForm {
 struct FormRow {
     title: String,
     answers: String,
+    note: String,
     completed_at: Option<OffsetDateTime>,
 }
 
@@ -177,6 +180,9 @@ impl JobFile {
 const SELECT_FILE: &str = "SELECT a.id, a.kind, a.filename, a.content_type, a.size_bytes, \
      a.storage_key, a.thumb_key, a.width, a.height, j.customer_id, j.site_id \
      FROM attachments a JOIN jobs j ON j.company_id = a.company_id AND j.id = a.owner_id ";
+
+/// The files a customer sees: marked visible to them and not removed by the office.
+const CUSTOMER_SEES: &str = "a.customer_visible = TRUE AND a.removed_at IS NULL";
 
 impl Store {
     /// The job numbered `number` if `scope` may see it: of its account and, for site
@@ -239,7 +245,7 @@ impl Store {
         job: JobId,
     ) -> Result<Vec<JobForm>, StoreError> {
         let rows: Vec<FormRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT title, answers, completed_at FROM job_forms \
+            "SELECT title, answers, note, completed_at FROM job_forms \
              WHERE company_id = $1 AND job_id = $2 AND completed_at IS NOT NULL ORDER BY completed_at, id")
             .bind(company.0).bind(job.0).fetch_all(p).await)?;
         Ok(rows
@@ -261,13 +267,15 @@ impl Store {
                             (a.label, value)
                         })
                         .collect(),
+                    note: r.note,
                     completed_at: r.completed_at,
                 }
             })
             .collect())
     }
 
-    /// A job's photos and documents, photos first.
+    /// A job's photos and documents the customer sees (marked visible, not removed),
+    /// photos first; the office's list is [`Store::office_job_files`].
     pub async fn job_files(
         &self,
         company: CompanyId,
@@ -275,14 +283,15 @@ impl Store {
     ) -> Result<Vec<JobFile>, StoreError> {
         let sql = format!(
             "{SELECT_FILE} WHERE a.company_id = $1 AND a.owner_kind = 'job' AND a.owner_id = $2 \
-             ORDER BY a.kind DESC, a.id"
+             AND {CUSTOMER_SEES} ORDER BY a.kind DESC, a.id"
         );
         let rows = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(company.0).bind(job.0).fetch_all(p).await)?;
         Ok(rows)
     }
 
-    /// The job file `id` if `scope` may see its job; `None` otherwise, as if it did not exist.
+    /// The job file `id` if `scope` may see its job and the file is shown to the customer
+    /// (marked visible, not removed); `None` otherwise, as if it did not exist.
     pub async fn job_file_for_contact(
         &self,
         company: CompanyId,
@@ -295,6 +304,8 @@ impl Store {
             .val(company.0)
             .push(" AND a.owner_kind = 'job' AND a.id = ")
             .val(id.0)
+            .push(" AND ")
+            .push(CUSTOMER_SEES)
             .push(" AND ");
         push_row_scope(&mut sql, company, scope);
         let row = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_optional(p).await)?;

@@ -33,6 +33,7 @@ pub mod files;
 mod insert;
 pub mod invoices;
 pub mod job_detail;
+pub mod job_files;
 pub mod job_list;
 pub mod job_writes;
 pub mod jobs;

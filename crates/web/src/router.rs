@@ -28,6 +28,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/support/{number}/comments",
     "/office/support/{number}/reply",
     "/requests/new/{draft}/photos",
+    "/office/jobs/{number}/files",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -316,6 +317,16 @@ routes! {
     GET  "/office/audit.csv" => office::company::audit::csv, Admin;
 
     // look and time (issue 15)
+
+    // media (issue 17)
+    POST "/office/jobs/{number}/files" => office::jobs::files::upload, Staff;
+    GET  "/office/jobs/{number}/files/{id}" => office::jobs::files::full, Staff;
+    GET  "/office/jobs/{number}/files/{id}/thumb" => office::jobs::files::thumb, Staff;
+    POST "/office/jobs/{number}/files/{id}/visibility" => office::jobs::files::visibility, Staff;
+    GET  "/office/jobs/{number}/files/{id}/remove" => office::jobs::files::confirm_remove, Staff;
+    POST "/office/jobs/{number}/files/{id}/remove" => office::jobs::files::remove, Staff;
+    POST "/office/jobs/{number}/forms" => office::jobs::forms::add, Staff;
+    POST "/office/jobs/{number}/forms/{id}" => office::jobs::forms::save, Staff;
 }
 
 /// Builds the application's router over `state`.

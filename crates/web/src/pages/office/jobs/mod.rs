@@ -4,6 +4,8 @@
 
 pub mod crew;
 pub mod edit;
+pub mod files;
+pub mod forms;
 pub mod list;
 pub mod new;
 pub mod schedule;

@@ -75,6 +75,25 @@ struct ShowPage {
     total: String,
     notice: Option<&'static str>,
     alert: Option<String>,
+    files: Vec<super::files::FileView>,
+    forms: Vec<super::forms::FormView>,
+    extras: Extras,
+}
+
+/// What the files and checklist forms of the page show again after a refusal: the
+/// message next to each field and the values typed.
+#[derive(Default)]
+pub(super) struct Extras {
+    /// The message next to the files input.
+    pub files_error: Option<String>,
+    /// The message next to the "Visible to the customer" choice.
+    pub visible_error: Option<String>,
+    /// The new checklist's title as typed, and its message.
+    pub form_title: (String, Option<String>),
+    /// The new checklist's items as typed, and their message.
+    pub form_items: (String, Option<String>),
+    /// A checklist's refusal: its id and the message shown in it.
+    pub form_error: Option<(i64, String)>,
 }
 
 fn quantity(milli: i64) -> String {
@@ -99,6 +118,13 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "moved" => Some("The status was changed."),
         "crew" => Some("The crew was saved."),
         "technician" => Some("The technician was added to the crew."),
+        "files" => Some("The files were added."),
+        "shown" => Some("The file is now visible to the customer."),
+        "hidden" => Some("The file is now hidden from the customer."),
+        "removed" => Some("The file was removed."),
+        "checklist" => Some("The checklist was added."),
+        "checklist-saved" => Some("The checklist was saved."),
+        "checklist-completed" => Some("The checklist was marked completed."),
         _ => None,
     }
 }
@@ -112,6 +138,19 @@ pub(super) async fn render(
     (done, alert): (Option<&str>, Option<String>),
     code: StatusCode,
 ) -> Result<Response, WebError> {
+    render_with(state, staff, csrf, job, (done, alert), Extras::default(), code).await
+}
+
+/// The job's page, with `alert`, the files and checklist forms' `extras`, and `code`.
+pub(super) async fn render_with(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    job: OfficeJob,
+    (done, alert): (Option<&str>, Option<String>),
+    extras: Extras,
+    code: StatusCode,
+) -> Result<Response, WebError> {
     let company = staff.company.id;
     let id = job.job_id();
     let history = state.store.job_status_history(company, id).await?;
@@ -119,6 +158,8 @@ pub(super) async fn render(
     let on_ids = state.store.job_technician_ids(company, id).await?;
     let on_job = state.store.job_technicians(company, id).await?;
     let lines = state.store.job_lines(company, id).await?;
+    let files = super::files::views(state, staff, &job).await?;
+    let forms = super::forms::views(state, staff, &job).await?;
     let cur = staff.company.currency.as_str();
     let priced: Vec<_> = lines.iter().map(|l| l.priced()).collect();
     let sums = totals(&priced);
@@ -198,6 +239,9 @@ pub(super) async fn render(
         total: money(sums.total_minor, cur),
         notice: notice(done),
         alert,
+        files,
+        forms,
+        extras,
         job,
     };
     html(page, code)

@@ -44,6 +44,12 @@ struct FileView {
     size: String,
 }
 
+/// A completed form (checklist) as shown: read-only, with when it was completed.
+struct FormView {
+    form: JobForm,
+    completed: String,
+}
+
 /// The "Change this visit" block: links when the visit may be changed, else why not.
 struct ChangeBlock {
     reschedule: String,
@@ -77,7 +83,7 @@ struct DetailPage {
     prices: Option<Prices>,
     photos: Vec<FileView>,
     documents: Vec<FileView>,
-    forms: Vec<JobForm>,
+    forms: Vec<FormView>,
     lines: Vec<LineView>,
     /// When the status last moved, as the page words times.
     status_changed: String,
@@ -261,7 +267,13 @@ pub async fn show(
             .filter(|f| f.kind != "photo")
             .map(file_view)
             .collect(),
-        forms,
+        forms: forms
+            .into_iter()
+            .map(|form| FormView {
+                completed: form.completed_at.map(|t| when(zone, t)).unwrap_or_default(),
+                form,
+            })
+            .collect(),
         status_changed: timeline.last().map(|t| t.2.clone()).unwrap_or_default(),
         timeline,
         lines: lines

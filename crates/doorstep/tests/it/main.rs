@@ -35,3 +35,4 @@ mod support;
 mod tenancy;
 mod two_factor;
 mod visits;
+mod job_files;

@@ -30,6 +30,7 @@ const UPLOADS: &[&str] = &[
     "/support/{number}/comments",
     "/office/support/{number}/reply",
     "/requests/new/{draft}/photos",
+    "/office/jobs/{number}/files",
 ];
 
 const CSRF: &str = "00112233445566778899aabbccddeeff";
@@ -184,7 +185,7 @@ both_backends! {
             let number = if rule.path.contains("/support/{number}") { ticket_number.as_str() } else { number };
             let id = if rule.path.contains("outbox") {
                 email_id
-            } else if rule.path.starts_with("/files/") {
+            } else if rule.path.starts_with("/files/") || rule.path.starts_with("/office/jobs/{number}/files/") {
                 jobs.bay_photo
             } else if rule.path.starts_with("/office/requests/") {
                 requests.photo

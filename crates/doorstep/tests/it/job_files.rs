@@ -113,7 +113,7 @@ both_backends! {
             assert_ne!(get(&app, contact, &format!("/office/jobs/B-1/files/{photo}")).await.0, 200);
         }
         // Dana acting for her household sees neither.
-        let household = portal(&app, "dana@example.test", None).await;
+        let household = portal(&app, "dana@example.test", Some(people.household.0)).await;
         assert_eq!(get(&app, &household, &format!("/files/{photo}")).await.0, 404);
 
         // Bolt's office (its own B-1) cannot reach Acme's files.

@@ -39,7 +39,10 @@ pub fn parse_form_items(raw: &str) -> Result<Vec<String>, Invalid> {
         .map(str::to_owned)
         .collect();
     if items.is_empty() {
-        return Err(Invalid::new("items", "Type at least one item, one per line."));
+        return Err(Invalid::new(
+            "items",
+            "Type at least one item, one per line.",
+        ));
     }
     if items.len() > FORM_ITEMS_MAX {
         return Err(Invalid::new(
@@ -57,7 +60,9 @@ pub fn parse_form_items(raw: &str) -> Result<Vec<String>, Invalid> {
         let start: String = long.chars().take(30).collect();
         return Err(Invalid::new(
             "items",
-            format!("Keep each item to {FORM_ITEM_MAX} characters or fewer (\u{201c}{start}\u{2026}\u{201d} is longer)."),
+            format!(
+                "Keep each item to {FORM_ITEM_MAX} characters or fewer (\u{201c}{start}\u{2026}\u{201d} is longer)."
+            ),
         ));
     }
     Ok(items)
@@ -102,6 +107,7 @@ pub fn form_open(completed: bool) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -83,8 +83,11 @@ pub async fn add_checklist(
         .insert_checklist(company, j.job_id(), &c.title, &c.items, actor.id())
         .await?;
     let detail = json!({"number": j.number, "title": c.title, "items": c.items.len()});
-    tx.audit(company, &actor.audit("job.form_added", ("job_form", id), detail))
-        .await?;
+    tx.audit(
+        company,
+        &actor.audit("job.form_added", ("job_form", id), detail),
+    )
+    .await?;
     app.commit(tx, false).await?;
     Ok(id)
 }
@@ -131,7 +134,8 @@ pub async fn save_checklist(
         "job.form_saved"
     };
     let done = items.iter().filter(|(_, t)| *t).count();
-    let detail = json!({"number": j.number, "title": f.title, "ticked": done, "items": items.len()});
+    let detail =
+        json!({"number": j.number, "title": f.title, "ticked": done, "items": items.len()});
     tx.audit(company, &actor.audit(action, ("job_form", f.id), detail))
         .await?;
     app.commit(tx, false).await?;

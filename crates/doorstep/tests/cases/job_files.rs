@@ -46,7 +46,11 @@ fn jpeg_with_exif(marker: &[u8]) -> Vec<u8> {
 fn crc32(data: &[u8]) -> u32 {
     !data.iter().fold(!0u32, |crc, &byte| {
         (0..8).fold(crc ^ u32::from(byte), |c, _| {
-            if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 }
+            if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            }
         })
     })
 }
@@ -62,7 +66,11 @@ fn pixel_bomb() -> Vec<u8> {
 }
 
 fn part(name: &str, bytes: &[u8]) -> FilePart {
-    FilePart { field: "files".into(), filename: name.into(), content: Ok(bytes.to_vec()) }
+    FilePart {
+        field: "files".into(),
+        filename: name.into(),
+        content: Ok(bytes.to_vec()),
+    }
 }
 
 /// Stores `bytes` as the upload adapter does; the checked, stored file.
@@ -74,7 +82,16 @@ async fn stored(files: &FileStore, name: &str, bytes: &[u8]) -> StoredFile {
 fn files_on_disk(files: &FileStore) -> usize {
     fn count(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir).map_or(0, |entries| {
-            entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum()
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        count(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
         })
     }
     count(files.root())
@@ -85,9 +102,24 @@ async fn bayview_job(w: &World, staff: &StaffActor) -> (String, JobId) {
     let sam = w.sam().await;
     let customer = sam.customer().0.to_string();
     let site = sam.scope().sites[0].0.to_string();
-    let f = NewJobForm { customer: &customer, site: &site, summary: "Pump check", ..NewJobForm::default() };
-    let number = jobs::create(&w.app, staff, NewJob::parse(&f).unwrap()).await.unwrap().number;
-    let id = JobId(w.store.office_job(w.acme.id, &number).await.unwrap().unwrap().id);
+    let f = NewJobForm {
+        customer: &customer,
+        site: &site,
+        summary: "Pump check",
+        ..NewJobForm::default()
+    };
+    let number = jobs::create(&w.app, staff, NewJob::parse(&f).unwrap())
+        .await
+        .unwrap()
+        .number;
+    let id = JobId(
+        w.store
+            .office_job(w.acme.id, &number)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    );
     (number, id)
 }
 

@@ -9,26 +9,51 @@ use doorstep_core::ids::JobId;
 use doorstep_testkit::{Backend, both_backends};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 
-use crate::helpers::{PASSWORD, TestApp, csrf_of, html, multipart_body, office, seed_people, sign_in, text_of};
+use crate::helpers::{
+    PASSWORD, TestApp, csrf_of, html, multipart_body, office, seed_people, sign_in, text_of,
+};
 use crate::jobs::seed_jobs;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
 fn png() -> Vec<u8> {
-    let image = DynamicImage::ImageRgb8(RgbImage::from_fn(40, 30, |x, y| Rgb([(x * 6) as u8, (y * 8) as u8, 120])));
+    let image = DynamicImage::ImageRgb8(RgbImage::from_fn(40, 30, |x, y| {
+        Rgb([(x * 6) as u8, (y * 8) as u8, 120])
+    }));
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
 /// Posts the upload form of job `number` with `visible` and `files`, the token given.
-async fn upload(app: &TestApp, client: &reqwest::Client, token: &str, number: &str, visible: &str, files: &[(&str, &[u8])]) -> (u16, String) {
-    let (content_type, body) = multipart_body(&[("csrf_token", token), ("visible", visible)], "files", files);
-    let res = client.post(app.url("acme", &format!("/office/jobs/{number}/files")))
-        .header("origin", app.origin("acme")).header("content-type", content_type).body(body)
-        .send().await.unwrap();
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    number: &str,
+    visible: &str,
+    files: &[(&str, &[u8])],
+) -> (u16, String) {
+    let (content_type, body) = multipart_body(
+        &[("csrf_token", token), ("visible", visible)],
+        "files",
+        files,
+    );
+    let res = client
+        .post(app.url("acme", &format!("/office/jobs/{number}/files")))
+        .header("origin", app.origin("acme"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
-    let location = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let body = res.text().await.unwrap();
     (status, if status == 303 { location } else { body })
 }
@@ -36,8 +61,17 @@ async fn upload(app: &TestApp, client: &reqwest::Client, token: &str, number: &s
 async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
     let res = client.get(app.url("acme", path)).send().await.unwrap();
     let status = res.status().as_u16();
-    let kind = res.headers().get("content-type").and_then(|t| t.to_str().ok()).unwrap_or("").to_owned();
-    let body = if kind.starts_with("text/html") { res.text().await.unwrap() } else { kind };
+    let kind = res
+        .headers()
+        .get("content-type")
+        .and_then(|t| t.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = if kind.starts_with("text/html") {
+        res.text().await.unwrap()
+    } else {
+        kind
+    };
     (status, body)
 }
 
@@ -45,7 +79,14 @@ async fn portal(app: &TestApp, email: &str, account: Option<i64>) -> reqwest::Cl
     let client = app.client(&["acme"]);
     sign_in(app, &client, "acme", email).await;
     if let Some(c) = account {
-        app.submit(&client, "acme", "/accounts", "/accounts", &[("customer", &c.to_string())]).await;
+        app.submit(
+            &client,
+            "acme",
+            "/accounts",
+            "/accounts",
+            &[("customer", &c.to_string())],
+        )
+        .await;
     }
     client
 }

@@ -112,9 +112,11 @@ pub async fn save(
     let complete = field(&pairs, "complete") == "yes";
     let outcome = match ChecklistAnswers::parse(&ticked, field(&pairs, "note"), complete) {
         Ok(a) => jobs::save_checklist(&state.app, &staff.actor, &number, id, a).await,
-        Err(errors) => Err(AppError::Invalid(errors.0.into_iter().next().unwrap_or_else(
-            || doorstep_core::validation::Invalid::new("note", "Check the note."),
-        ))),
+        Err(errors) => Err(AppError::Invalid(
+            errors.0.into_iter().next().unwrap_or_else(|| {
+                doorstep_core::validation::Invalid::new("note", "Check the note.")
+            }),
+        )),
     };
     let (message, code) = match outcome {
         Ok(saved) => {

@@ -138,7 +138,16 @@ pub(super) async fn render(
     (done, alert): (Option<&str>, Option<String>),
     code: StatusCode,
 ) -> Result<Response, WebError> {
-    render_with(state, staff, csrf, job, (done, alert), Extras::default(), code).await
+    render_with(
+        state,
+        staff,
+        csrf,
+        job,
+        (done, alert),
+        Extras::default(),
+        code,
+    )
+    .await
 }
 
 /// The job's page, with `alert`, the files and checklist forms' `extras`, and `code`.

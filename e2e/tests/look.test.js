@@ -411,5 +411,18 @@ describe('the look of every page', () => {
       assert.ok(!staffLinks.includes(href), `office staff see ${href}`);
     }
     for (const href of ['/office/jobs', '/office/invoices', '/office/availability', '/office/security']) assert.ok(staffLinks.includes(href), `office staff miss ${href}`);
+
+    // With script, an open menu closes on Escape (focus back on its toggle) and on a click elsewhere.
+    await staff.setViewportSize({ width: 1280, height: 900 });
+    const billing = staff.locator('.office-nav summary', { hasText: 'Billing' });
+    await billing.click();
+    assert.ok(await staff.getByRole('link', { name: 'Invoices' }).isVisible());
+    await staff.keyboard.press('Tab');
+    await staff.keyboard.press('Escape');
+    assert.equal(await staff.locator('details.office-group[open]').count(), 0, 'Escape closes the menu');
+    assert.equal(await billing.evaluate((el) => el === document.activeElement), true, 'focus is back on Billing');
+    await billing.click();
+    await staff.locator('h1').click();
+    assert.equal(await staff.locator('details.office-group[open]').count(), 0, 'a click elsewhere closes the menu');
   });
 });

@@ -223,7 +223,9 @@ pub fn route_table(json: bool) -> String {
         out.push('"');
         out
     };
-    let rows = doorstep_web::ROUTES.iter().map(|r| (r.method, r.path, format!("{:?}", r.access)));
+    let rows = doorstep_web::ROUTES
+        .iter()
+        .map(|r| (r.method, r.path, format!("{:?}", r.access)));
     if json {
         let items: Vec<String> = rows
             .map(|(method, path, access)| {
@@ -250,8 +252,18 @@ mod tests {
     fn the_route_table_lists_every_route_once_with_its_access() {
         let json = route_table(true);
         assert!(json.starts_with("[\n{"), "{json}");
-        assert!(json.contains(r#"{"method":"GET","path":"/office/customers/{number}","access":"Staff"}"#));
-        assert_eq!(json.matches("\"method\"").count(), doorstep_web::ROUTES.len());
-        assert_eq!(route_table(false).lines().count(), doorstep_web::ROUTES.len());
+        assert!(
+            json.contains(
+                r#"{"method":"GET","path":"/office/customers/{number}","access":"Staff"}"#
+            )
+        );
+        assert_eq!(
+            json.matches("\"method\"").count(),
+            doorstep_web::ROUTES.len()
+        );
+        assert_eq!(
+            route_table(false).lines().count(),
+            doorstep_web::ROUTES.len()
+        );
     }
 }

@@ -316,6 +316,7 @@ routes! {
     GET  "/office/audit.csv" => office::company::audit::csv, Admin;
 
     // look and time (issue 15)
+    GET  "/static/office-nav.js" => assets::office_nav_js, Anyone;
 }
 
 /// Builds the application's router over `state`.

@@ -183,8 +183,9 @@ fn office_section(path: &str) -> &'static str {
         .iter()
         .map(|(href, _)| *href)
         .find(|href| {
-            path.strip_prefix(href)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('.'))
+            path.strip_prefix(href).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('/') || rest.starts_with('.')
+            })
         })
         .map_or("", |href| match href {
             "/office/contacts" | "/office/sites" => "/office/customers",
@@ -208,13 +209,28 @@ mod office_nav_tests {
     fn every_office_page_marks_the_section_it_belongs_to() {
         assert_eq!(office_section("/office"), "/office");
         assert_eq!(office_section("/office/jobs/J-1001/edit"), "/office/jobs");
-        assert_eq!(office_section("/office/contacts/4/edit"), "/office/customers");
-        assert_eq!(office_section("/office/sites/2/deactivate"), "/office/customers");
+        assert_eq!(
+            office_section("/office/contacts/4/edit"),
+            "/office/customers"
+        );
+        assert_eq!(
+            office_section("/office/sites/2/deactivate"),
+            "/office/customers"
+        );
         assert_eq!(office_section("/office/audit.csv"), "/office/audit");
-        assert_eq!(office_section("/office/settings/visits"), "/office/settings/visits");
+        assert_eq!(
+            office_section("/office/settings/visits"),
+            "/office/settings/visits"
+        );
         assert_eq!(office_section("/office/staffing"), "");
-        assert_eq!(office_group(office_section("/office/invoices/I-7")), "billing");
-        assert_eq!(office_group(office_section("/office/staff/3/deactivate")), "settings");
+        assert_eq!(
+            office_group(office_section("/office/invoices/I-7")),
+            "billing"
+        );
+        assert_eq!(
+            office_group(office_section("/office/staff/3/deactivate")),
+            "settings"
+        );
         assert_eq!(office_group(office_section("/office/requests/R-1")), "");
     }
 }

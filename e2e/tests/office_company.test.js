@@ -38,6 +38,7 @@ describe('company setup', () => {
     await signIn(admin, `${base}/office`, 'office@acme.test');
 
     // Company details: a wrong website is refused next to its field, the rest kept.
+    await admin.getByRole('navigation', { name: 'Office' }).getByText('Settings', { exact: true }).click();
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Company', exact: true }).click()]);
     assert.equal(new URL(admin.url()).pathname, '/office/company');
     await checkPage(admin);
@@ -57,6 +58,7 @@ describe('company setup', () => {
     assert.equal(await admin.getByLabel('Payment terms (days)').inputValue(), '21');
 
     // The team: invite Nina as office staff; her setup email arrives.
+    await admin.getByRole('navigation', { name: 'Office' }).getByText('Settings', { exact: true }).click();
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Team', exact: true }).click()]);
     await checkPage(admin);
     await admin.getByLabel('Name', { exact: true }).fill('Nina Patel');
@@ -92,6 +94,7 @@ describe('company setup', () => {
     assert.equal(new URL(nina.url()).pathname, '/office', 'sent to sign in');
 
     // The audit log shows each step, and filters by what.
+    await admin.getByRole('navigation', { name: 'Office' }).getByText('Settings', { exact: true }).click();
     await Promise.all([admin.waitForNavigation(), admin.getByRole('link', { name: 'Audit log', exact: true }).click()]);
     const log = await admin.getByTestId('audit').textContent();
     for (const phrase of ['Company: details saved', 'Staff: invited', 'Staff: password set', 'Staff: deactivated']) {

@@ -50,8 +50,10 @@ describe('offline payments', () => {
     const office = await doorstep.newPage({ viewport: DESKTOP });
     await signIn(office, `${base}/office`, 'office@acme.test');
 
-    // The list, from the office menu.
-    await Promise.all([office.waitForNavigation(), office.getByRole('navigation', { name: 'Office' }).getByRole('link', { name: 'Payments' }).click()]);
+    // The list, from the office menu's Billing.
+    const menu = office.getByRole('navigation', { name: 'Office' });
+    await menu.getByText('Billing', { exact: true }).click();
+    await Promise.all([office.waitForNavigation(), menu.getByRole('link', { name: 'Payments' }).click()]);
     await office.getByTestId('payments-list').waitFor();
     await checkPage(office);
 

@@ -38,6 +38,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// Print the route table (method, path, who may use it) and exit; the browser tests
+    /// read it to visit every page.
+    Routes {
+        /// One JSON array of {"method", "path", "access"} objects instead of text lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `doorstep company ...`

@@ -205,3 +205,65 @@ pub async fn backup(settings: &Settings, to: &Path) -> Result<(), CliError> {
     println!("Backed up {file} to {target}");
     Ok(())
 }
+
+/// `doorstep routes [--json]`: every route of the router with its access rule, from the
+/// very table the router is built from (`doorstep_web::ROUTES`).
+pub fn route_table(json: bool) -> String {
+    let quote = |s: &str| {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let rows = doorstep_web::ROUTES
+        .iter()
+        .map(|r| (r.method, r.path, format!("{:?}", r.access)));
+    if json {
+        let items: Vec<String> = rows
+            .map(|(method, path, access)| {
+                format!(
+                    "{{\"method\":{},\"path\":{},\"access\":{}}}",
+                    quote(method),
+                    quote(path),
+                    quote(&access)
+                )
+            })
+            .collect();
+        format!("[\n{}\n]\n", items.join(",\n"))
+    } else {
+        rows.map(|(method, path, access)| format!("{method:<4} {path} {access}\n"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_table;
+
+    #[test]
+    fn the_route_table_lists_every_route_once_with_its_access() {
+        let json = route_table(true);
+        assert!(json.starts_with("[\n{"), "{json}");
+        assert!(
+            json.contains(
+                r#"{"method":"GET","path":"/office/customers/{number}","access":"Staff"}"#
+            )
+        );
+        assert_eq!(
+            json.matches("\"method\"").count(),
+            doorstep_web::ROUTES.len()
+        );
+        assert_eq!(
+            route_table(false).lines().count(),
+            doorstep_web::ROUTES.len()
+        );
+    }
+}

@@ -17,6 +17,11 @@ use settings::Settings;
 /// Runs the command line `cli`.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Routes { json } = command {
+        // No settings, no database: the table is compiled in.
+        print!("{}", commands::route_table(json));
+        return Ok(());
+    }
     let default_db = match command {
         Command::Demo => "sqlite://doorstep-demo.db",
         _ => "sqlite://doorstep.db",
@@ -48,5 +53,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             .await
         }
         Command::Backup { to } => commands::backup(&settings, &to).await,
+        Command::Routes { .. } => Ok(()),
     }
 }

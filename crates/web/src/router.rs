@@ -327,6 +327,7 @@ routes! {
     POST "/office/jobs/{number}/files/{id}/remove" => office::jobs::files::remove, Staff;
     POST "/office/jobs/{number}/forms" => office::jobs::forms::add, Staff;
     POST "/office/jobs/{number}/forms/{id}" => office::jobs::forms::save, Staff;
+    GET  "/static/office-nav.js" => assets::office_nav_js, Anyone;
 }
 
 /// Builds the application's router over `state`.

@@ -117,6 +117,10 @@ pub struct OfficeChrome {
     pub admin: bool,
     /// Requests nobody has opened yet, for the navigation's badge.
     pub new_requests: i64,
+    /// The navigation entry (its href) of the page's section, marked `aria-current`.
+    pub current: &'static str,
+    /// The navigation group holding that entry ("billing", "settings" or "").
+    pub group: &'static str,
 }
 
 impl OfficeChrome {
@@ -131,6 +135,102 @@ impl OfficeChrome {
                 .actor
                 .may(doorstep_core::authz::OfficeArea::Administration),
             new_requests: staff.new_requests,
+            current: office_section(&staff.path),
+            group: office_group(office_section(&staff.path)),
         }
+    }
+
+    /// ` aria-current="page"` for the navigation entry `href` of the current section.
+    pub fn mark(&self, href: &str) -> &'static str {
+        if self.current == href {
+            " aria-current=\"page\""
+        } else {
+            ""
+        }
+    }
+}
+
+/// The office navigation entries, longest first so a page finds its own section.
+const OFFICE_SECTIONS: &[(&str, &str)] = &[
+    ("/office/settings/visits", "settings"),
+    ("/office/email-templates", "settings"),
+    ("/office/availability", "settings"),
+    ("/office/customers", ""),
+    ("/office/catalogue", "settings"),
+    ("/office/estimates", "billing"),
+    ("/office/tax-rates", "billing"),
+    ("/office/security", "settings"),
+    ("/office/requests", ""),
+    ("/office/invoices", "billing"),
+    ("/office/payments", "billing"),
+    ("/office/contacts", ""),
+    ("/office/company", "settings"),
+    ("/office/support", ""),
+    ("/office/outbox", "settings"),
+    ("/office/audit", "settings"),
+    ("/office/sites", ""),
+    ("/office/staff", "settings"),
+    ("/office/jobs", ""),
+];
+
+/// The href of the navigation entry `path` belongs to ("/office" for the home page, ""
+/// for none). Contacts and sites are pages of their customer.
+fn office_section(path: &str) -> &'static str {
+    if path == "/office" || path == "/office/" {
+        return "/office";
+    }
+    OFFICE_SECTIONS
+        .iter()
+        .map(|(href, _)| *href)
+        .find(|href| {
+            path.strip_prefix(href).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('/') || rest.starts_with('.')
+            })
+        })
+        .map_or("", |href| match href {
+            "/office/contacts" | "/office/sites" => "/office/customers",
+            href => href,
+        })
+}
+
+/// The navigation group of the entry `current`.
+fn office_group(current: &str) -> &'static str {
+    OFFICE_SECTIONS
+        .iter()
+        .find(|(href, _)| *href == current)
+        .map_or("", |(_, group)| group)
+}
+
+#[cfg(test)]
+mod office_nav_tests {
+    use super::{office_group, office_section};
+
+    #[test]
+    fn every_office_page_marks_the_section_it_belongs_to() {
+        assert_eq!(office_section("/office"), "/office");
+        assert_eq!(office_section("/office/jobs/J-1001/edit"), "/office/jobs");
+        assert_eq!(
+            office_section("/office/contacts/4/edit"),
+            "/office/customers"
+        );
+        assert_eq!(
+            office_section("/office/sites/2/deactivate"),
+            "/office/customers"
+        );
+        assert_eq!(office_section("/office/audit.csv"), "/office/audit");
+        assert_eq!(
+            office_section("/office/settings/visits"),
+            "/office/settings/visits"
+        );
+        assert_eq!(office_section("/office/staffing"), "");
+        assert_eq!(
+            office_group(office_section("/office/invoices/I-7")),
+            "billing"
+        );
+        assert_eq!(
+            office_group(office_section("/office/staff/3/deactivate")),
+            "settings"
+        );
+        assert_eq!(office_group(office_section("/office/requests/R-1")), "");
     }
 }

@@ -196,6 +196,8 @@ pub struct SignedInStaff {
     pub actor: StaffActor,
     /// How many requests nobody in the office has opened yet (the navigation's badge).
     pub new_requests: i64,
+    /// The path asked for, so the navigation marks the current section.
+    pub path: String,
 }
 
 impl FromRequestParts<AppState> for SignedInStaff {
@@ -241,6 +243,7 @@ impl SignedInStaff {
             session: signed_in.session,
             actor: signed_in.actor,
             new_requests,
+            path: parts.uri.path().to_owned(),
         })
     }
 }

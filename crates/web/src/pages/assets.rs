@@ -11,6 +11,7 @@ const APP_CSS: &str = include_str!("../../static/app.css");
 const ESTIMATE_JS: &str = include_str!("../../static/estimate.js");
 const REQUESTS_BADGE_JS: &str = include_str!("../../static/requests-badge.js");
 const JOB_STATUS_JS: &str = include_str!("../../static/job-status.js");
+const OFFICE_NAV_JS: &str = include_str!("../../static/office-nav.js");
 
 /// `/static/app.css`: the one stylesheet; versioned by the release, so cached for a day.
 pub async fn app_css() -> impl IntoResponse {
@@ -53,6 +54,18 @@ pub async fn job_status_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         JOB_STATUS_JS,
+    )
+}
+
+/// `/static/office-nav.js`: the office navigation's menus close on Escape and elsewhere
+/// (progressive enhancement: they are `<details>`).
+pub async fn office_nav_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        OFFICE_NAV_JS,
     )
 }
 

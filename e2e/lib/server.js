@@ -64,12 +64,14 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /**
  * Starts `doorstep demo` and resolves once it listens; `env` adds environment
- * variables (e.g. DOORSTEP_SMTP_URL).
+ * variables (e.g. DOORSTEP_SMTP_URL). With `company` ({ slug, name, adminEmail,
+ * timeZone? }) it runs `doorstep company create` on an empty database instead and
+ * then `doorstep serve` (no demo data); the admin's one-time link is `setupLink`.
  * @returns {Promise<{port: number, dir: string, baseUrl: (slug: string) => string,
  *   request: (slug: string, urlPath?: string, options?: object) => Promise<{status: number, headers: object, body: string}>,
  *   logs: () => {stdout: string, stderr: string}, stop: () => Promise<void>}>}
  */
-export async function startServer({ env = {} } = {}) {
+export async function startServer({ env = {}, company = null } = {}) {
   const bin = doorstepBin();
   const parent = process.env.DOORSTEP_E2E_TMPDIR || os.tmpdir();
   await mkdir(parent, { recursive: true });
@@ -77,10 +79,20 @@ export async function startServer({ env = {} } = {}) {
   const dataDir = path.join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
+  const databaseUrl = `sqlite://${path.join(dir, 'demo.db')}?mode=rwc`;
+  let setupLink = null;
+  if (company) {
+    try {
+      setupLink = await createCompany(bin, dir, { ...process.env, DOORSTEP_DATA_DIR: dataDir, ...env }, databaseUrl, port, company);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
   const args = [
-    'demo',
+    company ? 'serve' : 'demo',
     '--database-url',
-    `sqlite://${path.join(dir, 'demo.db')}?mode=rwc`,
+    databaseUrl,
     '--bind',
     `127.0.0.1:${port}`,
     // Several servers may run at once: metrics on a free port of their own, and a short
@@ -189,6 +201,7 @@ export async function startServer({ env = {} } = {}) {
   return {
     port,
     dir,
+    setupLink,
     baseUrl: (slug) => `http://${slug}.localhost:${port}`,
     /** A Node-side HTTP request to 127.0.0.1 with Host: <slug>.localhost:<port>. */
     request: (slug, urlPath = '/', options = {}) => request(port, slug, urlPath, options),
@@ -199,6 +212,27 @@ export async function startServer({ env = {} } = {}) {
       await cleanup();
     },
   };
+}
+
+// `doorstep company create` on the (new) database; resolves with the admin's one-time link.
+function createCompany(bin, cwd, env, databaseUrl, port, { slug, name, adminEmail, timeZone }) {
+  const args = ['company', 'create', '--database-url', databaseUrl, '--bind', `127.0.0.1:${port}`];
+  args.push('--slug', slug, '--name', name, '--admin-email', adminEmail);
+  if (timeZone) args.push('--time-zone', timeZone);
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const link = /https?:\/\/\S+\/office\/setup\/\S+/.exec(out);
+      if (code === 0 && link) resolve(link[0]);
+      else reject(new Error(`${bin} ${args.join(' ')} exited with ${code}:\n${out}`));
+    });
+  });
 }
 
 function request(port, slug, urlPath, { method = 'GET', headers = {}, body } = {}) {

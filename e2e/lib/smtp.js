@@ -11,7 +11,10 @@ function decodeQuotedPrintable(text) {
     .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** Splits a raw message into headers and a readable text body. */
+/**
+ * Splits a raw message into headers, a readable text body and its leaf parts
+ * (`{ type, filename, bytes }`, nested multiparts flattened), e.g. a PDF attachment.
+ */
 function parseMessage(raw) {
   const split = raw.search(/\r?\n\r?\n/);
   const head = split < 0 ? raw : raw.slice(0, split);
@@ -21,22 +24,34 @@ function parseMessage(raw) {
     const i = line.indexOf(':');
     if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
   }
-  const encoding = (headers['content-transfer-encoding'] || '').toLowerCase();
-  if (encoding === 'quoted-printable') body = decodeQuotedPrintable(body);
-  if (encoding === 'base64') body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  // A multipart message: keep its text/plain part, decoded the same way.
+  const type = (headers['content-type'] || 'text/plain').split(';')[0].trim().toLowerCase();
+  // A multipart message: keep its text/plain part, decoded the same way, and every leaf.
   const boundary = /boundary="?([^";]+)"?/i.exec(headers['content-type'] || '');
   if (boundary) {
-    const parts = body.split(`--${boundary[1]}`).map(parseMessage);
-    const text = parts.find((p) => (p.headers['content-type'] || '').startsWith('text/plain'));
-    if (text) body = text.text;
+    const children = body
+      .split(`--${boundary[1]}`)
+      .slice(1)
+      .filter((p) => !p.startsWith('--'))
+      .map((p) => parseMessage(p.replace(/^\r?\n/, '')));
+    const parts = children.flatMap((c) => c.parts);
+    const text = parts.find((p) => p.type === 'text/plain');
+    return { headers, text: text ? text.bytes.toString('utf8') : body, parts };
   }
-  return { headers, text: body };
+  const encoding = (headers['content-transfer-encoding'] || '').toLowerCase();
+  let bytes;
+  if (encoding === 'quoted-printable') bytes = Buffer.from(decodeQuotedPrintable(body), 'latin1');
+  else if (encoding === 'base64') bytes = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  else bytes = Buffer.from(body, 'utf8');
+  const disposition = headers['content-disposition'] || '';
+  const filename = (/filename="?([^";]+)"?/i.exec(disposition) || /name="?([^";]+)"?/i.exec(headers['content-type'] || '') || [])[1] || '';
+  const text = type.startsWith('text/') ? bytes.toString('utf8') : '';
+  return { headers, text, parts: [{ type, filename, bytes }] };
 }
 
 /**
  * Starts the server on a free loopback port.
- * @returns {Promise<{url: string, messages: Array<{from: string, to: string[], subject: string, text: string}>,
+ * @returns {Promise<{url: string, messages: Array<{from: string, to: string[], subject: string, text: string,
+ *   parts: Array<{type: string, filename: string, bytes: Buffer}>}>,
  *   waitFor: (predicate: (m: object) => boolean, timeoutMs?: number) => Promise<object>, stop: () => Promise<void>}>}
  */
 export async function startSmtp() {
@@ -58,8 +73,8 @@ export async function startSmtp() {
           const raw = buffer.slice(0, end).replace(/\r\n\.\./g, '\r\n.');
           buffer = buffer.slice(end + 5);
           inData = false;
-          const { headers, text } = parseMessage(raw);
-          const message = { ...envelope, subject: headers.subject || '', headers, text };
+          const { headers, text, parts } = parseMessage(raw);
+          const message = { ...envelope, subject: headers.subject || '', headers, text, parts };
           messages.push(message);
           for (const w of waiters) w();
           envelope = { from: '', to: [] };

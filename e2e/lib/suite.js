@@ -10,9 +10,10 @@ import { startSmtp } from './smtp.js';
  * Call inside a describe() block (or at the top of a file). Registers hooks that
  * start the server and the browser before the tests and stop them after. With
  * `{ smtp: true }` the server delivers email to an SMTP server of the test
- * (`doorstep.mail`) instead of keeping it in the outbox.
+ * (`doorstep.mail`) instead of keeping it in the outbox. With `{ company: {...} }` the
+ * server starts from `doorstep company create` instead of the demo (see startServer).
  */
-export function useDoorstep({ smtp = false } = {}) {
+export function useDoorstep({ smtp = false, company = null } = {}) {
   let server = null;
   let browser = null;
   let mail = null;
@@ -25,7 +26,7 @@ export function useDoorstep({ smtp = false } = {}) {
         mail = await startSmtp();
         env.DOORSTEP_SMTP_URL = mail.url;
       }
-      const [s, b] = await Promise.allSettled([startServer({ env }), launchBrowser()]);
+      const [s, b] = await Promise.allSettled([startServer({ env, company }), launchBrowser()]);
       if (s.status === 'fulfilled') server = s.value;
       if (b.status === 'fulfilled') browser = b.value;
       if (s.status === 'rejected') throw s.reason;

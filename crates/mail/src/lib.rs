@@ -10,7 +10,7 @@ pub mod templates;
 pub mod worker;
 
 use doorstep_core::ids::CompanyId;
-use doorstep_store::outbox::NewEmail;
+use doorstep_store::outbox::{Attachment, NewEmail};
 use doorstep_store::{StoreError, Tx};
 
 pub use smtp::{SendError, SmtpConfig, SmtpSender, SmtpTls};
@@ -38,6 +38,20 @@ pub async fn enqueue(
     to_name: &str,
     values: &[(&str, &str)],
 ) -> Result<String, StoreError> {
+    enqueue_with(tx, company, kind, (to_address, to_name), values, &[]).await
+}
+
+/// [`enqueue`] with files attached (e.g. the invoice's PDF), stored with the email in
+/// `tx`; `to` is the recipient's address and name.
+pub async fn enqueue_with(
+    tx: &mut Tx,
+    company: CompanyId,
+    kind: EmailKind,
+    to: (&str, &str),
+    values: &[(&str, &str)],
+    attachments: &[Attachment],
+) -> Result<String, StoreError> {
+    let (to_address, to_name) = to;
     let own = tx.email_template(company, kind.as_str()).await?;
     let rendered = render(
         kind,
@@ -52,5 +66,5 @@ pub async fn enqueue(
         body_text: rendered.text,
         body_html: rendered.html,
     };
-    tx.enqueue_email(company, &email).await
+    tx.enqueue_email_with(company, &email, attachments).await
 }

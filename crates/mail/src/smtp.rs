@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use doorstep_store::outbox::OutboxEmail;
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -236,8 +236,9 @@ impl SmtpSender {
         })
     }
 
-    /// Sends one email: text with an HTML alternative, its Message-ID derived from the
-    /// event id so that a retried send can be recognised as the same message.
+    /// Sends one email: text with an HTML alternative, then its attachments, its
+    /// Message-ID derived from the event id so that a retried send can be recognised as
+    /// the same message.
     pub async fn send(&self, email: &OutboxEmail) -> Result<(), SendError> {
         let message = self.message(email)?;
         match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
@@ -281,17 +282,35 @@ impl SmtpSender {
                     .collect::<String>(),
                 self.from.email.domain()
             )));
-        let built = if email.body_html.is_empty() {
-            builder.singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(email.body_text.clone()),
-            )
-        } else {
-            builder.multipart(MultiPart::alternative_plain_html(
+        let text = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.body_text.clone());
+        let built = match (email.body_html.is_empty(), email.attachments.is_empty()) {
+            (true, true) => builder.singlepart(text),
+            (false, true) => builder.multipart(MultiPart::alternative_plain_html(
                 email.body_text.clone(),
                 email.body_html.clone(),
-            ))
+            )),
+            (no_html, false) => {
+                // The message, then each file: multipart/mixed.
+                let mut mixed = if no_html {
+                    MultiPart::mixed().singlepart(text)
+                } else {
+                    MultiPart::mixed().multipart(MultiPart::alternative_plain_html(
+                        email.body_text.clone(),
+                        email.body_html.clone(),
+                    ))
+                };
+                for file in &email.attachments {
+                    let kind = ContentType::parse(&file.content_type).map_err(|e| {
+                        SendError::permanent(format!("unusable attachment type: {e}"))
+                    })?;
+                    mixed = mixed.singlepart(
+                        Attachment::new(single_line(&file.filename)).body(file.bytes.clone(), kind),
+                    );
+                }
+                builder.multipart(mixed)
+            }
         };
         built.map_err(|e| SendError::permanent(format!("cannot build the message: {e}")))
     }

@@ -6,7 +6,7 @@ use doorstep_core::ids::CompanyId;
 use rand::RngCore;
 use time::OffsetDateTime;
 
-use crate::{DbKind, Store, StoreError, Tx, db_time, now, on_pool};
+use crate::{DbKind, Store, StoreError, Tx, db_time, now, on_pool, on_tx};
 
 /// An email to queue for sending.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +23,17 @@ pub struct NewEmail {
     pub body_text: String,
     /// The HTML alternative (may be empty).
     pub body_html: String,
+}
+
+/// A file sent with an email, e.g. an invoice's PDF; kept with the queued email.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attachment {
+    /// The file's name as the recipient sees it, e.g. `invoice-I-1001.pdf`.
+    pub filename: String,
+    /// Its MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
 }
 
 /// Where a queued email stands.
@@ -90,6 +101,9 @@ pub struct OutboxEmail {
     pub created_at: OffsetDateTime,
     /// When the SMTP server accepted it.
     pub sent_at: Option<OffsetDateTime>,
+    /// Its files, in order: read by [`Store::claim_due_emails`] for sending; the
+    /// office's reads leave it empty.
+    pub attachments: Vec<Attachment>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -131,6 +145,7 @@ impl From<Row> for OutboxEmail {
             next_attempt_at: r.next_attempt_at,
             created_at: r.created_at,
             sent_at: r.sent_at,
+            attachments: Vec::new(),
         }
     }
 }
@@ -175,27 +190,47 @@ impl Tx {
         company: CompanyId,
         e: &NewEmail,
     ) -> Result<String, StoreError> {
+        self.enqueue_email_with(company, e, &[]).await
+    }
+
+    /// Queues an email with `attachments` in this transaction (see
+    /// [`Tx::enqueue_email`]): the files are stored with it, so the email sent is the one
+    /// committed, whatever changes later.
+    pub async fn enqueue_email_with(
+        &mut self,
+        company: CompanyId,
+        e: &NewEmail,
+        attachments: &[Attachment],
+    ) -> Result<String, StoreError> {
         let event_id = new_event_id();
         let at = now();
-        self.insert_row(
-            "email_outbox",
-            company.0,
-            &[
-                ("event_id", (&event_id).into()),
-                ("kind", (&e.kind).into()),
-                ("to_address", (&e.to_address).into()),
-                ("to_name", (&e.to_name).into()),
-                ("subject", (&e.subject).into()),
-                ("body_text", (&e.body_text).into()),
-                ("body_html", (&e.body_html).into()),
-                ("status", EmailStatus::Pending.as_str().into()),
-                ("attempts", 0i64.into()),
-                ("next_attempt_at", at.into()),
-                ("created_at", at.into()),
-            ],
-            true,
-        )
-        .await?;
+        let id = self
+            .insert_row(
+                "email_outbox",
+                company.0,
+                &[
+                    ("event_id", (&event_id).into()),
+                    ("kind", (&e.kind).into()),
+                    ("to_address", (&e.to_address).into()),
+                    ("to_name", (&e.to_name).into()),
+                    ("subject", (&e.subject).into()),
+                    ("body_text", (&e.body_text).into()),
+                    ("body_html", (&e.body_html).into()),
+                    ("status", EmailStatus::Pending.as_str().into()),
+                    ("attempts", 0i64.into()),
+                    ("next_attempt_at", at.into()),
+                    ("created_at", at.into()),
+                ],
+                true,
+            )
+            .await?;
+        for a in attachments {
+            on_tx!(self, c => sqlx::query(
+                "INSERT INTO email_attachments (company_id, outbox_id, filename, content_type, bytes) \
+                 VALUES ($1, $2, $3, $4, $5)")
+                .bind(company.0).bind(id).bind(&a.filename).bind(&a.content_type).bind(&a.bytes)
+                .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
         Ok(event_id)
     }
 }
@@ -231,7 +266,23 @@ impl Store {
             email.company_name = name.unwrap_or_default();
             names.push((email.company_id, email.company_name.clone()));
         }
+        for email in &mut emails {
+            email.attachments = self.email_attachments(email.company_id, email.id).await?;
+        }
         Ok(emails)
+    }
+
+    /// The files of email `id` of the company, in the order they were queued.
+    pub async fn email_attachments(
+        &self,
+        company: CompanyId,
+        id: i64,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        let rows: Vec<Attachment> = on_pool!(self, p => sqlx::query_as(
+            "SELECT filename, content_type, bytes FROM email_attachments \
+             WHERE company_id = $1 AND outbox_id = $2 ORDER BY id")
+            .bind(company.0).bind(id).fetch_all(p).await)?;
+        Ok(rows)
     }
 
     /// Records that the SMTP server accepted an email, ending its lease.

@@ -75,8 +75,21 @@ pub struct ReceivedEmail {
     pub text: String,
     /// The text/html part, transfer-decoded, if any.
     pub html: Option<String>,
+    /// Every attached file (a part with a file name), transfer-decoded, in order.
+    pub attachments: Vec<ReceivedFile>,
     /// The message as received.
     pub raw: String,
+}
+
+/// A file attached to a received message.
+#[derive(Debug, Clone)]
+pub struct ReceivedFile {
+    /// Its MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// Its file name.
+    pub filename: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
 }
 
 impl ReceivedEmail {
@@ -273,6 +286,8 @@ fn parse(raw: &[u8], envelope: &str) -> ReceivedEmail {
     let (to, subject, message_id) = (first("To"), first("Subject"), first("Message-ID"));
     let text = find_part(&mail, "text/plain").unwrap_or_default();
     let html = find_part(&mail, "text/html");
+    let mut attachments = Vec::new();
+    files(&mail, &mut attachments);
     ReceivedEmail {
         mail_from,
         rcpt_to,
@@ -281,6 +296,7 @@ fn parse(raw: &[u8], envelope: &str) -> ReceivedEmail {
         message_id,
         text,
         html,
+        attachments,
         headers,
         raw: String::from_utf8_lossy(raw).into_owned(),
     }
@@ -292,4 +308,21 @@ fn find_part(part: &mailparse::ParsedMail<'_>, mimetype: &str) -> Option<String>
             .then(|| part.get_body().expect("decode a message part"));
     }
     part.subparts.iter().find_map(|p| find_part(p, mimetype))
+}
+
+fn files(part: &mailparse::ParsedMail<'_>, out: &mut Vec<ReceivedFile>) {
+    if part.subparts.is_empty() {
+        let disposition = part.get_content_disposition();
+        if let Some(filename) = disposition.params.get("filename") {
+            out.push(ReceivedFile {
+                content_type: part.ctype.mimetype.clone(),
+                filename: filename.clone(),
+                bytes: part.get_body_raw().expect("decode an attachment"),
+            });
+        }
+        return;
+    }
+    for p in &part.subparts {
+        files(p, out);
+    }
 }

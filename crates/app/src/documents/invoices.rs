@@ -1,7 +1,7 @@
 //! Invoices the office writes: create from scratch or from a job (its lines and
 //! discount), edit while draft, send to a contact with an email (draft → unpaid, an
-//! `InvoiceAvailable` email with the portal link, where the PDF is one click away: the
-//! mail crate sends no attachments), and void with a reason (never a paid one). Overdue
+//! `InvoiceAvailable` email with the portal link and the invoice's PDF attached, made in
+//! the same transaction from the same read as the email's total), and void with a reason (never a paid one). Overdue
 //! is not stored: it is `core::status::InvoiceState::of`, unpaid past the due date.
 
 use doorstep_core::authz::OfficeArea;
@@ -17,7 +17,7 @@ use doorstep_store::request_inbox::Numbered;
 use time::Date;
 
 use super::estimates::{Sent, recipient};
-use super::money;
+use super::{money, printed};
 use crate::error::FieldErrors;
 use crate::links::path_segment;
 use crate::{App, AppError, StaffActor};
@@ -257,7 +257,8 @@ pub async fn edit(
 }
 
 /// Sends draft invoice `number` to `contact` of its customer: draft → unpaid, an
-/// `InvoiceAvailable` email with the portal link queued. Refused when it has no lines
+/// `InvoiceAvailable` email with the portal link and the invoice's PDF queued (`logo`:
+/// the company's logo as stored, for the letterhead). Refused when it has no lines
 /// (`empty`), was sent already (`sent`), or the contact is not the customer's or has no
 /// email (`Invalid`, field `contact`).
 pub async fn send(
@@ -265,6 +266,7 @@ pub async fn send(
     staff: &StaffActor,
     number: &str,
     contact: Option<i64>,
+    logo: Option<Vec<u8>>,
 ) -> Result<Sent, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let i = find(app, staff, number).await?;
@@ -287,6 +289,8 @@ pub async fn send(
     let total = i.detail.totals().total_minor;
     let amount = money(company, total);
     let due = i.detail.row.due_on.to_string();
+    let pdf = printed::invoice_attachment(company, &i.detail, super::today(company), logo)
+        .map_err(|e| AppError::Internal(format!("invoice PDF: {e}")))?;
     let mut tx = app.store.begin().await?;
     if !tx
         .mark_invoice_sent(company.id, i.detail.id, doorstep_store::now())
@@ -294,12 +298,11 @@ pub async fn send(
     {
         return Err(AppError::conflict("sent", SENT));
     }
-    doorstep_mail::enqueue(
+    doorstep_mail::enqueue_with(
         &mut tx,
         company.id,
         EmailKind::InvoiceAvailable,
-        &email,
-        &name,
+        (&email, &name),
         &[
             ("company_name", company.name.as_str()),
             ("contact_name", name.as_str()),
@@ -308,6 +311,7 @@ pub async fn send(
             ("due_date", due.as_str()),
             ("link", link.as_str()),
         ],
+        std::slice::from_ref(&pdf),
     )
     .await?;
     let detail = serde_json::json!({"number": number, "to": email, "total_minor": total});

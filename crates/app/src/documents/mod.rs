@@ -8,6 +8,7 @@
 pub mod estimates;
 pub mod invoices;
 pub mod lines;
+pub mod printed;
 pub mod tax_rates;
 
 use doorstep_core::money::{Currency, Money};

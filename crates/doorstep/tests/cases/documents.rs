@@ -182,7 +182,7 @@ both_backends! {
         assert_eq!(i.detail.totals().total_minor, with_option.total_minor);
         assert_eq!(i.detail.row.total_minor, with_option.total_minor);
         assert_eq!(i.status(), InvoiceStatus::Draft);
-        invoices::send(&w.app, &oscar, &inv, Some(dana_contact)).await.unwrap();
+        invoices::send(&w.app, &oscar, &inv, Some(dana_contact), None).await.unwrap();
         let i = w.store.office_invoice(w.acme.id, &inv).await.unwrap().unwrap();
         assert_eq!(i.status(), InvoiceStatus::Unpaid);
         assert!(i.sent_at.is_some());
@@ -229,7 +229,7 @@ both_backends! {
         assert_eq!(due_before.get("due_on").as_deref(), Some("The due date cannot be before the issue date."));
 
         let number = draft_invoice(&w, &oscar).await;
-        invoices::send(&w.app, &oscar, &number, Some(contact_id(&w, "dana@example.test").await)).await.unwrap();
+        invoices::send(&w.app, &oscar, &number, Some(contact_id(&w, "dana@example.test").await), None).await.unwrap();
         let before = w.snapshot(TABLES).await;
         let l = lines_of(LineOwnerKind::Invoice, &[row("Sneaky", "1", "1", "", false)], "");
         let refused = lines::replace(&w.app, &oscar, Owner::Invoice(&number), l).await.unwrap_err();
@@ -324,7 +324,7 @@ both_backends! {
         assert!(matches!(estimates::convert(&w.app, &bolt, &number).await, Err(AppError::NotFound)));
         assert!(matches!(estimates::send(&w.app, &bolt, &number, None).await, Err(AppError::NotFound)));
         assert!(matches!(invoices::void(&w.app, &bolt, &invoice, VoidReason::parse("x").unwrap()).await, Err(AppError::NotFound)));
-        assert!(matches!(invoices::send(&w.app, &bolt, &invoice, None).await, Err(AppError::NotFound)));
+        assert!(matches!(invoices::send(&w.app, &bolt, &invoice, None, None).await, Err(AppError::NotFound)));
         // Lines checked for an estimate do not go on an invoice.
         let wrong_kind = lines::replace(&w.app, &oscar, Owner::Invoice(&invoice), l()).await.unwrap_err();
         assert!(wrong_kind.invalid().is_some());

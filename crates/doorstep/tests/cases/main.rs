@@ -28,3 +28,4 @@ mod company;
 mod local_time;
 
 mod job_files;
+mod chain;

@@ -176,8 +176,9 @@ impl Tx {
         Ok(PaymentId(id))
     }
 
-    /// Who a receipt for the account goes to: its company contacts marked for billing
-    /// that have an email, else its primary ones; `(email, name)`.
+    /// Who a receipt for the account goes to: its active company contacts marked for
+    /// billing that have an email, else its primary ones, else every one of them (an
+    /// account the office made has no primary contact); `(email, name)`.
     pub async fn receipt_recipients(
         &mut self,
         company: CompanyId,
@@ -186,7 +187,7 @@ impl Tx {
         let rows: Vec<(String, String, bool, bool)> = on_tx!(self, c => sqlx::query_as(
             "SELECT email, TRIM(first_name || ' ' || last_name), is_billing, is_primary FROM contacts \
              WHERE company_id = $1 AND customer_id = $2 AND role = 'company' \
-             AND email IS NOT NULL AND TRIM(email) <> '' ORDER BY id")
+             AND deactivated_at IS NULL AND email IS NOT NULL AND TRIM(email) <> '' ORDER BY id")
             .bind(company.0).bind(customer.0).fetch_all(&mut *c).await)?;
         let billing: Vec<(String, String)> = rows
             .iter()
@@ -196,10 +197,14 @@ impl Tx {
         if !billing.is_empty() {
             return Ok(billing);
         }
-        Ok(rows
-            .into_iter()
+        let primary: Vec<(String, String)> = rows
+            .iter()
             .filter(|r| r.3)
-            .map(|r| (r.0, r.1))
-            .collect())
+            .map(|r| (r.0.clone(), r.1.clone()))
+            .collect();
+        if !primary.is_empty() {
+            return Ok(primary);
+        }
+        Ok(rows.into_iter().map(|r| (r.0, r.1)).collect())
     }
 }

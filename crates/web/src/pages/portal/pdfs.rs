@@ -1,22 +1,22 @@
 //! Invoices, estimates and the account statement as PDF downloads, built from the same
-//! store reads as their pages, so a PDF shows exactly what the page does.
+//! store reads as their pages, so a PDF shows exactly what the page does. The layout of
+//! an invoice is `app::documents::printed`'s, the one the "invoice sent" email attaches.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use doorstep_app::documents::printed::{self, line_table, tax_totals, total};
 use doorstep_core::ageing::AgeBucket;
 use doorstep_core::authz::PortalAction;
-use doorstep_core::totals::Totals;
 use doorstep_pdf::{Align, Column, Document, Party, Table, Total};
 use doorstep_store::companies::Company;
-use doorstep_store::doc_lines::DocLine;
 use time::Date;
 
 use crate::auth::session::SignedInContact;
 use crate::extract::Path;
 use crate::kit::dates::today;
 use crate::pages::portal::billing::require;
-use crate::views::{Brand, money};
+use crate::views::money;
 use crate::{AppState, WebError};
 
 /// A calendar date as pages show it: `Mar 12, 2026`.
@@ -24,103 +24,18 @@ fn day(d: Date) -> String {
     crate::display::date(d)
 }
 
-/// `#rrggbb` as a colour for the PDF.
-fn rgb(hex: &str) -> Option<(u8, u8, u8)> {
-    let h = hex.strip_prefix('#').filter(|h| h.len() == 6)?;
-    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
-    Some((byte(0)?, byte(2)?, byte(4)?))
-}
-
-/// The company's letterhead: name, address, phone, email, logo and colour.
-async fn letterhead(state: &AppState, company: &Company) -> Document {
-    let brand = Brand::of(company);
-    let mut lines = brand.address.clone();
-    lines.extend(
-        [brand.phone.clone(), brand.email.clone()]
-            .into_iter()
-            .filter(|l| !l.is_empty()),
-    );
+/// The company's letterhead, with its logo read from the files.
+pub(crate) async fn letterhead(state: &AppState, company: &Company) -> Document {
     let logo = match &company.logo_key {
         Some(key) => state.files.read(key).await.ok(),
         None => None,
     };
-    Document {
-        company: Party {
-            name: company.name.clone(),
-            lines,
-        },
-        logo_png: logo,
-        accent: rgb(&company.brand_primary),
-        footer: format!("{} · Thank you for your business.", company.name),
-        ..Document::default()
-    }
-}
-
-fn line_table(company: &Company, lines: &[DocLine], counts: impl Fn(&DocLine) -> bool) -> Table {
-    let col = |title: &str, align, weight| Column {
-        title: title.into(),
-        align,
-        weight,
-    };
-    Table {
-        columns: vec![
-            col("Description", Align::Left, 6),
-            col("Qty", Align::Right, 1),
-            col("Unit price", Align::Right, 2),
-            col("Amount", Align::Right, 2),
-        ],
-        rows: lines
-            .iter()
-            .map(|l| {
-                let description = match (l.is_optional, counts(l)) {
-                    (true, true) => format!("{} (option, chosen)", l.description),
-                    (true, false) => format!("{} (option, not included)", l.description),
-                    _ => l.description.clone(),
-                };
-                vec![
-                    description,
-                    l.quantity(),
-                    money(company, l.unit_price_minor),
-                    money(company, l.amount_minor()),
-                ]
-            })
-            .collect(),
-    }
-}
-
-fn total(label: impl Into<String>, amount: String, strong: bool) -> Total {
-    Total {
-        label: label.into(),
-        amount,
-        strong,
-    }
-}
-
-fn tax_totals(company: &Company, t: &Totals) -> Vec<Total> {
-    let mut out = vec![total("Subtotal", money(company, t.subtotal_minor), false)];
-    if t.discount_minor > 0 {
-        out.push(total("Discount", money(company, -t.discount_minor), false));
-    }
-    for (name, rate, amount) in &t.taxes {
-        let label = format!("{name} ({}%)", *rate as f64 / 100.0);
-        out.push(total(label, money(company, *amount), false));
-    }
-    out
+    printed::letterhead(company, logo)
 }
 
 /// Sends `doc` as a download named `filename`.
-fn pdf_response(doc: &Document, filename: &str) -> Result<Response, WebError> {
+fn pdf_response(doc: &Document, safe: &str) -> Result<Response, WebError> {
     let bytes = doorstep_pdf::render(doc).map_err(WebError::internal)?;
-    let safe: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -153,47 +68,9 @@ pub async fn invoice(
         )
         .await?
         .ok_or(WebError::NotFound)?;
-    let row = &invoice.row;
-    let mut facts = vec![
-        ("Issued".to_owned(), day(row.issued_on)),
-        ("Due".to_owned(), day(row.due_on)),
-        (
-            "Status".to_owned(),
-            row.state(today(&company.time_zone)).label().to_owned(),
-        ),
-    ];
-    if let Some(job) = &invoice.job_number {
-        facts.push(("Job".into(), job.clone()));
-    }
-    if let Some((site, street)) = &invoice.site {
-        facts.push(("Service location".into(), format!("{site}, {street}")));
-    }
-    let mut totals = tax_totals(company, &invoice.totals());
-    totals.push(total("Total", money(company, row.total_minor), true));
-    totals.push(total("Paid", money(company, row.paid_minor), false));
-    totals.push(total(
-        "Balance due",
-        money(company, row.balance_minor()),
-        true,
-    ));
-    let notes = if invoice.notes.trim().is_empty() {
-        Vec::new()
-    } else {
-        vec![("Notes".to_owned(), invoice.notes.clone())]
-    };
-    let doc = Document {
-        title: format!("Invoice {}", row.number),
-        customer: Party {
-            name: invoice.customer_name.clone(),
-            lines: invoice.billing_address.clone(),
-        },
-        facts,
-        table: line_table(company, &invoice.lines, |l| l.is_selected),
-        totals,
-        notes,
-        ..letterhead(&state, company).await
-    };
-    pdf_response(&doc, &format!("invoice-{}.pdf", row.number))
+    let today = today(&company.time_zone);
+    let doc = printed::invoice(company, &invoice, today, letterhead(&state, company).await);
+    pdf_response(&doc, &printed::filename("invoice", &invoice.row.number))
 }
 
 /// `GET /estimates/{number}/pdf`.
@@ -275,7 +152,7 @@ pub async fn estimate(
         notes,
         ..letterhead(&state, company).await
     };
-    pdf_response(&doc, &format!("estimate-{}.pdf", estimate.number))
+    pdf_response(&doc, &printed::filename("estimate", &estimate.number))
 }
 
 /// `GET /statement/pdf`.
@@ -353,5 +230,8 @@ pub async fn statement(
         totals,
         ..letterhead(&state, company).await
     };
-    pdf_response(&doc, &format!("statement-{}.pdf", statement.as_of))
+    pdf_response(
+        &doc,
+        &printed::filename("statement", &statement.as_of.to_string()),
+    )
 }

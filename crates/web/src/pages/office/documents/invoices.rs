@@ -533,7 +533,12 @@ pub async fn send(
 ) -> Result<Response, WebError> {
     load(&state, &staff, &number).await?;
     let contact = form.contact.trim().parse::<i64>().ok();
-    match invoices::send(&state.app, &staff.actor, &number, contact).await {
+    // The PDF attached to the email carries the company's logo, read from the files.
+    let logo = match &staff.company.logo_key {
+        Some(key) => state.files.read(key).await.ok(),
+        None => None,
+    };
+    match invoices::send(&state.app, &staff.actor, &number, contact, logo).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/office/invoices/{}?done=sent",
             path_segment(&number)

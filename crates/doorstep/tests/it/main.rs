@@ -22,6 +22,7 @@ mod office_jobs;
 mod payments;
 mod pdfs;
 mod permissions;
+mod reminders;
 mod request_inbox;
 mod request_photos;
 mod requests;

@@ -87,3 +87,52 @@ both_backends! {
         assert_eq!(reminders(&w.emails(&w.acme).await), before + 2);
     }
 }
+
+/// `sql` with `$1` = `a`, `$2` = `b`, on the test's database.
+async fn exec(w: &World, sql: &str, a: i64, b: i64) {
+    doorstep_store::on_pool!(w.store, p => sqlx::query(sql).bind(a).bind(b).execute(p).await.map(|_| ())).unwrap();
+}
+
+async fn number_of(w: &World, sql: &str, a: i64, b: i64) -> String {
+    doorstep_store::on_pool!(w.store, p => sqlx::query_scalar(sql).bind(a).bind(b).fetch_one(p).await).unwrap()
+}
+
+both_backends! {
+    /// An invoice with no due date typed is due by the customer's own payment terms,
+    /// else the company's; a typed date wins; editing with the date emptied counts it
+    /// again; and the office form shows that default.
+    async fn invoices_are_due_by_the_customers_terms_else_the_companys(backend: Backend) {
+        use doorstep_app::documents::invoices::{self, InvoiceInput, InvoiceText};
+        use time::macros::date;
+        let w = World::demo(backend).await;
+        let oscar = w.oscar().await;
+        let dana_customer = w.dana().await.customer().0;
+        let own = number_of(&w, "SELECT number FROM customers WHERE company_id = $1 AND id = $2", w.acme.id.0, dana_customer).await;
+        let other = number_of(&w, "SELECT number FROM customers WHERE company_id = $1 AND id <> $2 AND payment_terms_days IS NULL ORDER BY id LIMIT 1", w.acme.id.0, dana_customer).await;
+        exec(&w, "UPDATE customers SET payment_terms_days = $2 WHERE id = $1", dana_customer, 14).await;
+        exec(&w, "UPDATE companies SET payment_terms_days = $2 WHERE id = $1", w.acme.id.0, 21).await;
+        assert_eq!(invoices::terms_of(&w.app, w.acme.id, &own).await.unwrap(), (14, true));
+        assert_eq!(invoices::terms_of(&w.app, w.acme.id, &other).await.unwrap(), (21, false));
+        assert_eq!(invoices::terms_of(&w.app, w.acme.id, "").await.unwrap(), (21, false));
+
+        let issued = date!(2030 - 03 - 10);
+        let make = |customer: &str, due: &str| {
+            let text = InvoiceText { customer, issued_on: "2030-03-10", due_on: due, ..InvoiceText::default() };
+            InvoiceInput::parse(&text, issued).unwrap()
+        };
+        let due = |n: String| {
+            let w = &w;
+            async move { w.store.office_invoice(w.acme.id, &n).await.unwrap().unwrap().detail.row.due_on }
+        };
+        let a = invoices::create(&w.app, &oscar, make(&own, ""), None).await.unwrap();
+        assert_eq!(due(a.clone()).await, date!(2030 - 03 - 24), "the customer's 14 days");
+        let b = invoices::create(&w.app, &oscar, make(&other, ""), None).await.unwrap();
+        assert_eq!(due(b).await, date!(2030 - 03 - 31), "the company's 21 days");
+        let c = invoices::create(&w.app, &oscar, make(&own, "2030-05-01"), None).await.unwrap();
+        assert_eq!(due(c).await, date!(2030 - 05 - 01), "as typed");
+        // The customer's terms change; the draft's date emptied on edit counts them again.
+        exec(&w, "UPDATE customers SET payment_terms_days = $2 WHERE id = $1", dana_customer, 0).await;
+        invoices::edit(&w.app, &oscar, &a, make(&own, "")).await.unwrap();
+        assert_eq!(due(a).await, issued, "due on receipt");
+    }
+}

@@ -28,3 +28,5 @@ mod company;
 mod local_time;
 
 mod rules;
+
+mod office_bad_input;

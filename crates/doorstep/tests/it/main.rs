@@ -17,6 +17,7 @@ mod helpers;
 mod invoices;
 mod jobs;
 mod local_time;
+mod office_bad_input;
 mod office_documents;
 mod office_jobs;
 mod payments;

@@ -1,4 +1,5 @@
-//! Visit reminders with two server processes on one database: the real binary twice,
+//! Rules of issue 17 over the real server. The invoice form's due date defaults to the
+//! customer's payment terms, else the company's. Visit reminders with two server processes on one database: the real binary twice,
 //! both sweeping often on a test clock (`DOORSTEP_TEST_FAKE_NOW`,
 //! `DOORSTEP_TEST_REMINDER_SWEEP_MS`, honoured by debug builds only), and each reminder
 //! queued in the outbox exactly once.
@@ -121,5 +122,48 @@ both_backends! {
         let (by_a, by_b) = (logged(&log_a), logged(&log_b));
         assert_eq!(by_a + by_b, VISITS, "a: {by_a}, b: {by_b}");
         eprintln!("{backend:?}: process a queued {by_a}, process b {by_b}");
+    }
+}
+
+both_backends! {
+    /// The new-invoice form for a customer with its own terms fills the due date by them
+    /// and says so; for one without, by the company's; an empty due date saved is counted
+    /// by the same rule.
+    async fn the_invoice_form_defaults_to_the_customers_payment_terms(backend: Backend) {
+        use crate::helpers::{TestApp, html, office, seed_people, text_of};
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let admin = office(&app).await;
+        let set = |sql: &'static str, days: i64, id: i64| {
+            let store = app.store.clone();
+            async move {
+                doorstep_store::on_pool!(store, p => sqlx::query(sql).bind(days).bind(id).execute(p).await.map(|_| ())).unwrap();
+            }
+        };
+        set("UPDATE companies SET payment_terms_days = $1 WHERE id = $2", 21, people.acme.0).await;
+        let today = doorstep_core::local_time::today(&doorstep_core::local_time::Zone::parse(
+            &app.store.company_details(people.acme).await.unwrap().unwrap().timezone).unwrap(), time::OffsetDateTime::now_utc());
+        let form = |customer: &'static str| {
+            let admin = admin.clone();
+            let url = app.url("acme", &format!("/office/invoices/new?customer={customer}"));
+            async move { html(&admin.get(url).send().await.unwrap().text().await.unwrap()) }
+        };
+        let due = |doc: &scraper::Html| {
+            doc.select(&scraper::Selector::parse("#due_on").unwrap()).next().unwrap().value().attr("value").unwrap().to_owned()
+        };
+        let doc = form("C-1").await;
+        assert_eq!(due(&doc), (today + time::Duration::days(21)).to_string());
+        assert!(text_of(&doc, "#due_on-hint").unwrap().contains("21 days after issue, the company's"));
+        set("UPDATE customers SET payment_terms_days = $1 WHERE id = $2", 7, people.household.0).await;
+        let doc = form("C-1").await;
+        assert_eq!(due(&doc), (today + time::Duration::days(7)).to_string());
+        assert!(text_of(&doc, "#due_on-hint").unwrap().contains("7 days after issue, this customer's"));
+        // Saved with the due date left empty: the same rule.
+        let res = app.submit(&admin, "acme", "/office/invoices/new", "/office/invoices/new",
+            &[("customer", "C-1"), ("issued_on", "2030-01-10"), ("due_on", "")]).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let number = res.headers()["location"].to_str().unwrap().trim_start_matches("/office/invoices/").trim_end_matches("/lines").to_owned();
+        let i = app.store.office_invoice(people.acme, &number).await.unwrap().unwrap();
+        assert_eq!(i.detail.row.due_on.to_string(), "2030-01-17");
     }
 }

@@ -75,6 +75,8 @@ struct ShowPage {
     total: String,
     notice: Option<&'static str>,
     alert: Option<String>,
+    /// A refused status move, shown in the Status section.
+    status_error: Option<String>,
 }
 
 fn quantity(milli: i64) -> String {
@@ -111,6 +113,20 @@ pub(super) async fn render(
     job: OfficeJob,
     (done, alert): (Option<&str>, Option<String>),
     code: StatusCode,
+) -> Result<Response, WebError> {
+    render_with(state, staff, csrf, job, (done, alert), code, None).await
+}
+
+/// The job's page as [`render`] makes it, with a refused status move's message in the
+/// Status section, beside the buttons it is about.
+pub(super) async fn render_with(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    job: OfficeJob,
+    (done, alert): (Option<&str>, Option<String>),
+    code: StatusCode,
+    status_error: Option<String>,
 ) -> Result<Response, WebError> {
     let company = staff.company.id;
     let id = job.job_id();
@@ -198,6 +214,7 @@ pub(super) async fn render(
         total: money(sums.total_minor, cur),
         notice: notice(done),
         alert,
+        status_error,
         job,
     };
     html(page, code)

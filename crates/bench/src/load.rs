@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use doorstep_core::status::StaffRole;
 use doorstep_core::tenancy::CompanySlug;
 use doorstep_store::Store;
 use doorstep_store::bulk::{
@@ -47,6 +48,10 @@ pub struct SeedReport {
     pub slug: String,
     /// The benchmark contact's sign-in email.
     pub email: String,
+    /// The office staff member's sign-in email (same password).
+    pub staff_email: String,
+    /// The benchmark customer's name, for the office's customer search.
+    pub customer_name: String,
     /// Its password.
     pub password: String,
     /// A word the benchmark customer's job summaries contain.
@@ -147,13 +152,23 @@ pub async fn seed(url: &str, options: &SeedOptions) -> anyhow::Result<SeedReport
             })
             .await
             .with_context(|| format!("cannot create the company {slug}"))?;
+        // An office staff member (not an administrator), for the office's pages.
+        tx.create_staff(
+            id,
+            &office_email(slug.as_str()),
+            "Office Staff",
+            StaffRole::Office,
+            Some(&hash),
+        )
+        .await
+        .with_context(|| format!("cannot create the office staff member of {slug}"))?;
         company_ids.push(id.0);
     }
     tx.commit().await?;
 
     let mut cursor = Cursor::new();
     let mut batch = Batch::default();
-    let mut first: Option<(String, String)> = None;
+    let mut first: Option<(String, String, String)> = None;
     let mut jobs_done = 0_usize;
     for (company, &company_id) in company_ids.iter().enumerate() {
         for index in plan.customers_of(company) {
@@ -161,7 +176,8 @@ pub async fn seed(url: &str, options: &SeedOptions) -> anyhow::Result<SeedReport
             if index == 0 {
                 let email = rows.contact.email.clone().unwrap_or_default();
                 let number = rows.jobs.first().map(|j| j.number.clone());
-                first = Some((email, number.unwrap_or_default()));
+                let name = rows.customer.name.clone();
+                first = Some((email, number.unwrap_or_default(), name));
             }
             jobs_done += rows.jobs.len();
             batch.add(rows);
@@ -179,18 +195,26 @@ pub async fn seed(url: &str, options: &SeedOptions) -> anyhow::Result<SeedReport
     store.bulk_finish().await?;
     let counts = store.bulk_counts().await?;
     store.close().await;
-    let (email, job_number) = first.unwrap_or_default();
+    let (email, job_number, customer_name) = first.unwrap_or_default();
     let seconds = started.elapsed().as_secs_f64();
     say(format!("done in {seconds:.1} s"));
+    let slug = plan.company(0).slug;
     Ok(SeedReport {
         counts,
-        slug: plan.company(0).slug,
+        staff_email: office_email(&slug),
+        slug,
         email,
+        customer_name,
         password: options.password.clone(),
         search_word: SEARCH_WORD,
         job_number,
         seconds,
     })
+}
+
+/// The sign-in email of company `slug`'s office staff member.
+fn office_email(slug: &str) -> String {
+    format!("staff@{slug}.example.com")
 }
 
 fn progress_line(done: usize, total: usize, started: Instant) -> String {

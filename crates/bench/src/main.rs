@@ -88,6 +88,8 @@ async fn main() -> anyhow::Result<()> {
     let c = report.counts;
     println!("slug={}", report.slug);
     println!("email={}", report.email);
+    println!("staff_email={}", report.staff_email);
+    println!("customer_name={}", report.customer_name);
     println!("password={}", report.password);
     println!("search_word={}", report.search_word);
     println!("job_number={}", report.job_number);

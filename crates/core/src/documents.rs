@@ -303,6 +303,20 @@ pub fn check_due(issued_on: Date, due_on: Date) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Payment terms: the days after issue an invoice is due. The customer's own terms when
+/// it has them, else the company's; never negative. `true` when they are the customer's.
+pub fn payment_terms(customer_days: Option<i64>, company_days: i64) -> (i64, bool) {
+    match customer_days {
+        Some(d) => (d.max(0), true),
+        None => (company_days.max(0), false),
+    }
+}
+
+/// The due date of an invoice issued on `issued_on` under `terms_days` of terms.
+pub fn due_by_terms(issued_on: Date, terms_days: i64) -> Date {
+    issued_on.saturating_add(time::Duration::days(terms_days.clamp(0, 3650)))
+}
+
 /// An estimate is valid until a day on or after the day it is issued.
 pub fn check_valid_until(issued_on: Date, valid_until: Option<Date>) -> Result<(), Invalid> {
     match valid_until {
@@ -368,6 +382,26 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn the_customers_terms_win_over_the_companys() {
+        assert_eq!(payment_terms(Some(14), 30), (14, true));
+        assert_eq!(payment_terms(Some(0), 30), (0, true), "due on receipt");
+        assert_eq!(payment_terms(None, 30), (30, false));
+        assert_eq!(payment_terms(None, -5), (0, false));
+        assert_eq!(
+            due_by_terms(date!(2026 - 01 - 20), 14),
+            date!(2026 - 02 - 03)
+        );
+        assert_eq!(
+            due_by_terms(date!(2026 - 01 - 20), 0),
+            date!(2026 - 01 - 20)
+        );
+        assert_eq!(
+            due_by_terms(date!(2026 - 02 - 15), 30),
+            date!(2026 - 03 - 17)
+        );
+    }
 
     fn text<'a>(q: &'a str, p: &'a str, rate: &'a str) -> LineText<'a> {
         LineText {

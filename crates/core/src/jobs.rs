@@ -8,7 +8,7 @@
 //! final. A job becomes scheduled by being given a visit time (the schedule form), and
 //! unscheduled again by having it taken away, never by a bare status move.
 
-use time::{Date, Duration, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime, Time};
 
 use crate::Invalid;
 use crate::control_chars::is_forbidden_in_text;
@@ -225,12 +225,18 @@ pub fn parse_technician_name(raw: &str) -> Result<String, Invalid> {
     Ok(s.to_owned())
 }
 
-/// The visits a reminder sweep at `now` is due for: those starting tomorrow, from its
-/// midnight to the next (UTC, until company time zones reach the sweep).
-pub fn reminder_range(now: OffsetDateTime) -> (OffsetDateTime, OffsetDateTime) {
-    let tomorrow = now.date().next_day().unwrap_or(now.date());
-    let from = tomorrow.midnight().assume_utc();
-    (from, from + Duration::days(1))
+/// The visits a reminder sweep at `now` is due for, in a company whose zone is `zone`:
+/// those starting on the company's tomorrow, from its local midnight to the next (a day
+/// of 23 or 25 hours when the clocks change). A company in Auckland is reminded of
+/// its tomorrow while it is still today in UTC, one in Chicago after UTC's midnight.
+pub fn reminder_range(zone: &Zone, now: OffsetDateTime) -> (OffsetDateTime, OffsetDateTime) {
+    let today = zone.date_of(now);
+    let tomorrow = today.next_day().unwrap_or(today);
+    let after = tomorrow.next_day().unwrap_or(tomorrow);
+    (
+        zone.instant(tomorrow, Time::MIDNIGHT),
+        zone.instant(after, Time::MIDNIGHT),
+    )
 }
 
 /// Whether the customer hears of a move to `to` by email (when they want request
@@ -243,6 +249,7 @@ pub fn emails_customer(to: JobStatus) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use time::Duration;
     use time::macros::{date, datetime};
 
     #[test]
@@ -343,10 +350,65 @@ mod tests {
 
     #[test]
     fn reminders_are_due_for_tomorrows_visits() {
-        let (from, to) = reminder_range(datetime!(2025-03-04 23:59 UTC));
+        let (from, to) = reminder_range(&Zone::utc(), datetime!(2025-03-04 23:59 UTC));
         assert_eq!(from, datetime!(2025-03-05 00:00 UTC));
         assert_eq!(to, datetime!(2025-03-06 00:00 UTC));
         assert!(emails_customer(JobStatus::OnTheWay) && emails_customer(JobStatus::Completed));
         assert!(!emails_customer(JobStatus::InProgress));
+    }
+
+    #[test]
+    fn reminders_follow_the_companys_tomorrow_in_auckland() {
+        let z = Zone::parse("Pacific/Auckland").unwrap();
+        // 23:30 UTC on Mar 4 is 12:30 on Mar 5 in Auckland (NZDT, +13): tomorrow is Mar 6.
+        let (from, to) = reminder_range(&z, datetime!(2025-03-04 23:30 UTC));
+        assert_eq!(from, datetime!(2025-03-06 00:00 +13));
+        assert_eq!(to, datetime!(2025-03-07 00:00 +13));
+        // 10:59 UTC on Mar 4 is 23:59 in Auckland, still Mar 4: tomorrow is Mar 5;
+        // one minute later it is Mar 5 there and tomorrow moves on.
+        assert_eq!(
+            reminder_range(&z, datetime!(2025-03-04 10:59 UTC)).0,
+            datetime!(2025-03-05 00:00 +13)
+        );
+        assert_eq!(
+            reminder_range(&z, datetime!(2025-03-04 11:00 UTC)).0,
+            datetime!(2025-03-06 00:00 +13)
+        );
+        // DST ends on Sun Apr 6 2025 (03:00 NZDT becomes 02:00 NZST): that day has 25 hours.
+        let (from, to) = reminder_range(&z, datetime!(2025-04-05 09:00 +13));
+        assert_eq!(from, datetime!(2025-04-06 00:00 +13));
+        assert_eq!(to, datetime!(2025-04-07 00:00 +12));
+        assert_eq!(to - from, Duration::hours(25));
+        // DST starts on Sun Sep 28 2025 (02:00 NZST becomes 03:00 NZDT): 23 hours.
+        let (from, to) = reminder_range(&z, datetime!(2025-09-27 09:00 +12));
+        assert_eq!(to - from, Duration::hours(23));
+        assert_eq!(to, datetime!(2025-09-29 00:00 +13));
+    }
+
+    #[test]
+    fn reminders_follow_the_companys_tomorrow_in_chicago() {
+        let z = Zone::parse("America/Chicago").unwrap();
+        // 03:00 UTC on Mar 5 is 21:00 (CST, -6) on Mar 4 in Chicago: tomorrow is Mar 5.
+        let (from, to) = reminder_range(&z, datetime!(2025-03-05 03:00 UTC));
+        assert_eq!(from, datetime!(2025-03-05 00:00 -6));
+        assert_eq!(to, datetime!(2025-03-06 00:00 -6));
+        // Around Chicago's midnight: 23:59 on Mar 4 and 00:00 on Mar 5.
+        assert_eq!(
+            reminder_range(&z, datetime!(2025-03-04 23:59 -6)).0,
+            datetime!(2025-03-05 00:00 -6)
+        );
+        assert_eq!(
+            reminder_range(&z, datetime!(2025-03-05 00:00 -6)).0,
+            datetime!(2025-03-06 00:00 -6)
+        );
+        // DST starts on Sun Mar 9 2025: that day has 23 hours and ends at CDT (-5).
+        let (from, to) = reminder_range(&z, datetime!(2025-03-08 12:00 -6));
+        assert_eq!(from, datetime!(2025-03-09 00:00 -6));
+        assert_eq!(to, datetime!(2025-03-10 00:00 -5));
+        assert_eq!(to - from, Duration::hours(23));
+        // DST ends on Sun Nov 2 2025: 25 hours.
+        let (from, to) = reminder_range(&z, datetime!(2025-11-01 12:00 -5));
+        assert_eq!(from, datetime!(2025-11-02 00:00 -5));
+        assert_eq!(to - from, Duration::hours(25));
     }
 }

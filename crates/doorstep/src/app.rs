@@ -19,6 +19,7 @@ pub struct App {
     metrics_addr: Option<SocketAddr>,
     mail: Option<doorstep_mail::SmtpSender>,
     serve: doorstep_web::ServeOptions,
+    reminder_clock: ReminderClock,
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -96,8 +97,10 @@ impl App {
                 "encrypted TOTP secrets stored before encryption at rest"
             );
         }
+        let reminder_clock = ReminderClock::from_env()?;
         let state = AppState::new(store, settings.web_config(addr.port()), key);
         Ok(App {
+            reminder_clock,
             listener,
             metrics_listener,
             state,
@@ -153,6 +156,7 @@ impl App {
         // claimed by exactly one sweep (see `doorstep_app::jobs::send_visit_reminders`).
         let reminders = tokio::spawn(reminder_sweeps(
             self.state.app.clone(),
+            self.reminder_clock,
             signal(stopped.clone()),
         ));
         let operations = self.metrics_listener.map(|listener| {
@@ -192,18 +196,85 @@ impl App {
 /// How often the server looks for visit reminders to send.
 const REMINDER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Sends the visit reminders due, once a minute until `stop` completes; a failed sweep is
-/// logged and tried again at the next.
-async fn reminder_sweeps(app: doorstep_app::App, stop: impl std::future::Future<Output = ()>) {
+/// Test only: the instant (RFC 3339) the reminder sweep's clock reads when the server
+/// starts; it then runs on with real time. Honoured by debug builds only: a release build
+/// refuses to start when it is set. Never used by anything but the reminder sweep.
+pub const TEST_FAKE_NOW: &str = "DOORSTEP_TEST_FAKE_NOW";
+
+/// Test only: how often (milliseconds) the reminder sweep runs instead of every minute.
+/// Same rules as [`TEST_FAKE_NOW`].
+pub const TEST_REMINDER_SWEEP_MS: &str = "DOORSTEP_TEST_REMINDER_SWEEP_MS";
+
+/// The reminder sweep's clock and pace: the real clock once a minute, except in a test
+/// that set [`TEST_FAKE_NOW`] / [`TEST_REMINDER_SWEEP_MS`] on a debug build.
+#[derive(Debug, Clone, Copy)]
+struct ReminderClock {
+    /// Added to the real time.
+    offset: time::Duration,
+    every: std::time::Duration,
+}
+
+impl ReminderClock {
+    /// Reads the test-only variables; none set is the real clock.
+    fn from_env() -> Result<ReminderClock, CliError> {
+        let fake_now = std::env::var(TEST_FAKE_NOW).ok().filter(|v| !v.is_empty());
+        let every = std::env::var(TEST_REMINDER_SWEEP_MS)
+            .ok()
+            .filter(|v| !v.is_empty());
+        let real = ReminderClock {
+            offset: time::Duration::ZERO,
+            every: REMINDER_SWEEP,
+        };
+        if fake_now.is_none() && every.is_none() {
+            return Ok(real);
+        }
+        if !cfg!(debug_assertions) {
+            return Err(CliError::usage(format!(
+                "{TEST_FAKE_NOW} and {TEST_REMINDER_SWEEP_MS} are for test builds only: unset them"
+            )));
+        }
+        let mut clock = real;
+        if let Some(at) = fake_now {
+            let at = time::OffsetDateTime::parse(
+                &at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map_err(|_| {
+                CliError::usage(format!(
+                    "invalid {TEST_FAKE_NOW} {at:?}: use an RFC 3339 instant such as 2031-01-14T12:00:00Z"
+                ))
+            })?;
+            clock.offset = at - time::OffsetDateTime::now_utc();
+        }
+        if let Some(ms) = every {
+            let ms: u64 = ms.parse().map_err(|_| {
+                CliError::usage(format!(
+                    "invalid {TEST_REMINDER_SWEEP_MS} {ms:?}: use milliseconds"
+                ))
+            })?;
+            clock.every = std::time::Duration::from_millis(ms.clamp(10, 60_000));
+        }
+        tracing::warn!(?clock, "test-only reminder clock in use");
+        Ok(clock)
+    }
+}
+
+/// Sends the visit reminders due, at the clock's pace until `stop` completes; a failed
+/// sweep is logged and tried again at the next.
+async fn reminder_sweeps(
+    app: doorstep_app::App,
+    clock: ReminderClock,
+    stop: impl std::future::Future<Output = ()>,
+) {
     tokio::pin!(stop);
-    let mut tick = tokio::time::interval(REMINDER_SWEEP);
+    let mut tick = tokio::time::interval(clock.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = &mut stop => return,
             _ = tick.tick() => {}
         }
-        let now = time::OffsetDateTime::now_utc();
+        let now = time::OffsetDateTime::now_utc() + clock.offset;
         match doorstep_app::jobs::send_visit_reminders(&app, now).await {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "visit reminders queued"),

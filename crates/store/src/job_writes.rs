@@ -7,7 +7,7 @@ use doorstep_core::ids::{CompanyId, CustomerId, JobId, SiteId, StaffUserId, Tech
 use doorstep_core::status::{JobStatus, ScheduleType};
 use time::OffsetDateTime;
 
-use crate::{StoreError, Tx, db_time, on_tx};
+use crate::{Store, StoreError, Tx, db_time, on_pool, on_tx};
 
 /// The fields of a job the office edits on its form.
 #[derive(Debug, Clone)]
@@ -236,11 +236,13 @@ impl Tx {
     }
 
     /// Claims up to `limit` scheduled visits starting in `[from, to)` whose reminder was
-    /// not sent, marking them sent at `now` in one conditional UPDATE: of two sweeps
-    /// running at once (two nodes), each visit goes to exactly one (on PostgreSQL the
-    /// second waits on the row lock and then finds the reminder taken).
+    /// not sent, of the companies whose time zone is stored as `zone` (the range is that
+    /// zone's tomorrow), marking them sent at `now` in one conditional UPDATE: of two
+    /// sweeps running at once (two nodes), each visit goes to exactly one (on PostgreSQL
+    /// the second waits on the row lock and then finds the reminder taken).
     pub async fn claim_due_reminders(
         &mut self,
+        zone: &str,
         (from, to): (OffsetDateTime, OffsetDateTime),
         now: OffsetDateTime,
         limit: i64,
@@ -249,11 +251,13 @@ impl Tx {
             "UPDATE jobs SET reminder_sent_at = $1 \
              WHERE status = 'scheduled' AND reminder_sent_at IS NULL \
              AND scheduled_start >= $2 AND scheduled_start < $3 AND id IN ( \
-               SELECT id FROM jobs WHERE status = 'scheduled' AND reminder_sent_at IS NULL \
-               AND scheduled_start >= $2 AND scheduled_start < $3 ORDER BY scheduled_start, id LIMIT $4) \
+               SELECT j.id FROM jobs j JOIN companies co ON co.id = j.company_id \
+               WHERE co.timezone = $5 AND j.status = 'scheduled' AND j.reminder_sent_at IS NULL \
+               AND j.scheduled_start >= $2 AND j.scheduled_start < $3 \
+               ORDER BY j.scheduled_start, j.id LIMIT $4) \
              RETURNING id, company_id, customer_id, site_id, number, summary, schedule_type, \
              scheduled_start, scheduled_end")
-            .bind(db_time(now)).bind(db_time(from)).bind(db_time(to)).bind(limit)
+            .bind(db_time(now)).bind(db_time(from)).bind(db_time(to)).bind(limit).bind(zone)
             .fetch_all(&mut *c).await)?;
         Ok(rows)
     }
@@ -322,5 +326,16 @@ impl Tx {
             "SELECT name FROM sites WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(site.0).fetch_optional(&mut *c).await)?;
         Ok(row)
+    }
+}
+
+impl Store {
+    /// The time zones companies are in, as stored (each once): a reminder sweep works
+    /// out "tomorrow" once per zone.
+    pub async fn company_zones(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT DISTINCT timezone FROM companies ORDER BY timezone")
+            .fetch_all(p).await)?;
+        Ok(rows.into_iter().map(|(z,)| z).collect())
     }
 }

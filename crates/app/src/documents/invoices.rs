@@ -28,9 +28,6 @@ pub const SENT: &str = "This invoice was sent; it can no longer change. Void it 
 /// What a refused void says.
 pub const NOT_VOIDABLE: &str = "A paid invoice, or one with payments recorded, cannot be voided; a void invoice stays void. Nothing was changed.";
 
-/// Days from issue to due when the form leaves the due date empty.
-pub const DEFAULT_TERMS_DAYS: i64 = 30;
-
 /// An invoice's form as posted.
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceText<'a> {
@@ -40,7 +37,7 @@ pub struct InvoiceText<'a> {
     pub site: &'a str,
     /// Issue date (empty: today).
     pub issued_on: &'a str,
-    /// Due date (empty: [`DEFAULT_TERMS_DAYS`] after issue).
+    /// Due date (empty: by the payment terms, [`terms_of`]).
     pub due_on: &'a str,
     /// Notes printed on the invoice.
     pub notes: &'a str,
@@ -52,7 +49,8 @@ pub struct InvoiceInput {
     customer_number: String,
     site: Option<i64>,
     issued_on: Date,
-    due_on: Date,
+    /// `None`: by the customer's payment terms, else the company's.
+    due_on: Option<Date>,
     notes: String,
 }
 
@@ -74,10 +72,10 @@ impl InvoiceInput {
         let due_on = errors.check(rules::parse_date(text.due_on, "due_on"));
         let notes = errors.check(rules::check_text(text.notes, "notes"));
         let due_on = match (issued_on, due_on) {
-            (Some(issued), Some(Some(due))) => {
-                errors.check(rules::check_due(issued, due)).map(|()| due)
-            }
-            (Some(issued), Some(None)) => Some(issued + time::Duration::days(DEFAULT_TERMS_DAYS)),
+            (Some(issued), Some(Some(due))) => errors
+                .check(rules::check_due(issued, due))
+                .map(|()| Some(due)),
+            (Some(_), Some(None)) => Some(None),
             _ => None,
         };
         match (issued_on, due_on, notes) {
@@ -124,6 +122,47 @@ pub(crate) async fn place(
     Ok((customer, site))
 }
 
+/// Payment terms in days for the company's customer `customer_number` (its own, else the
+/// company's; the company's when the customer is unknown), and whether they are the
+/// customer's own: what an invoice's empty due date is counted by, and what the office
+/// form shows as its default.
+pub async fn terms_of(
+    app: &App,
+    company: doorstep_core::ids::CompanyId,
+    customer_number: &str,
+) -> Result<(i64, bool), AppError> {
+    let company_days = app
+        .store
+        .company_details(company)
+        .await?
+        .map_or(30, |d| d.payment_terms_days);
+    let customer_days = match customer_number.trim() {
+        "" => None,
+        n => app
+            .store
+            .customer_detail(company, n)
+            .await?
+            .and_then(|c| c.payment_terms_days),
+    };
+    Ok(rules::payment_terms(customer_days, company_days))
+}
+
+/// The due date `input` asks for: as typed, else by the terms of `customer_number`.
+async fn due_on(
+    app: &App,
+    staff: &StaffActor,
+    input: &InvoiceInput,
+    customer_number: &str,
+) -> Result<Date, AppError> {
+    match input.due_on {
+        Some(d) => Ok(d),
+        None => {
+            let (days, _) = terms_of(app, staff.company().id, customer_number).await?;
+            Ok(rules::due_by_terms(input.issued_on, days))
+        }
+    }
+}
+
 async fn find(app: &App, staff: &StaffActor, number: &str) -> Result<OfficeInvoice, AppError> {
     app.store
         .office_invoice(staff.company().id, number)
@@ -142,7 +181,7 @@ pub async fn create(
 ) -> Result<String, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let company = staff.company().id;
-    let (customer, site, job, lines, discount, notes) = match from_job {
+    let (customer, site, job, lines, discount, notes, customer_number) = match from_job {
         Some(n) => {
             let (job, doc) = app
                 .store
@@ -180,13 +219,16 @@ pub async fn create(
                 lines,
                 job.discount_minor,
                 notes,
+                job.customer_number.clone(),
             )
         }
         None => {
             let (customer, site) = place(app, staff, &input.customer_number, input.site).await?;
-            (customer, site, None, Vec::new(), 0, input.notes.clone())
+            let n = input.customer_number.clone();
+            (customer, site, None, Vec::new(), 0, input.notes.clone(), n)
         }
     };
+    let due = due_on(app, staff, &input, &customer_number).await?;
     let total = stored_total(&lines, discount);
     let mut tx = app.store.begin().await?;
     let number = tx.next_number(company, Numbered::Invoice).await?;
@@ -200,7 +242,7 @@ pub async fn create(
                 number: number.clone(),
                 status: InvoiceStatus::Draft,
                 issued_on: input.issued_on,
-                due_on: input.due_on,
+                due_on: due,
                 total_minor: total,
                 paid_minor: 0,
                 notes,
@@ -238,11 +280,12 @@ pub async fn edit(
         input.customer_number.clone()
     };
     let (customer, site) = place(app, staff, &customer_number, input.site).await?;
+    let due = due_on(app, staff, &input, &customer_number).await?;
     let f = InvoiceFields {
         customer,
         site,
         issued_on: input.issued_on,
-        due_on: input.due_on,
+        due_on: due,
         notes: input.notes,
     };
     let company = staff.company().id;

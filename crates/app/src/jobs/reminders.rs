@@ -19,16 +19,34 @@ use crate::{App, AppError};
 /// Most visits one sweep's transaction claims; a sweep repeats until none is left.
 pub const REMINDER_BATCH: i64 = 100;
 
-/// Sends the reminders due at `now`: claims up to [`REMINDER_BATCH`] visits per
-/// transaction until none is left; how many visits were reminded. A visit whose account
-/// has nobody who wants reminders is claimed all the same (nothing to send, ever).
+/// Sends the reminders due at `now`: for each time zone companies are in, the visits
+/// starting on that zone's tomorrow ([`reminder_range`]); claims up to
+/// [`REMINDER_BATCH`] visits per transaction until none is left; how many visits were
+/// reminded. A visit whose account has nobody who wants reminders is claimed all the
+/// same (nothing to send, ever).
 pub async fn send_visit_reminders(app: &App, now: OffsetDateTime) -> Result<usize, AppError> {
-    let range = reminder_range(now);
+    let zones = app.store.company_zones().await?;
+    let mut total = 0;
+    for stored in zones {
+        let zone = Zone::parse(&stored).unwrap_or_else(|_| Zone::utc());
+        total += remind_zone(app, &stored, &zone, now).await?;
+    }
+    Ok(total)
+}
+
+/// The reminders due at `now` for the companies in the zone stored as `stored`.
+async fn remind_zone(
+    app: &App,
+    stored: &str,
+    zone: &Zone,
+    now: OffsetDateTime,
+) -> Result<usize, AppError> {
+    let range = reminder_range(zone, now);
     let mut total = 0;
     loop {
         let mut tx = app.store.begin().await?;
         let due = tx
-            .claim_due_reminders(range, doorstep_store::now(), REMINDER_BATCH)
+            .claim_due_reminders(stored, range, doorstep_store::now(), REMINDER_BATCH)
             .await?;
         if due.is_empty() {
             return Ok(total);

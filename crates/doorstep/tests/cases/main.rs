@@ -29,3 +29,6 @@ mod local_time;
 
 mod job_files;
 mod chain;
+mod rules;
+
+mod office_bad_input;

@@ -175,6 +175,8 @@ struct FormPage {
     draft: Draft,
     sites: Vec<(String, String)>,
     job_summary: Option<String>,
+    /// What an empty due date means: the payment terms in force.
+    terms_hint: String,
 }
 
 /// The form as posted.
@@ -224,6 +226,7 @@ async fn form_page(
     csrf: &str,
     (heading, action, back): (String, String, String),
     mut draft: Draft,
+    prefill_due: bool,
 ) -> Result<FormPage, WebError> {
     let mut job_summary = None;
     if !draft.job.is_empty() {
@@ -239,7 +242,20 @@ async fn form_page(
         ));
     }
     let sites = site_choices(state, staff, &draft.customer).await?;
+    let (days, own) = invoices::terms_of(&state.app, staff.company.id, &draft.customer).await?;
+    let terms_hint = if own {
+        format!("Empty: due {days} days after issue, this customer's payment terms.")
+    } else {
+        format!(
+            "Empty: due {days} days after issue, the company's payment terms (unless the customer has its own)."
+        )
+    };
+    let issued = doorstep_core::documents::parse_date(&draft.issued_on, "issued_on");
+    if let (true, Ok(Some(issued))) = (prefill_due && draft.due_on.is_empty(), issued) {
+        draft.due_on = doorstep_core::documents::due_by_terms(issued, days).to_string();
+    }
     Ok(FormPage {
+        terms_hint,
         chrome: OfficeChrome::of(staff, csrf),
         heading,
         action,
@@ -277,10 +293,9 @@ pub async fn new_form(
         customer: query.customer.unwrap_or_default(),
         job: query.job.unwrap_or_default(),
         issued_on: today.to_string(),
-        due_on: (today + time::Duration::days(invoices::DEFAULT_TERMS_DAYS)).to_string(),
         ..Draft::default()
     };
-    let page = form_page(&state, &staff, &csrf, new_where(), draft).await?;
+    let page = form_page(&state, &staff, &csrf, new_where(), draft, true).await?;
     render(&page, StatusCode::OK)
 }
 
@@ -294,7 +309,15 @@ pub async fn create(
     let input = match InvoiceInput::parse(&form.text(), today(&staff.company)) {
         Ok(i) => i,
         Err(errors) => {
-            let page = form_page(&state, &staff, &csrf, new_where(), form.draft(errors)).await?;
+            let page = form_page(
+                &state,
+                &staff,
+                &csrf,
+                new_where(),
+                form.draft(errors),
+                false,
+            )
+            .await?;
             return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -315,6 +338,7 @@ pub async fn create(
                 &csrf,
                 new_where(),
                 form.draft(FieldErrors(vec![i])),
+                false,
             )
             .await?;
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)
@@ -363,7 +387,7 @@ pub async fn edit_form(
         notes: i.detail.notes.clone(),
         ..Draft::default()
     };
-    let page = form_page(&state, &staff, &csrf, edit_where(&number), draft).await?;
+    let page = form_page(&state, &staff, &csrf, edit_where(&number), draft, false).await?;
     render(&page, StatusCode::OK)
 }
 
@@ -386,6 +410,7 @@ pub async fn save(
                 &csrf,
                 edit_where(&number),
                 form.draft(errors),
+                false,
             )
             .await?;
             return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
@@ -404,6 +429,7 @@ pub async fn save(
                 &csrf,
                 edit_where(&number),
                 form.draft(FieldErrors(vec![i])),
+                false,
             )
             .await?;
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)

@@ -94,6 +94,8 @@ pub(super) struct Extras {
     pub form_items: (String, Option<String>),
     /// A checklist's refusal: its id and the message shown in it.
     pub form_error: Option<(i64, String)>,
+    /// A refused status move, shown in the Status section.
+    status_error: Option<String>,
 }
 
 fn quantity(milli: i64) -> String {
@@ -151,6 +153,11 @@ pub(super) async fn render(
 }
 
 /// The job's page, with `alert`, the files and checklist forms' `extras`, and `code`.
+    render_with(state, staff, csrf, job, (done, alert), code, None).await
+}
+
+/// The job's page as [`render`] makes it, with a refused status move's message in the
+/// Status section, beside the buttons it is about.
 pub(super) async fn render_with(
     state: &AppState,
     staff: &SignedInStaff,
@@ -159,6 +166,8 @@ pub(super) async fn render_with(
     (done, alert): (Option<&str>, Option<String>),
     extras: Extras,
     code: StatusCode,
+    code: StatusCode,
+    status_error: Option<String>,
 ) -> Result<Response, WebError> {
     let company = staff.company.id;
     let id = job.job_id();
@@ -251,6 +260,7 @@ pub(super) async fn render_with(
         files,
         forms,
         extras,
+        status_error,
         job,
     };
     html(page, code)

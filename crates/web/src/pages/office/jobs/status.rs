@@ -60,7 +60,16 @@ pub async fn move_status(
         }
         Err(AppError::Invalid(e)) => {
             let code = StatusCode::UNPROCESSABLE_ENTITY;
-            show::render(&state, &staff, &csrf, j, (None, Some(e.message)), code).await
+            show::render_with(
+                &state,
+                &staff,
+                &csrf,
+                j,
+                (None, None),
+                code,
+                Some(e.message),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -32,3 +32,4 @@ pub mod control_chars;
 pub mod local_time;
 pub mod request_form;
 pub mod visits;
+pub mod customer_import;

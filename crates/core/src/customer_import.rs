@@ -63,7 +63,7 @@ impl CsvRow {
 /// A row the import refuses: its number, the column, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
-    /// Row number as a spreadsheet shows it.
+    /// Row number as a spreadsheet shows it; 0 for the file as a whole.
     pub row: usize,
     /// The column's header, or empty for the row as a whole.
     pub column: String,
@@ -83,7 +83,9 @@ impl RowError {
 
     /// How a page lists it: `Row 17: email — Enter an email address…`.
     pub fn line(&self) -> String {
-        if self.column.is_empty() {
+        if self.row == 0 {
+            self.message.clone()
+        } else if self.column.is_empty() {
             format!("Row {}: {}", self.row, self.message)
         } else {
             format!("Row {}: {} — {}", self.row, self.column, self.message)

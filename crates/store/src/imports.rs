@@ -63,6 +63,17 @@ const SELECT: &str = "SELECT i.id, i.staff_user_id, s.name AS staff_name, i.file
      FROM imports i JOIN staff_users s ON s.company_id = i.company_id AND s.id = i.staff_user_id";
 
 impl Store {
+    /// Every external reference the company's customers have, with the customer's id
+    /// and number (what a dry run compares a file with).
+    pub async fn external_refs(
+        &self,
+        company: CompanyId,
+    ) -> Result<HashMap<String, (CustomerId, String)>, StoreError> {
+        let rows: Vec<(String, i64, String)> = on_pool!(self, p => sqlx::query_as(REFS)
+            .bind(company.0).fetch_all(p).await)?;
+        Ok(ref_map(rows))
+    }
+
     /// Import `id` of the company, if it has one.
     pub async fn import_row(
         &self,
@@ -150,14 +161,9 @@ impl Tx {
         &mut self,
         company: CompanyId,
     ) -> Result<HashMap<String, (CustomerId, String)>, StoreError> {
-        let rows: Vec<(String, i64, String)> = on_tx!(self, x => sqlx::query_as(
-            "SELECT external_ref, id, number FROM customers \
-             WHERE company_id = $1 AND external_ref IS NOT NULL")
+        let rows: Vec<(String, i64, String)> = on_tx!(self, x => sqlx::query_as(REFS)
             .bind(company.0).fetch_all(&mut *x).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(r, id, number)| (r, (CustomerId(id), number)))
-            .collect())
+        Ok(ref_map(rows))
     }
 
     /// The company's next `n` customer numbers, taken from its counter at once.
@@ -267,6 +273,15 @@ impl Tx {
             .execute(&mut *x).await.map(|_| ()))?;
         Ok(())
     }
+}
+
+const REFS: &str = "SELECT external_ref, id, number FROM customers \
+     WHERE company_id = $1 AND external_ref IS NOT NULL";
+
+fn ref_map(rows: Vec<(String, i64, String)>) -> HashMap<String, (CustomerId, String)> {
+    rows.into_iter()
+        .map(|(r, id, number)| (r, (CustomerId(id), number)))
+        .collect()
 }
 
 /// `INSERT INTO customers (cols, updated_at) VALUES (..), (..)` for `rows` rows, with

@@ -28,6 +28,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/support/{number}/comments",
     "/office/support/{number}/reply",
     "/requests/new/{draft}/photos",
+    "/office/customers/import",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -316,6 +317,15 @@ routes! {
     GET  "/office/audit.csv" => office::company::audit::csv, Admin;
 
     // look and time (issue 15)
+
+    // import (issue 18)
+    GET  "/office/customers/import" => office::customers::import::form, Staff;
+    POST "/office/customers/import" => office::customers::import::dry_run, Staff;
+    GET  "/office/customers/import/template.csv" => office::customers::import::template, Staff;
+    POST "/office/customers/import/start" => office::customers::import::start, Staff;
+    GET  "/office/customers/import/{id}" => office::customers::import::show, Staff;
+    GET  "/office/customers/import/{id}/progress" => office::customers::import::progress, Staff;
+    GET  "/static/import-progress.js" => office::customers::import::script, Anyone;
 }
 
 /// Builds the application's router over `state`.

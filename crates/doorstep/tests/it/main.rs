@@ -32,6 +32,7 @@ mod sign_in;
 mod sign_up;
 mod snapshot;
 mod support;
+mod import;
 mod tenancy;
 mod two_factor;
 mod visits;

@@ -16,12 +16,20 @@ pub const MAX_ROW_ERRORS: usize = 200;
 /// its value is checked as, what to write in it).
 pub const COLUMNS: [(&str, &str, &str); 14] = [
     ("name", "name", "Required: the household or business name."),
-    ("type", "kind", "residential or commercial; empty means residential."),
+    (
+        "type",
+        "kind",
+        "residential or commercial; empty means residential.",
+    ),
     ("email", "email", "The account's email address."),
     ("phone", "phone", "Main phone."),
     ("mobile", "mobile_phone", "Second phone."),
     ("billing_line1", "billing_line1", "Billing street."),
-    ("billing_line2", "billing_line2", "Billing street, second line."),
+    (
+        "billing_line2",
+        "billing_line2",
+        "Billing street, second line.",
+    ),
     ("billing_city", "billing_city", "City."),
     ("billing_region", "billing_region", "State or region."),
     ("billing_postal_code", "billing_postal_code", "Postal code."),
@@ -271,12 +279,14 @@ pub fn check_yes_no(field: &'static str, raw: &str) -> Result<bool, Invalid> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_good_file_reads_with_spreadsheet_row_numbers() {
-        let file = "\u{feff}Name,Email,Type\r\nAda,ada@example.com,Commercial\r\n,,\r\n\"Bo, Jr\",,\r\n";
+        let file =
+            "\u{feff}Name,Email,Type\r\nAda,ada@example.com,Commercial\r\n,,\r\n\"Bo, Jr\",,\r\n";
         let (rows, errors) = read_csv(file.as_bytes()).unwrap();
         assert!(errors.is_empty());
         assert_eq!(rows.len(), 2);
@@ -302,9 +312,24 @@ mod tests {
         let latin1 = read_csv(b"name,city\nAda,Z\xfcrich\n").unwrap_err();
         assert!(latin1.message.contains("not UTF-8") && latin1.message.contains("line 2"));
         assert!(read_csv(b"").unwrap_err().message.contains("empty"));
-        assert!(read_csv(b"name,colour\nAda,red\n").unwrap_err().message.contains("colour"));
-        assert!(read_csv(b"email\na@b.c\n").unwrap_err().message.contains("\"name\""));
-        assert!(read_csv(b"name,name\nA,B\n").unwrap_err().message.contains("twice"));
+        assert!(
+            read_csv(b"name,colour\nAda,red\n")
+                .unwrap_err()
+                .message
+                .contains("colour")
+        );
+        assert!(
+            read_csv(b"email\na@b.c\n")
+                .unwrap_err()
+                .message
+                .contains("\"name\"")
+        );
+        assert!(
+            read_csv(b"name,name\nA,B\n")
+                .unwrap_err()
+                .message
+                .contains("twice")
+        );
         assert!(read_csv(b"name\n").unwrap_err().message.contains("no rows"));
         let big = vec![b'a'; MAX_FILE_BYTES + 1];
         assert!(read_csv(&big).unwrap_err().message.contains("20 MB"));

@@ -121,7 +121,9 @@ fn plan(
             errors.push(RowError {
                 row: row.row,
                 column: "external_ref".into(),
-                message: format!("Row {first} has the same external reference; each row's must be different."),
+                message: format!(
+                    "Row {first} has the same external reference; each row's must be different."
+                ),
             });
             continue;
         }
@@ -182,7 +184,11 @@ pub async fn start(
 ) -> Result<i64, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let company = staff.company().id;
-    let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
+    let name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     let mut tx = app.store.begin().await?;
     let id = tx.insert_import(company, staff.id(), &name).await?;
     app.commit(tx, false).await?;
@@ -191,9 +197,15 @@ pub async fn start(
     tokio::spawn(async move {
         if let Err(err) = run(&app, &staff, id, &path).await {
             tracing::error!(error = %err, import = id, "a customer import failed");
-            if let Err(err) = fail(&app, company, id, 0, &[file_problem(
-                "The import stopped on an unexpected error; nothing was imported. Try again.",
-            )])
+            if let Err(err) = fail(
+                &app,
+                company,
+                id,
+                0,
+                &[file_problem(
+                    "The import stopped on an unexpected error; nothing was imported. Try again.",
+                )],
+            )
             .await
             {
                 tracing::error!(error = %err, import = id, "could not record a failed import");
@@ -225,12 +237,7 @@ pub enum Outcome {
 /// changed since the dry run) and, when none is bad, writes all of them in one
 /// transaction, batched, with one audit record; otherwise records the bad rows and
 /// writes no customer. Does nothing for an import that is not queued.
-pub async fn run(
-    app: &App,
-    staff: &StaffActor,
-    id: i64,
-    path: &Path,
-) -> Result<Outcome, AppError> {
+pub async fn run(app: &App, staff: &StaffActor, id: i64, path: &Path) -> Result<Outcome, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let company = staff.company().id;
     let bytes = match tokio::fs::read(path).await {
@@ -260,11 +267,17 @@ pub async fn run(
         return Ok(Outcome::Refused(plan.errors));
     }
     if !tx.start_import(company, id, total).await? {
-        return Err(AppError::conflict("unchanged", "This import has already run."));
+        return Err(AppError::conflict(
+            "unchanged",
+            "This import has already run.",
+        ));
     }
     set_progress(id, 0, plan.rows);
     let creates = plan.creates();
-    let mut numbers = tx.next_customer_numbers(company, creates).await?.into_iter();
+    let mut numbers = tx
+        .next_customer_numbers(company, creates)
+        .await?
+        .into_iter();
     let (mut created, mut updated, mut done) = (0, 0, 0);
     let mut batch: Vec<(String, CustomerInput)> = Vec::with_capacity(IMPORT_BATCH);
     for p in plan.planned {
@@ -277,7 +290,8 @@ pub async fn run(
                 created += 1;
             }
             Planned::Update(customer, input) => {
-                tx.update_imported_customer(company, customer, &input).await?;
+                tx.update_imported_customer(company, customer, &input)
+                    .await?;
                 updated += 1;
             }
         }
@@ -358,7 +372,10 @@ pub fn errors_of(row: &ImportRow) -> (usize, Vec<RowError>) {
         .map(|rows| {
             rows.iter()
                 .map(|r| RowError {
-                    row: r["row"].as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(0),
+                    row: r["row"]
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(0),
                     column: r["column"].as_str().unwrap_or_default().to_owned(),
                     message: r["message"].as_str().unwrap_or_default().to_owned(),
                 })

@@ -20,7 +20,8 @@ use doorstep_testkit::{Backend, both_backends};
 
 use crate::world::World;
 
-const HEADER: &str = "name,type,email,phone,billing_city,external_ref,tax_exempt,payment_terms_days\n";
+const HEADER: &str =
+    "name,type,email,phone,billing_city,external_ref,tax_exempt,payment_terms_days\n";
 
 /// `n` good rows with references `REF-1`..; row `bad` (a spreadsheet row number, so
 /// data rows start at 2) gets a broken email.
@@ -83,7 +84,11 @@ async fn customers_of(w: &World, company: CompanyId) -> i64 {
 }
 
 /// (name, email, tax_exempt, payment terms) of the company's customer with `reference`.
-async fn by_ref(w: &World, company: CompanyId, reference: &str) -> (String, String, bool, Option<i64>) {
+async fn by_ref(
+    w: &World,
+    company: CompanyId,
+    reference: &str,
+) -> (String, String, bool, Option<i64>) {
     doorstep_store::on_pool!(w.store, p => sqlx::query_as(
         "SELECT name, email, tax_exempt, payment_terms_days FROM customers \
          WHERE company_id = $1 AND external_ref = $2")

@@ -4,10 +4,17 @@
 
 use doorstep_testkit::{Backend, both_backends};
 
-use crate::helpers::{TestApp, csrf_of, html, multipart_body, office, seed_people, sign_in, text_of};
+use crate::helpers::{
+    TestApp, csrf_of, html, multipart_body, office, seed_people, sign_in, text_of,
+};
 
 /// Posts `file` to the upload form (token first, as the page's form sends it).
-async fn upload(app: &TestApp, client: &reqwest::Client, token: Option<&str>, file: &[u8]) -> (u16, String) {
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: Option<&str>,
+    file: &[u8],
+) -> (u16, String) {
     let fields: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
     let (content_type, body) = multipart_body(&fields, "file", &[("customers.csv", file)]);
     let res = client

@@ -30,6 +30,7 @@ pub mod availability;
 pub mod catalogue;
 pub mod company;
 pub mod control_chars;
+pub mod customer_import;
 pub mod local_time;
 pub mod request_form;
 pub mod visits;

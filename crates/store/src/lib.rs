@@ -30,6 +30,7 @@ pub mod email_templates;
 mod error;
 pub mod estimates;
 pub mod files;
+pub mod imports;
 mod insert;
 pub mod invoices;
 pub mod job_detail;

@@ -29,6 +29,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/office/support/{number}/reply",
     "/requests/new/{draft}/photos",
     "/office/jobs/{number}/files",
+    "/office/customers/import",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -328,6 +329,14 @@ routes! {
     POST "/office/jobs/{number}/forms" => office::jobs::forms::add, Staff;
     POST "/office/jobs/{number}/forms/{id}" => office::jobs::forms::save, Staff;
     GET  "/static/office-nav.js" => assets::office_nav_js, Anyone;
+    // import (issue 18)
+    GET  "/office/customers/import" => office::customers::import::form, Staff;
+    POST "/office/customers/import" => office::customers::import::dry_run, Staff;
+    GET  "/office/customers/import/template.csv" => office::customers::import::template, Staff;
+    POST "/office/customers/import/start" => office::customers::import::start, Staff;
+    GET  "/office/customers/import/{id}" => office::customers::import::show, Staff;
+    GET  "/office/customers/import/{id}/progress" => office::customers::import::progress, Staff;
+    GET  "/static/import-progress.js" => office::customers::import::script, Anyone;
 }
 
 /// Builds the application's router over `state`.

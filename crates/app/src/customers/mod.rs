@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod import;
 pub mod sites;
 
 use doorstep_core::ids::{CompanyId, CustomerId, LoginId};

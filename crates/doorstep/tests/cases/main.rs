@@ -32,3 +32,4 @@ mod chain;
 mod rules;
 
 mod office_bad_input;
+mod import;

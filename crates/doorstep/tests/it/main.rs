@@ -14,6 +14,7 @@ mod dashboard;
 mod estimates;
 mod health;
 mod helpers;
+mod import;
 mod invoices;
 mod job_files;
 mod jobs;

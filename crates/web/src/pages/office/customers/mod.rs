@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod import;
 pub mod list;
 pub mod show;
 pub mod sites;

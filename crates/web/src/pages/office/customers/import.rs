@@ -1,0 +1,391 @@
+//! Importing customers from a CSV file (issue 18), for any office staff member (like
+//! creating customers by hand): upload → dry run (every bad row listed, counts of
+//! customers to create and to update, nothing written) → import in the background, whose
+//! page shows its progress (polled by `/static/import-progress.js`; without JavaScript the
+//! page is refreshed by hand) and survives the browser leaving.
+//!
+//! A file that passes the dry run is kept under `{data_dir}/imports/` by a random key
+//! until its import ends (the job removes it).
+
+use std::path::PathBuf;
+
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use doorstep_app::AppError;
+use doorstep_app::customers::import::{self, Checked};
+use doorstep_core::authz::OfficeArea;
+use doorstep_core::customer_import::{COLUMNS, MAX_FILE_BYTES, RowError, template_csv, too_large};
+use doorstep_store::imports::ImportRow;
+
+use super::render;
+use crate::auth::session::SignedInStaff;
+use crate::csrf::CsrfToken;
+use crate::extract::{Form, Path, field};
+use crate::security::random_hex;
+use crate::uploads::clean_filename;
+use crate::views::OfficeChrome;
+use crate::{AppState, WebError, display};
+
+/// The import's script, served as a static file.
+const SCRIPT: &str = include_str!("../../../../static/import-progress.js");
+
+/// An import listed on the upload page.
+struct Recent {
+    href: String,
+    file_name: String,
+    when: String,
+    status: (&'static str, &'static str),
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/customer_import.html")]
+struct UploadPage {
+    chrome: OfficeChrome,
+    columns: Vec<(&'static str, &'static str)>,
+    max_mb: usize,
+    /// Why the file was refused as a whole.
+    file_error: Option<String>,
+    /// The dry run of the file just sent.
+    checked: Option<DryRun>,
+    recent: Vec<Recent>,
+}
+
+/// A dry run as the page shows it.
+struct DryRun {
+    file_name: String,
+    c: Checked,
+    lines: Vec<String>,
+    /// The stored file's key, when it may be imported.
+    key: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "office/customer_import_show.html")]
+struct ShowPage {
+    chrome: OfficeChrome,
+    id: i64,
+    file_name: String,
+    by: String,
+    when: String,
+    status: (&'static str, &'static str),
+    /// Still queued or running.
+    running: bool,
+    done: i64,
+    total: i64,
+    created: i64,
+    updated: i64,
+    failed: bool,
+    error_count: usize,
+    lines: Vec<String>,
+}
+
+/// Label and badge class of an import's status.
+fn status_of(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "done" => ("Imported", "badge success"),
+        "failed" => ("Nothing imported", "badge danger"),
+        _ => ("Importing", "badge info"),
+    }
+}
+
+fn lines_of(errors: &[RowError]) -> Vec<String> {
+    errors.iter().map(RowError::line).collect()
+}
+
+async fn upload_page(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    file_error: Option<String>,
+    checked: Option<DryRun>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let zone = &staff.company.time_zone;
+    let recent = state
+        .store
+        .recent_imports(staff.company.id, 10)
+        .await?
+        .into_iter()
+        .map(|r| Recent {
+            href: format!("/office/customers/import/{}", r.id),
+            when: display::when(zone, r.created_at),
+            status: status_of(&r.status),
+            summary: summary(&r),
+            file_name: r.file_name,
+        })
+        .collect();
+    render(
+        &UploadPage {
+            chrome: OfficeChrome::of(staff, csrf),
+            columns: COLUMNS.iter().map(|(h, _, what)| (*h, *what)).collect(),
+            max_mb: MAX_FILE_BYTES / (1024 * 1024),
+            file_error,
+            checked,
+            recent,
+        },
+        status,
+    )
+}
+
+fn summary(r: &ImportRow) -> String {
+    match r.status.as_str() {
+        "done" => format!("{} created, {} updated", r.created, r.updated),
+        "failed" => format!("{} rows refused", import::errors_of(r).0),
+        _ => format!("{} rows", r.total),
+    }
+}
+
+/// `GET /office/customers/import`: the upload form, the columns and the latest imports.
+pub async fn form(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    upload_page(&state, &staff, &csrf, None, None, StatusCode::OK).await
+}
+
+/// `GET /office/customers/import/template.csv`: the columns and one example row.
+pub async fn template(staff: SignedInStaff) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"customers-template.csv\"",
+            ),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        template_csv(),
+    )
+        .into_response())
+}
+
+/// The sent file: its name and bytes, `Err` with the message when it is missing or
+/// larger than [`MAX_FILE_BYTES`] (told by its length before reading when the browser
+/// sends one, else while reading).
+async fn read_file(
+    headers: &HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Result<(String, Vec<u8>), String>, WebError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // The form's other fields and the multipart framing take well under 64 KB.
+    if declared.is_some_and(|n| n > MAX_FILE_BYTES + 64 * 1024) {
+        return Ok(Err(too_large().message));
+    }
+    let bad = |err: axum::extract::multipart::MultipartError| {
+        tracing::info!(error = %err, "unreadable multipart body");
+        WebError::Forbidden("The upload could not be read; please try again.")
+    };
+    while let Some(mut part) = multipart.next_field().await.map_err(bad)? {
+        if part.name() != Some("file") {
+            continue;
+        }
+        let name = clean_filename(part.file_name().unwrap_or_default());
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.chunk().await.map_err(bad)? {
+            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                return Ok(Err(too_large().message));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            break;
+        }
+        return Ok(Ok((name, bytes)));
+    }
+    Ok(Err("Choose a CSV file to import.".to_owned()))
+}
+
+/// Where the file of `key` is kept; `None` for a key that is not one of ours.
+fn stored_path(state: &AppState, key: &str) -> Option<PathBuf> {
+    let valid = key.len() == 32 && key.chars().all(|c| c.is_ascii_hexdigit());
+    valid.then(|| {
+        state
+            .config
+            .data_dir
+            .join("imports")
+            .join(format!("{key}.csv"))
+    })
+}
+
+/// Keeps `bytes` for the import under a new random key (temporary file, fsync, rename).
+async fn keep(state: &AppState, bytes: Vec<u8>) -> Result<String, WebError> {
+    let key = random_hex(16);
+    let path = stored_path(state, &key).ok_or(WebError::NotFound)?;
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        std::fs::create_dir_all(&dir)?;
+        let tmp = path.with_extension("tmp");
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })
+    .await
+    .map_err(WebError::internal)?
+    .map_err(WebError::internal)?;
+    Ok(key)
+}
+
+/// `POST /office/customers/import` (multipart: file): the dry run.
+pub async fn dry_run(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    let refuse = |message: String| {
+        upload_page(
+            &state,
+            &staff,
+            &csrf,
+            Some(message),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let (file_name, bytes) = match read_file(&headers, multipart).await? {
+        Ok(file) => file,
+        Err(message) => return refuse(message).await,
+    };
+    let c = match import::check(&state.app, &staff.actor, bytes.clone()).await {
+        Ok(c) => c,
+        Err(AppError::Invalid(e)) => return refuse(e.message).await,
+        Err(other) => return Err(other.into()),
+    };
+    let (key, status) = if c.error_count == 0 {
+        (Some(keep(&state, bytes).await?), StatusCode::OK)
+    } else {
+        (None, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    let run = DryRun {
+        file_name,
+        lines: lines_of(&c.errors),
+        c,
+        key,
+    };
+    upload_page(&state, &staff, &csrf, None, Some(run), status).await
+}
+
+/// `POST /office/customers/import/start` (form: key, file_name): starts the import of a
+/// file that passed its dry run, and opens its page.
+pub async fn start(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    let path = stored_path(&state, field(&pairs, "key")).filter(|p| p.is_file());
+    let Some(path) = path else {
+        let message = "That file is no longer here (it was imported already, or the server restarted). Upload it again.";
+        return upload_page(
+            &state,
+            &staff,
+            &csrf,
+            Some(message.to_owned()),
+            None,
+            StatusCode::CONFLICT,
+        )
+        .await;
+    };
+    let name = clean_filename(field(&pairs, "file_name"));
+    let id = import::start(&state.app, &staff.actor, &name, path).await?;
+    Ok(Redirect::to(&format!("/office/customers/import/{id}")).into_response())
+}
+
+/// The import `id` of the signed-in company, or 404.
+async fn load(state: &AppState, staff: &SignedInStaff, id: &str) -> Result<ImportRow, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    state
+        .store
+        .import_row(staff.company.id, id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+/// Rows done and the total of `r`, live while it runs in this process.
+fn progress_of(r: &ImportRow) -> (i64, i64) {
+    match import::progress(r.id) {
+        Some((done, total)) if total > 0 => (
+            i64::try_from(done).unwrap_or(0),
+            i64::try_from(total).unwrap_or(0),
+        ),
+        _ => (r.done, r.total),
+    }
+}
+
+/// `GET /office/customers/import/{id}`: how the import stands.
+pub async fn show(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let r = load(&state, &staff, &id).await?;
+    let (error_count, errors) = import::errors_of(&r);
+    let (done, total) = progress_of(&r);
+    let who = r.staff_name.clone();
+    render(
+        &ShowPage {
+            chrome: OfficeChrome::of(&staff, &csrf),
+            id: r.id,
+            by: who,
+            when: display::when(&staff.company.time_zone, r.created_at),
+            status: status_of(&r.status),
+            running: r.status == "queued" || r.status == "running",
+            done,
+            total,
+            created: r.created,
+            updated: r.updated,
+            failed: r.status == "failed",
+            error_count,
+            lines: lines_of(&errors),
+            file_name: r.file_name,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `GET /office/customers/import/{id}/progress`: `{status, done, total}` for the page's
+/// script.
+pub async fn progress(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let r = load(&state, &staff, &id).await?;
+    let (done, total) = progress_of(&r);
+    let body = serde_json::json!({"status": r.status, "done": done, "total": total});
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// `/static/import-progress.js`.
+pub async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        SCRIPT,
+    )
+}

@@ -28,6 +28,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/support/{number}/comments",
     "/office/support/{number}/reply",
     "/requests/new/{draft}/photos",
+    "/office/branding/logo",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -316,6 +317,18 @@ routes! {
     GET  "/office/audit.csv" => office::company::audit::csv, Admin;
 
     // look and time (issue 15)
+
+    // setup (issue 18)
+    GET  "/office/branding" => office::onboarding::branding::show, Admin;
+    POST "/office/branding/colours" => office::onboarding::branding::save_colours, Admin;
+    POST "/office/branding/logo" => office::onboarding::branding::upload_logo, Admin;
+    GET  "/office/branding/logo/remove" => office::onboarding::branding::confirm_remove, Admin;
+    POST "/office/branding/logo/remove" => office::onboarding::branding::remove_logo, Admin;
+    GET  "/office/settings/portal" => office::onboarding::switches::show, Admin;
+    POST "/office/settings/portal" => office::onboarding::switches::save, Admin;
+    POST "/office/onboarding/dismiss" => office::onboarding::checklist::dismiss, Admin;
+    POST "/office/contacts/{id}/view-as" => office::onboarding::view_as::start, Staff;
+    POST "/office/view-as/stop" => office::onboarding::view_as::stop, Staff;
 }
 
 /// Builds the application's router over `state`.

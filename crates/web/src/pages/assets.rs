@@ -67,10 +67,15 @@ pub async fn brand_css(Tenant(company): Tenant) -> impl IntoResponse {
         .ok();
     let mut css = String::from(":root {\n");
     if let Some(p) = primary {
+        // The text colour the company chose (checked for contrast when saved), else
+        // black or white, whichever reads better.
+        let text = HexColour::parse(&company.brand_text)
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_else(|_| p.readable_text().to_owned());
         css.push_str(&format!(
             "  --brand: {};\n  --brand-text: {};\n",
             p.as_str(),
-            p.readable_text()
+            text
         ));
     }
     if let Some(a) = accent {

@@ -26,3 +26,5 @@ mod payments;
 mod company;
 
 mod local_time;
+
+mod setup;

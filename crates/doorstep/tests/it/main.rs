@@ -35,3 +35,5 @@ mod support;
 mod tenancy;
 mod two_factor;
 mod visits;
+
+mod setup;

@@ -30,6 +30,7 @@ const UPLOADS: &[&str] = &[
     "/support/{number}/comments",
     "/office/support/{number}/reply",
     "/requests/new/{draft}/photos",
+    "/office/branding/logo",
 ];
 
 const CSRF: &str = "00112233445566778899aabbccddeeff";

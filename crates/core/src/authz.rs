@@ -72,7 +72,13 @@ impl PortalAction {
         use PortalAction::*;
         matches!(
             self,
-            AnswerEstimates | Pay | Message | Rate | ManageContacts | ChangeVisits | AnswerProposals
+            AnswerEstimates
+                | Pay
+                | Message
+                | Rate
+                | ManageContacts
+                | ChangeVisits
+                | AnswerProposals
         )
     }
 }

@@ -126,10 +126,16 @@ mod tests {
     fn a_brand_pair_must_be_readable() {
         let ok = BrandPair::parse("#0b5cad", "#ffffff").map(|p| p.text.as_str().to_owned());
         assert_eq!(ok, Ok("#ffffff".into()));
-        let refused = BrandPair::parse("#f5a623", "#ffffff").err().unwrap_or_default();
+        let refused = BrandPair::parse("#f5a623", "#ffffff")
+            .err()
+            .unwrap_or_default();
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].field, "brand_text");
-        assert!(refused[0].message.contains("2.02:1"), "{}", refused[0].message);
+        assert!(
+            refused[0].message.contains("2.02:1"),
+            "{}",
+            refused[0].message
+        );
         assert!(refused[0].message.contains("4.5:1"));
         let both = BrandPair::parse("blue", "#12").err().unwrap_or_default();
         let fields: Vec<_> = both.iter().map(|e| e.field).collect();

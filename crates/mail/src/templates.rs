@@ -230,9 +230,16 @@ pub fn with_brand_header(html: &str, name: &str, colour: &str, text: &str) -> St
     );
     push_escaped(&mut header, &single_line(name));
     header.push_str("</div>\n");
-    match html.find("<body") .and_then(|at| html[at..].find('>').map(|end| at + end + 1)) {
+    match html
+        .find("<body")
+        .and_then(|at| html[at..].find('>').map(|end| at + end + 1))
+    {
         Some(end) => {
-            let end = if html[end..].starts_with('\n') { end + 1 } else { end };
+            let end = if html[end..].starts_with('\n') {
+                end + 1
+            } else {
+                end
+            };
             format!("{}{}{}", &html[..end], header, &html[end..])
         }
         None => html.to_owned(),

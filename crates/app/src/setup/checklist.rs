@@ -21,13 +21,29 @@ pub struct Step {
 pub fn steps(facts: &SetupFacts) -> Vec<Step> {
     let step = |label, href, done| Step { label, href, done };
     vec![
-        step("Fill in the company's address and phone", "/office/company", facts.details),
+        step(
+            "Fill in the company's address and phone",
+            "/office/company",
+            facts.details,
+        ),
         step("Add your logo and colours", "/office/branding", facts.logo),
-        step("Set your time zone", "/office/company#money-time-heading", facts.time_zone),
+        step(
+            "Set your time zone",
+            "/office/company#money-time-heading",
+            facts.time_zone,
+        ),
         step("Add a tax rate", "/office/tax-rates", facts.tax_rate),
         step("Invite your staff", "/office/staff", facts.staff),
-        step("Import your customers", "/office/customers/import", facts.customers),
-        step("Choose what the portal offers", "/office/settings/portal", facts.switches),
+        step(
+            "Import your customers",
+            "/office/customers/import",
+            facts.customers,
+        ),
+        step(
+            "Choose what the portal offers",
+            "/office/settings/portal",
+            facts.switches,
+        ),
     ]
 }
 
@@ -39,7 +55,11 @@ pub async fn dismiss(app: &App, admin: Admin<'_>) -> Result<bool, AppError> {
     if !tx.dismiss_onboarding(company).await? {
         return Ok(false);
     }
-    let audit = admin.audit("onboarding.dismissed", ("company", company.0), serde_json::json!({}));
+    let audit = admin.audit(
+        "onboarding.dismissed",
+        ("company", company.0),
+        serde_json::json!({}),
+    );
     tx.audit(company, &audit).await?;
     tx.commit().await?;
     Ok(true)

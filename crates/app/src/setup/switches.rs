@@ -13,7 +13,12 @@ impl Switches {
     /// The page's switches, on when `is_on` says the form ticked them (an unticked
     /// checkbox sends nothing, so every switch the page offers is set).
     pub fn parse(is_on: impl Fn(&str) -> bool) -> Switches {
-        Switches(PORTAL_SWITCHES.iter().map(|s| (s.key, is_on(s.key))).collect())
+        Switches(
+            PORTAL_SWITCHES
+                .iter()
+                .map(|s| (s.key, is_on(s.key)))
+                .collect(),
+        )
     }
 }
 
@@ -34,7 +39,10 @@ pub async fn save(
                 if let Some(sw) = doorstep_core::settings::switch(key) {
                     let was = (sw.get)(settings);
                     if was != *on {
-                        changed.insert((*key).to_owned(), serde_json::json!({"from": was, "to": on}));
+                        changed.insert(
+                            (*key).to_owned(),
+                            serde_json::json!({"from": was, "to": on}),
+                        );
                     }
                     (sw.set)(settings, *on);
                 }

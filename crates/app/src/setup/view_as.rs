@@ -59,7 +59,8 @@ pub async fn start(
         ));
     }
     let mut tx = app.store.begin().await?;
-    tx.set_viewing_contact(company, session, Some(contact)).await?;
+    tx.set_viewing_contact(company, session, Some(contact))
+        .await?;
     let audit = staff.audit(
         "portal.view_as_started",
         ("contact", contact.0),
@@ -125,8 +126,8 @@ impl App {
         let Some(summary) = self.store.customer_summary(company.id, customer).await? else {
             return Ok(None);
         };
-        let role = ContactRole::parse(&access.role)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let role =
+            ContactRole::parse(&access.role).map_err(|e| AppError::Internal(e.to_string()))?;
         let sites = match role {
             ContactRole::Company => Vec::new(),
             ContactRole::Site => self.store.sites_of_contact(company.id, contact).await?,

@@ -34,10 +34,11 @@ async fn bolt_contact(w: &World) -> ContactId {
 /// The last sign-in of Dana's login, which viewing as her must never change.
 async fn dana_last_sign_in(w: &World) -> Option<String> {
     let login = w.login_of(&w.acme, "dana@example.test").await;
-    let at: Option<time::OffsetDateTime> = doorstep_store::on_pool!(w.store, p => sqlx::query_scalar(
+    let at: Option<time::OffsetDateTime> =
+        doorstep_store::on_pool!(w.store, p => sqlx::query_scalar(
         "SELECT last_sign_in_at FROM portal_logins WHERE id = $1")
         .bind(login.0).fetch_one(p).await)
-    .unwrap();
+        .unwrap();
     at.map(|t| t.to_string())
 }
 

@@ -211,7 +211,12 @@ impl World {
     /// (setup: viewing the portal as a contact marks the session).
     pub async fn staff_session(&self, slug: &str, email: &str) -> (StaffActor, String) {
         let company = self.company(slug).await;
-        let staff = self.store.staff_credentials(company.id, email).await.unwrap().unwrap();
+        let staff = self
+            .store
+            .staff_credentials(company.id, email)
+            .await
+            .unwrap()
+            .unwrap();
         let hash = self.session(&company, staff.owner, false).await;
         let actor = self
             .app

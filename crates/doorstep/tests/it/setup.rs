@@ -26,13 +26,22 @@ fn location(res: &reqwest::Response) -> String {
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(width, height, image::Rgb([11, 92, 173])));
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        width,
+        height,
+        image::Rgb([11, 92, 173]),
+    ));
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
-async fn upload_logo(app: &TestApp, client: &reqwest::Client, name: &str, bytes: &[u8]) -> reqwest::Response {
+async fn upload_logo(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    bytes: &[u8],
+) -> reqwest::Response {
     let token = csrf_of(client, &app.url("acme", "/office/branding")).await;
     let (content_type, body) = multipart_body(&[("csrf_token", &token)], "logo", &[(name, bytes)]);
     client
@@ -48,7 +57,21 @@ async fn upload_logo(app: &TestApp, client: &reqwest::Client, name: &str, bytes:
 /// Counts of every table a portal write could touch.
 async fn counts(app: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
-    for table in ["audit_events", "email_outbox", "sessions", "service_requests", "support_requests", "estimates", "jobs", "request_drafts", "contacts", "portal_logins", "messages", "ratings", "payments"] {
+    for table in [
+        "audit_events",
+        "email_outbox",
+        "sessions",
+        "service_requests",
+        "support_requests",
+        "estimates",
+        "jobs",
+        "request_drafts",
+        "contacts",
+        "portal_logins",
+        "messages",
+        "ratings",
+        "payments",
+    ] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         out.push(doorstep_store::on_pool!(app.store, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await).unwrap());
     }

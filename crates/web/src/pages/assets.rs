@@ -140,7 +140,10 @@ pub async fn logo(
         [
             (header::CONTENT_TYPE, "image/png".to_owned()),
             (header::CACHE_CONTROL, "private, no-cache".to_owned()),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"logo.png\"".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"logo.png\"".to_owned(),
+            ),
             (header::ETAG, tag),
         ],
         bytes,

@@ -19,7 +19,13 @@ pub async fn start(
     staff: SignedInStaff,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    view_as::start(&state.app, &staff.actor, &staff.session.id_hash, ContactId(id)).await?;
+    view_as::start(
+        &state.app,
+        &staff.actor,
+        &staff.session.id_hash,
+        ContactId(id),
+    )
+    .await?;
     Ok(Redirect::to("/").into_response())
 }
 

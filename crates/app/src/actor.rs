@@ -23,6 +23,7 @@ pub struct ContactActor {
     customer_name: String,
     scope: ContactScope,
     ip: IpAddr,
+    viewer: Option<StaffUserId>,
 }
 
 impl ContactActor {
@@ -41,7 +42,21 @@ impl ContactActor {
             customer_name,
             scope,
             ip,
+            viewer: None,
         }
+    }
+
+    /// The same contact as staff member `staff` sees it when viewing the portal as them:
+    /// read only (see [`ContactActor::require`]).
+    pub(crate) fn viewed_by(mut self, staff: StaffUserId) -> Self {
+        self.viewer = Some(staff);
+        self
+    }
+
+    /// The staff member viewing the portal as this contact, when it is not the contact
+    /// signed in: every write is refused to them.
+    pub fn viewer(&self) -> Option<StaffUserId> {
+        self.viewer
     }
 
     /// The company.
@@ -84,8 +99,15 @@ impl ContactActor {
         contact_may(&self.scope, &self.company.settings, action)
     }
 
-    /// Refuses with [`AppError::NotFound`] unless authz allows `action`.
+    /// Refuses with [`AppError::NotFound`] unless authz allows `action`; a write is
+    /// refused to staff viewing the portal as the contact.
     pub fn require(&self, action: PortalAction) -> Result<(), AppError> {
+        if self.viewer.is_some() && action.is_write() {
+            return Err(AppError::conflict(
+                "read_only",
+                "You are viewing the portal as this contact: nothing can be changed.",
+            ));
+        }
         if self.may(action) {
             Ok(())
         } else {

@@ -34,6 +34,8 @@ pub mod payments;
 
 pub mod company;
 
+pub mod setup;
+
 use std::sync::Arc;
 
 use doorstep_store::Store;

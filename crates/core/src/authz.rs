@@ -63,6 +63,26 @@ pub enum PortalAction {
     SeeMoney,
 }
 
+impl PortalAction {
+    /// Whether the action only changes things (answering, paying, messaging, rating,
+    /// managing contacts, moving visits): refused to staff viewing the portal as a
+    /// contact, who may look but never act. Sections that are read and written alike
+    /// (requests, support) are guarded by their writes' routes.
+    pub fn is_write(self) -> bool {
+        use PortalAction::*;
+        matches!(
+            self,
+            AnswerEstimates
+                | Pay
+                | Message
+                | Rate
+                | ManageContacts
+                | ChangeVisits
+                | AnswerProposals
+        )
+    }
+}
+
 /// Whether a contact with `scope` may do `action` under the company's `settings`.
 /// A disabled feature is refused for everyone; billing and account management are for
 /// company contacts only.

@@ -143,6 +143,68 @@ impl PortalSettings {
     }
 }
 
+/// One on/off switch of the portal settings page: its key (the form field and the
+/// settings document's field), what it is called, what it does, and how to read and set it.
+#[derive(Clone, Copy)]
+pub struct Switch {
+    /// The settings document's field, also the form's.
+    pub key: &'static str,
+    /// What the page calls it.
+    pub label: &'static str,
+    /// One line on what customers see when it is on.
+    pub explanation: &'static str,
+    /// Reads it.
+    pub get: fn(&PortalSettings) -> bool,
+    /// Sets it.
+    pub set: fn(&mut PortalSettings, bool),
+}
+
+impl std::fmt::Debug for Switch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key)
+    }
+}
+
+macro_rules! switches {
+    ($( $key:ident, $label:literal, $explanation:literal; )*) => {
+        /// The switches the portal settings page offers: each one the portal obeys at once
+        /// (a test flips each and checks the portal's pages).
+        pub const PORTAL_SWITCHES: &[Switch] = &[
+            $( Switch {
+                key: stringify!($key),
+                label: $label,
+                explanation: $explanation,
+                get: |s| s.$key,
+                set: |s, on| s.$key = on,
+            }, )*
+        ];
+    };
+}
+
+switches! {
+    allow_self_sign_up, "Self sign-up",
+        "New customers can create a portal account from the sign-in page; the office links it to their customer record.";
+    can_create_job, "Service requests",
+        "Customers can request service and answer the times the office proposes.";
+    show_estimates, "Estimates",
+        "Company contacts see their estimates.";
+    show_invoices, "Invoices and statement",
+        "Company contacts see their invoices and account statement.";
+    show_payment_history, "Payment history",
+        "Company contacts see the payments they have made.";
+    show_service_history, "Service history",
+        "Customers see their completed service jobs.";
+    show_sales_history, "Sales history",
+        "Customers see the products they bought.";
+    allow_support_requests, "Support requests",
+        "Company contacts can open support requests and follow the office's replies.";
+}
+
+/// The switch called `key`, if the page offers one.
+pub fn switch(key: &str) -> Option<&'static Switch> {
+    PORTAL_SWITCHES.iter().find(|s| s.key == key)
+}
+
 /// The longest cut-off before a visit an administrator may set: thirty days.
 pub const CUTOFF_HOURS_MAX: u32 = 720;
 
@@ -190,6 +252,22 @@ mod tests {
             ..PortalSettings::default()
         };
         assert_eq!(settings.photo_limit(), 4);
+    }
+
+    #[test]
+    fn each_switch_reads_and_sets_its_own_field() {
+        for sw in super::PORTAL_SWITCHES {
+            let mut settings = PortalSettings::default();
+            let before = serde_json::to_value(&settings).unwrap();
+            let was = (sw.get)(&settings);
+            (sw.set)(&mut settings, !was);
+            assert_eq!((sw.get)(&settings), !was, "{}", sw.key);
+            let after = serde_json::to_value(&settings).unwrap();
+            assert_eq!(after[sw.key], serde_json::json!(!was), "{}", sw.key);
+            assert_eq!(before[sw.key], serde_json::json!(was), "{}", sw.key);
+        }
+        assert!(super::switch("allow_self_sign_up").is_some());
+        assert!(super::switch("require_staff_two_factor").is_none());
     }
 
     #[test]

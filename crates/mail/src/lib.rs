@@ -58,13 +58,19 @@ pub async fn enqueue_with(
         own.as_ref().map(|(s, b)| (s.as_str(), b.as_str())),
         values,
     );
+    let body_html = match tx.company_brand(company).await? {
+        Some((name, colour, text)) => {
+            templates::with_brand_header(&rendered.html, &name, &colour, &text)
+        }
+        None => rendered.html,
+    };
     let email = NewEmail {
         kind: kind.as_str().to_owned(),
         to_address: to_address.to_owned(),
         to_name: templates::single_line(to_name),
         subject: rendered.subject,
         body_text: rendered.text,
-        body_html: rendered.html,
+        body_html,
     };
     tx.enqueue_email_with(company, &email, attachments).await
 }

@@ -210,6 +210,42 @@ pub fn render(
     }
 }
 
+/// The company's brand drawn at the top of an email: its name on its brand colour, in its
+/// text colour. Colours that are not `#rrggbb` fall back to the defaults, so nothing stored
+/// can inject a style.
+pub fn with_brand_header(html: &str, name: &str, colour: &str, text: &str) -> String {
+    use doorstep_core::theme::HexColour;
+    let colour = HexColour::parse(colour).or_else(|_| HexColour::parse("#0b5cad"));
+    let Ok(colour) = colour else {
+        return html.to_owned();
+    };
+    let text = HexColour::parse(text)
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_else(|_| colour.readable_text().to_owned());
+    let mut header = format!(
+        "<div style=\"background: {}; color: {}; padding: 12px 16px; font-size: 18px; \
+         font-weight: 600;\" data-brand-header>",
+        colour.as_str(),
+        text
+    );
+    push_escaped(&mut header, &single_line(name));
+    header.push_str("</div>\n");
+    match html
+        .find("<body")
+        .and_then(|at| html[at..].find('>').map(|end| at + end + 1))
+    {
+        Some(end) => {
+            let end = if html[end..].starts_with('\n') {
+                end + 1
+            } else {
+                end
+            };
+            format!("{}{}{}", &html[..end], header, &html[end..])
+        }
+        None => html.to_owned(),
+    }
+}
+
 /// Flattens `s` to one line: every control character (CR and LF among them) and Unicode
 /// line or paragraph separator becomes a space, runs of spaces collapse, ends are trimmed.
 pub fn single_line(s: &str) -> String {

@@ -11,7 +11,10 @@ mod photo;
 mod sniff;
 
 pub use error::MediaError;
-pub use photo::{MAX_PIXELS, Photo, THUMB_CONTENT_TYPE, THUMB_EDGE, process_photo};
+pub use photo::{
+    LOGO_EDGE, MAX_LOGO_BYTES, MAX_LOGO_PIXELS, MAX_PIXELS, Photo, THUMB_CONTENT_TYPE, THUMB_EDGE,
+    process_logo, process_photo,
+};
 pub use sniff::{Sniffed, sniff};
 
 /// The largest file anyone may upload, in bytes (10 MiB).

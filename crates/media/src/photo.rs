@@ -68,6 +68,41 @@ pub fn process_photo(bytes: &[u8]) -> Result<Photo, MediaError> {
     })
 }
 
+/// The largest logo file accepted, in bytes (2 MiB).
+pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
+/// A logo with more pixels than this (4096 x 4096) is refused from its header.
+pub const MAX_LOGO_PIXELS: u64 = 4096 * 4096;
+/// The longest side of a stored logo, in pixels: larger ones are scaled down.
+pub const LOGO_EDGE: u32 = 512;
+
+/// Checks and re-encodes a company logo: JPEG, PNG or WebP by content, at most
+/// [`MAX_LOGO_BYTES`] and [`MAX_LOGO_PIXELS`] (both judged before decoding), scaled to fit
+/// [`LOGO_EDGE`] and always stored as PNG (transparency kept, metadata dropped).
+pub fn process_logo(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
+    if bytes.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(MediaError::TooLarge {
+            limit_mb: MAX_LOGO_BYTES / (1024 * 1024),
+        });
+    }
+    let format = match sniff(bytes) {
+        Sniffed::Jpeg => ImageFormat::Jpeg,
+        Sniffed::Png => ImageFormat::Png,
+        Sniffed::Webp => ImageFormat::WebP,
+        Sniffed::Heic => return Err(MediaError::Heic),
+        _ => return Err(MediaError::NotAPhoto),
+    };
+    let image = decode_within(bytes, format, MAX_LOGO_PIXELS)?;
+    let image = if image.width() > LOGO_EDGE || image.height() > LOGO_EDGE {
+        image.resize(LOGO_EDGE, LOGO_EDGE, FilterType::Lanczos3)
+    } else {
+        image
+    };
+    encode(&image, ImageFormat::Png)
+}
+
 fn limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_EDGE);
@@ -89,6 +124,15 @@ fn refusal(err: ImageError) -> MediaError {
 /// Reads only the header of `bytes`; refuses pictures whose declared size exceeds the
 /// limits, then decodes with their decoded size reserved against [`MAX_DECODE_BYTES`].
 fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, MediaError> {
+    decode_within(bytes, format, MAX_PIXELS)
+}
+
+/// [`decode`] with at most `max_pixels`.
+fn decode_within(
+    bytes: &[u8],
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<DynamicImage, MediaError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
     // `into_decoder` reads the header and checks the edges; unlike `ImageReader::decode`
@@ -96,9 +140,9 @@ fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, MediaError>
     // are checked here, before a single row is decoded.
     let mut decoder = reader.into_decoder().map_err(refusal)?;
     let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    if u64::from(width) * u64::from(height) > max_pixels {
         return Err(MediaError::TooManyPixels {
-            limit_mp: MAX_PIXELS / 1_000_000,
+            limit_mp: max_pixels.div_ceil(1_000_000),
         });
     }
     let mut limits = limits();

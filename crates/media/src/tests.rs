@@ -320,3 +320,31 @@ fn pdf_text_and_office_documents_are_kept_with_their_type() {
     assert_eq!(document(&ole, "old.xls"), Ok("application/vnd.ms-excel"));
     assert_eq!(document(&ole, "old.exe"), Err(MediaError::NotAccepted));
 }
+
+#[test]
+fn a_logo_is_scaled_to_fit_and_stored_as_png() {
+    let webp = encoded(&picture(1200, 600), ImageFormat::WebP);
+    let logo = process_logo(&webp).unwrap();
+    assert!(logo.starts_with(b"\x89PNG"));
+    let back = image::load_from_memory(&logo).unwrap();
+    assert_eq!((back.width(), back.height()), (LOGO_EDGE, LOGO_EDGE / 2));
+    let small = encoded(&picture(64, 32), ImageFormat::Jpeg);
+    let back = image::load_from_memory(&process_logo(&small).unwrap()).unwrap();
+    assert_eq!((back.width(), back.height()), (64, 32));
+}
+
+#[test]
+fn a_logo_is_refused_by_size_pixels_or_content_before_decoding() {
+    let big = vec![0u8; MAX_LOGO_BYTES + 1];
+    assert_eq!(
+        process_logo(&big).unwrap_err(),
+        MediaError::TooLarge { limit_mb: 2 }
+    );
+    assert_eq!(
+        process_logo(&claiming(5000, 5000, 8)).unwrap_err(),
+        MediaError::TooManyPixels { limit_mp: 17 }
+    );
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>";
+    assert_eq!(process_logo(svg).unwrap_err(), MediaError::NotAPhoto);
+    assert_eq!(process_logo(b"").unwrap_err(), MediaError::Empty);
+}

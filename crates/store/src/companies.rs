@@ -39,6 +39,10 @@ pub struct Company {
     pub brand_accent: String,
     /// Storage key of the logo, if one was uploaded.
     pub logo_key: Option<String>,
+    /// The text colour drawn on the brand colour, `#rrggbb`; empty: chosen for contrast.
+    pub brand_text: String,
+    /// An administrator dismissed the office home's setup checklist.
+    pub onboarding_dismissed: bool,
     /// The portal settings.
     pub settings: PortalSettings,
     /// Its time zone: every date and time it shows, emails or prints, and its "today".
@@ -62,6 +66,8 @@ struct CompanyRow {
     brand_primary: String,
     brand_accent: String,
     logo_key: Option<String>,
+    brand_text: String,
+    onboarding_dismissed: bool,
     settings: String,
     timezone: String,
 }
@@ -95,6 +101,8 @@ impl From<CompanyRow> for Company {
             brand_primary: r.brand_primary,
             brand_accent: r.brand_accent,
             logo_key: r.logo_key,
+            brand_text: r.brand_text,
+            onboarding_dismissed: r.onboarding_dismissed,
             settings,
             time_zone,
         }
@@ -102,7 +110,8 @@ impl From<CompanyRow> for Company {
 }
 
 const COLUMNS: &str = "id, slug, name, email, phone, address_line1, address_line2, city, region, \
-    postal_code, website, currency, brand_primary, brand_accent, logo_key, settings, timezone";
+    postal_code, website, currency, brand_primary, brand_accent, logo_key, brand_text, \
+    (onboarding_dismissed_at IS NOT NULL) AS onboarding_dismissed, settings, timezone";
 
 /// What it takes to create a company.
 #[derive(Debug, Clone, Default)]
@@ -201,12 +210,8 @@ impl Store {
     /// Finds the company that registered `domain` as its custom domain.
     pub async fn company_by_domain(&self, domain: &str) -> Result<Option<Company>, E> {
         let sql = format!(
-            "SELECT {} FROM companies c JOIN company_domains d ON d.company_id = c.id WHERE d.domain = $1",
-            COLUMNS
-                .split(", ")
-                .map(|c| format!("c.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "SELECT {COLUMNS} FROM companies WHERE id = \
+             (SELECT company_id FROM company_domains WHERE domain = $1)"
         );
         let row: Option<CompanyRow> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(domain.to_ascii_lowercase())

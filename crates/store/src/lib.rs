@@ -50,6 +50,7 @@ pub mod request_portal;
 pub mod requests;
 mod scope;
 pub mod sessions;
+pub mod setup;
 mod sqlite_reads;
 pub mod staff;
 pub mod support;

@@ -235,6 +235,17 @@ async fn require_uploader(parts: &mut Parts, state: &AppState) -> Result<(), Web
         .await?
         .ok_or(WebError::SignInRequired(start))?;
     let right_kind = matches!(session.owner, SessionOwner::Staff(_)) == office;
+    // Staff viewing the portal as a contact upload nothing: told so, as for every write.
+    if !right_kind
+        && !office
+        && state
+            .store
+            .viewing_contact(company.id, &session.id_hash)
+            .await?
+            .is_some()
+    {
+        return Err(WebError::Forbidden(crate::auth::guard::READ_ONLY));
+    }
     if !right_kind || session.two_factor_pending {
         return Err(WebError::SignInRequired(start));
     }

@@ -30,6 +30,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/requests/new/{draft}/photos",
     "/office/jobs/{number}/files",
     "/office/customers/import",
+    "/office/branding/logo",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -337,6 +338,17 @@ routes! {
     GET  "/office/customers/import/{id}" => office::customers::import::show, Staff;
     GET  "/office/customers/import/{id}/progress" => office::customers::import::progress, Staff;
     GET  "/static/import-progress.js" => office::customers::import::script, Anyone;
+    // setup (issue 18)
+    GET  "/office/branding" => office::onboarding::branding::show, Admin;
+    POST "/office/branding/colours" => office::onboarding::branding::save_colours, Admin;
+    POST "/office/branding/logo" => office::onboarding::branding::upload_logo, Admin;
+    GET  "/office/branding/logo/remove" => office::onboarding::branding::confirm_remove, Admin;
+    POST "/office/branding/logo/remove" => office::onboarding::branding::remove_logo, Admin;
+    GET  "/office/settings/portal" => office::onboarding::switches::show, Admin;
+    POST "/office/settings/portal" => office::onboarding::switches::save, Admin;
+    POST "/office/onboarding/dismiss" => office::onboarding::checklist::dismiss, Admin;
+    POST "/office/contacts/{id}/view-as" => office::onboarding::view_as::start, Staff;
+    POST "/office/view-as/stop" => office::onboarding::view_as::stop, Staff;
 }
 
 /// Builds the application's router over `state`.

@@ -161,6 +161,25 @@ pub async fn store_photo(files: &FileStore, part: &FilePart) -> Result<StoredFil
     store_checked(files, &part.filename, Upload::Photo(photo), Vec::new()).await
 }
 
+/// Checks `part` as a company logo (JPEG, PNG or WebP, at most 2 MB and 16 megapixels,
+/// judged before decoding), re-encodes it as a PNG without metadata and stores it.
+pub async fn store_logo(
+    files: &FileStore,
+    part: &FilePart,
+) -> Result<doorstep_app::setup::branding::StoredLogo, UploadError> {
+    let bytes = part.content.clone()?;
+    let png = decoding(move || doorstep_media::process_logo(&bytes)).await??;
+    let files = files.clone();
+    blocking(move || {
+        let storage_key = files.put(&png).map_err(io)?;
+        Ok(doorstep_app::setup::branding::StoredLogo {
+            storage_key,
+            size_bytes: png.len(),
+        })
+    })
+    .await?
+}
+
 /// Checks `part` as any accepted file: photos are re-encoded like [`store_photo`]; PDFs,
 /// plain text and office documents whose name matches their content are stored as sent.
 pub async fn store_file(files: &FileStore, part: &FilePart) -> Result<StoredFile, UploadError> {

@@ -82,6 +82,8 @@ pub struct PortalChrome {
     pub csrf: String,
     /// The sections this person may open.
     pub nav: Vec<NavEntry>,
+    /// The contact's name when a staff member views the portal as them (the banner).
+    pub viewing: Option<String>,
 }
 
 impl PortalChrome {
@@ -93,6 +95,7 @@ impl PortalChrome {
             can_switch: contact.portal.accounts.len() > 1,
             csrf: csrf.to_owned(),
             nav: portal_nav(&contact.scope, &contact.portal.company.settings),
+            viewing: contact.viewing.clone(),
         }
     }
 

@@ -33,3 +33,4 @@ mod rules;
 
 mod office_bad_input;
 mod import;
+mod setup;

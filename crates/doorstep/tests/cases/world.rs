@@ -206,6 +206,27 @@ impl World {
             SessionOwner::Staff(_) => unreachable!("{email} is a staff member"),
         }
     }
+
+    /// The staff member `email` of `slug`, signed in, with their session's token hash
+    /// (setup: viewing the portal as a contact marks the session).
+    pub async fn staff_session(&self, slug: &str, email: &str) -> (StaffActor, String) {
+        let company = self.company(slug).await;
+        let staff = self
+            .store
+            .staff_credentials(company.id, email)
+            .await
+            .unwrap()
+            .unwrap();
+        let hash = self.session(&company, staff.owner, false).await;
+        let actor = self
+            .app
+            .signed_in_staff(company, &hash, time::Duration::hours(1), false, IP)
+            .await
+            .unwrap()
+            .unwrap()
+            .actor;
+        (actor, hash)
+    }
 }
 
 /// 128 random bits, for session tokens.

@@ -39,3 +39,5 @@ mod support;
 mod tenancy;
 mod two_factor;
 mod visits;
+
+mod setup;

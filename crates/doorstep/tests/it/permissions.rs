@@ -32,6 +32,7 @@ const UPLOADS: &[&str] = &[
     "/requests/new/{draft}/photos",
     "/office/jobs/{number}/files",
     "/office/customers/import",
+    "/office/branding/logo",
 ];
 
 const CSRF: &str = "00112233445566778899aabbccddeeff";
@@ -266,6 +267,8 @@ both_backends! {
                             || (status == 303 && rule.access == Access::Visitor)
                             || (status == 410 && rule.path.contains("{token}"))
                             || (status == 404 && rule.path == "/brand/logo")
+                            // ...so removing it has nothing to confirm: back to the brand page.
+                            || (status == 303 && rule.path == "/office/branding/logo/remove")
                             // No request or draft exists here: a made-up one answers 404.
                             || (status == 404 && (rule.path.contains("{draft}") || rule.path == "/requests/{number}"))
                             // ...and so does a made-up request's photo.

@@ -230,3 +230,22 @@ fn a_missing_name_greets_hello_comma_not_hello_space_comma() {
     );
     assert_eq!(own.text, "Hi! Open https://a.example/x \nBye");
 }
+
+#[test]
+fn the_brand_header_is_drawn_in_the_company_colours_and_escaped() {
+    let rendered = render(EmailKind::SupportReply, None, &[("company_name", "Acme")]);
+    let html = with_brand_header(&rendered.html, "A & B <Sons>", "#5B2A86", "#ffd23f");
+    assert!(
+        html.contains("background: #5b2a86; color: #ffd23f;"),
+        "{html}"
+    );
+    assert!(html.contains("A &amp; B &lt;Sons&gt;</div>"), "{html}");
+    let body = html.find("<body").unwrap_or(usize::MAX);
+    assert!(html.find("data-brand-header").is_some_and(|at| at > body));
+    // Nothing stored can inject a style: a bad colour falls back, a bad text colour is chosen.
+    let html = with_brand_header(&rendered.html, "Acme", "red;}", "x");
+    assert!(
+        html.contains("background: #0b5cad; color: #ffffff;"),
+        "{html}"
+    );
+}

@@ -37,6 +37,20 @@ pub async fn enforce(
     }
 }
 
+/// What a staff member viewing the portal as a contact is told when they try to change
+/// something.
+pub const READ_ONLY: &str = "You are viewing the portal as a customer, read only: nothing can be changed here. Use Stop in the banner to return to the office.";
+
+/// Refuses every request but a read (GET, HEAD) to a staff member viewing the portal as
+/// a contact: a clear 403 before any handler runs, so nothing is written.
+fn refuse_writes_when_viewing(parts: &Parts, contact: &SignedInContact) -> Result<(), WebError> {
+    let read = parts.method == Method::GET || parts.method == Method::HEAD;
+    if contact.viewing.is_some() && !read {
+        return Err(WebError::Forbidden(READ_ONLY));
+    }
+    Ok(())
+}
+
 /// Resolves who is signed in as `access` asks, into the request's extensions.
 async fn resolve(access: Access, parts: &mut Parts, state: &AppState) -> Result<(), WebError> {
     match access {
@@ -45,11 +59,20 @@ async fn resolve(access: Access, parts: &mut Parts, state: &AppState) -> Result<
             Tenant::from_request_parts(parts, state).await?;
         }
         Access::Login => {
-            let login = SignedInLogin::resolve(parts, state).await?;
+            let login = match SignedInLogin::resolve(parts, state).await {
+                Ok(login) => login,
+                Err(err @ WebError::SignInRequired(_)) => {
+                    let viewing = SignedInContact::viewing(parts, state).await?.ok_or(err)?;
+                    refuse_writes_when_viewing(parts, &viewing)?;
+                    SignedInLogin(viewing.portal)
+                }
+                Err(err) => return Err(err),
+            };
             parts.extensions.insert(login);
         }
         Access::Contact => {
             let contact = SignedInContact::resolve(parts, state).await?;
+            refuse_writes_when_viewing(parts, &contact)?;
             parts.extensions.insert(contact);
         }
         Access::Staff | Access::StaffSetup | Access::Admin => {

@@ -151,6 +151,9 @@ pub struct SignedInContact {
     pub scope: ContactScope,
     /// The actor the use cases take.
     pub actor: ContactActor,
+    /// The contact's name when this is a staff member viewing the portal as them (read
+    /// only: the router refuses every portal write, the actor every write use case).
+    pub viewing: Option<String>,
 }
 
 impl FromRequestParts<AppState> for SignedInContact {
@@ -168,7 +171,14 @@ impl FromRequestParts<AppState> for SignedInContact {
 impl SignedInContact {
     /// Reads the request's portal session and the account it acts for.
     pub(crate) async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let SignedInLogin(portal) = SignedInLogin::resolve(parts, state).await?;
+        let portal = match SignedInLogin::resolve(parts, state).await {
+            Ok(SignedInLogin(portal)) => portal,
+            // No portal session: a staff member's session may be viewing as a contact.
+            Err(err @ WebError::SignInRequired(_)) => {
+                return Self::viewing(parts, state).await?.ok_or(err);
+            }
+            Err(err) => return Err(err),
+        };
         let signed_in = state
             .app
             .signed_in_contact(portal, peer_ip(parts))
@@ -179,7 +189,35 @@ impl SignedInContact {
             active: signed_in.active,
             scope: signed_in.scope,
             actor: signed_in.actor,
+            viewing: None,
         })
+    }
+
+    /// The contact this request's staff session views the portal as, if it does.
+    pub(crate) async fn viewing(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, WebError> {
+        let Tenant(company) = Tenant::from_request_parts(parts, state).await?;
+        let Some(token) = session_token(&parts.headers, state.config.https) else {
+            return Ok(None);
+        };
+        let viewing = state
+            .app
+            .viewing_as(
+                company,
+                &hash_token(&token),
+                state.config.session_idle,
+                peer_ip(parts),
+            )
+            .await?;
+        Ok(viewing.map(|v| SignedInContact {
+            portal: v.contact.portal,
+            active: v.contact.active,
+            scope: v.contact.scope,
+            actor: v.contact.actor,
+            viewing: Some(v.contact_name),
+        }))
     }
 }
 

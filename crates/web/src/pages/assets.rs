@@ -1,8 +1,8 @@
 //! The stylesheet, each company's brand stylesheet and its logo.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use doorstep_core::theme::HexColour;
 
 use crate::{AppState, Tenant, WebError};
@@ -71,7 +71,7 @@ pub async fn office_nav_js() -> impl IntoResponse {
 
 /// `/brand.css`: the company's colours as CSS variables. Colours are re-validated here,
 /// so nothing stored can break out of the stylesheet.
-pub async fn brand_css(Tenant(company): Tenant) -> impl IntoResponse {
+pub async fn brand_css(Tenant(company): Tenant, headers: HeaderMap) -> Response {
     let primary = HexColour::parse(&company.brand_primary)
         .or_else(|_| HexColour::parse("#0b5cad"))
         .ok();
@@ -80,10 +80,15 @@ pub async fn brand_css(Tenant(company): Tenant) -> impl IntoResponse {
         .ok();
     let mut css = String::from(":root {\n");
     if let Some(p) = primary {
+        // The text colour the company chose (checked for contrast when saved), else
+        // black or white, whichever reads better.
+        let text = HexColour::parse(&company.brand_text)
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_else(|_| p.readable_text().to_owned());
         css.push_str(&format!(
             "  --brand: {};\n  --brand-text: {};\n",
             p.as_str(),
-            p.readable_text()
+            text
         ));
     }
     if let Some(a) = accent {
@@ -94,21 +99,49 @@ pub async fn brand_css(Tenant(company): Tenant) -> impl IntoResponse {
         ));
     }
     css.push_str("}\n");
+    // Revalidated on every page, so new colours show at once; unchanged ones answer 304.
+    let tag = etag(css.as_bytes());
+    if not_modified(&headers, &tag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+    }
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, max-age=300"),
+            (header::CONTENT_TYPE, "text/css; charset=utf-8".to_owned()),
+            (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+            (header::ETAG, tag),
         ],
         css,
     )
+        .into_response()
+}
+
+/// A strong validator for `bytes`.
+fn etag(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    format!("\"{}\"", hex::encode(&digest[..12]))
+}
+
+/// Whether the browser's copy (`If-None-Match`) is `tag`.
+fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
 }
 
 /// `/brand/logo`: the company's logo, a PNG it uploaded (re-encoded on upload).
 pub async fn logo(
     State(state): State<AppState>,
     Tenant(company): Tenant,
-) -> Result<impl IntoResponse, WebError> {
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let key = company.logo_key.ok_or(WebError::NotFound)?;
+    // Each upload has its own key: revalidated, so a new logo shows at once.
+    let tag = etag(key.as_bytes());
+    if not_modified(&headers, &tag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    }
     let bytes = state.files.read(&key).await.map_err(|err| {
         if err.kind() == std::io::ErrorKind::NotFound {
             WebError::NotFound
@@ -118,10 +151,15 @@ pub async fn logo(
     })?;
     Ok((
         [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "private, max-age=3600"),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"logo.png\""),
+            (header::CONTENT_TYPE, "image/png".to_owned()),
+            (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"logo.png\"".to_owned(),
+            ),
+            (header::ETAG, tag),
         ],
         bytes,
-    ))
+    )
+        .into_response())
 }

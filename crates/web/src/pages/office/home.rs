@@ -40,6 +40,7 @@ struct OfficeHome {
     chrome: OfficeChrome,
     panels: Vec<Panel>,
     feed: Vec<TimelineEntry>,
+    checklist: Option<super::onboarding::checklist::Checklist>,
 }
 
 fn panel(
@@ -126,5 +127,6 @@ pub async fn render(
         chrome: OfficeChrome::of(staff, csrf),
         panels,
         feed,
+        checklist: super::onboarding::checklist::for_home(state, staff).await?,
     })
 }

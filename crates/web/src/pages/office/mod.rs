@@ -20,3 +20,5 @@ pub mod documents;
 pub mod payments;
 
 pub mod company;
+
+pub mod onboarding;

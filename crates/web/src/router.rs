@@ -13,7 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::guard;
 use crate::csrf;
-use crate::pages::{assets, health, office, portal, security, two_factor};
+use crate::pages::{assets, health, office, portal, security, two_factor, webhooks};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
@@ -34,6 +34,8 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
 fn body_limit(path: &str, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
     if UPLOAD_PATHS.contains(&path) {
         route.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+    } else if path == csrf::WEBHOOK_PATH {
+        route.layer(DefaultBodyLimit::max(webhooks::WEBHOOK_BODY_LIMIT))
     } else {
         route
     }
@@ -316,6 +318,14 @@ routes! {
     GET  "/office/audit.csv" => office::company::audit::csv, Admin;
 
     // look and time (issue 15)
+
+    // pay (issue 19)
+    POST "/invoices/pay" => portal::pay::pay_selected, Contact;
+    POST "/invoices/{number}/pay" => portal::pay::pay_one, Contact;
+    GET  "/pay/return/{reference}" => portal::pay::returned, Contact;
+    GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
+    POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
+    POST "/webhooks/stripe" => webhooks::stripe, Visitor;
 }
 
 /// Builds the application's router over `state`.

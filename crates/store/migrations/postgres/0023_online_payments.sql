@@ -55,5 +55,3 @@ CREATE INDEX checkout_session_invoices_invoice ON checkout_session_invoices(comp
 -- What a processor refunded of an online payment so far (the refund webhook gives the
 -- running total, so a repeated one changes nothing).
 ALTER TABLE payments ADD COLUMN refunded_minor BIGINT NOT NULL DEFAULT 0;
--- A payment by processor reference (refund webhooks).
-CREATE INDEX payments_processor_ref ON payments(company_id, processor, processor_ref);

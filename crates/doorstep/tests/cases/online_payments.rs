@@ -351,7 +351,11 @@ mod fake_stripe {
 
     fn json(v: serde_json::Value) -> axum::response::Response {
         use axum::response::IntoResponse;
-        ([(axum::http::header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            v.to_string(),
+        )
+            .into_response()
     }
 
     pub type Seen = Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>;

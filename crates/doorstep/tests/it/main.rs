@@ -19,6 +19,7 @@ mod jobs;
 mod local_time;
 mod office_documents;
 mod office_jobs;
+mod online_payments;
 mod payments;
 mod pdfs;
 mod permissions;

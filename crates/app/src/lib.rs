@@ -73,6 +73,7 @@ pub struct App {
     secret_key: Arc<SecretKey>,
     mail_wake: doorstep_mail::Wake,
     request_events: RequestEvents,
+    processors: payments::online::Processors,
 }
 
 impl App {
@@ -90,7 +91,15 @@ impl App {
             secret_key: Arc::new(secret_key),
             mail_wake,
             request_events,
+            processors: payments::online::Processors::default(),
         }
+    }
+
+    /// The same application speaking to Stripe at `api_base` instead of Stripe's own API
+    /// (tests point it at a local server that answers as Stripe documents).
+    pub fn with_stripe_api_base(mut self, api_base: &str) -> Self {
+        self.processors.stripe_api_base = Some(api_base.to_owned());
+        self
     }
 
     /// The settings.

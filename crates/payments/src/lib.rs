@@ -9,6 +9,7 @@
 pub mod error;
 pub mod provider;
 pub mod stripe;
+pub mod test_processor;
 pub mod webhook;
 
 pub use error::PaymentError;
@@ -16,3 +17,4 @@ pub use provider::{
     CheckoutLine, CheckoutRequest, CheckoutSession, MethodKinds, OffSessionCharge, PaymentIntent,
     PaymentProvider, Refund, RefundRequest, SavedMethod, SetupRequest,
 };
+pub use test_processor::TestProcessor;

@@ -76,6 +76,16 @@ impl Event {
         self.object_as::<RefundedCharge>()
     }
 
+    /// What the processor said about a failed payment (`last_payment_error.message` of
+    /// `payment_intent.payment_failed`), fit to show the customer.
+    pub fn failure_message(&self) -> Option<String> {
+        self.object
+            .get("last_payment_error")
+            .and_then(|e| e.get("message"))
+            .and_then(|m| m.as_str())
+            .map(str::to_owned)
+    }
+
     fn object_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, PaymentError> {
         serde_json::from_value(self.object.clone())
             .map_err(|e| PaymentError::BadResponse(format!("{} object: {e}", self.kind)))

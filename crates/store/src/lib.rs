@@ -41,6 +41,7 @@ pub mod jobs;
 pub mod locked_notice;
 pub mod office_documents;
 pub mod office_jobs;
+pub mod online_payments;
 pub mod outbox;
 pub mod payments;
 mod pg_reads;

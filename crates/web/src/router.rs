@@ -13,7 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::guard;
 use crate::csrf;
-use crate::pages::{assets, health, office, portal, security, two_factor};
+use crate::pages::{assets, health, office, portal, security, two_factor, webhooks};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
@@ -37,6 +37,8 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
 fn body_limit(path: &str, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
     if UPLOAD_PATHS.contains(&path) {
         route.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+    } else if path == csrf::WEBHOOK_PATH {
+        route.layer(DefaultBodyLimit::max(webhooks::WEBHOOK_BODY_LIMIT))
     } else {
         route
     }
@@ -349,6 +351,13 @@ routes! {
     POST "/office/onboarding/dismiss" => office::onboarding::checklist::dismiss, Admin;
     POST "/office/contacts/{id}/view-as" => office::onboarding::view_as::start, Staff;
     POST "/office/view-as/stop" => office::onboarding::view_as::stop, Staff;
+    // pay (issue 19)
+    POST "/invoices/pay" => portal::pay::pay_selected, Contact;
+    POST "/invoices/{number}/pay" => portal::pay::pay_one, Contact;
+    GET  "/pay/return/{reference}" => portal::pay::returned, Contact;
+    GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
+    POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
+    POST "/webhooks/stripe" => webhooks::stripe, Visitor;
 }
 
 /// Builds the application's router over `state`.

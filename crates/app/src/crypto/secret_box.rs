@@ -62,6 +62,14 @@ impl SecretKey {
             .map_err(|_| "the secret key was refused".to_owned())
     }
 
+    /// A secret derived from the key for `context` (HMAC-SHA256, hex): stable for the
+    /// instance, different per context, never stored (the test processor's webhook
+    /// signing secret of each company).
+    pub fn derive(&self, context: &str) -> String {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.0);
+        hex::encode(ring::hmac::sign(&key, context.as_bytes()).as_ref())
+    }
+
     /// Encrypts `plain` for the owner named by `context`.
     pub fn seal(&self, plain: &str, context: &str) -> Result<String, String> {
         let mut nonce = [0_u8; NONCE_LEN];

@@ -119,6 +119,15 @@ async fn fill(s: &mut Seeder<'_>) -> anyhow::Result<()> {
     let gear = acme_assets::add(s, &a).await?;
     acme_jobs::add(s, &a, &gear).await?;
     acme_extras::add(s, &a).await?;
+    // Acme takes card payments online with the built-in test processor (issue 19).
+    s.tx.set_payment_settings(
+        s.company,
+        &doorstep_store::online_payments::PaymentSettingsRow {
+            processor: "test".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 

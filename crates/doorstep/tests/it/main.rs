@@ -22,6 +22,7 @@ mod local_time;
 mod office_bad_input;
 mod office_documents;
 mod office_jobs;
+mod online_payments;
 mod payments;
 mod pdfs;
 mod permissions;

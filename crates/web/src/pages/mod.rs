@@ -6,6 +6,7 @@ pub mod office;
 pub mod portal;
 pub mod security;
 pub mod two_factor;
+pub mod webhooks;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

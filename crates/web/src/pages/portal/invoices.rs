@@ -30,6 +30,7 @@ struct Row {
     state_class: &'static str,
     total: String,
     balance: String,
+    payable: bool,
 }
 
 #[derive(Template)]
@@ -40,6 +41,7 @@ struct ListPage {
     next: Option<String>,
     message: Option<&'static str>,
     shows_closed: bool,
+    may_pay: bool,
 }
 
 /// The list's query string; read as text so a bad value gets a message, not a 400.
@@ -75,6 +77,7 @@ pub async fn list(
         .await?;
     let next = next_page(&mut rows, "/invoices", |r| (r.issued_on, r.id));
     let today = today(&company.time_zone);
+    let may_pay = pays_online(&state, &contact).await?;
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -87,6 +90,7 @@ pub async fn list(
                 state_class: state_class(s),
                 total: money(company, r.total_minor),
                 balance: money(company, r.balance_minor()),
+                payable: may_pay && r.status == "unpaid" && r.balance_minor() > 0,
                 number: r.number,
             }
         })
@@ -97,7 +101,30 @@ pub async fn list(
         next,
         message,
         shows_closed,
+        may_pay,
     })
+}
+
+/// Whether the contact may pay online here: allowed to pay, and the company has a
+/// processor.
+async fn pays_online(state: &AppState, contact: &SignedInContact) -> Result<bool, WebError> {
+    if !crate::pages::portal::billing::may(contact, PortalAction::Pay) {
+        return Ok(false);
+    }
+    let settings = state
+        .store
+        .payment_settings(contact.portal.company.id)
+        .await?;
+    Ok(settings.processor != "none")
+}
+
+/// The "Pay" box of an unpaid invoice.
+struct PayBox {
+    action: String,
+    balance: String,
+    /// The balance as typed in the amount field (`117.00`).
+    typed: String,
+    partial: bool,
 }
 
 /// One payment of the invoice, as the customer sees it.
@@ -141,6 +168,7 @@ struct ShowPage {
     balance: String,
     job_href: Option<String>,
     payments: Vec<PaidView>,
+    pay: Option<PayBox>,
 }
 
 /// `GET /invoices/{number}`.
@@ -164,6 +192,36 @@ pub async fn show(
         .ok_or(WebError::NotFound)?;
     let s = invoice.row.state(today(&company.time_zone));
     let totals = invoice.totals();
+    let balance_minor = invoice.row.balance_minor();
+    let pay = if invoice.row.status == "unpaid"
+        && balance_minor > 0
+        && pays_online(&state, &contact).await?
+    {
+        let cur = doorstep_core::money::Currency::parse(&company.currency)
+            .unwrap_or(doorstep_core::money::Currency::USD);
+        let unit = 10_i64.pow(cur.exponent());
+        Some(PayBox {
+            action: format!("/invoices/{}/pay", path_segment(&invoice.row.number)),
+            balance: money(company, balance_minor),
+            typed: if cur.exponent() == 0 {
+                balance_minor.to_string()
+            } else {
+                format!(
+                    "{}.{:0width$}",
+                    balance_minor / unit,
+                    balance_minor % unit,
+                    width = cur.exponent() as usize
+                )
+            },
+            partial: state
+                .store
+                .payment_settings(company.id)
+                .await?
+                .allow_partial,
+        })
+    } else {
+        None
+    };
     let payments = state
         .store
         .payments_of_invoice(company.id, invoice.id)
@@ -210,6 +268,7 @@ pub async fn show(
             .as_ref()
             .map(|n| format!("/jobs/{}", path_segment(n))),
         payments,
+        pay,
         invoice,
     })
 }

@@ -9,6 +9,7 @@ pub mod files;
 pub mod invoices;
 pub mod jobs;
 pub mod password_links;
+pub mod pay;
 pub mod payments;
 pub mod pdfs;
 pub mod proposal;

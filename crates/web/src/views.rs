@@ -156,6 +156,7 @@ impl OfficeChrome {
 /// The office navigation entries, longest first so a page finds its own section.
 const OFFICE_SECTIONS: &[(&str, &str)] = &[
     ("/office/settings/visits", "settings"),
+    ("/office/settings/portal", "settings"),
     ("/office/email-templates", "settings"),
     ("/office/availability", "settings"),
     ("/office/customers", ""),
@@ -167,6 +168,7 @@ const OFFICE_SECTIONS: &[(&str, &str)] = &[
     ("/office/invoices", "billing"),
     ("/office/payments", "billing"),
     ("/office/contacts", ""),
+    ("/office/branding", "settings"),
     ("/office/company", "settings"),
     ("/office/support", ""),
     ("/office/outbox", "settings"),

@@ -185,7 +185,7 @@ both_backends! {
         let w = World::demo(backend).await;
         let oscar = w.oscar().await;
         let number = draft_invoice(&w, &oscar).await;
-        invoices::send(&w.app, &oscar, &number, Some(contact_id(&w, "dana@example.test").await)).await.unwrap();
+        invoices::send(&w.app, &oscar, &number, Some(contact_id(&w, "dana@example.test").await), None).await.unwrap();
         let state = invoice_state(&w, &number).await;
         let before = w.snapshot(TABLES).await;
         let l = Lines::parse(LineOwnerKind::Invoice, &[row("3", "999", "")], "", Currency::USD).unwrap();

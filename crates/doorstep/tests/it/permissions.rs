@@ -281,7 +281,7 @@ both_backends! {
                             // I-7 was sent: its details no longer change.
                             || (status == 409 && rule.path == "/office/invoices/{number}/edit")
                             // No import has run here: a made-up one answers 404.
-                            || (status == 404 && rule.path.starts_with("/office/customers/import/{id}"));
+                            || (status == 404 && rule.path.starts_with("/office/customers/import/{id}"))
                             // No checkout exists here: a made-up one answers 404.
                             || (status == 404 && rule.path.starts_with("/pay/"));
                         assert!(fine, "{what}: {status} (expected {code})");

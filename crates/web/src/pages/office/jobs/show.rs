@@ -75,6 +75,8 @@ struct ShowPage {
     total: String,
     notice: Option<&'static str>,
     alert: Option<String>,
+    /// A refused status move, shown in the Status section.
+    status_error: Option<String>,
     files: Vec<super::files::FileView>,
     forms: Vec<super::forms::FormView>,
     extras: Extras,
@@ -94,8 +96,8 @@ pub(super) struct Extras {
     pub form_items: (String, Option<String>),
     /// A checklist's refusal: its id and the message shown in it.
     pub form_error: Option<(i64, String)>,
-    /// A refused status move, shown in the Status section.
-    status_error: Option<String>,
+    /// A refused status move, shown in the Status section beside its buttons.
+    pub status_error: Option<String>,
 }
 
 fn quantity(milli: i64) -> String {
@@ -153,11 +155,6 @@ pub(super) async fn render(
 }
 
 /// The job's page, with `alert`, the files and checklist forms' `extras`, and `code`.
-    render_with(state, staff, csrf, job, (done, alert), code, None).await
-}
-
-/// The job's page as [`render`] makes it, with a refused status move's message in the
-/// Status section, beside the buttons it is about.
 pub(super) async fn render_with(
     state: &AppState,
     staff: &SignedInStaff,
@@ -166,8 +163,6 @@ pub(super) async fn render_with(
     (done, alert): (Option<&str>, Option<String>),
     extras: Extras,
     code: StatusCode,
-    code: StatusCode,
-    status_error: Option<String>,
 ) -> Result<Response, WebError> {
     let company = staff.company.id;
     let id = job.job_id();
@@ -257,10 +252,10 @@ pub(super) async fn render_with(
         total: money(sums.total_minor, cur),
         notice: notice(done),
         alert,
+        status_error: extras.status_error.clone(),
         files,
         forms,
         extras,
-        status_error,
         job,
     };
     html(page, code)

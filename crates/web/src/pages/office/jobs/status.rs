@@ -66,8 +66,11 @@ pub async fn move_status(
                 &csrf,
                 j,
                 (None, None),
+                show::Extras {
+                    status_error: Some(e.message),
+                    ..show::Extras::default()
+                },
                 code,
-                Some(e.message),
             )
             .await
         }

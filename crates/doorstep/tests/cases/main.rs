@@ -28,10 +28,10 @@ mod company;
 
 mod local_time;
 
-mod job_files;
 mod chain;
+mod job_files;
 mod rules;
 
-mod office_bad_input;
 mod import;
+mod office_bad_input;
 mod setup;

@@ -41,6 +41,9 @@ const NOT_PAGES = [
   [/\/events$/, 'a server-sent event stream (never ends)'],
   [/^\/files\/|\/photos\/\{[a-z]+\}(\/thumb)?$|^\/office\/support\/files\//, 'a photo or an attached file'],
   [/^\/office\/audit\.csv$/, 'a CSV download'],
+  [/^\/office\/customers\/import\/template\.csv$/, 'a CSV download'],
+  [/^\/office\/jobs\/\{number\}\/files\/\{id\}(\/thumb)?$/, 'a photo or an attached file'],
+  [/^\/office\/customers\/import\/\{id\}\/progress$/, 'a JSON progress poll'],
 ];
 
 // GET pages the walk cannot reach, each with its reason. Keep this list short: a page
@@ -51,6 +54,10 @@ const UNFILLABLE = {
   '/office/two-factor': 'answers only a browser that owes its second factor; no demo staff has one (signin.test.js)',
   '/requests/new/{draft}/{step}': 'a draft exists only once step 1 is posted: the request-steps test below looks at every step',
   '/requests/new/{draft}/photos': 'a draft exists only once step 1 is posted: the request-steps test below looks at it',
+  '/office/jobs/{number}/files/{id}/remove': 'the demo office adds no job files; office_job_files.test.js opens this confirmation after uploading',
+  '/office/customers/import/{id}': 'an import exists only once a file is uploaded; office_import.test.js looks at its dry run and progress pages',
+  '/pay/test/{session}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the TEST MODE page',
+  '/pay/return/{reference}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the paid and declined return pages',
 };
 
 // Pages a role may open that send it on instead (HTTP 303), with the reason.

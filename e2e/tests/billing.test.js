@@ -45,7 +45,7 @@ async function visit(page, url) {
 /** Opens the first pending estimate of the list; returns its URL. */
 async function openPendingEstimate(page, base) {
   await page.goto(`${base}/estimates`);
-  const row = page.locator('[data-testid=estimate-list] tbody tr', { hasText: 'Pending' }).first();
+  const row = page.locator('[data-testid=estimate-list] tbody tr', { hasText: 'Awaiting your answer' }).first();
   await Promise.all([page.waitForLoadState('load'), row.getByRole('link').click()]);
   return page.url();
 }

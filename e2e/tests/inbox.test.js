@@ -96,5 +96,7 @@ describe('requests inbox', () => {
       null,
       { timeout: 20_000 },
     );
+    // Hidden means not drawn: the badge's own display must not show "0".
+    assert.equal(await inbox.locator('[data-request-badge]').isVisible(), false);
   });
 });

@@ -137,6 +137,17 @@ impl EstimateStatus {
     }
 }
 
+impl EstimateStatus {
+    /// The customer's word for this status: a pending estimate is awaiting their answer (one
+    /// name in every portal list, page, PDF and the dashboard; the office keeps "Pending").
+    pub fn customer_label(&self) -> &'static str {
+        match self {
+            EstimateStatus::Pending => "Awaiting your answer",
+            other => other.label(),
+        }
+    }
+}
+
 text_enum!(
     /// Where an invoice stands; "overdue" is derived from the due date, not stored.
     InvoiceStatus, "status" {
@@ -231,6 +242,19 @@ impl RequestStatus {
     }
 }
 
+impl RequestStatus {
+    /// The customer's word for this status: "Read" is the office's word; to the customer a
+    /// read request is being reviewed, and one the office took on was accepted.
+    pub fn customer_label(&self) -> &'static str {
+        match self {
+            RequestStatus::New => "Sent",
+            RequestStatus::Read => "Being reviewed",
+            RequestStatus::Completed => "Accepted",
+            RequestStatus::Declined => "Declined",
+        }
+    }
+}
+
 text_enum!(
     /// Where a support ticket stands (seed 002).
     SupportStatus, "status" {
@@ -286,6 +310,17 @@ text_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_read_their_own_words_for_statuses() {
+        assert_eq!(RequestStatus::Read.customer_label(), "Being reviewed");
+        assert_eq!(RequestStatus::Completed.customer_label(), "Accepted");
+        assert_eq!(
+            EstimateStatus::Pending.customer_label(),
+            "Awaiting your answer"
+        );
+        assert_eq!(EstimateStatus::Approved.customer_label(), "Approved");
+    }
 
     #[test]
     fn every_status_round_trips_through_its_stored_form() {

@@ -125,7 +125,7 @@ both_backends! {
         assert!(text_of(&html(&body), "#signed_name-error").unwrap().contains("full name"));
         let res = app.submit(&dana, "acme", "/estimates/E-1", "/estimates/E-1/approve", &[("signed_name", "Dana"), ("shown_total", "1")]).await;
         assert_eq!(res.status().as_u16(), 409);
-        assert_eq!(status_of(&app, &dana, "E-1").await, "Pending");
+        assert_eq!(status_of(&app, &dana, "E-1").await, "Awaiting your answer");
     }
 
     async fn declining_keeps_the_reason_and_an_expired_estimate_cannot_be_answered(backend: Backend) {
@@ -140,7 +140,7 @@ both_backends! {
         let ask = html(&ask);
         assert_eq!(text_of(&ask, "h1").unwrap(), "Decline estimate E-3?");
         assert!(text_of(&ask, "[data-testid=decline-total]").unwrap().starts_with('$'));
-        assert_eq!(status_of(&app, &dana, "E-3").await, "Pending", "asking changes nothing");
+        assert_eq!(status_of(&app, &dana, "E-3").await, "Awaiting your answer", "asking changes nothing");
         // A reason too long: the step again, the reason kept, nothing declined.
         let long = "x".repeat(2001);
         let res = app.submit(&dana, "acme", "/estimates/E-3/decline", "/estimates/E-3/decline", &[("reason", &long)]).await;
@@ -148,7 +148,7 @@ both_backends! {
         let body = html(&res.text().await.unwrap());
         assert!(text_of(&body, "#reason-error").is_some());
         assert_eq!(text_of(&body, "h1").unwrap(), "Decline estimate E-3?");
-        assert_eq!(status_of(&app, &dana, "E-3").await, "Pending");
+        assert_eq!(status_of(&app, &dana, "E-3").await, "Awaiting your answer");
         let res = app.submit(&dana, "acme", "/estimates/E-3/decline", "/estimates/E-3/decline", &[("reason", "Too expensive for now")]).await;
         assert_eq!(res.status().as_u16(), 303);
         let (_, body) = get(&app, &dana, "/estimates/E-3").await;
@@ -172,7 +172,7 @@ both_backends! {
         assert_eq!(res.status().as_u16(), 303);
         let (_, body) = get(&app, &dana, "/estimates/E-1").await;
         assert!(body.contains("Could you quote a brass valve?"));
-        assert_eq!(text_of(&html(&body), "[data-testid=estimate-status]").unwrap(), "Pending");
+        assert_eq!(text_of(&html(&body), "[data-testid=estimate-status]").unwrap(), "Awaiting your answer");
         assert_eq!(outbox_kinds(&app, &people).await, ["estimate_changes_requested"]);
         let res = app.submit(&dana, "acme", "/estimates/E-1", "/estimates/E-1/changes", &[("message", "")]).await;
         assert_eq!(res.status().as_u16(), 422);
@@ -190,7 +190,7 @@ both_backends! {
         assert_eq!(res.status().as_u16(), 404);
         assert_eq!(get(&app, &sam, "/estimates/E-7/decline").await.0, 404);
         let harbor = dana_on(&app, people.harbor).await;
-        assert_eq!(status_of(&app, &harbor, "E-7").await, "Pending");
+        assert_eq!(status_of(&app, &harbor, "E-7").await, "Awaiting your answer");
         assert!(outbox_kinds(&app, &people).await.is_empty());
     }
 }

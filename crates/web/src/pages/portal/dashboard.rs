@@ -5,7 +5,9 @@
 use askama::Template;
 use axum::response::Response;
 use doorstep_core::authz::PortalAction;
-use doorstep_core::status::{ContactRole, InvoiceState, JobStatus, RequestStatus, SupportStatus};
+use doorstep_core::status::{
+    ContactRole, EstimateStatus, InvoiceState, JobStatus, RequestStatus, SupportStatus,
+};
 use doorstep_store::customers::{CustomerSummary, SiteSummary};
 use doorstep_store::dashboard::{CardRow, SubCustomerRow};
 
@@ -112,7 +114,7 @@ pub async fn render(
                         .collect(),
                     place: None,
                     title: e.title,
-                    badge: "Awaiting your answer",
+                    badge: EstimateStatus::Pending.customer_label(),
                     badge_class: "warning",
                 })
                 .collect(),
@@ -172,9 +174,7 @@ pub async fn render(
             place: None,
             title: r.title,
             href: None,
-            badge: RequestStatus::parse(&r.status)
-                .map(|s| s.label())
-                .unwrap_or("Open"),
+            badge: RequestStatus::parse(&r.status).map_or("Sent", |s| s.customer_label()),
             badge_class: "",
         })
         .collect();

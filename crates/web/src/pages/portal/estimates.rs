@@ -82,7 +82,7 @@ pub async fn list(
             Row {
                 href: format!("/estimates/{}", path_segment(&r.number)),
                 issued_on: date(r.issued_on),
-                status: s.label(),
+                status: s.customer_label(),
                 status_class: status_class(s),
                 total: money(company, r.total_minor),
                 number: r.number,
@@ -237,7 +237,7 @@ pub async fn render(
     let html = ShowPage {
         chrome: PortalChrome::of(contact, csrf).at("/estimates"),
         href: format!("/estimates/{}", path_segment(&e.number)),
-        status: seen.label(),
+        status: seen.customer_label(),
         status_class: status_class(seen),
         has_options: e.lines.iter().any(|l| l.is_optional),
         lines,

@@ -92,7 +92,7 @@ pub async fn estimate(
             "Status".to_owned(),
             estimate
                 .status_seen(today(&company.time_zone))
-                .label()
+                .customer_label()
                 .to_owned(),
         ),
     ];

@@ -48,14 +48,7 @@ struct ListPage {
 }
 
 fn status_label(raw: &str) -> &'static str {
-    match RequestStatus::parse(raw) {
-        // "Read" is the office's word; to the customer it is being looked at.
-        Ok(RequestStatus::New) => "Sent",
-        Ok(RequestStatus::Read) => "Being reviewed",
-        Ok(RequestStatus::Completed) => "Accepted",
-        Ok(RequestStatus::Declined) => "Declined",
-        Err(_) => "Sent",
-    }
+    RequestStatus::parse(raw).map_or("Sent", |s| s.customer_label())
 }
 
 fn short(text: &str) -> String {

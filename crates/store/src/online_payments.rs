@@ -427,19 +427,7 @@ impl Tx {
                 true,
             )
             .await?;
-        for (invoice, amount) in &p.allocations {
-            self.insert_row(
-                "payment_allocations",
-                company.0,
-                &[
-                    ("payment_id", id.into()),
-                    ("invoice_id", invoice.0.into()),
-                    ("amount_minor", (*amount).into()),
-                ],
-                false,
-            )
-            .await?;
-        }
+        self.insert_allocations(company, id, &p.allocations).await?;
         Ok(PaymentId(id))
     }
 

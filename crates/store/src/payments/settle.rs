@@ -160,7 +160,19 @@ impl Tx {
                 true,
             )
             .await?;
-        for (invoice, amount) in &p.allocations {
+        self.insert_allocations(company, id, &p.allocations).await?;
+        Ok(PaymentId(id))
+    }
+
+    /// Records how payment `id` is spread over invoices, one row per invoice (office and
+    /// online payments alike).
+    pub(crate) async fn insert_allocations(
+        &mut self,
+        company: CompanyId,
+        id: i64,
+        allocations: &[(InvoiceId, i64)],
+    ) -> Result<(), StoreError> {
+        for (invoice, amount) in allocations {
             self.insert_row(
                 "payment_allocations",
                 company.0,
@@ -173,7 +185,7 @@ impl Tx {
             )
             .await?;
         }
-        Ok(PaymentId(id))
+        Ok(())
     }
 
     /// Who a receipt for the account goes to: its active company contacts marked for

@@ -236,6 +236,8 @@ pub async fn approve(
         (EmailKind::EstimateApproved, &values),
     )
     .await?;
+    let data = serde_json::json!({"number": e.number, "customer_id": actor.customer().0, "signed_name": signed_name, "total_minor": totals.total_minor, "currency": company.currency});
+    crate::webhooks::emit(&mut tx, company.id, "estimate.approved", data).await?;
     app.commit(tx, queued).await?;
     Ok(Answered {
         number: e.number,
@@ -280,6 +282,8 @@ pub async fn decline(
         (EmailKind::EstimateDeclined, &values),
     )
     .await?;
+    let data = serde_json::json!({"number": e.number, "customer_id": actor.customer().0, "reason": decline.reason});
+    crate::webhooks::emit(&mut tx, company.id, "estimate.declined", data).await?;
     app.commit(tx, queued).await?;
     Ok(Answered {
         number: e.number,

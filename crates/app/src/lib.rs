@@ -36,6 +36,8 @@ pub mod company;
 
 pub mod setup;
 
+pub mod webhooks;
+
 use std::sync::Arc;
 
 use doorstep_store::Store;

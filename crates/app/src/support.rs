@@ -179,6 +179,7 @@ pub async fn comment(
         files: files.len(),
     };
     let queued = wrote.notify(app, &mut tx, actor).await?;
+    updated(&mut tx, company.id, &t, "customer_commented", (from, to)).await?;
     app.commit(tx, queued).await?;
     Ok(Written {
         number: t.number,
@@ -221,6 +222,7 @@ pub async fn reply(
     )
     .await?;
     let queued = notify_contact(app, &mut tx, company, &t, &comment.body, to).await?;
+    updated(&mut tx, company.id, &t, "office_replied", (from, to)).await?;
     app.commit(tx, queued).await?;
     Ok(Written {
         number: t.number,
@@ -262,6 +264,7 @@ pub async fn set_status(
         to.label()
     );
     let queued = notify_contact(app, &mut tx, company, &t, &note, to).await?;
+    updated(&mut tx, company.id, &t, "status_changed", (from, to)).await?;
     app.commit(tx, queued).await?;
     Ok(Written {
         number: t.number,
@@ -398,4 +401,16 @@ async fn notify_contact(
     )
     .await?;
     Ok(true)
+}
+
+/// The `support.updated` webhook event of ticket `t`: what happened and the status move.
+async fn updated(
+    tx: &mut Tx,
+    company: CompanyId,
+    t: &SupportTicket,
+    change: &str,
+    (from, to): (SupportStatus, SupportStatus),
+) -> Result<(), AppError> {
+    let data = serde_json::json!({"number": t.number, "change": change, "from": from.as_str(), "to": to.as_str()});
+    crate::webhooks::emit(tx, company, "support.updated", data).await
 }

@@ -34,3 +34,4 @@ pub mod customer_import;
 pub mod local_time;
 pub mod request_form;
 pub mod visits;
+pub mod webhooks;

@@ -60,6 +60,7 @@ mod time;
 pub mod tokens;
 pub mod two_factor;
 pub mod visits;
+pub mod webhooks;
 
 // The raw pools and the SQL-running macros are for the store itself, its tests and the
 // integration tests: public only with the `test-support` feature (dev-dependencies only).

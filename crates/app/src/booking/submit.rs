@@ -173,6 +173,8 @@ pub async fn submit(app: &App, actor: &ContactActor, key: &str) -> Result<Submit
         detail,
     );
     tx.audit(company.id, &audit).await?;
+    let data = serde_json::json!({"number": number, "customer_id": customer.0, "description": a.description, "preferred_date": date.map(|d| d.to_string()), "estimate": estimate_number});
+    crate::webhooks::emit(&mut tx, company.id, "request.created", data).await?;
     let told = Told {
         number: &number,
         estimate_number: &estimate_number,

@@ -104,6 +104,11 @@ pub async fn set_from_link(
         serde_json::json!({}),
     );
     tx.audit(company.id, &audit).await?;
+    if link == PasswordLink::Invite {
+        let email = tx.portal_login_email(company.id, login).await?;
+        let data = serde_json::json!({"login_id": login.0, "email": email});
+        crate::webhooks::emit(&mut tx, company.id, "contact.signed_up", data).await?;
+    }
     tx.commit().await?;
     let has_access = !app
         .store

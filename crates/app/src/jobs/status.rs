@@ -71,6 +71,8 @@ pub async fn move_status(
         &actor.audit("job.status_changed", ("job", j.id), detail),
     )
     .await?;
+    let data = json!({"number": j.number, "customer_id": j.customer().0, "from": from.as_str(), "to": to.as_str()});
+    crate::webhooks::emit(&mut tx, company.id, "job.status_changed", data).await?;
     app.commit(tx, sent > 0).await?;
     Ok(Changed {
         number: j.number.clone(),

@@ -78,6 +78,8 @@ pub async fn settle(
     };
     if is_paid_in_full(total, paid) {
         tx.mark_invoice_paid(company, invoice, at).await?;
+        let data = serde_json::json!({"invoice_id": invoice.0, "customer_id": customer.0, "total_minor": total, "paid_minor": paid});
+        crate::webhooks::emit(tx, company, "invoice.paid", data).await?;
     }
     Ok((total - paid).max(0))
 }

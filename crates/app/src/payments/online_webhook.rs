@@ -203,6 +203,8 @@ async fn apply(
                 ),
             )
             .await?;
+            let data = serde_json::json!({"number": payment.number, "refunded_minor": delta, "refunded_total_minor": total, "currency": company.currency});
+            crate::webhooks::emit(tx, company.id, "payment.refunded", data).await?;
             Ok((WebhookOutcome::Refunded, false))
         }
         _ => Ok((WebhookOutcome::Ignored, false)),
@@ -378,6 +380,8 @@ pub(crate) async fn settle_checkout(
         ),
     )
     .await?;
+    let data = serde_json::json!({"number": number, "customer_id": customer.0, "amount_minor": if charged > 0 { charged } else { credit_used }, "method": if charged > 0 { "card" } else { "credit" }, "currency": company.currency, "online": true});
+    crate::webhooks::emit(tx, company.id, "payment.succeeded", data).await?;
     let mut notes = Vec::new();
     if credit_used > 0 {
         notes.push(format!(

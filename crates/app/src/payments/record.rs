@@ -215,6 +215,8 @@ pub async fn record(
         &actor.audit("payment.recorded", ("payment", id.0), detail),
     )
     .await?;
+    let data = serde_json::json!({"number": number, "customer_id": payer.customer().0, "amount_minor": cmd.amount_minor, "method": method, "currency": company.currency, "online": false});
+    crate::webhooks::emit(&mut tx, company.id, "payment.succeeded", data).await?;
     let receipt = Receipt {
         number: &number,
         amount_minor: cmd.amount_minor,

@@ -99,6 +99,8 @@ pub async fn decline(
         None => false,
     };
     let record = audit(actor, "request.declined", &r, json!({ "emailed": emailed }));
+    let data = json!({"number": r.number, "customer_id": r.customer_id, "reason": decline.reason});
+    crate::webhooks::emit(&mut tx, company.id, "request.declined", data).await?;
     finish(app, tx, actor, record, emailed).await?;
     Ok(Declined {
         number: r.number,

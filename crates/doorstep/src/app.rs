@@ -20,6 +20,7 @@ pub struct App {
     mail: Option<doorstep_mail::SmtpSender>,
     serve: doorstep_web::ServeOptions,
     reminder_clock: ReminderClock,
+    webhook_pace: doorstep_app::webhooks::worker::Pace,
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -98,9 +99,11 @@ impl App {
             );
         }
         let reminder_clock = ReminderClock::from_env()?;
+        let webhook_pace = webhook_pace_from_env()?;
         let state = AppState::new(store, settings.web_config(addr.port()), key);
         Ok(App {
             reminder_clock,
+            webhook_pace,
             listener,
             metrics_listener,
             state,
@@ -159,6 +162,12 @@ impl App {
             self.reminder_clock,
             signal(stopped.clone()),
         ));
+        // Outgoing webhooks: every node posts, each delivery leased to one of them.
+        let webhooks = tokio::spawn(doorstep_app::webhooks::worker::run(
+            self.state.app.clone(),
+            self.webhook_pace,
+            signal(stopped.clone()),
+        ));
         let operations = self.metrics_listener.map(|listener| {
             let options = doorstep_web::ServeOptions {
                 grace: std::time::Duration::ZERO,
@@ -185,6 +194,7 @@ impl App {
         // finish its send; it only records the outcome now.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), worker).await;
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), reminders).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(11), webhooks).await;
         if let Some(operations) = operations {
             let _ = operations.await;
         }
@@ -281,6 +291,38 @@ async fn reminder_sweeps(
             Err(err) => tracing::warn!(error = %err, "cannot send visit reminders"),
         }
     }
+}
+
+/// Test only: every failed webhook delivery is retried after this many milliseconds
+/// (and the worker polls at that pace) instead of backing off from 30 seconds. Honoured by
+/// debug builds only, like [`TEST_REMINDER_SWEEP_MS`]: a release build refuses to start.
+pub const TEST_WEBHOOK_RETRY_MS: &str = "DOORSTEP_TEST_WEBHOOK_RETRY_MS";
+
+/// The webhook worker's pace: the real one, or the test pace of [`TEST_WEBHOOK_RETRY_MS`].
+fn webhook_pace_from_env() -> Result<doorstep_app::webhooks::worker::Pace, CliError> {
+    let pace = doorstep_app::webhooks::worker::Pace::default();
+    let Some(ms) = std::env::var(TEST_WEBHOOK_RETRY_MS)
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(pace);
+    };
+    if !cfg!(debug_assertions) {
+        return Err(CliError::usage(format!(
+            "{TEST_WEBHOOK_RETRY_MS} is for test builds only: unset it"
+        )));
+    }
+    let ms: u64 = ms.parse().map_err(|_| {
+        CliError::usage(format!(
+            "invalid {TEST_WEBHOOK_RETRY_MS} {ms:?}: use milliseconds"
+        ))
+    })?;
+    let every = std::time::Duration::from_millis(ms.clamp(10, 60_000));
+    tracing::warn!(?every, "test-only webhook retry pace in use");
+    Ok(doorstep_app::webhooks::worker::Pace {
+        idle: every,
+        fixed_retry: Some(every),
+    })
 }
 
 /// A future completing on Ctrl-C or SIGTERM. The handlers are installed when this is

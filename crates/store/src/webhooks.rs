@@ -237,23 +237,22 @@ impl Tx {
         Ok(email.unwrap_or_default())
     }
 
-    /// Makes delivery `id` of endpoint `endpoint` due again now, under the same event id
-    /// (a new 24-hour window from now); whether it was the company's and not leased.
+    /// Makes delivery `id` due again now, under the same event id (a new 24-hour window
+    /// from now); its endpoint's id when it was the company's and not in flight.
     pub async fn redeliver_webhook(
         &mut self,
         company: CompanyId,
-        endpoint: i64,
         id: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let at = db_time(now());
-        let n = on_tx!(self, c => sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $4, created_at = $4, \
+        let n: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $3, created_at = $3, \
              attempts = 0, lease_until = NULL \
-             WHERE company_id = $1 AND endpoint_id = $2 AND id = $3 \
-             AND (status <> 'pending' OR lease_until IS NULL OR lease_until < $4)")
-            .bind(company.0).bind(endpoint).bind(id).bind(at)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+             WHERE company_id = $1 AND id = $2 \
+             AND (status <> 'pending' OR lease_until IS NULL OR lease_until < $3) RETURNING endpoint_id")
+            .bind(company.0).bind(id).bind(at)
+            .fetch_optional(&mut *c).await)?;
+        Ok(n)
     }
 }
 
@@ -276,6 +275,18 @@ impl Store {
             "SELECT id, url, events, active, created_at FROM webhook_endpoints \
              WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(id).fetch_optional(p).await)?)
+    }
+
+    /// Whether delivery `id` is the company's.
+    pub async fn webhook_delivery_exists(
+        &self,
+        company: CompanyId,
+        id: i64,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM webhook_deliveries WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(id).fetch_optional(p).await)?;
+        Ok(found.is_some())
     }
 
     /// The sealed secret of endpoint `id` of the company.

@@ -358,6 +358,16 @@ routes! {
     GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
     POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
     POST "/webhooks/stripe" => webhooks::stripe, Visitor;
+    // hooks (issue 20)
+    GET  "/office/webhooks" => office::webhooks::list, Admin;
+    POST "/office/webhooks" => office::webhooks::add, Admin;
+    GET  "/office/webhooks/{id}" => office::webhooks::show, Admin;
+    POST "/office/webhooks/{id}/events" => office::webhooks::save_events, Admin;
+    POST "/office/webhooks/{id}/secret" => office::webhooks::reveal, Admin;
+    POST "/office/webhooks/{id}/active" => office::webhooks::active, Admin;
+    GET  "/office/webhooks/{id}/delete" => office::webhooks::confirm_delete, Admin;
+    POST "/office/webhooks/{id}/delete" => office::webhooks::delete, Admin;
+    POST "/office/webhooks/deliveries/{id}/redeliver" => office::webhooks::redeliver, Admin;
 }
 
 /// Builds the application's router over `state`.

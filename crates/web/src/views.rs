@@ -172,6 +172,7 @@ const OFFICE_SECTIONS: &[(&str, &str)] = &[
     ("/office/company", "settings"),
     ("/office/support", ""),
     ("/office/outbox", "settings"),
+    ("/office/webhooks", "settings"),
     ("/office/audit", "settings"),
     ("/office/sites", ""),
     ("/office/staff", "settings"),

@@ -195,28 +195,21 @@ pub async fn reveal_secret(app: &App, admin: Admin<'_>, id: i64) -> Result<Strin
     Ok(secret)
 }
 
-/// Sends delivery `delivery` of endpoint `endpoint` again, under the same event id,
-/// retried for another 24 hours. Refused with a `changed` conflict while it is being
-/// sent.
-pub async fn redeliver(
-    app: &App,
-    admin: Admin<'_>,
-    endpoint: i64,
-    delivery: i64,
-) -> Result<(), AppError> {
+/// Sends delivery `delivery` again, under the same event id, retried for another 24
+/// hours; answers its endpoint's id. Refused with a `changed` conflict while it is being
+/// sent, `NotFound` for another company's.
+pub async fn redeliver(app: &App, admin: Admin<'_>, delivery: i64) -> Result<i64, AppError> {
     let company = admin.company().id;
-    app.store
-        .webhook_endpoint(company, endpoint)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    if !app.store.webhook_delivery_exists(company, delivery).await? {
+        return Err(AppError::NotFound);
+    }
     let mut tx = app.store.begin().await?;
-    if !tx.redeliver_webhook(company, endpoint, delivery).await? {
-        // Another company's, gone, or in flight right now.
+    let Some(endpoint) = tx.redeliver_webhook(company, delivery).await? else {
         return Err(AppError::conflict(
             "changed",
-            "That delivery is being sent right now, or is no longer there; reload the page.",
+            "That delivery is being sent right now; reload the page in a moment.",
         ));
-    }
+    };
     tx.audit(
         company,
         &admin.audit(
@@ -227,7 +220,7 @@ pub async fn redeliver(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(endpoint)
 }
 
 /// Writes event `event_type` with `data` to the webhook outbox in `tx`, for every active

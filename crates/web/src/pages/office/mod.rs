@@ -12,6 +12,7 @@ pub mod setup;
 pub mod sign_in;
 pub mod support;
 pub mod visit_settings;
+pub mod webhooks;
 
 pub mod jobs;
 

@@ -227,6 +227,11 @@ impl World {
             .actor;
         (actor, hash)
     }
+
+    /// The database's URL, for a server process started on the same data.
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
 }
 
 /// 128 random bits, for session tokens.

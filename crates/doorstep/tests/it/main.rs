@@ -27,6 +27,7 @@ mod payments;
 mod pdfs;
 mod permissions;
 mod reminders;
+mod webhooks_out;
 mod request_inbox;
 mod request_photos;
 mod requests;

@@ -142,6 +142,8 @@ both_backends! {
             processor: None, processor_ref: None, reference: String::new(),
             received_at: doorstep_store::now(), allocations: Vec::new(),
         }).await.unwrap();
+        // A webhook endpoint of Acme, for the webhook routes.
+        let webhook_id = tx.add_webhook_endpoint(people.acme, "https://hooks.example.test/in", "v1:00", "invoice.paid").await.unwrap();
         tx.commit().await.unwrap();
 
         let personas = [
@@ -193,6 +195,8 @@ both_backends! {
                 requests.photo
             } else if rule.path.starts_with("/office/catalogue/") {
                 catalogue_id
+            } else if rule.path.starts_with("/office/webhooks/") {
+                webhook_id
             } else if rule.path.starts_with("/office/availability/") {
                 window_id
             } else if rule.path.starts_with("/office/sites/") {

@@ -58,6 +58,8 @@ const UNFILLABLE = {
   '/office/customers/import/{id}': 'an import exists only once a file is uploaded; office_import.test.js looks at its dry run and progress pages',
   '/pay/test/{session}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the TEST MODE page',
   '/pay/return/{reference}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the paid and declined return pages',
+  '/office/webhooks/{id}': 'the demo company has no webhook; webhooks.test.js adds one and looks at its page and delivery log',
+  '/office/webhooks/{id}/delete': 'the demo company has no webhook; webhooks.test.js adds one and looks at this confirmation',
 };
 
 // Pages a role may open that send it on instead (HTTP 303), with the reason.

@@ -143,10 +143,7 @@ mod tests {
     #[test]
     fn retries_double_from_thirty_seconds_within_a_day() {
         let secs: Vec<i64> = (1..=10).map(|a| retry_delay(a).whole_seconds()).collect();
-        assert_eq!(
-            secs,
-            [30, 60, 120, 240, 480, 960, 1920, 3840, 7200, 7200]
-        );
+        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3840, 7200, 7200]);
         let t = time::OffsetDateTime::UNIX_EPOCH;
         assert!(!give_up(t, t + time::Duration::hours(23)));
         assert!(give_up(t, t + time::Duration::hours(25)));

@@ -101,10 +101,14 @@ pub async fn edit_events(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = app.store.begin().await?;
-    if !tx.set_webhook_events(company, id, &events.join(",")).await? {
+    if !tx
+        .set_webhook_events(company, id, &events.join(","))
+        .await?
+    {
         return Err(AppError::NotFound);
     }
-    let detail = serde_json::json!({"url": old.url, "old_events": old.event_list(), "events": events});
+    let detail =
+        serde_json::json!({"url": old.url, "old_events": old.event_list(), "events": events});
     tx.audit(
         company,
         &admin.audit("webhook.events_changed", ("webhook_endpoint", id), detail),
@@ -178,9 +182,8 @@ pub async fn reveal_secret(app: &App, admin: Admin<'_>, id: i64) -> Result<Strin
         .webhook_secret(company, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let secret = open_secret(app, company, &sealed).ok_or_else(|| {
-        AppError::Internal("a webhook secret does not open with this key".into())
-    })?;
+    let secret = open_secret(app, company, &sealed)
+        .ok_or_else(|| AppError::Internal("a webhook secret does not open with this key".into()))?;
     let mut tx = app.store.begin().await?;
     tx.audit(
         company,

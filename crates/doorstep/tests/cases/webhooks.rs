@@ -28,9 +28,17 @@ async fn deliveries(w: &World, company: i64) -> Vec<(String, String, i64, String
 async fn close_a_ticket(w: &World) -> String {
     let dana = w.dana().await;
     let olivia = w.olivia().await;
-    let opened = support::open(&w.app, &dana, NewTicket::parse("Leak", "Drips").unwrap(), &[])
-        .await.unwrap();
-    support::set_status(&w.app, &olivia, &opened.number, "closed").await.unwrap();
+    let opened = support::open(
+        &w.app,
+        &dana,
+        NewTicket::parse("Leak", "Drips").unwrap(),
+        &[],
+    )
+    .await
+    .unwrap();
+    support::set_status(&w.app, &olivia, &opened.number, "closed")
+        .await
+        .unwrap();
     opened.number
 }
 

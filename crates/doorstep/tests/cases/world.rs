@@ -228,7 +228,9 @@ impl World {
         (actor, hash)
     }
 
-    /// The database's URL, for a server process started on the same data.
+    /// The database's URL, for a server process started on the same data (the
+    /// integration suite's webhook test).
+    #[allow(dead_code)]
     pub fn db_url(&self) -> &str {
         &self._db.url
     }

@@ -27,7 +27,6 @@ mod payments;
 mod pdfs;
 mod permissions;
 mod reminders;
-mod webhooks_out;
 mod request_inbox;
 mod request_photos;
 mod requests;
@@ -41,5 +40,6 @@ mod support;
 mod tenancy;
 mod two_factor;
 mod visits;
+mod webhooks_out;
 
 mod setup;

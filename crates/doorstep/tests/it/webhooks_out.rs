@@ -22,13 +22,24 @@ mod world;
 
 use world::World;
 
+/// What the receiver got: each request's signature header and body.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// Tickets made: each is replied to and closed, two `support.updated` events apiece.
 const TICKETS: usize = 4;
 
 /// `doorstep serve` on the world's database with its secret key and the fast retries.
 async fn serve(w: &World, dir: &std::path::Path, log: &str) -> tokio::process::Child {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorstep"))
-        .args(["serve", "--database-url", w.db_url(), "--bind", "127.0.0.1:0", "--metrics-bind", "off"])
+        .args([
+            "serve",
+            "--database-url",
+            w.db_url(),
+            "--bind",
+            "127.0.0.1:0",
+            "--metrics-bind",
+            "off",
+        ])
         .env("DOORSTEP_DATA_DIR", dir)
         .env("DOORSTEP_SECRET_KEY", w.app.secret_key().to_hex())
         .env("DOORSTEP_LOG", "info")
@@ -64,8 +75,12 @@ fn verified(header: &str, body: &[u8], secret: &str) -> bool {
             _ => {}
         }
     }
-    let (Some(t), Some(v1)) = (t, v1) else { return false };
-    let Ok(tag) = hex::decode(v1) else { return false };
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
+    let Ok(tag) = hex::decode(v1) else {
+        return false;
+    };
     let mut signed = format!("{t}.").into_bytes();
     signed.extend_from_slice(body);
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
@@ -113,7 +128,7 @@ both_backends! {
         }
 
         // Up: a receiver that records what it gets.
-        let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+        let got: Received = Arc::default();
         let record = got.clone();
         let router = axum::Router::new().route("/hook", axum::routing::post(move |headers: HeaderMap, body: Bytes| {
             let record = record.clone();
@@ -161,5 +176,57 @@ both_backends! {
         assert_eq!(ids.len(), events, "no two deliveries share an id");
         let log = w.store.webhook_deliveries(w.acme.id, added.id, None, 50).await.unwrap();
         assert!(log.iter().all(|d| d.response_status == Some(200) && d.response_excerpt == "thanks" && d.attempts >= 3), "{log:?}");
+    }
+}
+
+mod pages {
+    use doorstep_testkit::{Backend, both_backends};
+
+    use crate::helpers::{TestApp, csrf_of, office, seed_people};
+
+    both_backends! {
+        /// The office's pages: a wrong URL and no event are refused next to their fields
+        /// with the typed values kept; a good form shows the secret once; the endpoint's page
+        /// hides it until asked; an unknown id is 404.
+        async fn the_office_adds_a_webhook_over_http(backend: Backend) {
+            let app = TestApp::spawn(backend).await;
+            seed_people(&app).await;
+            let client = office(&app).await;
+            let list = client.get(app.url("acme", "/office/webhooks")).send().await.unwrap();
+            assert_eq!(list.status(), 200);
+            assert!(list.text().await.unwrap().contains("No webhooks yet"));
+
+            let token = csrf_of(&client, &app.url("acme", "/office/webhooks")).await;
+            let post = |form: Vec<(&'static str, String)>| {
+                let mut form = form;
+                form.push(("csrf_token", token.clone()));
+                client.post(app.url("acme", "/office/webhooks")).header("origin", app.origin("acme")).form(&form).send()
+            };
+            let res = post(vec![("url", "http://hooks.example.com/in".into())]).await.unwrap();
+            assert_eq!(res.status(), 422);
+            let body = res.text().await.unwrap();
+            assert!(body.contains("Use an https:// URL") && body.contains("Choose at least one event."), "{body}");
+            assert!(body.contains("value=\"http://hooks.example.com/in\""), "the typed URL is kept");
+
+            let res = post(vec![
+                ("url", "https://hooks.example.com/in".into()),
+                ("events", "invoice.paid".into()),
+                ("events", "request.created".into()),
+            ]).await.unwrap();
+            assert_eq!(res.status(), 200);
+            let body = res.text().await.unwrap();
+            assert!(body.contains("data-testid=\"webhook-secret\">whsec_"), "the secret is shown once");
+            let id = body.split("/office/webhooks/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+
+            let page = client.get(app.url("acme", &format!("/office/webhooks/{id}"))).send().await.unwrap();
+            assert_eq!(page.status(), 200);
+            let page = page.text().await.unwrap();
+            assert!(page.contains("https://hooks.example.com/in") && !page.contains("whsec_"));
+            assert!(page.contains("value=\"invoice.paid\" checked") && page.contains("value=\"request.created\" checked"));
+            assert!(page.contains("Nothing sent yet"));
+
+            let missing = client.get(app.url("acme", "/office/webhooks/999999")).send().await.unwrap();
+            assert_eq!(missing.status(), 404);
+        }
     }
 }

@@ -287,9 +287,15 @@ pub async fn save_events(
             Ok(Redirect::to(&format!("/office/webhooks/{id}?done=events")).into_response())
         }
         Err(errors) => {
-            let mut page =
-                endpoint_page(&state, &staff, &csrf, id, EndpointQuery::default(), (None, false))
-                    .await?;
+            let mut page = endpoint_page(
+                &state,
+                &staff,
+                &csrf,
+                id,
+                EndpointQuery::default(),
+                (None, false),
+            )
+            .await?;
             let chosen: Vec<&str> = typed.iter().map(String::as_str).collect();
             page.events = choices(&chosen);
             page.events_error = errors.get("events");

@@ -44,6 +44,7 @@ pub mod office_jobs;
 pub mod online_payments;
 pub mod outbox;
 pub mod payments;
+pub mod refunds;
 mod pg_reads;
 mod portal_session;
 pub mod request_inbox;

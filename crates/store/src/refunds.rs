@@ -4,7 +4,9 @@
 use doorstep_core::ids::CompanyId;
 use time::OffsetDateTime;
 
-use crate::{Store, StoreError, on_pool};
+use doorstep_core::ids::InvoiceId;
+
+use crate::{Store, StoreError, Tx, on_pool, on_tx};
 
 /// A payment as a refund needs it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,5 +58,19 @@ impl Store {
              WHERE company_id = $1 AND number = $2")
             .bind(company.0).bind(number).fetch_optional(p).await)?;
         Ok(row)
+    }
+}
+
+impl Tx {
+    /// Invoice `id`'s number, read in the transaction.
+    pub async fn invoice_number_of(
+        &mut self,
+        company: CompanyId,
+        id: InvoiceId,
+    ) -> Result<Option<String>, StoreError> {
+        let number = on_tx!(self, c => sqlx::query_scalar(
+            "SELECT number FROM invoices WHERE company_id = $1 AND id = $2")
+            .bind(company.0).bind(id.0).fetch_optional(&mut *c).await)?;
+        Ok(number)
     }
 }

@@ -358,6 +358,12 @@ routes! {
     GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
     POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
     POST "/webhooks/stripe" => webhooks::stripe, Visitor;
+    // procs (issue 19)
+    GET  "/office/settings/payments" => office::procs::settings::show, Admin;
+    POST "/office/settings/payments" => office::procs::settings::save, Admin;
+    POST "/office/settings/payments/test" => office::procs::settings::test, Admin;
+    GET  "/office/payments/{number}/refund" => office::procs::refund::confirm, Admin;
+    POST "/office/payments/{number}/refund" => office::procs::refund::submit, Admin;
 }
 
 /// Builds the application's router over `state`.

@@ -22,6 +22,7 @@ mod jobs;
 mod documents;
 
 mod online_payments;
+mod procs;
 mod payments;
 
 mod company;

@@ -23,6 +23,7 @@ mod office_bad_input;
 mod office_documents;
 mod office_jobs;
 mod online_payments;
+mod procs;
 mod payments;
 mod pdfs;
 mod permissions;

@@ -22,8 +22,8 @@ mod jobs;
 mod documents;
 
 mod online_payments;
-mod procs;
 mod payments;
+mod procs;
 
 mod company;
 

@@ -21,7 +21,12 @@ use doorstep_testkit::{Backend, both_backends};
 use crate::world::World;
 
 const IP: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-const TABLES: &[&str] = &["payments", "payment_allocations", "payment_settings", "invoices"];
+const TABLES: &[&str] = &[
+    "payments",
+    "payment_allocations",
+    "payment_settings",
+    "invoices",
+];
 
 fn stripe_form(key: &str, webhook: &str) -> PaymentSettingsForm {
     PaymentSettingsForm {
@@ -59,13 +64,21 @@ async fn dana_pays(w: &World, app: &App) -> (ContactActor, String, String, i64) 
         .bind(dana.customer().0).execute(p).await.map(|_| ()))
     .unwrap();
     let olivia = w.olivia().await;
-    online::configure(app, olivia.admin().unwrap(), &test_mode()).await.unwrap();
-    let open = w.store.open_invoices_of_payer(w.acme.id, dana.customer()).await.unwrap();
+    online::configure(app, olivia.admin().unwrap(), &test_mode())
+        .await
+        .unwrap();
+    let open = w
+        .store
+        .open_invoices_of_payer(w.acme.id, dana.customer())
+        .await
+        .unwrap();
     let inv = open[0].clone();
     let cmd = PayInvoices::parse(std::slice::from_ref(&inv.number), "", Currency::USD).unwrap();
     let started = online::start_checkout(app, &dana, cmd).await.unwrap();
     let session = started.url.trim_start_matches("/pay/test/");
-    online_webhook::pay_test_checkout(app, &dana, session, "4242 4242 4242 4242").await.unwrap();
+    online_webhook::pay_test_checkout(app, &dana, session, "4242 4242 4242 4242")
+        .await
+        .unwrap();
     let number: String = doorstep_store::on_pool!(w.store, p => sqlx::query_scalar(
         "SELECT number FROM payments WHERE company_id = $1 AND processor_ref = $2")
         .bind(w.acme.id.0).bind(format!("pi_test_{}", started.reference)).fetch_one(p).await)
@@ -346,11 +359,28 @@ mod fake_stripe {
     }
 
     fn answer(status: u16, v: serde_json::Value) -> Response {
-        (StatusCode::from_u16(status).unwrap(), [("content-type", "application/json")], v.to_string()).into_response()
+        (
+            StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            v.to_string(),
+        )
+            .into_response()
     }
 
-    async fn handle(State(fake): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-        let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    async fn handle(
+        State(fake): State<Shared>,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let header = |n: &str| {
+            headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
         let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
         let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
         let mut fake = fake.lock().unwrap();
@@ -362,40 +392,74 @@ mod fake_stripe {
             form: form.clone(),
         });
         if header("authorization") != format!("Bearer {KEY}") {
-            return answer(401, serde_json::json!({"error": {"type": "invalid_request_error",
-                "message": "Invalid API Key provided: sk_test_****rong"}}));
+            return answer(
+                401,
+                serde_json::json!({"error": {"type": "invalid_request_error",
+                "message": "Invalid API Key provided: sk_test_****rong"}}),
+            );
         }
         if method == Method::POST && header("idempotency-key").is_empty() {
-            return answer(400, serde_json::json!({"error": {"type": "invalid_request_error", "message": "this fake wants an Idempotency-Key"}}));
+            return answer(
+                400,
+                serde_json::json!({"error": {"type": "invalid_request_error", "message": "this fake wants an Idempotency-Key"}}),
+            );
         }
-        let total: i64 = fake.seen.iter().find(|s| s.path == "/v1/checkout/sessions").map_or(0, |s| {
-            s.form.iter().filter(|(k, _)| k.ends_with("[price_data][unit_amount]")).map(|(_, v)| v.parse::<i64>().unwrap()).sum()
-        });
+        let total: i64 = fake
+            .seen
+            .iter()
+            .find(|s| s.path == "/v1/checkout/sessions")
+            .map_or(0, |s| {
+                s.form
+                    .iter()
+                    .filter(|(k, _)| k.ends_with("[price_data][unit_amount]"))
+                    .map(|(_, v)| v.parse::<i64>().unwrap())
+                    .sum()
+            });
         match (method.as_str(), uri.path()) {
-            ("GET", "/v1/balance") => answer(200, serde_json::json!({"object": "balance", "livemode": false,
-                "available": [{"amount": 0, "currency": "usd"}], "pending": []})),
-            ("POST", "/v1/checkout/sessions") => answer(200, serde_json::json!({
+            ("GET", "/v1/balance") => answer(
+                200,
+                serde_json::json!({"object": "balance", "livemode": false,
+                "available": [{"amount": 0, "currency": "usd"}], "pending": []}),
+            ),
+            ("POST", "/v1/checkout/sessions") => answer(
+                200,
+                serde_json::json!({
                 "id": "cs_fake_1", "object": "checkout.session", "url": "https://checkout.stripe.test/c/cs_fake_1",
                 "status": "open", "payment_status": "unpaid", "amount_total": total, "currency": "usd",
-                "client_reference_id": field("client_reference_id"), "metadata": {}})),
-            ("GET", "/v1/checkout/sessions/cs_fake_1") => answer(200, serde_json::json!({
+                "client_reference_id": field("client_reference_id"), "metadata": {}}),
+            ),
+            ("GET", "/v1/checkout/sessions/cs_fake_1") => answer(
+                200,
+                serde_json::json!({
                 "id": "cs_fake_1", "object": "checkout.session", "url": null,
                 "status": "complete", "payment_status": "paid", "amount_total": total, "currency": "usd",
-                "payment_intent": "pi_fake_1", "metadata": {}})),
-            ("POST", "/v1/refunds") if fake.refuse_refunds => answer(400, serde_json::json!({"error": {
+                "payment_intent": "pi_fake_1", "metadata": {}}),
+            ),
+            ("POST", "/v1/refunds") if fake.refuse_refunds => answer(
+                400,
+                serde_json::json!({"error": {
                 "type": "invalid_request_error", "code": "charge_already_refunded",
-                "message": "Charge has already been refunded."}})),
-            ("POST", "/v1/refunds") => answer(200, serde_json::json!({
+                "message": "Charge has already been refunded."}}),
+            ),
+            ("POST", "/v1/refunds") => answer(
+                200,
+                serde_json::json!({
                 "id": "re_fake_1", "object": "refund", "status": "succeeded",
                 "amount": field("amount").unwrap().parse::<i64>().unwrap(),
-                "payment_intent": field("payment_intent")})),
-            _ => answer(404, serde_json::json!({"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})),
+                "payment_intent": field("payment_intent")}),
+            ),
+            _ => answer(
+                404,
+                serde_json::json!({"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}}),
+            ),
         }
     }
 
     pub async fn start() -> (Shared, String) {
         let fake: Shared = Arc::default();
-        let app = Router::new().route("/{*path}", axum::routing::any(handle)).with_state(fake.clone());
+        let app = Router::new()
+            .route("/{*path}", axum::routing::any(handle))
+            .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

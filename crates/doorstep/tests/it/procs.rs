@@ -22,7 +22,11 @@ use crate::estimates::dana_on;
 use crate::helpers::{TestApp, html, office, seed_people, text_of};
 
 fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned()
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A local server answering `GET /v1/balance` as Stripe does: the balance for the
@@ -139,7 +143,15 @@ both_backends! {
 /// environment; its address.
 async fn serve(db_url: &str, dir: &std::path::Path) -> (tokio::process::Child, SocketAddr) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorstep"))
-        .args(["serve", "--database-url", db_url, "--bind", "127.0.0.1:0", "--metrics-bind", "off"])
+        .args([
+            "serve",
+            "--database-url",
+            db_url,
+            "--bind",
+            "127.0.0.1:0",
+            "--metrics-bind",
+            "off",
+        ])
         .env("DOORSTEP_DATA_DIR", dir)
         .env("DOORSTEP_LOG", "warn")
         .env("DOORSTEP_STRIPE_SECRET_KEY", "sk_test_instance")
@@ -161,7 +173,8 @@ async fn serve(db_url: &str, dir: &std::path::Path) -> (tokio::process::Child, S
 }
 
 async fn count(store: &Store, sql: &str, company: i64) -> i64 {
-    doorstep_store::on_pool!(store, p => sqlx::query_scalar(sql).bind(company).fetch_one(p).await).unwrap()
+    doorstep_store::on_pool!(store, p => sqlx::query_scalar(sql).bind(company).fetch_one(p).await)
+        .unwrap()
 }
 
 /// Two server processes on one PostgreSQL database, Stripe configured from the
@@ -174,30 +187,74 @@ async fn two_server_processes_pay_a_webhook_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
-    doorstep::demo::seed(&store, &doorstep_web::FileStore::new(dir.path().to_path_buf()), doorstep_web::PasswordCost::TestOnly)
-        .await
-        .unwrap();
+    doorstep::demo::seed(
+        &store,
+        &doorstep_web::FileStore::new(dir.path().to_path_buf()),
+        doorstep_web::PasswordCost::TestOnly,
+    )
+    .await
+    .unwrap();
     let acme = store.company_by_slug("acme").await.unwrap().unwrap().id;
     let (customer, contact): (i64, i64) = doorstep_store::on_pool!(store, p => sqlx::query_as(
         "SELECT customer_id, id FROM contacts WHERE company_id = $1 AND email = 'dana@example.test'")
         .bind(acme.0).fetch_one(p).await).unwrap();
-    let open = store.open_invoices_of_payer(acme, CustomerId(customer)).await.unwrap();
+    let open = store
+        .open_invoices_of_payer(acme, CustomerId(customer))
+        .await
+        .unwrap();
     let inv = open[0].clone();
     let amount = inv.balance_minor();
     // Stripe with no key of Acme's own (the instance's), and an open checkout as the
     // portal leaves it once Stripe answered.
     let mut tx = store.begin().await.unwrap();
-    tx.set_payment_settings(acme, &PaymentSettingsRow { processor: "stripe".into(), ..Default::default() }).await.unwrap();
+    tx.set_payment_settings(
+        acme,
+        &PaymentSettingsRow {
+            processor: "stripe".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     doorstep_store::on_tx!(tx, c => sqlx::query("UPDATE customers SET credit_minor = 0 WHERE id = $1")
         .bind(customer).execute(&mut *c).await.map(|_| ())).unwrap();
-    let checkout = tx.insert_checkout(acme, &NewCheckout {
-        customer: CustomerId(customer), contact, processor: "stripe", reference: "two-processes-1".into(),
-        amount_minor: amount, credit_minor: 0, currency: "usd".into(), invoices: vec![(InvoiceId(inv.id), amount)],
-    }).await.unwrap();
-    tx.set_checkout_session(acme, checkout, "cs_two_1", Some("https://checkout.stripe.test/c/cs_two_1")).await.unwrap();
+    let checkout = tx
+        .insert_checkout(
+            acme,
+            &NewCheckout {
+                customer: CustomerId(customer),
+                contact,
+                processor: "stripe",
+                reference: "two-processes-1".into(),
+                amount_minor: amount,
+                credit_minor: 0,
+                currency: "usd".into(),
+                invoices: vec![(InvoiceId(inv.id), amount)],
+            },
+        )
+        .await
+        .unwrap();
+    tx.set_checkout_session(
+        acme,
+        checkout,
+        "cs_two_1",
+        Some("https://checkout.stripe.test/c/cs_two_1"),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
-    let payments_before = count(&store, "SELECT COUNT(*) FROM payments WHERE company_id = $1", acme.0).await;
-    let receipts_before = count(&store, "SELECT COUNT(*) FROM email_outbox WHERE company_id = $1 AND kind = 'payment_receipt'", acme.0).await;
+    let payments_before = count(
+        &store,
+        "SELECT COUNT(*) FROM payments WHERE company_id = $1",
+        acme.0,
+    )
+    .await;
+    let receipts_before = count(
+        &store,
+        "SELECT COUNT(*) FROM email_outbox WHERE company_id = $1 AND kind = 'payment_receipt'",
+        acme.0,
+    )
+    .await;
 
     let (mut a, addr_a) = serve(&db.url, dir.path()).await;
     let (mut b, addr_b) = serve(&db.url, dir.path()).await;
@@ -208,7 +265,10 @@ async fn two_server_processes_pay_a_webhook_once() {
     );
     let signature = doorstep_payments::webhook::sign(body.as_bytes(), "whsec_two_processes", now);
     let client_for = |addr: SocketAddr| {
-        reqwest::Client::builder().resolve("acme.localhost", addr).build().unwrap()
+        reqwest::Client::builder()
+            .resolve("acme.localhost", addr)
+            .build()
+            .unwrap()
     };
     let (ca, cb) = (client_for(addr_a), client_for(addr_b));
     let deliver = |client: reqwest::Client, port: u16| {
@@ -236,27 +296,62 @@ async fn two_server_processes_pay_a_webhook_once() {
         assert_eq!(t.await.unwrap(), 200);
     }
     for i in 0..5 {
-        let (c, port) = if i % 2 == 0 { (ca.clone(), addr_a.port()) } else { (cb.clone(), addr_b.port()) };
+        let (c, port) = if i % 2 == 0 {
+            (ca.clone(), addr_a.port())
+        } else {
+            (cb.clone(), addr_b.port())
+        };
         assert_eq!(deliver(c, port).await, 200);
     }
     // A forged copy (another secret) is refused by either process.
     let forged = doorstep_payments::webhook::sign(body.as_bytes(), "whsec_someone_else", now);
-    let res = ca.post(format!("http://acme.localhost:{}/webhooks/stripe", addr_a.port()))
-        .header("stripe-signature", forged).body(body.clone()).send().await.unwrap();
+    let res = ca
+        .post(format!(
+            "http://acme.localhost:{}/webhooks/stripe",
+            addr_a.port()
+        ))
+        .header("stripe-signature", forged)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     a.kill().await.unwrap();
     b.kill().await.unwrap();
 
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM payments WHERE company_id = $1", acme.0).await, payments_before + 1, "one payment");
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM payments WHERE company_id = $1 AND processor_ref = 'pi_two_1'", acme.0).await, 1);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM payments WHERE company_id = $1",
+            acme.0
+        )
+        .await,
+        payments_before + 1,
+        "one payment"
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM payments WHERE company_id = $1 AND processor_ref = 'pi_two_1'",
+            acme.0
+        )
+        .await,
+        1
+    );
     assert_eq!(count(&store, "SELECT COUNT(*) FROM processor_events WHERE company_id = $1 AND event_id = 'evt_two_1'", acme.0).await, 1, "the event recorded once");
     assert_eq!(
-        count(&store, "SELECT COUNT(*) FROM email_outbox WHERE company_id = $1 AND kind = 'payment_receipt'", acme.0).await,
+        count(
+            &store,
+            "SELECT COUNT(*) FROM email_outbox WHERE company_id = $1 AND kind = 'payment_receipt'",
+            acme.0
+        )
+        .await,
         receipts_before + 1,
         "one receipt"
     );
     let (status, paid): (String, i64) = doorstep_store::on_pool!(store, p => sqlx::query_as(
         "SELECT status, paid_minor FROM invoices WHERE company_id = $1 AND id = $2")
-        .bind(acme.0).bind(inv.id).fetch_one(p).await).unwrap();
+        .bind(acme.0).bind(inv.id).fetch_one(p).await)
+    .unwrap();
     assert_eq!((status.as_str(), paid), ("paid", inv.paid_minor + amount));
 }

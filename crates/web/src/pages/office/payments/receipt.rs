@@ -101,9 +101,9 @@ pub async fn show(
         Some("credit") => Some(
             "Credit applied. A receipt goes to the customer's billing contacts who have an email.",
         ),
-        Some("refunded") => Some(
-            "Refunded through the processor. The customer's billing contacts were emailed.",
-        ),
+        Some("refunded") => {
+            Some("Refunded through the processor. The customer's billing contacts were emailed.")
+        }
         Some("refunded_quietly") => Some(
             "Refunded through the processor. The customer has no billing contact with an email, so no one was told.",
         ),
@@ -116,7 +116,9 @@ pub async fn show(
         .filter(|r| r.refunded_minor > 0)
         .map(|r| money(company, r.refunded_minor));
     let refund_href = refundable
-        .filter(|r| staff.actor.admin().is_ok() && r.through_processor() && r.refundable_minor() > 0)
+        .filter(|r| {
+            staff.actor.admin().is_ok() && r.through_processor() && r.refundable_minor() > 0
+        })
         .map(|r| format!("/office/payments/{}/refund", path_segment(&r.number)));
     page(&ReceiptPage {
         refunded,

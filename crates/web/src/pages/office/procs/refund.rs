@@ -111,7 +111,11 @@ pub async fn submit(
             let to = format!(
                 "/office/payments/{}?done={}",
                 path_segment(&done.number),
-                if done.emailed { "refunded" } else { "refunded_quietly" }
+                if done.emailed {
+                    "refunded"
+                } else {
+                    "refunded_quietly"
+                }
             );
             Ok(Redirect::to(&to).into_response())
         }

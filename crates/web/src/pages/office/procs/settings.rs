@@ -9,9 +9,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
+use doorstep_app::error::FieldErrors;
 use doorstep_app::payments::online::{self, PaymentSettingsForm};
 use doorstep_app::payments::processor::{self, ProcessorSettings, SecretSource};
-use doorstep_app::error::FieldErrors;
 use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
@@ -76,11 +76,7 @@ fn state_text(s: &SecretSource) -> String {
     }
 }
 
-fn page(
-    staff: &SignedInStaff,
-    csrf: &str,
-    saved: &ProcessorSettings,
-) -> SettingsPage {
+fn page(staff: &SignedInStaff, csrf: &str, saved: &ProcessorSettings) -> SettingsPage {
     SettingsPage {
         chrome: OfficeChrome::of(staff, csrf),
         choices: &CHOICES,

@@ -104,6 +104,24 @@ impl App {
         self
     }
 
+    /// The same application with the instance's Stripe secret key and webhook signing
+    /// secret (`DOORSTEP_STRIPE_SECRET_KEY`, `DOORSTEP_STRIPE_WEBHOOK_SECRET`), used by a
+    /// company that chose Stripe without saving its own.
+    pub fn with_stripe_defaults(
+        mut self,
+        secret_key: Option<&str>,
+        webhook_secret: Option<&str>,
+    ) -> Self {
+        let given = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        self.processors.stripe_default_key = given(secret_key);
+        self.processors.stripe_default_webhook = given(webhook_secret);
+        self
+    }
+
     /// The settings.
     pub fn config(&self) -> &AppConfig {
         &self.config

@@ -308,6 +308,45 @@ pub fn is_paid_in_full(total: i64, paid: i64) -> bool {
     paid >= total
 }
 
+/// Checks a refund of `amount` (minor units, from [`parse_refund`] or the whole rest)
+/// against what is left to refund of a payment: above zero and never more than is left.
+pub fn check_refund(amount: i64, refundable: i64, currency: Currency) -> Result<(), Invalid> {
+    if refundable <= 0 {
+        return Err(Invalid::new(
+            "amount",
+            "This payment is already refunded in full.",
+        ));
+    }
+    if amount <= 0 {
+        return Err(Invalid::new(
+            "amount",
+            "Enter an amount above zero, such as 45 or 45.50.",
+        ));
+    }
+    if amount > refundable {
+        return Err(Invalid::new(
+            "amount",
+            format!(
+                "{} is more than the {} left to refund of this payment.",
+                Money::new(amount, currency).display(),
+                Money::new(refundable, currency).display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a refund amount as typed: empty means the whole rest (`refundable`).
+pub fn parse_refund(raw: &str, refundable: i64, currency: Currency) -> Result<i64, Invalid> {
+    let amount = if raw.trim().is_empty() {
+        refundable
+    } else {
+        read_amount("amount", raw, currency)?
+    };
+    check_refund(amount, refundable, currency)?;
+    Ok(amount)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -486,5 +525,31 @@ mod tests {
         assert_eq!(stored_method_label("card", "online"), "Card");
         assert_eq!(stored_method_label("ach", "online"), "Bank transfer (ACH)");
         assert_eq!(stored_method_label("credit", "office"), "Account credit");
+    }
+
+    #[test]
+    fn a_refund_is_above_zero_and_never_more_than_is_left() {
+        use super::{check_refund, parse_refund};
+        let usd = Currency::USD;
+        assert_eq!(parse_refund("", 7800, usd), Ok(7800));
+        assert_eq!(parse_refund("12.50", 7800, usd), Ok(1250));
+        assert_eq!(parse_refund("78", 7800, usd), Ok(7800));
+        let over = parse_refund("78.01", 7800, usd).unwrap_err();
+        assert_eq!(over.field, "amount");
+        assert!(
+            over.message.contains("$78.01 is more than the $78.00 left"),
+            "{}",
+            over.message
+        );
+        assert!(parse_refund("0", 7800, usd).is_err());
+        assert!(parse_refund("-5", 7800, usd).is_err());
+        assert!(parse_refund("abc", 7800, usd).is_err());
+        assert!(
+            check_refund(100, 0, usd)
+                .unwrap_err()
+                .message
+                .contains("already refunded")
+        );
+        assert!(check_refund(1, 1, usd).is_ok());
     }
 }

@@ -7,7 +7,7 @@ use doorstep_web::AppState;
 use tokio::net::TcpListener;
 
 use crate::error::CliError;
-use crate::settings::{Settings, redact};
+use crate::settings::{Secret, Settings, redact};
 
 /// A ready-to-serve application: its socket is already bound, so tests can read the
 /// port and talk to it at once, with no sleeping or polling.
@@ -100,7 +100,15 @@ impl App {
         }
         let reminder_clock = ReminderClock::from_env()?;
         let webhook_pace = webhook_pace_from_env()?;
-        let state = AppState::new(store, settings.web_config(addr.port()), key);
+        let mut state = AppState::new(store, settings.web_config(addr.port()), key);
+        let stripe = &settings.stripe;
+        state.app = state.app.clone().with_stripe_defaults(
+            stripe.secret_key.as_ref().map(Secret::expose),
+            stripe.webhook_secret.as_ref().map(Secret::expose),
+        );
+        if let Some(base) = &stripe.api_base {
+            state.app = state.app.clone().with_stripe_api_base(base);
+        }
         Ok(App {
             reminder_clock,
             webhook_pace,

@@ -200,6 +200,35 @@ pub struct SettingsArgs {
     )]
     pub secret_key: Option<String>,
 
+    /// Stripe secret key used by a company that chose Stripe without saving its own key on its payments settings page.
+    #[arg(
+        long,
+        env = "DOORSTEP_STRIPE_SECRET_KEY",
+        global = true,
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub stripe_secret_key: Option<String>,
+
+    /// Stripe webhook signing secret (whsec_...) used by a company that chose Stripe without saving its own.
+    #[arg(
+        long,
+        env = "DOORSTEP_STRIPE_WEBHOOK_SECRET",
+        global = true,
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub stripe_webhook_secret: Option<String>,
+
+    /// Base URL of Stripe's API, for tests against a local server that answers as Stripe does [default: https://api.stripe.com].
+    #[arg(
+        long,
+        env = "DOORSTEP_STRIPE_API_BASE",
+        global = true,
+        value_name = "URL"
+    )]
+    pub stripe_api_base: Option<String>,
+
     /// Database connections per node.
     #[arg(
         long,

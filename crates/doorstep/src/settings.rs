@@ -74,6 +74,19 @@ pub struct Settings {
     pub shutdown_grace: std::time::Duration,
     /// Cheap password hashing, for test suites only (not settable from the CLI).
     pub insecure_fast_password_hashing: bool,
+    /// The instance's Stripe key, webhook secret and API base (companies without their own).
+    pub stripe: StripeDefaults,
+}
+
+/// `DOORSTEP_STRIPE_SECRET_KEY`, `DOORSTEP_STRIPE_WEBHOOK_SECRET`, `DOORSTEP_STRIPE_API_BASE`.
+#[derive(Debug, Clone, Default)]
+pub struct StripeDefaults {
+    /// The secret key used by a company that saved none.
+    pub secret_key: Option<Secret>,
+    /// The webhook signing secret used by a company that saved none.
+    pub webhook_secret: Option<Secret>,
+    /// Stripe's API base (tests: a local server).
+    pub api_base: Option<String>,
 }
 
 impl Settings {
@@ -161,6 +174,7 @@ impl Settings {
                 args.shutdown_grace_secs.unwrap_or(10).min(3600),
             )),
             insecure_fast_password_hashing: false,
+            stripe: stripe_defaults(args)?,
         })
     }
 
@@ -192,6 +206,46 @@ impl Settings {
             },
         }
     }
+}
+
+fn stripe_defaults(args: &SettingsArgs) -> Result<StripeDefaults, CliError> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let secret_key = given(&args.stripe_secret_key);
+    if let Some(key) = &secret_key
+        && !(key.starts_with("sk_") || key.starts_with("rk_"))
+    {
+        return Err(CliError::usage(
+            "invalid DOORSTEP_STRIPE_SECRET_KEY: a Stripe secret key starts with sk_ (or rk_ for a restricted key)",
+        ));
+    }
+    let webhook_secret = given(&args.stripe_webhook_secret);
+    if let Some(secret) = &webhook_secret
+        && !secret.starts_with("whsec_")
+    {
+        return Err(CliError::usage(
+            "invalid DOORSTEP_STRIPE_WEBHOOK_SECRET: a webhook signing secret starts with whsec_",
+        ));
+    }
+    let api_base = given(&args.stripe_api_base);
+    if let Some(base) = &api_base
+        && url::Url::parse(base)
+            .map(|u| !matches!(u.scheme(), "http" | "https"))
+            .unwrap_or(true)
+    {
+        return Err(CliError::usage(format!(
+            "invalid DOORSTEP_STRIPE_API_BASE {base:?}: use an http(s) URL"
+        )));
+    }
+    Ok(StripeDefaults {
+        secret_key: secret_key.map(Secret),
+        webhook_secret: webhook_secret.map(Secret),
+        api_base,
+    })
 }
 
 /// A database URL with its password replaced, fit for messages and logs.

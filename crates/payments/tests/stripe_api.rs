@@ -164,6 +164,12 @@ fn stripe_answer(
                          "metadata": metadata(form, "metadata")}),
             )
         }
+        ("GET", "/v1/balance") => (
+            200,
+            json!({"object": "balance", "livemode": false,
+                   "available": [{"amount": 12_345, "currency": "usd", "source_types": {"card": 12_345}}],
+                   "pending": [{"amount": 0, "currency": "usd"}]}),
+        ),
         ("POST", "/v1/refunds") => {
             let amount: i64 = field("amount").map(|a| a.parse().unwrap()).unwrap_or(11700);
             (
@@ -609,4 +615,72 @@ async fn saved_methods_setup_autopay_and_refunds() {
         seen.iter()
             .all(|s| (s.method == Method::POST) == s.idempotency_key.is_some())
     );
+}
+
+/// "Test connection" reads the balance with the key as a Bearer token: the mode and the
+/// available funds on success, Stripe's own message for a wrong key, and a 5xx sorted as
+/// "try again"; every POST of the whole exchange carried an Idempotency-Key.
+#[tokio::test]
+async fn the_balance_proves_the_key_and_every_post_is_idempotent() {
+    let (fake, addr) = fake_stripe().await;
+    let balance = client(addr, KEY).balance().await.unwrap();
+    assert!(!balance.livemode);
+    assert_eq!(balance.available, vec![("usd".to_owned(), 12_345)]);
+    {
+        let seen = fake.lock().unwrap();
+        let read = seen.seen.last().unwrap();
+        assert_eq!(read.method, Method::GET);
+        assert_eq!(read.path, "/v1/balance");
+        assert_eq!(
+            read.authorization.as_deref(),
+            Some("Bearer sk_test_doorstep")
+        );
+        assert_eq!(
+            read.version.as_deref(),
+            Some(doorstep_payments::stripe::API_VERSION)
+        );
+    }
+    match client(addr, "sk_test_wrong").balance().await {
+        Err(PaymentError::Refused {
+            status: 401,
+            message,
+            ..
+        }) => assert!(message.contains("Invalid API Key provided")),
+        got => panic!("expected Stripe's 401, got {got:?}"),
+    }
+    // Refund and checkout POSTs: form-encoded, each with its key.
+    let stripe = client(addr, KEY);
+    stripe
+        .create_checkout(&pay_two_invoices("pay-attempt-9"))
+        .await
+        .unwrap();
+    let refund = stripe
+        .refund(&RefundRequest {
+            idempotency_key: "refund-1-0-500".into(),
+            payment_intent: "pi_42".into(),
+            amount_minor: Some(500),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (refund.amount_minor, refund.status.as_str()),
+        (500, "succeeded")
+    );
+    {
+        let seen = fake.lock().unwrap();
+        let posts: Vec<&Seen> = seen
+            .seen
+            .iter()
+            .filter(|s| s.method == Method::POST)
+            .collect();
+        assert_eq!(posts.len(), 2);
+        assert!(posts.iter().all(|s| s.idempotency_key.is_some()));
+        let r = posts.iter().find(|s| s.path == "/v1/refunds").unwrap();
+        assert_eq!(r.idempotency_key.as_deref(), Some("refund-1-0-500"));
+        assert_eq!(r.field("payment_intent"), Some("pi_42"));
+        assert_eq!(r.field("amount"), Some("500"));
+    }
+    fake.lock().unwrap().unavailable = true;
+    let down = client(addr, KEY).balance().await.unwrap_err();
+    assert!(down.is_retryable(), "{down:?}");
 }

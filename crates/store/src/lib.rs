@@ -46,6 +46,7 @@ pub mod outbox;
 pub mod payments;
 mod pg_reads;
 mod portal_session;
+pub mod refunds;
 pub mod request_inbox;
 pub mod request_portal;
 pub mod requests;

@@ -368,6 +368,12 @@ routes! {
     GET  "/office/webhooks/{id}/delete" => office::webhooks::confirm_delete, Admin;
     POST "/office/webhooks/{id}/delete" => office::webhooks::delete, Admin;
     POST "/office/webhooks/deliveries/{id}/redeliver" => office::webhooks::redeliver, Admin;
+    // procs (issue 19)
+    GET  "/office/settings/payments" => office::procs::settings::show, Admin;
+    POST "/office/settings/payments" => office::procs::settings::save, Admin;
+    POST "/office/settings/payments/test" => office::procs::settings::test, Admin;
+    GET  "/office/payments/{number}/refund" => office::procs::refund::confirm, Admin;
+    POST "/office/payments/{number}/refund" => office::procs::refund::submit, Admin;
 }
 
 /// Builds the application's router over `state`.

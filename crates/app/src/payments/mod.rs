@@ -8,8 +8,10 @@
 mod credit;
 pub mod online;
 pub mod online_webhook;
+pub mod processor;
 mod receipt;
 mod record;
+pub mod refund;
 
 pub use credit::{ApplyCredit, CreditApplied, apply_credit};
 pub use record::{PaymentForm, RecordPayment, Recorded, record};

@@ -37,6 +37,11 @@ pub const HOLD_MINUTES: i64 = 30;
 pub struct Processors {
     pub(crate) test: TestProcessor,
     pub(crate) stripe_api_base: Option<String>,
+    /// The instance's Stripe secret key (`DOORSTEP_STRIPE_SECRET_KEY`), used by a company
+    /// that chose Stripe without saving a key of its own.
+    pub(crate) stripe_default_key: Option<String>,
+    /// The instance's webhook signing secret (`DOORSTEP_STRIPE_WEBHOOK_SECRET`), likewise.
+    pub(crate) stripe_default_webhook: Option<String>,
 }
 
 /// A company's processor, ready to call.
@@ -66,7 +71,7 @@ impl Processor {
 pub(crate) struct Settings {
     /// `none`, `test` or `stripe`.
     pub(crate) processor: String,
-    stripe_key: Option<String>,
+    pub(crate) stripe_key: Option<String>,
     /// The webhook signing secret (derived from the instance key in test mode).
     pub(crate) webhook_secret: String,
     pub(crate) allow_partial: bool,
@@ -88,10 +93,13 @@ pub(crate) async fn settings(app: &App, company: CompanyId) -> Result<Settings, 
     let webhook_secret = if row.processor == "test" {
         test_webhook_secret(app, company)
     } else {
-        open(&row.webhook_secret_sealed, "webhook_secret").unwrap_or_default()
+        open(&row.webhook_secret_sealed, "webhook_secret")
+            .or_else(|| app.processors.stripe_default_webhook.clone())
+            .unwrap_or_default()
     };
     Ok(Settings {
-        stripe_key: open(&row.stripe_secret_sealed, "stripe_secret"),
+        stripe_key: open(&row.stripe_secret_sealed, "stripe_secret")
+            .or_else(|| app.processors.stripe_default_key.clone()),
         processor: row.processor,
         webhook_secret,
         allow_partial: row.allow_partial,
@@ -145,6 +153,27 @@ pub struct PaymentSettingsForm {
     pub ach_enabled: bool,
 }
 
+impl PaymentSettingsForm {
+    /// Checks what can be checked without the saved settings: a known processor and
+    /// secrets shaped as Stripe's (each message next to its field).
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !matches!(self.processor.trim(), "none" | "test" | "stripe") {
+            errors.0.push(Invalid::new(
+                "processor",
+                "Choose no online payments, test mode or Stripe.",
+            ));
+        }
+        errors.check(check_secret(&self.stripe_secret_key, "stripe_secret_key"));
+        errors.check(check_secret(&self.webhook_secret, "webhook_secret"));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// Sets the company's payment settings, secrets sealed under the instance key; audited
 /// (without the secrets).
 pub async fn configure(
@@ -154,12 +183,10 @@ pub async fn configure(
 ) -> Result<(), AppError> {
     let actor = admin.staff();
     let company = actor.company().id;
-    let processor = match form.processor.trim() {
-        p @ ("none" | "test" | "stripe") => p.to_owned(),
-        _ => {
-            return Err(Invalid::new("processor", "Choose none, test mode or Stripe.").into());
-        }
-    };
+    if let Some(first) = form.check().err().and_then(|e| e.0.into_iter().next()) {
+        return Err(first.into());
+    }
+    let processor = form.processor.trim().to_owned();
     let old = app.store.payment_settings(company).await?;
     let seal =
         |plain: &str, what: &str, kept: Option<String>| -> Result<Option<String>, AppError> {
@@ -187,14 +214,21 @@ pub async fn configure(
         ach_enabled: form.ach_enabled,
         processor: processor.clone(),
     };
-    if processor == "stripe"
-        && (row.stripe_secret_sealed.is_none() || row.webhook_secret_sealed.is_none())
-    {
-        return Err(Invalid::new(
-            "stripe_secret_key",
-            "Stripe needs its secret key and the webhook signing secret.",
-        )
-        .into());
+    if processor == "stripe" {
+        if row.stripe_secret_sealed.is_none() && app.processors.stripe_default_key.is_none() {
+            return Err(Invalid::new(
+                "stripe_secret_key",
+                "Stripe needs its secret key: paste it from Stripe's dashboard (Developers, API keys).",
+            )
+            .into());
+        }
+        if row.webhook_secret_sealed.is_none() && app.processors.stripe_default_webhook.is_none() {
+            return Err(Invalid::new(
+                "webhook_secret",
+                "Stripe needs the webhook signing secret: add the endpoint shown on this page in Stripe's dashboard (Developers, Webhooks) and paste its signing secret.",
+            )
+            .into());
+        }
     }
     let mut tx = app.store.begin().await?;
     tx.set_payment_settings(company, &row).await?;
@@ -207,6 +241,34 @@ pub async fn configure(
     )
     .await?;
     app.commit(tx, false).await
+}
+
+/// Checks a typed secret: empty (keep the saved one), else Stripe's shape (`sk_`/`rk_`
+/// for a secret or restricted key, `whsec_` for a webhook signing secret).
+fn check_secret(typed: &str, field: &'static str) -> Result<(), Invalid> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(());
+    }
+    if typed.len() > 255 || typed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Invalid::new(
+            field,
+            "That is not a key: paste it again without spaces.",
+        ));
+    }
+    match field {
+        "webhook_secret" if !typed.starts_with("whsec_") => Err(Invalid::new(
+            field,
+            "A webhook signing secret starts with whsec_.",
+        )),
+        "stripe_secret_key" if !(typed.starts_with("sk_") || typed.starts_with("rk_")) => {
+            Err(Invalid::new(
+                field,
+                "A Stripe secret key starts with sk_ (or rk_ for a restricted key); the publishable pk_ key is not the one.",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Invoices to pay, checked: their numbers and, for one invoice, the amount typed.

@@ -14,7 +14,7 @@ use doorstep_payments::webhook::{self, Event};
 use doorstep_payments::{CheckoutSession, PaymentError, TestProcessor};
 use doorstep_store::Tx;
 use doorstep_store::companies::Company;
-use doorstep_store::online_payments::{CheckoutRow, OnlinePayment};
+use doorstep_store::online_payments::{CheckoutRow, OnlinePayment, ProcessorPayment};
 use doorstep_store::request_inbox::Numbered;
 
 use super::online::{settings, test_webhook_secret};
@@ -156,42 +156,11 @@ async fn apply(
             else {
                 return Ok((WebhookOutcome::Ignored, false));
             };
-            let total = charge.amount_refunded.clamp(0, payment.amount_minor);
-            let delta = total - payment.refunded_minor;
-            if delta <= 0 {
-                // An older event than one already applied: out of order, nothing to do.
-                return Ok((WebhookOutcome::Ignored, false));
-            }
-            if !tx
-                .set_refunded(
-                    company.id,
-                    payment.id,
-                    (payment.refunded_minor, total),
-                    total == payment.amount_minor,
-                )
-                .await?
-            {
+            let Some(taken) = take_back(tx, company, &payment, charge.amount_refunded).await?
+            else {
+                // An older or repeated event than one already applied: nothing to do.
                 return Ok((WebhookOutcome::Duplicate, false));
-            }
-            // Take back from the invoices, last first, skipping what earlier refunds took.
-            let mut skip = payment.refunded_minor;
-            let mut left = delta;
-            let mut invoices = Vec::new();
-            for (invoice, amount) in tx.allocations_of(company.id, payment.id).await? {
-                let from_this = amount - skip.min(amount);
-                skip -= skip.min(amount);
-                let take = from_this.min(left);
-                if take > 0 {
-                    tx.unapply_from_invoice(company.id, invoice, take).await?;
-                    invoices
-                        .push(serde_json::json!({"invoice_id": invoice.0, "amount_minor": take}));
-                    left -= take;
-                }
-            }
-            let detail = serde_json::json!({
-                "number": payment.number, "refunded_minor": delta, "refunded_total_minor": total,
-                "invoices": invoices, "not_on_invoices_minor": left,
-            });
+            };
             tx.audit(
                 company.id,
                 &processor_audit(
@@ -199,7 +168,7 @@ async fn apply(
                     "payment.refunded",
                     ("payment", payment.id),
                     ip,
-                    detail,
+                    taken.detail(&payment.number),
                 ),
             )
             .await?;
@@ -209,6 +178,75 @@ async fn apply(
         }
         _ => Ok((WebhookOutcome::Ignored, false)),
     }
+}
+
+/// What a refund took back: from which invoices, and what was on none.
+#[derive(Debug, Clone)]
+pub(crate) struct TakenBack {
+    /// Refunded by this step, minor units.
+    pub(crate) delta: i64,
+    /// The payment's refunded total after it.
+    pub(crate) total: i64,
+    /// (invoice, amount) taken back from each.
+    pub(crate) invoices: Vec<(InvoiceId, i64)>,
+    /// What was refunded of the part that went to account credit.
+    pub(crate) not_on_invoices: i64,
+}
+
+impl TakenBack {
+    pub(crate) fn detail(&self, number: &str) -> serde_json::Value {
+        serde_json::json!({
+            "number": number, "refunded_minor": self.delta, "refunded_total_minor": self.total,
+            "invoices": self.invoices.iter().map(|(i, a)| serde_json::json!({"invoice_id": i.0, "amount_minor": a})).collect::<Vec<_>>(),
+            "not_on_invoices_minor": self.not_on_invoices,
+        })
+    }
+}
+
+/// Raises `payment`'s refunded total to `total` (the processor's running total) inside
+/// `tx`, once: a compare-and-set on the total read, so a repeated, older or concurrent
+/// report of the same refund (the office's own answer and the `charge.refunded` webhook)
+/// changes nothing twice. What was taken back from the invoices (last first, skipping
+/// what earlier refunds took), or `None` when nothing moved.
+pub(crate) async fn take_back(
+    tx: &mut Tx,
+    company: &Company,
+    payment: &ProcessorPayment,
+    total: i64,
+) -> Result<Option<TakenBack>, AppError> {
+    let total = total.clamp(0, payment.amount_minor);
+    let delta = total - payment.refunded_minor;
+    if delta <= 0
+        || !tx
+            .set_refunded(
+                company.id,
+                payment.id,
+                (payment.refunded_minor, total),
+                total == payment.amount_minor,
+            )
+            .await?
+    {
+        return Ok(None);
+    }
+    let mut skip = payment.refunded_minor;
+    let mut left = delta;
+    let mut invoices = Vec::new();
+    for (invoice, amount) in tx.allocations_of(company.id, payment.id).await? {
+        let from_this = amount - skip.min(amount);
+        skip -= skip.min(amount);
+        let take = from_this.min(left);
+        if take > 0 {
+            tx.unapply_from_invoice(company.id, invoice, take).await?;
+            invoices.push((invoice, take));
+            left -= take;
+        }
+    }
+    Ok(Some(TakenBack {
+        delta,
+        total,
+        invoices,
+        not_on_invoices: left,
+    }))
 }
 
 fn processor_audit(

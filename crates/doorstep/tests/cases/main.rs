@@ -23,6 +23,7 @@ mod documents;
 
 mod online_payments;
 mod payments;
+mod procs;
 
 mod company;
 

@@ -26,6 +26,7 @@ mod online_payments;
 mod payments;
 mod pdfs;
 mod permissions;
+mod procs;
 mod reminders;
 mod request_inbox;
 mod request_photos;

@@ -37,8 +37,37 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::RequestAccepted => &REQUEST_ACCEPTED,
         EmailKind::JobOnTheWay => &JOB_ON_THE_WAY,
         EmailKind::JobCompleted => &JOB_COMPLETED,
+        EmailKind::PaymentRefunded => &PAYMENT_REFUNDED,
     }
 }
+
+static PAYMENT_REFUNDED: Template = Template {
+    kind: "payment_refunded",
+    label: "Refund",
+    subject: "{{company_name}} refunded {{amount}} of your payment",
+    body: "Hello {{contact_name}},
+
+{{company_name}} refunded {{amount}} of your payment {{payment_number}} of {{payment_date}} \
+to {{method}}. Depending on your bank it shows on your statement within 5 to 10 business days.
+
+{{applied}}
+
+Your payment history is in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "amount",
+        "payment_number",
+        "payment_date",
+        "method",
+        "applied",
+        "link",
+    ],
+};
 
 static INVITATION: Template = Template {
     kind: "invitation",

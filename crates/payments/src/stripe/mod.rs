@@ -113,6 +113,24 @@ impl Stripe {
     }
 }
 
+/// An account's balance as `GET /v1/balance` reports it: what "test connection" reads,
+/// since any valid secret key (restricted ones included) may read it and it moves nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Balance {
+    /// Whether the key is a live one (real money) rather than a test one.
+    pub livemode: bool,
+    /// Available funds per currency: (lower-case ISO 4217 code, minor units).
+    pub available: Vec<(String, i64)>,
+}
+
+impl Stripe {
+    /// Reads the account's balance: proves the key works and says which mode it is in.
+    pub async fn balance(&self) -> Result<Balance, PaymentError> {
+        let b: objects::StripeBalance = self.get("/v1/balance").await?;
+        Ok(b.into())
+    }
+}
+
 /// Reads Stripe's answer: the object on success, the error sorted by what to do next.
 async fn answer<T: DeserializeOwned>(
     sent: Result<reqwest::Response, reqwest::Error>,

@@ -204,3 +204,31 @@ impl From<StripeRefund> for Refund {
         }
     }
 }
+
+/// `balance`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StripeBalance {
+    #[serde(default)]
+    livemode: bool,
+    #[serde(default)]
+    available: Vec<BalanceAmount>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BalanceAmount {
+    amount: i64,
+    currency: String,
+}
+
+impl From<StripeBalance> for super::Balance {
+    fn from(b: StripeBalance) -> Self {
+        super::Balance {
+            livemode: b.livemode,
+            available: b
+                .available
+                .into_iter()
+                .map(|a| (a.currency, a.amount))
+                .collect(),
+        }
+    }
+}

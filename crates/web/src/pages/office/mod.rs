@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod documents;
 
 pub mod payments;
+pub mod procs;
 
 pub mod company;
 

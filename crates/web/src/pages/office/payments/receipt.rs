@@ -42,6 +42,8 @@ struct ReceiptPage {
     recorded: String,
     record_another: String,
     notice: Option<&'static str>,
+    refunded: Option<String>,
+    refund_href: Option<String>,
 }
 
 /// The query string.
@@ -99,9 +101,28 @@ pub async fn show(
         Some("credit") => Some(
             "Credit applied. A receipt goes to the customer's billing contacts who have an email.",
         ),
+        Some("refunded") => {
+            Some("Refunded through the processor. The customer's billing contacts were emailed.")
+        }
+        Some("refunded_quietly") => Some(
+            "Refunded through the processor. The customer has no billing contact with an email, so no one was told.",
+        ),
         _ => None,
     };
+    // Refunds (issue 19): what a processor gave back, and the way to refund more.
+    let refundable = state.store.refundable_payment(company.id, &number).await?;
+    let refunded = refundable
+        .as_ref()
+        .filter(|r| r.refunded_minor > 0)
+        .map(|r| money(company, r.refunded_minor));
+    let refund_href = refundable
+        .filter(|r| {
+            staff.actor.admin().is_ok() && r.through_processor() && r.refundable_minor() > 0
+        })
+        .map(|r| format!("/office/payments/{}/refund", path_segment(&r.number)));
     page(&ReceiptPage {
+        refunded,
+        refund_href,
         chrome: OfficeChrome::of(&staff, &csrf),
         customer: format!("{} ({})", p.row.customer_name, p.row.customer_number),
         customer_href: format!("/office/customers/{}", path_segment(&p.row.customer_number)),

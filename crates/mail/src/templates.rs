@@ -64,11 +64,13 @@ pub enum EmailKind {
     JobOnTheWay,
     /// The customer's notice that a job is completed.
     JobCompleted,
+    /// The customer's notice that an autopay charge was declined.
+    AutopayFailed,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 25] = [
+    pub const ALL: [EmailKind; 26] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -94,6 +96,7 @@ impl EmailKind {
         EmailKind::RequestAccepted,
         EmailKind::JobOnTheWay,
         EmailKind::JobCompleted,
+        EmailKind::AutopayFailed,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

@@ -49,6 +49,7 @@ mod portal_session;
 pub mod request_inbox;
 pub mod request_portal;
 pub mod requests;
+pub mod saved_methods;
 mod scope;
 pub mod sessions;
 pub mod setup;

@@ -432,6 +432,11 @@ impl MethodChoice {
             .map(MethodChoice)
             .ok_or_else(|| Invalid::new("method", "Choose one of your saved cards."))
     }
+
+    /// The method's row id.
+    pub fn id(self) -> i64 {
+        self.0
+    }
 }
 
 /// What removing a method did.

@@ -46,7 +46,7 @@ describe('saved payment methods', () => {
     await Promise.all([dana.waitForNavigation(), dana.getByTestId('manage-cards').click()]);
     assert.equal(new URL(dana.url()).pathname, '/payment-methods');
     const before = await rows(dana);
-    assert.ok(before.some((r) => /Default/.test(r)), 'the demo household has a default card');
+    assert.equal(await dana.getByTestId('default-badge').count(), 1, 'the demo household has a default card');
     await checkPage(dana);
 
     // Add a card: the TEST MODE page; a declined card first, then 4242.
@@ -89,7 +89,7 @@ describe('saved payment methods', () => {
 
     // Remove it: asked first, then autopay is off.
     await dana.goto(`${base}/payment-methods`);
-    const def = dana.locator('[data-testid=saved-cards] tbody tr', { hasText: 'Default' });
+    const def = dana.locator('[data-testid=saved-cards] tbody tr', { has: dana.getByTestId('default-badge') });
     await Promise.all([dana.waitForNavigation(), def.getByRole('link', { name: /Remove/ }).click()]);
     assert.match(await dana.locator('h1').textContent(), /Remove Visa ending 4242\?/);
     assert.match(await dana.locator('main').textContent(), /turns autopay off/);

@@ -60,6 +60,7 @@ const UNFILLABLE = {
   '/pay/return/{reference}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the paid and declined return pages',
   '/office/webhooks/{id}': 'the demo company has no webhook; webhooks.test.js adds one and looks at its page and delivery log',
   '/office/webhooks/{id}/delete': 'the demo company has no webhook; webhooks.test.js adds one and looks at this confirmation',
+  '/payment-methods/test/{session}': 'a setup page exists only once Add a card is pressed; cards.test.js looks at the TEST MODE page',
 };
 
 // Pages a role may open that send it on instead (HTTP 303), with the reason.
@@ -73,7 +74,7 @@ const ROLES = [
   { name: 'office-admin', email: 'office@acme.test', office: true, sees: ['Staff', 'StaffSetup', 'Admin'] },
 ];
 // Billing and support are for company contacts: a site contact is answered 404 (product.md §1).
-const COMPANY_ONLY = /^\/(estimates|invoices|statement|payments|support)(\/|$)/;
+const COMPANY_ONLY = /^\/(estimates|invoices|statement|payments|payment-methods|support)(\/|$)/;
 // Of each route template, at most this many concrete pages are read looking for links.
 const READ_PER_TEMPLATE = 5;
 // ...but every email of the outbox's first page, for the links the emails carry.

@@ -347,6 +347,65 @@ pub fn parse_refund(raw: &str, refundable: i64, currency: Currency) -> Result<i6
     Ok(amount)
 }
 
+/// How a processor's card brand reads to a person (`visa` → "Visa", `amex` →
+/// "American Express"); an unknown brand keeps its words, first letter up.
+pub fn card_brand(brand: &str) -> String {
+    match brand.trim().to_lowercase().as_str() {
+        "visa" => "Visa".into(),
+        "mastercard" => "Mastercard".into(),
+        "amex" | "american_express" => "American Express".into(),
+        "discover" => "Discover".into(),
+        "diners" => "Diners Club".into(),
+        "jcb" => "JCB".into(),
+        "unionpay" => "UnionPay".into(),
+        "" | "unknown" => "Card".into(),
+        _ => {
+            let words = brand.trim().replace('_', " ");
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => "Card".into(),
+            }
+        }
+    }
+}
+
+/// Whether a card valid through month `exp_month` of `exp_year` has expired on `today`
+/// (a card works through the last day of its month). No expiry (a bank account) never
+/// expires.
+pub fn card_expired(exp_month: Option<i64>, exp_year: Option<i64>, today: Date) -> bool {
+    match (exp_month, exp_year) {
+        (Some(m), Some(y)) => {
+            let now = i64::from(today.year()) * 12 + i64::from(u8::from(today.month()));
+            y * 12 + m < now
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn brands_read_as_people_say_them() {
+        assert_eq!(card_brand("visa"), "Visa");
+        assert_eq!(card_brand("amex"), "American Express");
+        assert_eq!(card_brand("Visa"), "Visa");
+        assert_eq!(card_brand("first_harbor"), "First harbor");
+        assert_eq!(card_brand(""), "Card");
+    }
+
+    #[test]
+    fn a_card_works_through_the_last_day_of_its_month() {
+        assert!(!card_expired(Some(8), Some(2030), date!(2030 - 08 - 31)));
+        assert!(card_expired(Some(8), Some(2030), date!(2030 - 09 - 01)));
+        assert!(card_expired(Some(12), Some(2029), date!(2030 - 01 - 01)));
+        assert!(!card_expired(None, None, date!(2030 - 01 - 01)));
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -216,7 +216,7 @@ const REMINDER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Test only: the instant (RFC 3339) the reminder sweep's clock reads when the server
 /// starts; it then runs on with real time. Honoured by debug builds only: a release build
-/// refuses to start when it is set. Never used by anything but the reminder sweep.
+/// refuses to start when it is set. Never used by anything but the reminder and autopay sweeps.
 pub const TEST_FAKE_NOW: &str = "DOORSTEP_TEST_FAKE_NOW";
 
 /// Test only: how often (milliseconds) the reminder sweep runs instead of every minute.
@@ -297,6 +297,18 @@ async fn reminder_sweeps(
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "visit reminders queued"),
             Err(err) => tracing::warn!(error = %err, "cannot send visit reminders"),
+        }
+        // Autopay runs on the same clock: the invoices due on each company's today are
+        // charged once (see `doorstep_app::payments::autopay`).
+        match doorstep_app::payments::autopay::run_autopay(&app, now).await {
+            Ok(run) if run == Default::default() => {}
+            Ok(run) => tracing::info!(
+                paid = run.paid,
+                failed = run.failed,
+                retried = run.retried,
+                "autopay charges made"
+            ),
+            Err(err) => tracing::warn!(error = %err, "cannot run autopay"),
         }
     }
 }

@@ -66,6 +66,8 @@ pub enum EmailKind {
     JobCompleted,
     /// The customer's notice that the office refunded (part of) a payment.
     PaymentRefunded,
+    /// The customer's notice that an autopay charge was declined.
+    AutopayFailed,
 }
 
 impl EmailKind {
@@ -97,6 +99,7 @@ impl EmailKind {
         EmailKind::JobOnTheWay,
         EmailKind::JobCompleted,
         EmailKind::PaymentRefunded,
+        EmailKind::AutopayFailed,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

@@ -25,6 +25,49 @@ pub const CARD_DECLINED: &str = "4000000000000002";
 pub const DECLINE_MESSAGE: &str = "Your card was declined.";
 /// The path of a test session's hosted page.
 pub const PAGE_PREFIX: &str = "/pay/test/";
+/// The card number that saves, but whose later charges are declined (Stripe's
+/// "attaches, charges fail" test card).
+pub const CARD_CHARGE_DECLINED: &str = "4000000000000341";
+/// The path of a test setup session's hosted page (saving a card).
+pub const SETUP_PAGE_PREFIX: &str = "/payment-methods/test/";
+
+/// What a typed test card does on a setup page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupOutcome {
+    /// The card is saved (see [`charges_fail`] for the one whose charges fail).
+    Saved {
+        /// Its last four digits.
+        last4: &'static str,
+    },
+    /// The card is declined: nothing is saved.
+    Declined,
+}
+
+/// Reads a typed card number on a setup page: 4242… and 4000 0000 0000 0341 save (the
+/// latter's charges are declined), 4000 0000 0000 0002 is declined; anything else is a
+/// message for the person.
+pub fn setup_outcome(typed: &str) -> Result<SetupOutcome, &'static str> {
+    let digits: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    match digits.as_str() {
+        CARD_SUCCEEDS => Ok(SetupOutcome::Saved { last4: "4242" }),
+        CARD_CHARGE_DECLINED => Ok(SetupOutcome::Saved { last4: "0341" }),
+        CARD_DECLINED => Ok(SetupOutcome::Declined),
+        "" => Err("Enter a card number."),
+        _ => Err(
+            "In test mode only the test cards work: 4242 4242 4242 4242 saves, 4000 0000 0000 0341 saves but its charges are declined, 4000 0000 0000 0002 is declined.",
+        ),
+    }
+}
+
+/// Whether the test processor declines off-session charges of saved method `method`
+/// (one saved with 4000 0000 0000 0341). Decided by the method's id alone, so a charge
+/// gives the same answer on any server process and after a restart.
+pub fn charges_fail(method: &str) -> bool {
+    method.starts_with("pm_test_0341_")
+}
 
 /// What a typed test card does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +99,7 @@ pub fn card_outcome(typed: &str) -> Result<CardOutcome, &'static str> {
 #[derive(Debug, Clone, Default)]
 pub struct TestProcessor {
     sessions: Arc<Mutex<BTreeMap<String, CheckoutSession>>>,
+    methods: Arc<Mutex<BTreeMap<String, Vec<SavedMethod>>>>,
 }
 
 impl TestProcessor {
@@ -121,8 +165,51 @@ impl TestProcessor {
         .into_bytes()
     }
 
-    fn not_saved() -> PaymentError {
-        PaymentError::Invalid("The test processor does not keep payment methods.".into())
+    /// The Stripe-shaped event that completing test setup session `session` with a card
+    /// ending `last4` makes (`checkout.session.completed` in setup mode), with id
+    /// `event_id`, at `now` (Unix seconds). The card is saved to the session's customer
+    /// as `pm_test_{last4}_{event_id}` (what [`PaymentProvider::saved_methods`] then
+    /// lists), expiring in December of `exp_year`.
+    pub fn setup_completion_event(
+        &self,
+        session: &CheckoutSession,
+        last4: &str,
+        exp_year: i32,
+        event_id: &str,
+        now: i64,
+    ) -> Vec<u8> {
+        let customer = session.customer.clone().unwrap_or_default();
+        let method = SavedMethod {
+            id: format!("pm_test_{last4}_{event_id}"),
+            kind: "card".into(),
+            brand: "visa".into(),
+            last4: last4.into(),
+            exp_month: Some(12),
+            exp_year: Some(exp_year),
+        };
+        if let Ok(mut methods) = self.methods.lock() {
+            methods.entry(customer.clone()).or_default().push(method);
+        }
+        let mut done = session.clone();
+        done.status = "complete".into();
+        done.payment_status = "no_payment_required".into();
+        done.url = None;
+        done.setup_intent = Some(format!("seti_test_{event_id}"));
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(done.id.clone(), done.clone());
+        }
+        let object = json!({
+            "id": session.id, "object": "checkout.session", "mode": "setup",
+            "status": "complete", "payment_status": "no_payment_required",
+            "customer": customer, "setup_intent": done.setup_intent,
+            "metadata": session.metadata,
+        });
+        json!({
+            "id": event_id, "object": "event", "type": "checkout.session.completed",
+            "created": now, "livemode": false, "data": {"object": object},
+        })
+        .to_string()
+        .into_bytes()
     }
 }
 
@@ -177,27 +264,73 @@ impl PaymentProvider for TestProcessor {
         Ok(format!("cus_test_{idempotency_key}"))
     }
 
-    async fn create_setup(&self, _request: &SetupRequest) -> Result<CheckoutSession, PaymentError> {
-        Err(TestProcessor::not_saved())
+    async fn create_setup(&self, request: &SetupRequest) -> Result<CheckoutSession, PaymentError> {
+        let id = TestProcessor::session_id(&request.idempotency_key);
+        let mut sessions = self
+            .sessions
+            .lock()
+            .map_err(|_| PaymentError::Unavailable("test processor state".into()))?;
+        let session = sessions
+            .entry(id.clone())
+            .or_insert_with(|| CheckoutSession {
+                url: Some(format!("{SETUP_PAGE_PREFIX}{id}")),
+                id,
+                status: "open".into(),
+                payment_status: "no_payment_required".into(),
+                amount_total: None,
+                currency: Some(request.currency.clone()),
+                payment_intent: None,
+                setup_intent: None,
+                customer: Some(request.customer.clone()),
+                client_reference_id: None,
+                metadata: BTreeMap::new(),
+            });
+        Ok(session.clone())
     }
 
-    async fn saved_methods(&self, _customer: &str) -> Result<Vec<SavedMethod>, PaymentError> {
-        Ok(Vec::new())
+    async fn saved_methods(&self, customer: &str) -> Result<Vec<SavedMethod>, PaymentError> {
+        let methods = self
+            .methods
+            .lock()
+            .map_err(|_| PaymentError::Unavailable("test processor state".into()))?;
+        Ok(methods.get(customer).cloned().unwrap_or_default())
     }
 
     async fn remove_method(
         &self,
         _idempotency_key: &str,
-        _method: &str,
+        method: &str,
     ) -> Result<(), PaymentError> {
-        Err(TestProcessor::not_saved())
+        let mut methods = self
+            .methods
+            .lock()
+            .map_err(|_| PaymentError::Unavailable("test processor state".into()))?;
+        for list in methods.values_mut() {
+            list.retain(|m| m.id != method);
+        }
+        Ok(())
     }
 
-    async fn charge_saved(
-        &self,
-        _charge: &OffSessionCharge,
-    ) -> Result<PaymentIntent, PaymentError> {
-        Err(TestProcessor::not_saved())
+    async fn charge_saved(&self, charge: &OffSessionCharge) -> Result<PaymentIntent, PaymentError> {
+        if charge.amount_minor <= 0 || charge.amount_minor > crate::provider::MAX_AMOUNT_MINOR {
+            return Err(PaymentError::Invalid(
+                "The amount is not one the processor can charge.".into(),
+            ));
+        }
+        if charges_fail(&charge.payment_method) {
+            return Err(PaymentError::Declined {
+                code: "card_declined".into(),
+                message: DECLINE_MESSAGE.into(),
+            });
+        }
+        Ok(PaymentIntent {
+            id: format!("pi_test_{}", charge.idempotency_key),
+            status: "succeeded".into(),
+            amount_minor: charge.amount_minor,
+            amount_received_minor: charge.amount_minor,
+            currency: charge.currency.clone(),
+            metadata: charge.metadata.clone(),
+        })
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund, PaymentError> {
@@ -289,5 +422,82 @@ mod tests {
             Some("ref1")
         );
         assert!(!p.checkout(&session.id).await.unwrap().is_paid());
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod setup_tests {
+    use super::*;
+    use crate::provider::MethodKinds;
+    use crate::webhook::{sign, verify};
+
+    #[tokio::test]
+    async fn a_setup_page_saves_the_card_and_charges_follow_its_number() {
+        assert_eq!(
+            setup_outcome("4242 4242 4242 4242"),
+            Ok(SetupOutcome::Saved { last4: "4242" })
+        );
+        assert_eq!(
+            setup_outcome("4000 0000 0000 0341"),
+            Ok(SetupOutcome::Saved { last4: "0341" })
+        );
+        assert_eq!(
+            setup_outcome("4000000000000002"),
+            Ok(SetupOutcome::Declined)
+        );
+        assert!(setup_outcome("1234").is_err());
+        let p = TestProcessor::new();
+        let session = p
+            .create_setup(&SetupRequest {
+                idempotency_key: "setup-r1".into(),
+                customer: "cus_test_1".into(),
+                currency: "usd".into(),
+                success_url: "/payment-methods".into(),
+                cancel_url: "/payment-methods".into(),
+                methods: MethodKinds {
+                    card: true,
+                    us_bank_account: false,
+                },
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            session.url.as_deref(),
+            Some("/payment-methods/test/cs_test_setup-r1")
+        );
+        let body = p.setup_completion_event(&session, "4242", 2030, "evt_9", 1_000);
+        let event = verify(
+            &body,
+            Some(&sign(&body, "whsec_t", 1_000)),
+            "whsec_t",
+            1_000,
+        )
+        .unwrap();
+        assert_eq!(event.kind, "checkout.session.completed");
+        let read = event.checkout_session().unwrap();
+        assert_eq!(read.customer.as_deref(), Some("cus_test_1"));
+        assert!(read.setup_intent.is_some() && !read.is_paid());
+        let saved = p.saved_methods("cus_test_1").await.unwrap();
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].last4, "4242");
+        let charge = |m: &str| OffSessionCharge {
+            idempotency_key: "autopay-1".into(),
+            amount_minor: 500,
+            currency: "usd".into(),
+            customer: "cus_test_1".into(),
+            payment_method: m.into(),
+            metadata: BTreeMap::new(),
+        };
+        assert_eq!(
+            p.charge_saved(&charge(&saved[0].id)).await.unwrap().status,
+            "succeeded"
+        );
+        assert!(matches!(
+            p.charge_saved(&charge("pm_test_0341_evt_1")).await,
+            Err(PaymentError::Declined { .. })
+        ));
+        p.remove_method("rm-1", &saved[0].id).await.unwrap();
+        assert!(p.saved_methods("cus_test_1").await.unwrap().is_empty());
     }
 }

@@ -50,6 +50,7 @@ pub mod refunds;
 pub mod request_inbox;
 pub mod request_portal;
 pub mod requests;
+pub mod saved_methods;
 mod scope;
 pub mod sessions;
 pub mod setup;

@@ -374,6 +374,16 @@ routes! {
     POST "/office/settings/payments/test" => office::procs::settings::test, Admin;
     GET  "/office/payments/{number}/refund" => office::procs::refund::confirm, Admin;
     POST "/office/payments/{number}/refund" => office::procs::refund::submit, Admin;
+    // cards (issue 19)
+    GET  "/payment-methods" => portal::cards::list, Contact;
+    POST "/payment-methods/add" => portal::cards::add, Contact;
+    GET  "/payment-methods/remove" => portal::cards::confirm_remove, Contact;
+    POST "/payment-methods/remove" => portal::cards::remove, Contact;
+    POST "/payment-methods/default" => portal::cards::make_default, Contact;
+    POST "/payment-methods/autopay" => portal::cards::autopay, Contact;
+    GET  "/payment-methods/test/{session}" => portal::cards::test_form, Contact;
+    POST "/payment-methods/test/{session}" => portal::cards::test_submit, Contact;
+    GET  "/office/payments/autopay-failures" => office::payments::autopay_failures::list, Staff;
 }
 
 /// Builds the application's router over `state`.

@@ -5,6 +5,8 @@
 //! invoice past its total), marked paid when what was paid reaches its total, and the
 //! receipt emailed in the same transaction. The online processor (issue 19) reuses it.
 
+pub mod autopay;
+pub mod cards;
 mod credit;
 pub mod online;
 pub mod online_webhook;

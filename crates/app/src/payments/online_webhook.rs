@@ -36,6 +36,8 @@ pub enum WebhookOutcome {
     Refunded,
     /// Nothing Doorstep acts on (another event type, an unknown checkout).
     Ignored,
+    /// A setup page completed: the payment method it saved was recorded.
+    MethodSaved,
 }
 
 /// Handles one webhook delivery to `company`: `raw` is the body as received and
@@ -58,6 +60,9 @@ pub async fn handle_webhook(
         PaymentError::BadSignature(why) => Invalid::new("signature", why),
         other => Invalid::new("signature", other.to_string()),
     })?;
+    if let Some(outcome) = super::cards::setup_event(app, company, &s, &event, ip).await? {
+        return Ok(outcome);
+    }
     let processor = s.processor.as_str();
     let mut tx = app.store.begin().await?;
     if !tx

@@ -21,6 +21,7 @@ mod jobs;
 
 mod documents;
 
+mod cards;
 mod online_payments;
 mod payments;
 mod procs;

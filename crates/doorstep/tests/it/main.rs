@@ -6,6 +6,7 @@
 mod access;
 mod attacks;
 mod billing_data;
+mod cards;
 mod catalogue;
 mod cli;
 mod company;

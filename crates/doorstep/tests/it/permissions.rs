@@ -183,7 +183,7 @@ both_backends! {
                 "C-1"
             };
             // Billing is for company contacts: authz answers site contacts 404.
-            let billing = ["/estimates", "/invoices", "/statement", "/payments", "/pay/"].iter().any(|p| rule.path.starts_with(p));
+            let billing = ["/estimates", "/invoices", "/statement", "/payments", "/pay/", "/payment-methods"].iter().any(|p| rule.path.starts_with(p));
             // Support is for company contacts too; its routes point at Harbor's ticket.
             let billing = billing || rule.path.starts_with("/support");
             let number = if rule.path.contains("/support/{number}") { ticket_number.as_str() } else { number };
@@ -289,7 +289,10 @@ both_backends! {
                             // No checkout exists here: a made-up one answers 404.
                             || (status == 404 && rule.path.starts_with("/pay/"))
                             // P-1 was paid in cash: no processor can refund it.
-                            || (status == 409 && rule.path == "/office/payments/{number}/refund");
+                            || (status == 409 && rule.path == "/office/payments/{number}/refund")
+                            // ...nor a card setup page; removing asks which card.
+                            || (status == 404 && rule.path.starts_with("/payment-methods/test/"))
+                            || (status == 422 && rule.path == "/payment-methods/remove");
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
                     // A denied POST of someone signed in: 404, as its GET.

@@ -38,6 +38,7 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::JobOnTheWay => &JOB_ON_THE_WAY,
         EmailKind::JobCompleted => &JOB_COMPLETED,
         EmailKind::PaymentRefunded => &PAYMENT_REFUNDED,
+        EmailKind::AutopayFailed => &AUTOPAY_FAILED,
     }
 }
 
@@ -661,6 +662,35 @@ Thank you,
         "job_number",
         "job_summary",
         "site",
+        "link",
+    ],
+};
+
+static AUTOPAY_FAILED: Template = Template {
+    kind: "autopay_failed",
+    label: "Autopay payment declined",
+    subject: "Your automatic payment of invoice {{invoice_number}} did not go through",
+    body: "Hello {{contact_name}},
+
+{{company_name}} tried to charge {{amount}} for invoice {{invoice_number}}, due \
+{{due_date}}, to your {{method}} with autopay, and the payment was declined: {{reason}}
+
+Nothing was charged and the invoice is still open. Please pay it in the portal, or \
+update your saved card there:
+{{link}}
+
+If you have questions, just reply to this email.
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "amount",
+        "invoice_number",
+        "due_date",
+        "method",
+        "reason",
         "link",
     ],
 };

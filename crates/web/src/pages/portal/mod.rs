@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod cards;
 pub mod dashboard;
 pub mod estimate_answers;
 pub mod estimates;

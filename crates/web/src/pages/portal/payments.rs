@@ -63,6 +63,7 @@ struct HistoryPage {
     rows: Vec<Row>,
     next: Option<String>,
     messages: Vec<&'static str>,
+    manage_cards: bool,
 }
 
 fn parse_day(raw: &str) -> Result<Option<Date>, ()> {
@@ -141,5 +142,6 @@ pub async fn history(
         rows,
         next,
         messages,
+        manage_cards: crate::pages::portal::billing::may(&contact, PortalAction::Pay),
     })
 }

@@ -2,6 +2,7 @@
 //! payment taken offline (`/office/payments/new`), applying account credit, one
 //! payment's receipt, and the payments part of an invoice's office page.
 
+pub mod autopay_failures;
 pub mod invoice_part;
 pub mod list;
 pub mod receipt;

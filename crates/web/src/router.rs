@@ -358,6 +358,8 @@ routes! {
     GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
     POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
     POST "/webhooks/stripe" => webhooks::stripe, Visitor;
+    // deposits (issue 19)
+    POST "/estimates/{number}/deposit" => portal::deposits::pay_deposit, Contact;
 }
 
 /// Builds the application's router over `state`.

@@ -6,6 +6,7 @@
 //! receipt emailed in the same transaction. The online processor (issue 19) reuses it.
 
 mod credit;
+pub mod deposits;
 pub mod online;
 pub mod online_webhook;
 mod receipt;

@@ -21,6 +21,7 @@ mod jobs;
 
 mod documents;
 
+mod deposits;
 mod online_payments;
 mod payments;
 

@@ -85,6 +85,9 @@ pub struct Answered {
     pub number: String,
     /// Its status now (pending after a change request).
     pub status: EstimateStatus,
+    /// The deposit now due on it (approved with a deposit: "approved, deposit due"),
+    /// minor units; 0 when none.
+    pub deposit_due_minor: i64,
 }
 
 /// The estimate `number` of the contact's account, if it takes `answer` now; with the
@@ -203,9 +206,14 @@ pub async fn approve(
     {
         return Err(not_open());
     }
+    let deposit_due_minor = tx
+        .estimate_deposit_by_id(company.id, e.id)
+        .await?
+        .map_or(0, |d| d.due_minor());
     let detail = serde_json::json!({
         "number": e.number, "signed_name": signed_name, "subtotal_minor": totals.subtotal_minor,
         "tax_minor": tax, "total_minor": totals.total_minor, "options": options,
+        "deposit_due_minor": deposit_due_minor,
     });
     let options_text = if option_names.is_empty() {
         "none".to_owned()
@@ -242,6 +250,7 @@ pub async fn approve(
     Ok(Answered {
         number: e.number,
         status: EstimateStatus::Approved,
+        deposit_due_minor,
     })
 }
 
@@ -288,6 +297,7 @@ pub async fn decline(
     Ok(Answered {
         number: e.number,
         status: EstimateStatus::Declined,
+        deposit_due_minor: 0,
     })
 }
 
@@ -328,5 +338,6 @@ pub async fn request_changes(
     Ok(Answered {
         number: e.number,
         status: e.status,
+        deposit_due_minor: 0,
     })
 }

@@ -7,6 +7,7 @@ pub mod ageing;
 pub mod authz;
 pub mod credentials;
 pub mod customers;
+pub mod deposits;
 pub mod documents;
 pub mod email;
 pub mod estimates;

@@ -83,6 +83,8 @@ pub struct PortalSettings {
     pub request_lead_days: u32,
     /// Office staff must use two-factor sign-in.
     pub require_staff_two_factor: bool,
+    /// Let customers add a tip when paying an invoice of a completed job (issue 19).
+    pub allow_tips: bool,
 }
 
 impl Default for PortalSettings {
@@ -124,6 +126,7 @@ impl Default for PortalSettings {
             allow_reschedule: true,
             request_lead_days: 1,
             require_staff_two_factor: false,
+            allow_tips: false,
         }
     }
 }
@@ -198,6 +201,8 @@ switches! {
         "Customers see the products they bought.";
     allow_support_requests, "Support requests",
         "Company contacts can open support requests and follow the office's replies.";
+    allow_tips, "Tips",
+        "When paying an invoice of a completed job online, customers may add a tip (10, 15 or 20 % or an amount of their choosing); tips are recorded apart from the invoice.";
 }
 
 /// The switch called `key`, if the page offers one.

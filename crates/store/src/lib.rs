@@ -25,6 +25,7 @@ pub mod customer_reads;
 pub mod customers;
 pub mod dashboard;
 pub mod demo_support;
+pub mod deposits;
 pub mod doc_lines;
 pub mod email_templates;
 mod error;

@@ -52,6 +52,12 @@ pub struct CheckoutRow {
     pub payment_number: Option<String>,
     /// When it was opened.
     pub created_at: OffsetDateTime,
+    /// `invoices` or `deposit`.
+    pub kind: String,
+    /// The estimate whose deposit it pays.
+    pub estimate_id: Option<i64>,
+    /// A tip charged with it, apart from the invoices, minor units.
+    pub tip_minor: i64,
 }
 
 impl CheckoutRow {
@@ -60,14 +66,20 @@ impl CheckoutRow {
         CustomerId(self.customer_id)
     }
 
-    /// What the processor charges: the amount less the credit applied.
+    /// What the processor charges: the amount less the credit applied, and the tip.
     pub fn charge_minor(&self) -> i64 {
-        self.amount_minor - self.credit_minor
+        self.amount_minor - self.credit_minor + self.tip_minor
+    }
+
+    /// Whether it pays an estimate's deposit.
+    pub fn is_deposit(&self) -> bool {
+        self.kind == "deposit"
     }
 }
 
 const CHECKOUT_COLUMNS: &str = "k.id, k.customer_id, k.processor, k.reference, k.processor_session_id, k.url, \
-     k.amount_minor, k.credit_minor, k.status, k.failure, p.number AS payment_number, k.created_at";
+     k.amount_minor, k.credit_minor, k.status, k.failure, p.number AS payment_number, k.created_at, \
+     k.kind, k.estimate_id, k.tip_minor";
 
 /// A checkout to open.
 #[derive(Debug, Clone)]
@@ -86,8 +98,14 @@ pub struct NewCheckout {
     pub credit_minor: i64,
     /// Lower-case ISO code.
     pub currency: String,
-    /// Each invoice and its amount, in order.
+    /// Each invoice and its amount, in order (none for a deposit).
     pub invoices: Vec<(InvoiceId, i64)>,
+    /// `invoices` or `deposit`.
+    pub kind: &'static str,
+    /// The estimate whose deposit it pays.
+    pub estimate: Option<i64>,
+    /// A tip charged with the invoices, minor units.
+    pub tip_minor: i64,
 }
 
 /// A payment a processor took.
@@ -111,6 +129,8 @@ pub struct OnlinePayment {
     pub received_at: OffsetDateTime,
     /// The invoices it paid.
     pub allocations: Vec<(InvoiceId, i64)>,
+    /// A tip charged with it, apart from `amount_minor`.
+    pub tip_minor: i64,
 }
 
 /// An online payment found by its processor reference.
@@ -253,6 +273,9 @@ impl Tx {
                     ("credit_minor", k.credit_minor.into()),
                     ("currency", (&k.currency).into()),
                     ("status", "open".into()),
+                    ("kind", k.kind.into()),
+                    ("estimate_id", Val::Int(k.estimate)),
+                    ("tip_minor", k.tip_minor.into()),
                     ("created_at", at.into()),
                     ("updated_at", at.into()),
                 ],
@@ -421,6 +444,7 @@ impl Tx {
                     ("processor_ref", Val::Text(p.processor_ref.clone())),
                     ("reference", (&p.reference).into()),
                     ("channel", "online".into()),
+                    ("tip_minor", p.tip_minor.into()),
                     ("received_at", p.received_at.into()),
                     ("created_at", now().into()),
                 ],

@@ -384,6 +384,8 @@ routes! {
     GET  "/payment-methods/test/{session}" => portal::cards::test_form, Contact;
     POST "/payment-methods/test/{session}" => portal::cards::test_submit, Contact;
     GET  "/office/payments/autopay-failures" => office::payments::autopay_failures::list, Staff;
+    // deposits (issue 19)
+    POST "/estimates/{number}/deposit" => portal::deposits::pay_deposit, Contact;
 }
 
 /// Builds the application's router over `state`.

@@ -4,7 +4,7 @@
 //! selected lines.
 
 use doorstep_core::authz::OfficeArea;
-use doorstep_core::catalogue::parse_price;
+use doorstep_core::deposits::{Deposit, parse_deposit};
 use doorstep_core::documents as rules;
 use doorstep_core::ids::{ContactId, CustomerId};
 use doorstep_core::money::Currency;
@@ -37,7 +37,7 @@ pub struct EstimateInput {
     scope: String,
     issued_on: Date,
     expires_on: Option<Date>,
-    deposit_minor: i64,
+    deposit: Deposit,
     notes: String,
 }
 
@@ -90,9 +90,7 @@ impl EstimateInput {
             .check(rules::parse_date(text.issued_on, "issued_on"))
             .map(|d| d.unwrap_or(today));
         let expires_on = errors.check(rules::parse_date(text.valid_until, "valid_until"));
-        let deposit_minor = errors.check(
-            parse_price(text.deposit, currency).map_err(|e| Invalid::new("deposit", e.message)),
-        );
+        let deposit_minor = errors.check(parse_deposit(text.deposit, currency));
         if let (Some(issued), Some(until)) = (issued_on, expires_on) {
             errors.check(rules::check_valid_until(issued, until));
         }
@@ -111,7 +109,7 @@ impl EstimateInput {
                 scope,
                 issued_on,
                 expires_on,
-                deposit_minor,
+                deposit: deposit_minor,
                 notes,
             }),
             _ => Err(errors),
@@ -124,19 +122,23 @@ async fn fields(
     app: &App,
     staff: &StaffActor,
     input: EstimateInput,
-) -> Result<EstimateFields, AppError> {
+) -> Result<(EstimateFields, i64), AppError> {
     let (customer, site) =
         super::invoices::place(app, staff, &input.customer_number, input.site).await?;
-    Ok(EstimateFields {
-        customer,
-        site,
-        title: input.title,
-        scope: input.scope,
-        issued_on: input.issued_on,
-        expires_on: input.expires_on,
-        deposit_minor: input.deposit_minor,
-        notes: input.notes,
-    })
+    let (deposit_minor, deposit_bp) = input.deposit.stored();
+    Ok((
+        EstimateFields {
+            customer,
+            site,
+            title: input.title,
+            scope: input.scope,
+            issued_on: input.issued_on,
+            expires_on: input.expires_on,
+            deposit_minor,
+            notes: input.notes,
+        },
+        deposit_bp,
+    ))
 }
 
 /// The company's estimate `number`, or `NotFound`.
@@ -154,7 +156,7 @@ pub async fn create(
     input: EstimateInput,
 ) -> Result<String, AppError> {
     staff.require(OfficeArea::DayToDay)?;
-    let f = fields(app, staff, input).await?;
+    let (f, deposit_bp) = fields(app, staff, input).await?;
     let company = staff.company().id;
     let mut tx = app.store.begin().await?;
     let number = tx.next_number(company, Numbered::Estimate).await?;
@@ -179,6 +181,7 @@ pub async fn create(
         )
         .await?;
     tx.set_estimate_extras(company, id, &f.notes, 0).await?;
+    tx.set_deposit_percent(company, id, deposit_bp).await?;
     let detail =
         serde_json::json!({"number": number, "title": f.title, "customer_id": f.customer.0});
     let audit = staff.audit("estimate.created", ("estimate", id.0), detail);
@@ -200,12 +203,14 @@ pub async fn edit(
     if !rules::estimate_editable(e.detail.status) {
         return Err(AppError::conflict("closed", CLOSED));
     }
-    let f = fields(app, staff, input).await?;
+    let (f, deposit_bp) = fields(app, staff, input).await?;
     let company = staff.company().id;
     let mut tx = app.store.begin().await?;
     if !tx.update_estimate(company, e.detail.id, &f).await? {
         return Err(AppError::conflict("closed", CLOSED));
     }
+    tx.set_deposit_percent(company, e.detail.id, deposit_bp)
+        .await?;
     let detail = serde_json::json!({"number": e.detail.number, "title": f.title});
     let audit = staff.audit("estimate.edited", ("estimate", e.detail.id.0), detail);
     tx.audit(company, &audit).await?;

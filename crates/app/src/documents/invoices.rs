@@ -341,6 +341,24 @@ pub async fn send(
     {
         return Err(AppError::conflict("sent", SENT));
     }
+    // The paid deposit of the estimate this job came from is credited now (issue 19).
+    if let Some(job) = tx.invoice_job(company.id, i.detail.id).await?
+        && let Some(d) = crate::payments::deposits::apply_to_invoice(
+            &mut tx,
+            (company.id, i.customer),
+            job,
+            i.detail.id,
+        )
+        .await?
+    {
+        let detail = serde_json::json!({"number": number, "estimate": d.estimate, "payment": d.payment, "amount_minor": d.amount_minor});
+        let audit = staff.audit(
+            "invoice.deposit_applied",
+            ("invoice", i.detail.id.0),
+            detail,
+        );
+        tx.audit(company.id, &audit).await?;
+    }
     doorstep_mail::enqueue_with(
         &mut tx,
         company.id,

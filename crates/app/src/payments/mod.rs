@@ -8,6 +8,7 @@
 pub mod autopay;
 pub mod cards;
 mod credit;
+pub mod deposits;
 pub mod online;
 pub mod online_webhook;
 pub mod processor;

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use doorstep_core::authz::PortalAction;
+use doorstep_core::deposits::{self, Tip};
 use doorstep_core::ids::{CompanyId, InvoiceId};
 use doorstep_core::money::Currency;
 use doorstep_core::payments as rules;
@@ -276,6 +277,7 @@ fn check_secret(typed: &str, field: &'static str) -> Result<(), Invalid> {
 pub struct PayInvoices {
     numbers: Vec<String>,
     amount_minor: Option<i64>,
+    tip: Tip,
 }
 
 impl PayInvoices {
@@ -315,10 +317,30 @@ impl PayInvoices {
             Ok(PayInvoices {
                 numbers: chosen,
                 amount_minor,
+                tip: Tip::None,
             })
         } else {
             Err(errors)
         }
+    }
+
+    /// Adds the tip chosen (`tip`: empty, a preset percentage or `amount` with
+    /// `tip_amount` typed); only with one invoice.
+    pub fn with_tip(
+        mut self,
+        choice: &str,
+        typed: &str,
+        currency: Currency,
+    ) -> Result<Self, FieldErrors> {
+        let tip = deposits::parse_tip(choice, typed, currency).map_err(|e| FieldErrors(vec![e]))?;
+        if tip != Tip::None && self.numbers.len() != 1 {
+            return Err(FieldErrors(vec![Invalid::new(
+                "tip",
+                "A tip can be added when paying one invoice.",
+            )]));
+        }
+        self.tip = tip;
+        Ok(self)
     }
 }
 
@@ -403,17 +425,22 @@ pub async fn start_checkout(
         return Err(in_another_tab(&number));
     }
     let total: i64 = lines.iter().map(|l| l.2).sum();
-    if total > doorstep_payments::provider::MAX_AMOUNT_MINOR {
+    let tip_minor = tip_for(&mut tx, company, &cmd, &lines).await?;
+    if total + tip_minor > doorstep_payments::provider::MAX_AMOUNT_MINOR {
         return Err(Invalid::new(
             "invoices",
             "That is too much for one payment: choose fewer invoices.",
         )
         .into());
     }
-    let credit = tx
-        .credit_of(company.id, actor.customer())
-        .await?
-        .clamp(0, total);
+    // A tipped payment is charged to the card in full: account credit stays for others.
+    let credit = if tip_minor > 0 {
+        0
+    } else {
+        tx.credit_of(company.id, actor.customer())
+            .await?
+            .clamp(0, total)
+    };
     let reference = random_hex(16);
     let new = NewCheckout {
         customer: actor.customer(),
@@ -428,6 +455,9 @@ pub async fn start_checkout(
         credit_minor: credit,
         currency: cur.code().to_lowercase(),
         invoices: lines.iter().map(|l| (l.0, l.2)).collect(),
+        kind: "invoices",
+        estimate: None,
+        tip_minor,
     };
     let id = match tx.insert_checkout(company.id, &new).await {
         Ok(id) => id,
@@ -438,7 +468,7 @@ pub async fn start_checkout(
     };
     let detail = serde_json::json!({
         "reference": reference, "processor": new.processor, "amount_minor": total,
-        "credit_minor": credit,
+        "credit_minor": credit, "tip_minor": tip_minor,
         "invoices": lines.iter().map(|l| serde_json::json!({"number": l.1, "amount_minor": l.2})).collect::<Vec<_>>(),
     });
     tx.audit(
@@ -451,7 +481,7 @@ pub async fn start_checkout(
         ),
     )
     .await?;
-    if credit == total {
+    if credit == total && tip_minor == 0 {
         // Credit pays everything: no processor page, settled now.
         let row = tx
             .checkout_by_reference(company.id, &reference)
@@ -467,8 +497,54 @@ pub async fn start_checkout(
     app.commit(tx, false).await?;
 
     // The processor is called with no transaction or connection held.
-    let request = checkout_request(app, company, &settings, &reference, &lines, credit, cur);
-    let opened = provider.create_checkout(&request).await;
+    let request = checkout_request(
+        app,
+        company,
+        &settings,
+        &reference,
+        (&lines, credit, tip_minor),
+        cur,
+    );
+    open_page(app, company, &provider, (id, reference), &request).await
+}
+
+/// The tip `cmd` asks for on `lines`, checked: the company takes tips, one invoice, of a
+/// completed job, at most what is paid on it.
+async fn tip_for(
+    tx: &mut doorstep_store::Tx,
+    company: &Company,
+    cmd: &PayInvoices,
+    lines: &[(InvoiceId, String, i64)],
+) -> Result<i64, AppError> {
+    if cmd.tip == Tip::None {
+        return Ok(0);
+    }
+    if !company.settings.allow_tips {
+        return Err(Invalid::new("tip", "This company does not take tips online.").into());
+    }
+    let [(invoice, number, amount)] = lines else {
+        return Err(Invalid::new("tip", "A tip can be added when paying one invoice.").into());
+    };
+    if !tx.invoice_job_completed(company.id, *invoice).await? {
+        return Err(Invalid::new(
+            "tip",
+            format!("A tip can be added only to the invoice of a completed job; invoice {number} is not one."),
+        )
+        .into());
+    }
+    Ok(deposits::check_tip(cmd.tip.amount(*amount), *amount)?)
+}
+
+/// Asks the processor for the page of checkout `id` (opened and committed before), with
+/// no transaction held; records its session, or closes the checkout as failed.
+pub(crate) async fn open_page(
+    app: &App,
+    company: &Company,
+    provider: &Processor,
+    (id, reference): (i64, String),
+    request: &CheckoutRequest,
+) -> Result<CheckoutStarted, AppError> {
+    let opened = provider.create_checkout(request).await;
     let mut tx = app.store.begin().await?;
     match opened {
         Ok(session) => {
@@ -516,14 +592,14 @@ fn in_another_tab(number: &str) -> AppError {
     )
 }
 
-/// The processor's request: one line per invoice, credit taken off the first ones.
+/// The processor's request: one line per invoice, credit taken off the first ones, and
+/// the tip on a line of its own.
 fn checkout_request(
     app: &App,
     company: &Company,
     settings: &Settings,
     reference: &str,
-    lines: &[(InvoiceId, String, i64)],
-    credit: i64,
+    (lines, credit, tip): (&[(InvoiceId, String, i64)], i64, i64),
     cur: Currency,
 ) -> CheckoutRequest {
     let mut credit_left = credit;
@@ -545,19 +621,45 @@ fn checkout_request(
             });
         }
     }
+    if tip > 0 {
+        out.push(CheckoutLine {
+            name: "Tip".to_owned(),
+            amount_minor: tip,
+        });
+    }
     let numbers: Vec<&str> = lines.iter().map(|l| l.1.as_str()).collect();
+    processor_request(
+        app,
+        (company, settings),
+        reference,
+        out,
+        ("invoices", &numbers.join(",")),
+        ("/invoices", cur),
+    )
+}
+
+/// A processor request for checkout `reference` with `lines`, its metadata (`key`,
+/// `value`) besides the checkout's, cancelling back to `cancel_path`.
+pub(crate) fn processor_request(
+    app: &App,
+    (company, settings): (&Company, &Settings),
+    reference: &str,
+    lines: Vec<CheckoutLine>,
+    (key, value): (&str, &str),
+    (cancel_path, cur): (&str, Currency),
+) -> CheckoutRequest {
     let (success_url, cancel_url) = if settings.processor == "test" {
-        (return_path(reference), "/invoices".to_owned())
+        (return_path(reference), cancel_path.to_owned())
     } else {
         (
             app.links().portal(&company.slug, &return_path(reference)),
-            app.links().portal(&company.slug, "/invoices"),
+            app.links().portal(&company.slug, cancel_path),
         )
     };
     CheckoutRequest {
         idempotency_key: format!("checkout-{reference}"),
         currency: cur.code().to_lowercase(),
-        lines: out,
+        lines,
         customer: None,
         success_url,
         cancel_url,
@@ -565,7 +667,7 @@ fn checkout_request(
         metadata: BTreeMap::from([
             ("checkout".to_owned(), reference.to_owned()),
             ("company".to_owned(), company.slug.clone()),
-            ("invoices".to_owned(), numbers.join(",")),
+            (key.to_owned(), value.to_owned()),
         ]),
         methods: MethodKinds {
             card: true,

@@ -294,6 +294,20 @@ pub(crate) async fn settle_checkout(
     {
         return Ok(false);
     }
+    if row.is_deposit() {
+        return super::deposits::settle_deposit(
+            app,
+            tx,
+            company,
+            row,
+            (charged, processor_ref),
+            ip,
+        )
+        .await;
+    }
+    // A tip is charged with the invoices but never applied to them.
+    let tip = row.tip_minor.clamp(0, charged.max(0));
+    let charged = charged - tip;
     let customer = row.customer();
     let credit_used = if row.credit_minor > 0
         && tx
@@ -358,7 +372,7 @@ pub(crate) async fn settle_checkout(
     } else {
         "Card (test mode)"
     };
-    if charged > 0 {
+    if charged > 0 || tip > 0 {
         let number = tx.next_number(company.id, Numbered::Payment).await?;
         let id = tx
             .insert_online_payment(
@@ -373,6 +387,7 @@ pub(crate) async fn settle_checkout(
                     reference: String::new(),
                     received_at: at,
                     allocations: card_alloc,
+                    tip_minor: tip,
                 },
             )
             .await?;
@@ -394,6 +409,7 @@ pub(crate) async fn settle_checkout(
                     reference: "Account credit applied".into(),
                     received_at: at,
                     allocations: credit_alloc,
+                    tip_minor: 0,
                 },
             )
             .await?;
@@ -409,7 +425,7 @@ pub(crate) async fn settle_checkout(
     let detail = serde_json::json!({
         "number": number, "reference": row.reference, "processor": row.processor,
         "processor_ref": processor_ref, "charged_minor": charged, "credit_applied_minor": credit_used,
-        "to_credit_minor": pool,
+        "to_credit_minor": pool, "tip_minor": tip,
         "invoices": paid.iter().map(|(_, p)| serde_json::json!({"number": p.number, "amount_minor": p.amount_minor})).collect::<Vec<_>>(),
     });
     tx.audit(
@@ -435,11 +451,21 @@ pub(crate) async fn settle_checkout(
     if pool > 0 {
         notes.push(format!("Kept as account credit: {}", money(company, pool)));
     }
+    if tip > 0 {
+        notes.push(format!(
+            "Tip: {} (thank you; not applied to any invoice)",
+            money(company, tip)
+        ));
+    }
     let paid: Vec<Paid> = paid.into_iter().map(|(_, p)| p).collect();
     let receipt = Receipt {
         number: &number,
-        amount_minor: if charged > 0 { charged } else { credit_used },
-        method: if charged > 0 {
+        amount_minor: if charged + tip > 0 {
+            charged + tip
+        } else {
+            credit_used
+        },
+        method: if charged + tip > 0 {
             processor_label
         } else {
             "Account credit"

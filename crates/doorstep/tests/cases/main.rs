@@ -22,6 +22,7 @@ mod jobs;
 mod documents;
 
 mod cards;
+mod deposits;
 mod online_payments;
 mod payments;
 mod procs;

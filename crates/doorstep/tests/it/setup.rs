@@ -167,6 +167,7 @@ both_backends! {
         let admin = office(&app).await;
         let dana = crate::estimates::dana_on(&app, people.household).await;
         let visitor = app.client(&["acme"]);
+        tip_ready_invoice(&app, &people).await;
         let all_on: Vec<(&str, &str)> = PORTAL_SWITCHES.iter().map(|s| (s.key, "on")).collect();
         let shows = |key: &str| -> (&reqwest::Client, &str, &str) {
             match key {
@@ -178,6 +179,7 @@ both_backends! {
                 "show_service_history" => (&dana, "/", "href=\"/service-history\""),
                 "show_sales_history" => (&dana, "/", "href=\"/sales-history\""),
                 "allow_support_requests" => (&dana, "/", "href=\"/support\""),
+                "allow_tips" => (&dana, "/invoices/I-1", "data-testid=\"tip-choice\""),
                 other => panic!("switch {other} has no check: every switch the page offers must change the portal"),
             }
         };
@@ -291,4 +293,57 @@ both_backends! {
         let stopped = actions.iter().position(|a| a == "portal.view_as_stopped").unwrap();
         assert!(started < stopped);
     }
+}
+
+/// Billing data with acme in test mode and invoice I-1 made for a completed job of
+/// Dana's household: the invoice whose payment box offers a tip when tips are on.
+async fn tip_ready_invoice(app: &TestApp, people: &crate::helpers::People) {
+    use doorstep_core::status::{JobKind, JobStatus};
+    use doorstep_store::jobs::NewJob;
+    use doorstep_store::online_payments::PaymentSettingsRow;
+    crate::billing_data::seed_billing(app, people).await;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.set_payment_settings(
+        people.acme,
+        &PaymentSettingsRow {
+            processor: "test".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let now = doorstep_store::now();
+    let job = tx
+        .insert_job(
+            people.acme,
+            &NewJob {
+                customer: people.household,
+                site: None,
+                asset: None,
+                job_type: None,
+                number: "J-1".into(),
+                kind: JobKind::Service,
+                status: JobStatus::Completed,
+                summary: "Water heater".into(),
+                description: String::new(),
+                schedule_type: None,
+                scheduled_start: None,
+                scheduled_end: None,
+                arrival_window_start: None,
+                arrival_window_end: None,
+                completed_at: Some(now),
+                work_order_notes: String::new(),
+                invoice_notes: String::new(),
+                po_number: String::new(),
+                custom_fields: "{}".into(),
+                total_minor: 11_000,
+                created_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    doorstep_store::on_pool!(app.store, p => sqlx::query("UPDATE invoices SET job_id = $1 WHERE company_id = $2 AND number = 'I-1'")
+        .bind(job.0).bind(people.acme.0).execute(p).await.map(|_| ()))
+    .unwrap();
 }

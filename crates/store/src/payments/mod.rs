@@ -62,6 +62,10 @@ pub struct PaymentRow {
     pub status: String,
     /// When the money arrived.
     pub received_at: OffsetDateTime,
+    /// A tip charged with it, apart from the amount (issue 19).
+    pub tip_minor: i64,
+    /// The estimate whose deposit it is, if it is one (issue 19).
+    pub deposit_estimate: Option<String>,
     /// The invoices it paid and how much of each, filled after the page is read.
     #[sqlx(skip)]
     pub invoices: Vec<(String, i64)>,
@@ -142,7 +146,8 @@ pub struct PaymentFilter {
 }
 
 const ROW_COLUMNS: &str = "p.id, p.number, c.number AS customer_number, c.name AS customer_name, \
-     p.amount_minor, p.method, p.channel, p.reference, p.status, p.received_at";
+     p.amount_minor, p.method, p.channel, p.reference, p.status, p.received_at, p.tip_minor, \
+     (SELECT e.number FROM estimates e WHERE e.deposit_payment_id = p.id) AS deposit_estimate";
 
 fn push_after(sql: &mut Sql, after: Option<PaymentCursor>) {
     if let Some((at, id)) = after {

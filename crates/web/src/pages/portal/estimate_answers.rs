@@ -126,6 +126,7 @@ pub async fn approve(
         }
     };
     match estimates::approve(&state.app, &contact.actor, &number, approval).await {
+        Ok(done) if done.deposit_due_minor > 0 => Ok(back(&done.number, "approved_deposit")),
         Ok(done) => Ok(back(&done.number, "approved")),
         Err(err) => {
             // A changed total keeps the signature typed, to sign again after checking.

@@ -137,6 +137,7 @@ struct ShowPage {
     total: String,
     total_minor: i64,
     deposit: Option<String>,
+    deposit_box: Option<DepositBox>,
     answerable: bool,
     approved: Option<(String, String)>,
     messages: Vec<(bool, String, String)>,
@@ -144,6 +145,14 @@ struct ShowPage {
     declined_on: String,
     answers: Answers,
     done: Option<&'static str>,
+}
+
+/// The deposit of an approved estimate: due (with the button to pay it, for a contact
+/// who may pay) or paid.
+struct DepositBox {
+    due: String,
+    paid: Option<(String, String)>,
+    action: Option<String>,
 }
 
 /// The optional lines ticked: from the query/form when the visitor chose (`choose=1`),
@@ -234,6 +243,40 @@ pub async fn render(
         .into_iter()
         .map(|(mine, body, at)| (mine, body, when(zone, at)))
         .collect();
+    let stored = state
+        .store
+        .estimate_deposit(company.id, &e.number)
+        .await?
+        .filter(|d| d.customer_id == contact.actor.customer().0);
+    let rule = stored
+        .as_ref()
+        .map_or(doorstep_core::deposits::Deposit::None, |d| d.rule());
+    let deposit = match rule {
+        doorstep_core::deposits::Deposit::None => None,
+        doorstep_core::deposits::Deposit::Fixed(m) => Some(money(company, m)),
+        doorstep_core::deposits::Deposit::Percent(_) => Some(format!(
+            "{} of the total ({})",
+            rule.percent_label().unwrap_or_default(),
+            money(company, rule.due(totals.total_minor))
+        )),
+    };
+    let deposit_box = stored
+        .filter(|d| {
+            matches!(seen, EstimateStatus::Approved | EstimateStatus::Converted)
+                && (d.due_minor() > 0 || d.is_paid())
+        })
+        .map(|d| DepositBox {
+            due: money(company, d.due_minor()),
+            paid: d
+                .is_paid()
+                .then(|| {
+                    d.deposit_paid_at
+                        .map(|at| (money(company, d.deposit_paid_minor), day(zone, at)))
+                })
+                .flatten(),
+            action: (!d.is_paid() && may(contact, PortalAction::Pay))
+                .then(|| format!("/estimates/{}/deposit", path_segment(&d.number))),
+        });
     let html = ShowPage {
         chrome: PortalChrome::of(contact, csrf).at("/estimates"),
         href: format!("/estimates/{}", path_segment(&e.number)),
@@ -247,7 +290,8 @@ pub async fn render(
         taxes: tax_rows(company, &totals.taxes),
         total: money(company, totals.total_minor),
         total_minor: totals.total_minor,
-        deposit: (e.deposit_minor > 0).then(|| money(company, e.deposit_minor)),
+        deposit,
+        deposit_box,
         answerable,
         approved,
         messages,
@@ -287,6 +331,7 @@ pub async fn show(
         .find(|(k, _)| k == "done")
         .and_then(|(_, v)| match v.as_str() {
             "approved" => Some("Thank you: the estimate is approved and the office has been told."),
+            "approved_deposit" => Some("Thank you: the estimate is approved and the office has been told. A deposit is due: pay it below."),
             "declined" => Some("The estimate is declined and the office has been told."),
             "changes" => Some("Your message was sent to the office. The estimate stays open."),
             _ => None,

@@ -125,6 +125,9 @@ struct PayBox {
     /// The balance as typed in the amount field (`117.00`).
     typed: String,
     partial: bool,
+    /// The tips offered (an invoice of a completed job, tips switched on): each preset
+    /// percentage with what it comes to on the balance.
+    tips: Vec<(i64, String)>,
 }
 
 /// One payment of the invoice, as the customer sees it.
@@ -218,6 +221,26 @@ pub async fn show(
                 .payment_settings(company.id)
                 .await?
                 .allow_partial,
+            tips: if company.settings.allow_tips
+                && state
+                    .store
+                    .invoice_of_completed_job(
+                        company.id,
+                        contact.actor.customer(),
+                        &invoice.row.number,
+                    )
+                    .await?
+            {
+                doorstep_core::deposits::TIP_PRESETS
+                    .iter()
+                    .map(|p| {
+                        let tip = doorstep_core::deposits::Tip::Percent(*p).amount(balance_minor);
+                        (*p, money(company, tip))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         })
     } else {
         None

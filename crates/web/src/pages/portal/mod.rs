@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod billing;
 pub mod cards;
 pub mod dashboard;
+pub mod deposits;
 pub mod estimate_answers;
 pub mod estimates;
 pub mod files;

@@ -42,15 +42,18 @@ async fn start(
     contact: &SignedInContact,
     numbers: &[String],
     amount: &str,
+    (tip, tip_amount): (&str, &str),
 ) -> Result<Response, WebError> {
     require(contact, PortalAction::Pay)?;
-    let cmd = PayInvoices::parse(numbers, amount, currency(contact)).map_err(|e| {
-        let message =
-            e.0.first()
-                .map(|i| i.message.clone())
-                .unwrap_or_else(|| "Check what you chose.".into());
-        WebError::Refused(StatusCode::UNPROCESSABLE_ENTITY, message)
-    })?;
+    let cmd = PayInvoices::parse(numbers, amount, currency(contact))
+        .and_then(|c| c.with_tip(tip, tip_amount, currency(contact)))
+        .map_err(|e| {
+            let message =
+                e.0.first()
+                    .map(|i| i.message.clone())
+                    .unwrap_or_else(|| "Check what you chose.".into());
+            WebError::Refused(StatusCode::UNPROCESSABLE_ENTITY, message)
+        })?;
     match online::start_checkout(&state.app, &contact.actor, cmd).await {
         Ok(started) => Ok(Redirect::to(&started.url).into_response()),
         Err(e) => Err(e.into()),
@@ -65,7 +68,14 @@ pub async fn pay_one(
     Path(number): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    start(&state, &contact, &[number], &value(&fields, "amount")).await
+    start(
+        &state,
+        &contact,
+        &[number],
+        &value(&fields, "amount"),
+        (&value(&fields, "tip"), &value(&fields, "tip_amount")),
+    )
+    .await
 }
 
 /// `POST /invoices/pay`: the ticked invoices (`invoice` once per box), or every unpaid
@@ -102,7 +112,7 @@ pub async fn pay_selected(
             },
         ));
     }
-    start(&state, &contact, &numbers, "").await
+    start(&state, &contact, &numbers, "", ("", "")).await
 }
 
 struct InvoiceLine {
@@ -122,6 +132,29 @@ struct ReturnPage {
     receipt_href: Option<String>,
     receipt_number: String,
     invoices: Vec<InvoiceLine>,
+    /// A deposit checkout: the estimate's number and page.
+    deposit_for: Option<(String, String)>,
+    /// The tip charged with the invoices.
+    tip: Option<String>,
+}
+
+/// The estimate a deposit checkout pays: its number and page.
+async fn deposit_for(
+    state: &AppState,
+    contact: &SignedInContact,
+    k: &doorstep_store::online_payments::CheckoutRow,
+) -> Result<Option<(String, String)>, WebError> {
+    let Some(id) = k.estimate_id.filter(|_| k.is_deposit()) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .estimate_number_of(contact.portal.company.id, id)
+        .await?
+        .map(|n| {
+            let href = format!("/estimates/{}", path_segment(&n));
+            (n, href)
+        }))
 }
 
 fn lines(contact: &SignedInContact, invoices: &[(String, i64)]) -> Vec<InvoiceLine> {
@@ -150,8 +183,10 @@ pub async fn returned(
         chrome: PortalChrome::of(&contact, &csrf).at("/invoices"),
         status: k.status.clone(),
         failure: k.failure.clone(),
-        amount: money(company, k.amount_minor),
+        amount: money(company, k.amount_minor + k.tip_minor),
         credit: (k.credit_minor > 0).then(|| money(company, k.credit_minor)),
+        deposit_for: deposit_for(&state, &contact, k).await?,
+        tip: (k.tip_minor > 0).then(|| money(company, k.tip_minor)),
         receipt_href: k.payment_number.as_ref().map(|_| "/payments".to_owned()),
         receipt_number: k.payment_number.clone().unwrap_or_default(),
         invoices: lines(&contact, &found.invoices),
@@ -167,6 +202,8 @@ struct TestPage {
     invoices: Vec<InvoiceLine>,
     card: String,
     card_error: Option<String>,
+    deposit_for: Option<(String, String)>,
+    tip: Option<String>,
 }
 
 async fn test_page(
@@ -194,6 +231,9 @@ async fn test_page(
             invoices: lines(contact, &found.invoices),
             card,
             card_error,
+            deposit_for: deposit_for(state, contact, &found.checkout).await?,
+            tip: (found.checkout.tip_minor > 0)
+                .then(|| money(&contact.portal.company, found.checkout.tip_minor)),
         },
     )
 }

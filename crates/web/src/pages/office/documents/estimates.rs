@@ -12,7 +12,6 @@ use doorstep_app::AppError;
 use doorstep_app::documents::estimates::{self, EstimateInput, EstimateText};
 use doorstep_app::documents::{currency, today};
 use doorstep_app::error::FieldErrors;
-use doorstep_core::catalogue::price_input;
 use doorstep_core::documents::{estimate_editable, estimate_sendable};
 use doorstep_core::status::EstimateStatus;
 use doorstep_store::office_documents::{DocFilter, OfficeEstimate};
@@ -365,11 +364,17 @@ pub async fn edit_form(
         scope: d.scope.clone(),
         issued_on: d.issued_on.to_string(),
         valid_until: d.expires_on.map(|x| x.to_string()).unwrap_or_default(),
-        deposit: if d.deposit_minor > 0 {
-            price_input(d.deposit_minor, cur)
-        } else {
-            String::new()
-        },
+        deposit: doorstep_core::deposits::deposit_input(
+            state
+                .store
+                .estimate_deposit(staff.company.id, &d.number)
+                .await?
+                .map_or(
+                    doorstep_core::deposits::Deposit::Fixed(d.deposit_minor),
+                    |x| x.rule(),
+                ),
+            cur,
+        ),
         notes: d.notes.clone(),
         errors: FieldErrors::default(),
     };
@@ -439,6 +444,9 @@ struct ShowPage {
     lines: Vec<LineView>,
     totals: TotalsView,
     deposit: Option<String>,
+    /// Approved with a deposit: `(paid, text)`, "Deposit paid $X on <date>" or the
+    /// deposit still due.
+    deposit_state: Option<(bool, String)>,
     sent_at: Option<String>,
     approval: Option<(String, String, String, String)>,
     decline: Option<(String, String)>,
@@ -497,6 +505,59 @@ async fn show_page(
         .decline
         .as_ref()
         .map(|(at, reason)| (day(&staff.company.time_zone, *at), reason.clone()));
+    let stored = state
+        .store
+        .estimate_deposit(staff.company.id, &d.number)
+        .await?;
+    let rule = stored.as_ref().map_or(
+        doorstep_core::deposits::Deposit::Fixed(d.deposit_minor),
+        |x| x.rule(),
+    );
+    let deposit = match rule {
+        doorstep_core::deposits::Deposit::None => None,
+        doorstep_core::deposits::Deposit::Fixed(m) => Some(money(m, &cur)),
+        doorstep_core::deposits::Deposit::Percent(_) => Some(format!(
+            "{} of the approved total",
+            rule.percent_label().unwrap_or_default()
+        )),
+    };
+    let deposit_state = stored.and_then(|x| {
+        if x.is_paid() {
+            let on = x
+                .deposit_paid_at
+                .map(|t| day(&staff.company.time_zone, t))
+                .unwrap_or_default();
+            let receipt = x
+                .payment_number
+                .as_deref()
+                .map(|n| format!(" (receipt {n})"))
+                .unwrap_or_default();
+            let applied = if x.deposit_applied_minor > 0 {
+                format!(
+                    "; {} credited to the job's invoice",
+                    money(x.deposit_applied_minor, &cur)
+                )
+            } else {
+                "; it will be credited to the job's invoice when it is sent".to_owned()
+            };
+            Some((
+                true,
+                format!(
+                    "Deposit paid {} on {on}{receipt}{applied}",
+                    money(x.deposit_paid_minor, &cur)
+                ),
+            ))
+        } else if x.due_minor() > 0
+            && matches!(seen, EstimateStatus::Approved | EstimateStatus::Converted)
+        {
+            Some((
+                false,
+                format!("Approved, deposit due: {}", money(x.due_minor(), &cur)),
+            ))
+        } else {
+            None
+        }
+    });
     let mut recipients = recipients(state, staff.company.id, e.customer).await?;
     super::choose(&mut recipients, chosen_contact);
     Ok(ShowPage {
@@ -507,7 +568,8 @@ async fn show_page(
         status_class: status_class(seen),
         lines: d.lines.iter().map(|l| LineView::of(l, &cur)).collect(),
         totals: TotalsView::of(&d.totals(), &cur),
-        deposit: (d.deposit_minor > 0).then(|| money(d.deposit_minor, &cur)),
+        deposit,
+        deposit_state,
         sent_at: e.sent_at.map(|t| day(&staff.company.time_zone, t)),
         approval,
         decline,

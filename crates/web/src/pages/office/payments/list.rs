@@ -82,6 +82,8 @@ struct Row {
     invoices: String,
     method: String,
     amount: String,
+    /// A tip charged with it, apart from the amount.
+    tip: Option<String>,
     status: &'static str,
 }
 
@@ -179,12 +181,16 @@ pub async fn list(
             href: receipt_href(&r.number),
             received: day(&staff.company.time_zone, r.received_at),
             customer: format!("{} ({})", r.customer_name, r.customer_number),
-            invoices: r
-                .invoices
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            invoices: match (&r.deposit_estimate, r.invoices.is_empty()) {
+                (Some(e), true) => format!("Deposit on {e}"),
+                _ => r
+                    .invoices
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            tip: (r.tip_minor > 0).then(|| money(company, r.tip_minor)),
             method: method_text(&r.method, &r.channel, &r.reference),
             amount: money(company, r.amount_minor),
             status: status_note(&r.status),

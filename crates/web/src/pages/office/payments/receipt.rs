@@ -39,6 +39,10 @@ struct ReceiptPage {
     status: String,
     lines: Vec<Line>,
     to_credit: Option<String>,
+    /// A tip charged with it, apart from the amount.
+    tip: Option<String>,
+    /// A deposit: the estimate and what is held for the job's invoice.
+    deposit: Option<(String, String, Option<String>)>,
     recorded: String,
     record_another: String,
     notice: Option<&'static str>,
@@ -134,7 +138,16 @@ pub async fn show(
             other => other.to_owned(),
         },
         lines,
-        to_credit: (unapplied > 0).then(|| money(company, unapplied)),
+        to_credit: (unapplied > 0 && p.row.deposit_estimate.is_none())
+            .then(|| money(company, unapplied)),
+        tip: (p.row.tip_minor > 0).then(|| money(company, p.row.tip_minor)),
+        deposit: p.row.deposit_estimate.clone().map(|n| {
+            (
+                format!("/office/estimates/{}", path_segment(&n)),
+                n,
+                (unapplied > 0).then(|| money(company, unapplied)),
+            )
+        }),
         recorded,
         record_another: record_href_for_customer(&p.row.customer_number),
         notice,

@@ -64,11 +64,15 @@ pub enum EmailKind {
     JobOnTheWay,
     /// The customer's notice that a job is completed.
     JobCompleted,
+    /// The customer's confirmation that they moved (or asked to move) a visit themselves.
+    VisitRescheduledCustomer,
+    /// The customer's confirmation that they cancelled a visit themselves.
+    VisitCancelledCustomer,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 25] = [
+    pub const ALL: [EmailKind; 27] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -94,6 +98,8 @@ impl EmailKind {
         EmailKind::RequestAccepted,
         EmailKind::JobOnTheWay,
         EmailKind::JobCompleted,
+        EmailKind::VisitRescheduledCustomer,
+        EmailKind::VisitCancelledCustomer,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

@@ -358,6 +358,8 @@ routes! {
     GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
     POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
     POST "/webhooks/stripe" => webhooks::stripe, Visitor;
+    // polish (issue 15)
+    GET  "/static/{file}" => assets::hashed, Anyone;
 }
 
 /// Builds the application's router over `state`.

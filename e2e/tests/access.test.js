@@ -147,6 +147,10 @@ describe('portal access', () => {
     await office.goto(`${base}/office/customers/C-1002`);
     const row = office.locator('li', { hasText: 'Sam' });
     await row.getByRole('button', { name: 'Lock login' }).click();
+    // Locking asks first (issue 15): nothing changes until the step is answered.
+    await office.getByRole('heading', { name: /^Lock .*login\?$/ }).waitFor();
+    await checkA11y(office);
+    await office.getByTestId('confirm').click();
     await office.getByRole('status').waitFor();
     assert.match(await office.locator('li', { hasText: 'Sam' }).getByTestId('status').textContent(), /Locked/i);
 

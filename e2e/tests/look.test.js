@@ -435,4 +435,40 @@ describe('the look of every page', () => {
     await staff.locator('h1').click();
     assert.equal(await staff.locator('details.office-group[open]').count(), 0, 'a click elsewhere closes the menu');
   });
+
+  test('the portal navigation is a row at 1280 px and one keyboard-usable menu on a phone, without script', TEST_TIMEOUT, async () => {
+    const base = doorstep.server.baseUrl('acme');
+    const page = await doorstep.newPage({ javaScriptEnabled: false });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await signInAs(page, base, ROLES[1]);
+    await page.goto(`${base}/invoices`);
+    const nav = page.getByRole('navigation', { name: 'Portal' });
+    const menu = nav.locator('summary', { hasText: 'Menu' });
+
+    // A desk: every entry shown in a row, no Menu toggle; Invoices is the current page.
+    assert.equal(await menu.isVisible(), false);
+    const links = nav.locator('a[href]');
+    const count = await links.count();
+    assert.ok(count >= 6, `portal entries: ${count}`);
+    for (let i = 0; i < count; i += 1) assert.ok(await links.nth(i).isVisible(), `entry ${i} visible at 1280 px`);
+    assert.equal(await nav.locator('a[aria-current=page]').getAttribute('href'), '/invoices');
+
+    // A phone: one Menu, closed; Enter on it shows every entry, each at least 24 px tall and wide.
+    await page.setViewportSize({ width: 375, height: 812 });
+    assert.ok(await menu.isVisible());
+    const box = await menu.boundingBox();
+    assert.ok(box.width >= 24 && box.height >= 24, `the Menu toggle is ${box.width} × ${box.height} px`);
+    assert.equal(await nav.getByRole('link', { name: 'Jobs' }).isVisible(), false);
+    const navHeight = (await nav.boundingBox()).height;
+    assert.ok(navHeight < 80, `the closed menu takes one row (${navHeight} px)`);
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    for (let i = 0; i < count; i += 1) {
+      const b = await links.nth(i).boundingBox();
+      assert.ok(b && b.width >= 24 && b.height >= 24, `entry ${i} is a 24 px target at 375 px`);
+    }
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.closest('nav')?.getAttribute('aria-label')), 'Portal', 'Tab moves into the open menu');
+    await Promise.all([page.waitForURL(`${base}/jobs`), nav.getByRole('link', { name: 'Jobs' }).click()]);
+  });
 });

@@ -68,11 +68,16 @@ pub enum EmailKind {
     PaymentRefunded,
     /// The customer's notice that an autopay charge was declined.
     AutopayFailed,
+    /// The customer's confirmation that they moved (or asked to move) a visit themselves.
+    VisitRescheduledCustomer,
+    /// The customer's confirmation that they cancelled a visit themselves.
+    VisitCancelledCustomer,
 }
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
     pub const ALL: [EmailKind; 26] = [
+    pub const ALL: [EmailKind; 27] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,
@@ -100,6 +105,8 @@ impl EmailKind {
         EmailKind::JobCompleted,
         EmailKind::PaymentRefunded,
         EmailKind::AutopayFailed,
+        EmailKind::VisitRescheduledCustomer,
+        EmailKind::VisitCancelledCustomer,
     ];
 
     /// The name stored in the outbox and in `email_templates.kind`.

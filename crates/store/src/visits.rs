@@ -100,6 +100,8 @@ pub struct RequestProposal {
     pub proposed_schedule_type: Option<String>,
     /// `proposed`, `accepted`, `declined`, or none.
     pub proposal_status: Option<String>,
+    /// The office's note with its proposal (empty when none).
+    pub proposal_note: String,
     /// Who to email about it: the request's contact, else whoever sent it.
     pub contact_email: Option<String>,
     /// Their name.
@@ -135,7 +137,7 @@ impl RequestProposal {
 
 const SELECT_REQUEST: &str = "SELECT r.id, r.number, r.status, cu.name AS customer_name, \
      r.description, r.preferred_date, r.schedule_type, r.proposed_date, r.proposed_schedule_type, \
-     r.proposal_status, COALESCE(ct.email, sb.email) AS contact_email, \
+     r.proposal_status, r.proposal_note, COALESCE(ct.email, sb.email) AS contact_email, \
      CASE WHEN ct.id IS NOT NULL THEN ct.first_name || ' ' || ct.last_name \
           WHEN sb.id IS NOT NULL THEN sb.first_name || ' ' || sb.last_name END AS contact_name \
      FROM service_requests r \
@@ -312,22 +314,23 @@ impl Tx {
         Ok(true)
     }
 
-    /// The office proposes another time for an open (new or read) request; `false` when
-    /// it is completed, declined or not the company's.
+    /// The office proposes another time for an open (new or read) request, with its
+    /// note for the customer (empty for none); `false` when it is completed, declined or
+    /// not the company's.
     pub async fn propose_request_time(
         &mut self,
         company: CompanyId,
         request: ServiceRequestId,
-        date: Date,
-        schedule_type: ScheduleType,
+        (date, schedule_type): (Date, ScheduleType),
+        note: &str,
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let done = on_tx!(self, c => sqlx::query(
             "UPDATE service_requests SET proposed_date = $1, proposed_schedule_type = $2, \
-             proposal_status = 'proposed', updated_at = $3 \
+             proposal_status = 'proposed', proposal_note = $6, updated_at = $3 \
              WHERE company_id = $4 AND id = $5 AND status IN ('new', 'read')")
             .bind(date).bind(schedule_type.as_str()).bind(db_time(at))
-            .bind(company.0).bind(request.0)
+            .bind(company.0).bind(request.0).bind(note)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }

@@ -414,10 +414,10 @@ both_backends! {
 
         let date = w.today + Duration::days(9);
         let mut tx = w.store.begin().await.unwrap();
-        assert!(tx.propose_request_time(w.acme, r1, date, ScheduleType::Pm, doorstep_store::now()).await.unwrap());
-        assert!(tx.propose_request_time(w.acme, r2, date, ScheduleType::Am, doorstep_store::now()).await.unwrap());
-        assert!(!tx.propose_request_time(w.acme, r3, date, ScheduleType::Am, doorstep_store::now()).await.unwrap(), "declined requests get no proposal");
-        assert!(!tx.propose_request_time(w.bolt, r1, date, ScheduleType::Am, doorstep_store::now()).await.unwrap());
+        assert!(tx.propose_request_time(w.acme, r1, (date, ScheduleType::Pm), "", doorstep_store::now()).await.unwrap());
+        assert!(tx.propose_request_time(w.acme, r2, (date, ScheduleType::Am), "", doorstep_store::now()).await.unwrap());
+        assert!(!tx.propose_request_time(w.acme, r3, (date, ScheduleType::Am), "", doorstep_store::now()).await.unwrap(), "declined requests get no proposal");
+        assert!(!tx.propose_request_time(w.bolt, r1, (date, ScheduleType::Am), "", doorstep_store::now()).await.unwrap());
         tx.commit().await.unwrap();
 
         let mut tx = w.store.begin().await.unwrap();

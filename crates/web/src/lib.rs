@@ -28,6 +28,7 @@ mod views;
 pub use error::WebError;
 pub use files::FileStore;
 pub use metrics::Metrics;
+pub use pages::assets::static_url;
 pub use router::{Access, ROUTES, RouteRule, operations_router, router, serve};
 pub use server::ServeOptions;
 pub use state::{AppState, PasswordCost, WebConfig};

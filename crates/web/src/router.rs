@@ -386,6 +386,8 @@ routes! {
     GET  "/office/payments/autopay-failures" => office::payments::autopay_failures::list, Staff;
     // deposits (issue 19)
     POST "/estimates/{number}/deposit" => portal::deposits::pay_deposit, Contact;
+    // polish (issue 15)
+    GET  "/static/{file}" => assets::hashed, Anyone;
 }
 
 /// Builds the application's router over `state`.

@@ -268,13 +268,21 @@ pub async fn reschedule(
         (NewTime::Window(_), None) => return Err(Invalid::new("window", PICK_WINDOW).into()),
     };
     let detail = json!({"number": visit.number, "from": old_time, "to": new_time});
+    let next_step = match outcome {
+        Rescheduled::Moved => "Your visit is booked at the new time.",
+        Rescheduled::Asked => {
+            "The office will confirm the new date; until it does, the visit stays at the time it was."
+        }
+    };
     let told = Told {
         action,
         detail,
         email: EmailKind::VisitRescheduled,
+        customer_email: EmailKind::VisitRescheduledCustomer,
         values: &[
             ("old_time", old_time.as_str()),
             ("new_time", new_time.as_str()),
+            ("next_step", next_step),
         ],
     };
     finish(app, tx, actor, &person, &visit, told).await?;
@@ -317,21 +325,25 @@ pub async fn cancel(
         action: "visit.cancelled",
         detail,
         email: EmailKind::VisitCancelled,
+        customer_email: EmailKind::VisitCancelledCustomer,
         values: &[("old_time", old_time.as_str()), ("reason", reason.as_str())],
     };
     finish(app, tx, actor, &person, &visit, told).await
 }
 
-/// What a visit change records: its audit action and detail, and the office's email with
-/// the values beyond the company, account, job and contact.
+/// What a visit change records: its audit action and detail, the office's email and the
+/// customer's confirmation, with the values beyond the company, account, job, contact and
+/// link.
 struct Told<'a> {
     action: &'static str,
     detail: serde_json::Value,
     email: EmailKind,
+    customer_email: EmailKind,
     values: &'a [(&'a str, &'a str)],
 }
 
-/// Audits the change made in `tx`, queues the office's notice and commits.
+/// Audits the change made in `tx`, queues the office's notice and the confirmation to the
+/// person who made the change (at their login's address), and commits.
 async fn finish(
     app: &App,
     mut tx: Tx,
@@ -351,8 +363,25 @@ async fn finish(
         ("contact_name", &person.name),
         ("contact_email", &person.email),
     ];
+    let link = app.links().portal(
+        &company.slug,
+        &format!("/jobs/{}", crate::links::path_segment(&visit.number)),
+    );
+    values.push(("link", &link));
     values.extend_from_slice(told.values);
-    let queued = notify::office(&mut tx, company, told.email, &values).await?;
+    let mut queued = notify::office(&mut tx, company, told.email, &values).await?;
+    if !person.email.trim().is_empty() {
+        doorstep_mail::enqueue(
+            &mut tx,
+            company.id,
+            told.customer_email,
+            &person.email,
+            &person.name,
+            &values,
+        )
+        .await?;
+        queued = true;
+    }
     app.commit(tx, queued).await?;
     Ok(())
 }

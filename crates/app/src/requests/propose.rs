@@ -1,5 +1,6 @@
-//! Proposing another date and time of day for an open request; the customer is emailed
-//! a link to accept or decline it.
+//! Proposing another date and time of day for an open request, with an optional note
+//! kept on the request (the portal shows it where the customer answers); the customer is
+//! emailed a link to accept or decline it.
 
 use doorstep_core::authz::{OfficeWork, area_of};
 use doorstep_core::ids::ServiceRequestId;
@@ -105,8 +106,8 @@ pub async fn propose(
         .propose_request_time(
             company.id,
             ServiceRequestId(r.id),
-            proposal.date,
-            proposal.slot,
+            (proposal.date, proposal.slot),
+            &proposal.note,
             doorstep_store::now(),
         )
         .await?

@@ -269,7 +269,14 @@ both_backends! {
         }
         assert_eq!(w.last_audit(&w.acme).await, ("visit.rescheduled".into(), "dana@example.test".into()));
         let emails = w.emails(&w.acme).await;
-        assert_eq!(emails.last().unwrap(), &(EmailKind::VisitRescheduled.as_str().to_owned(), "requests@acme.test".to_owned()));
+        // The office is told, and Dana gets a confirmation in the same transaction.
+        assert_eq!(emails[emails.len() - 2..], [
+            (EmailKind::VisitRescheduled.as_str().to_owned(), "requests@acme.test".to_owned()),
+            (EmailKind::VisitRescheduledCustomer.as_str().to_owned(), "dana@example.test".to_owned()),
+        ]);
+        let mail = &w.store.outbox_page(w.acme.id, None, 1).await.unwrap()[0];
+        assert!(mail.subject.contains(&number), "{}", mail.subject);
+        assert!(mail.body_text.contains(&format!("/jobs/{number}")) && mail.body_text.contains("booked at the new time"), "{}", mail.body_text);
     }
 
     /// Without a window, Dana asks the office for a date: the visit stays where it is.
@@ -287,6 +294,9 @@ both_backends! {
         assert_eq!(visit_row(&w, &number).await, row);
         assert_eq!(bookings(&w).await, counts);
         assert_eq!(w.last_audit(&w.acme).await.0, "visit.reschedule_requested");
+        let mail = &w.store.outbox_page(w.acme.id, None, 1).await.unwrap()[0];
+        assert_eq!((mail.kind.as_str(), mail.to_address.as_str()), (EmailKind::VisitRescheduledCustomer.as_str(), "dana@example.test"));
+        assert!(mail.body_text.contains("The office will confirm the new date"), "{}", mail.body_text);
         // The form alone refuses a date that is not one, or an exact time.
         let errors = NewTime::parse(&dana.company().time_zone, settings, "date", "", "soon", "exact", doorstep_store::now()).unwrap_err();
         assert!(errors.get("date").is_some() && errors.get("schedule_type").is_some());
@@ -306,7 +316,12 @@ both_backends! {
         assert_eq!(booked(&w, window.id).await, held - 1);
         assert_eq!(w.last_audit(&w.acme).await, ("visit.cancelled".into(), "dana@example.test".into()));
         let emails = w.emails(&w.acme).await;
-        assert_eq!(emails.last().unwrap(), &(EmailKind::VisitCancelled.as_str().to_owned(), "requests@acme.test".to_owned()));
+        assert_eq!(emails[emails.len() - 2..], [
+            (EmailKind::VisitCancelled.as_str().to_owned(), "requests@acme.test".to_owned()),
+            (EmailKind::VisitCancelledCustomer.as_str().to_owned(), "dana@example.test".to_owned()),
+        ]);
+        let mail = &w.store.outbox_page(w.acme.id, None, 1).await.unwrap()[0];
+        assert!(mail.body_text.contains("Your reason: We are moving house."), "{}", mail.body_text);
         // Cancelled is final: a second cancel or a move is refused.
         let before = w.snapshot(VISIT_TABLES).await;
         let err = visits::cancel(&w.app, &dana, &number, "Again").await.unwrap_err();
@@ -383,7 +398,7 @@ both_backends! {
         let r = proposals::load(&w.app, &dana, &number).await.unwrap();
         let mut tx = w.store.begin().await.unwrap();
         let day = demo_today() + time::Duration::days(6);
-        assert!(tx.propose_request_time(w.acme.id, ServiceRequestId(r.id), day, ScheduleType::Pm, doorstep_store::now()).await.unwrap());
+        assert!(tx.propose_request_time(w.acme.id, ServiceRequestId(r.id), (day, ScheduleType::Pm), "", doorstep_store::now()).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(Answer::parse("maybe", "").unwrap_err().field, "answer");
         assert_eq!(Answer::parse("decline", &"x".repeat(2001)).unwrap_err().field, "reason");

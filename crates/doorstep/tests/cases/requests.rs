@@ -158,6 +158,7 @@ both_backends! {
         assert_eq!(p.proposed_date, Some(today() + Duration::days(3)));
         assert_eq!(p.proposed_schedule_type.as_deref(), Some("am"));
         assert_eq!(p.proposal_status.as_deref(), Some("proposed"));
+        assert_eq!(p.proposal_note, "Our first free morning.", "kept for the portal");
         assert_eq!(status(&w, "R-1004").await, RequestStatus::New);
         assert_eq!(w.last_audit(&w.acme).await.0, "request.time_proposed");
         let emails = w.emails(&w.acme).await;

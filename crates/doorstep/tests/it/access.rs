@@ -128,7 +128,7 @@ both_backends! {
         let staff = office(&app).await;
         let harbor = app.store.contacts_of_customer(people.acme, people.harbor).await.unwrap();
         let sam_contact = harbor.iter().find(|c| c.first_name == "Sam").unwrap().id;
-        let res = app.submit(&staff, "acme", "/office/customers/C-2", &format!("/office/contacts/{sam_contact}/access"), &[("action", "lock")]).await;
+        let res = app.submit(&staff, "acme", "/office/customers/C-2", &format!("/office/contacts/{sam_contact}/access"), &[("action", "lock"), ("confirm", "yes")]).await;
         assert_eq!(res.status(), 303);
         let doc = html(&sam.get(app.url("acme", "/")).send().await.unwrap().text().await.unwrap());
         assert_eq!(text_of(&doc, "h1").as_deref(), Some("Sign in"));
@@ -137,6 +137,38 @@ both_backends! {
         assert_eq!(refused.status(), 422);
         let actions = app.store.recent_audit_actions(people.acme, 5).await.unwrap();
         assert!(actions.contains(&"access.locked".to_owned()) && actions.contains(&"sign_in.refused_locked".to_owned()), "{actions:?}");
+    }
+
+    async fn lock_and_disable_ask_first_and_change_nothing_until_confirmed(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let staff = office(&app).await;
+        let harbor = app.store.contacts_of_customer(people.acme, people.harbor).await.unwrap();
+        let sam = harbor.iter().find(|c| c.first_name == "Sam").unwrap().id;
+        let action = format!("/office/contacts/{sam}/access");
+        for (verb, button) in [("lock", "Lock login"), ("disable", "Disable access")] {
+            let before = crate::snapshot::snapshot(&app).await;
+            let res = app.submit(&staff, "acme", "/office/customers/C-2", &action, &[("action", verb)]).await;
+            assert_eq!(res.status(), 200, "{verb}");
+            let page = html(&res.text().await.unwrap());
+            assert!(text_of(&page, "h1").unwrap().ends_with('?'), "{verb}: a question");
+            let form = "form[data-testid=confirm-access]";
+            assert_eq!(text_of(&page, &format!("{form} [data-testid=confirm]")).as_deref(), Some(button));
+            let hidden = |name: &str| {
+                let sel = scraper::Selector::parse(&format!("{form} input[name={name}]")).unwrap();
+                page.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+            };
+            assert_eq!(hidden("action").as_deref(), Some(verb));
+            assert_eq!(hidden("confirm").as_deref(), Some("yes"));
+            let changes = crate::snapshot::changed(&before, &crate::snapshot::snapshot(&app).await);
+            assert!(changes.is_empty(), "{verb} without confirmation changed: {changes:#?}");
+        }
+        let page = html(&staff.get(app.url("acme", "/office/customers/C-2")).send().await.unwrap().text().await.unwrap());
+        assert_eq!(status_of(&page, sam), "Active");
+        let res = app.submit(&staff, "acme", "/office/customers/C-2", &action, &[("action", "disable"), ("confirm", "yes")]).await;
+        assert_eq!(res.status(), 303);
+        let actions = app.store.recent_audit_actions(people.acme, 3).await.unwrap();
+        assert!(actions.contains(&"access.disabled".to_owned()), "{actions:?}");
     }
 
     async fn forgot_password_answers_the_same_and_mails_only_real_logins(backend: Backend) {

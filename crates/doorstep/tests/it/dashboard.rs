@@ -32,6 +32,35 @@ both_backends! {
         assert!(text_of(&doc, "[data-testid=sub-customers]").unwrap().contains("No sub-customers"));
     }
 
+    async fn open_requests_and_support_requests_on_the_dashboard_link_to_their_pages(backend: Backend) {
+        use doorstep_core::status::RequestStatus;
+        use doorstep_store::requests::NewServiceRequest;
+        let app = TestApp::spawn(backend).await;
+        let people = seed_people(&app).await;
+        let contacts = app.store.contacts_of_customer(people.acme, people.household).await.unwrap();
+        let dana_contact = doorstep_core::ids::ContactId(contacts.iter().find(|c| c.first_name == "Dana").unwrap().id);
+        let mut tx = app.store.begin().await.unwrap();
+        tx.insert_service_request(people.acme, &NewServiceRequest {
+            customer: people.household, site: None, contact: Some(dana_contact), submitted_by: Some(dana_contact),
+            number: "R-1".into(), status: RequestStatus::New, preferred_date: None, schedule_type: None,
+            job_type: None, description: "Dripping tap".into(), po_number: String::new(), estimate: None,
+            converted_job: None, decline_reason: String::new(), created_at: doorstep_store::now(),
+        }).await.unwrap();
+        let (_, ticket) = tx.open_support_request(people.acme, people.household, dana_contact, "Gate code", "It changed").await.unwrap();
+        tx.commit().await.unwrap();
+        let dana = dana_on(&app, people.household).await;
+        let doc = html(&dana.get(app.url("acme", "/")).send().await.unwrap().text().await.unwrap());
+        let href = |block: &str| {
+            let sel = scraper::Selector::parse(&format!("[data-testid={block}] .item-title a")).unwrap();
+            doc.select(&sel).next().and_then(|a| a.value().attr("href")).map(str::to_owned)
+        };
+        let (request, support) = (href("requests").unwrap(), href("support").unwrap());
+        assert_eq!((request.as_str(), support), ("/requests/R-1", format!("/support/{ticket}")));
+        for path in [request, href("support").unwrap()] {
+            assert_eq!(dana.get(app.url("acme", &path)).send().await.unwrap().status(), 200, "{path}");
+        }
+    }
+
     async fn a_site_contacts_dashboard_shows_no_money_estimates_or_invoices(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let people = seed_people(&app).await;

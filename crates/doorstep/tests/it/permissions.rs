@@ -212,7 +212,9 @@ both_backends! {
                 .replace("{kind}", "invitation")
                 .replace("{reference}", &"0".repeat(32))
                 .replace("{session}", &format!("cs_test_{}", "0".repeat(32)))
-                .replace("{id}", &id.to_string());
+                .replace("{id}", &id.to_string())
+                // A static file under its hashed name (issue 15).
+                .replace("{file}", doorstep_web::static_url("app.css").trim_start_matches("/static/"));
             let path = if rule.path == "/office/support/files/{id}" { path.replace(&format!("/{id}"), &format!("/{support_file}")) } else { path };
             // Every POST sent below is a denial (allowed ones are skipped): the database
             // must read the same after them as before.

@@ -40,10 +40,34 @@ both_backends! {
 
     async fn the_stylesheet_is_cacheable_while_pages_are_not(backend: Backend) {
         let app = TestApp::spawn(backend).await;
+        app.create_company("acme", "Acme").await;
+        // Pages link the stylesheet and scripts under names carrying a hash of their bytes
+        // (issue 15), cached for a year: a deploy that changes a file changes its name.
+        let client = app.client(&["acme"]);
+        let page = client.get(app.url("acme", "/sign-in")).send().await.unwrap();
+        assert_eq!(page.headers()["cache-control"], "no-store");
+        let page = page.text().await.unwrap();
+        let href = page.split("<link rel=\"stylesheet\" href=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+        assert_eq!(href, doorstep_web::static_url("app.css"));
+        let name = href.strip_prefix("/static/app.").and_then(|s| s.strip_suffix(".css")).unwrap();
+        assert!(name.len() == 16 && name.chars().all(|c| c.is_ascii_hexdigit()), "{href}");
+        assert!(!page.contains("\"/static/app.css\""), "never the plain name");
+        let res = app.get_with_host("localhost", &href).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
+        let hashed = res.text().await.unwrap();
+        assert!(hashed.contains("--brand"));
+        // The plain name still answers the same bytes, with a short cache.
         let res = app.get_with_host("localhost", "/static/app.css").await;
         assert_eq!(res.status(), 200);
-        assert_eq!(res.headers()["cache-control"], "public, max-age=86400");
-        assert!(res.text().await.unwrap().contains("--brand"));
+        assert_eq!(res.headers()["cache-control"], "public, max-age=300");
+        assert_eq!(res.text().await.unwrap(), hashed);
+        // A script too; another hash (an earlier deploy's) is not found.
+        let js = doorstep_web::static_url("office-nav.js");
+        assert!(js.starts_with("/static/office-nav.") && js.ends_with(".js"), "{js}");
+        assert_eq!(app.get_with_host("localhost", js).await.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(app.get_with_host("localhost", "/static/app.0123456789abcdef.css").await.status(), 404);
     }
 
     async fn an_oversized_body_is_refused_with_413(backend: Backend) {

@@ -215,8 +215,12 @@ both_backends! {
         assert_eq!(job_status(&app, &s.people, "H-5").await.1, Some(s.pm));
 
         let sent = mails(&app, acme).await;
-        assert_eq!(sent.len(), 2);
-        let (kind, to, body) = &sent[0];
+        // Each move tells the office and confirms to Dana (issue 15).
+        assert_eq!(sent.len(), 4);
+        let to_dana: Vec<_> = sent.iter().filter(|m| m.1 == "dana@example.test").collect();
+        assert!(to_dana.len() == 2 && to_dana.iter().all(|m| m.0 == "visit_rescheduled_customer"), "{to_dana:?}");
+        assert!(to_dana[0].2.contains("Now: ") && to_dana[0].2.contains("Afternoon (PM)"), "{}", to_dana[0].2);
+        let (kind, to, body) = sent.iter().find(|m| m.1 != "dana@example.test").unwrap();
         assert_eq!((kind.as_str(), to.as_str()), ("visit_rescheduled", "hello@acme.test"));
         assert!(body.contains("H-5") && body.contains("Afternoon (PM)"), "{body}");
         assert_eq!(app.store.recent_audit_actions(acme, 2).await.unwrap(), ["visit.rescheduled", "visit.rescheduled"]);
@@ -287,7 +291,7 @@ both_backends! {
         assert_eq!(status, 409);
         assert_eq!(job_status(&app, &s.people, "H-0").await, ("scheduled".into(), None));
         assert_eq!(booked(&app, acme, s.pm).await, 0);
-        assert_eq!(mails(&app, acme).await.len(), 1, "only Harbor's move emailed");
+        assert_eq!(mails(&app, acme).await.len(), 2, "only Harbor's move emailed (the office, and Dana's confirmation)");
     }
 
     async fn with_the_setting_off_there_is_no_block_and_the_routes_refuse(backend: Backend) {
@@ -335,8 +339,11 @@ both_backends! {
         assert_eq!(job_status(&app, &s.people, "H-5").await.0, "cancelled");
         assert_eq!(booked(&app, acme, s.am).await, 0);
         let sent = mails(&app, acme).await;
-        assert_eq!(sent[0].0, "visit_cancelled");
-        assert!(sent[0].2.contains("Moving house"));
+        let office_copy = sent.iter().find(|m| m.0 == "visit_cancelled").unwrap();
+        assert!(office_copy.2.contains("Moving house"));
+        let confirmation = sent.iter().find(|m| m.0 == "visit_cancelled_customer").unwrap();
+        assert_eq!(confirmation.1, "dana@example.test");
+        assert!(confirmation.2.contains("Your reason: Moving house"), "{}", confirmation.2);
         assert_eq!(app.store.recent_audit_actions(acme, 1).await.unwrap(), ["visit.cancelled"]);
         // The request H-5 came from shows the office why the visit was cancelled.
         let job = doorstep_core::ids::JobId(app.store.visit_for_contact(acme, &doorstep_core::authz::ContactScope {
@@ -400,7 +407,8 @@ both_backends! {
         let (_, doc) = get(&app, &dana, "/jobs/H-5").await;
         let later_text = doorstep_core::local_time::weekday_date(today() + Duration::days(8));
         assert!(text_of(&doc, "[data-testid=visit-asked]").unwrap().contains(&later_text));
-        assert_eq!(mails(&app, people.acme).await[0].0, "visit_rescheduled");
+        let sent = mails(&app, people.acme).await;
+        assert_eq!(sent.iter().take(2).map(|m| m.0.as_str()).collect::<Vec<_>>(), ["visit_rescheduled_customer", "visit_rescheduled"]);
         assert_eq!(app.store.recent_audit_actions(people.acme, 1).await.unwrap(), ["visit.reschedule_requested"]);
     }
 
@@ -426,7 +434,7 @@ both_backends! {
         let (status, doc) = post(&app, &office, "/office/requests/R-1", "/office/requests/R-1/propose", &[("date", "nope"), ("schedule_type", "pm")]).await;
         assert_eq!(status, 422);
         assert!(text_of(&doc, "#proposed-date-error").is_some());
-        let res = app.submit(&office, "acme", "/office/requests/R-1", "/office/requests/R-1/propose", &[("date", &day), ("schedule_type", "pm"), ("note", "Our plumber is free then")]).await;
+        let res = app.submit(&office, "acme", "/office/requests/R-1", "/office/requests/R-1/propose", &[("date", &day), ("schedule_type", "pm"), ("note", "Our plumber is free then <b>& early</b>")]).await;
         assert_eq!(res.status(), 303);
         let res = app.submit(&office, "acme", "/office/requests/R-2", "/office/requests/R-2/propose", &[("date", &day), ("schedule_type", "all_day")]).await;
         assert_eq!(res.status(), 303);
@@ -450,6 +458,12 @@ both_backends! {
         let (status, doc) = get(&app, &dana, "/requests/R-1/proposal").await;
         assert_eq!(status, 200);
         assert!(text_of(&doc, "h2").unwrap().contains("Afternoon (PM)"));
+        // The office's note is shown where she answers, and on the request, as text.
+        assert_eq!(text_of(&doc, "[data-testid=proposal-note]").as_deref(), Some("Our plumber is free then <b>& early</b>"));
+        let (_, doc) = get(&app, &dana, "/requests/R-1").await;
+        assert!(text_of(&doc, "[data-testid=request-proposal-note]").unwrap().contains("Our plumber is free then <b>& early</b>"));
+        let raw = dana.get(app.url("acme", "/requests/R-1/proposal")).send().await.unwrap().text().await.unwrap();
+        assert!(!raw.contains("<b>"), "the note is escaped");
         let res = app.submit(&dana, "acme", "/requests/R-1/proposal", "/requests/R-1/proposal", &[("answer", "accept")]).await;
         assert_eq!(res.status(), 303);
         let r1 = app.store.request_proposal_for_office(acme, "R-1").await.unwrap().unwrap();
@@ -470,6 +484,8 @@ both_backends! {
         let r2 = app.store.request_proposal_for_office(acme, "R-2").await.unwrap().unwrap();
         assert_eq!(r2.proposal_status.as_deref(), Some("declined"));
         assert_eq!(r2.schedule_type.as_deref(), Some("am"), "a declined proposal leaves the preferred time");
+        let (_, doc) = get(&app, &harbor, "/requests/R-2/proposal").await;
+        assert!(text_of(&doc, "[data-testid=proposal-note]").is_none(), "no note, no empty box");
         let sent = mails(&app, acme).await;
         let answered: Vec<_> = sent.iter().filter(|m| m.0 == "proposal_answered").collect();
         assert_eq!(answered.len(), 2);

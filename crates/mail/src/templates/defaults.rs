@@ -39,6 +39,8 @@ pub(super) fn template(kind: EmailKind) -> &'static Template {
         EmailKind::JobCompleted => &JOB_COMPLETED,
         EmailKind::PaymentRefunded => &PAYMENT_REFUNDED,
         EmailKind::AutopayFailed => &AUTOPAY_FAILED,
+        EmailKind::VisitRescheduledCustomer => &VISIT_RESCHEDULED_CUSTOMER,
+        EmailKind::VisitCancelledCustomer => &VISIT_CANCELLED_CUSTOMER,
     }
 }
 
@@ -681,6 +683,22 @@ update your saved card there:
 
 If you have questions, just reply to this email.
 
+static VISIT_RESCHEDULED_CUSTOMER: Template = Template {
+    kind: "visit_rescheduled_customer",
+    label: "Visit rescheduled by the customer (to the customer)",
+    subject: "Your visit for job {{job_number}}: {{new_time}}",
+    body: "Hello {{contact_name}},
+
+You changed the visit for job {{job_number}} ({{job_summary}}) in the {{company_name}} portal.
+
+Was: {{old_time}}
+Now: {{new_time}}
+
+{{next_step}}
+
+The job in the portal:
+{{link}}
+
 {{company_name}}
 ",
     placeholders: &[
@@ -690,6 +708,39 @@ If you have questions, just reply to this email.
         "invoice_number",
         "due_date",
         "method",
+        "job_number",
+        "job_summary",
+        "old_time",
+        "new_time",
+        "next_step",
+        "link",
+    ],
+};
+
+static VISIT_CANCELLED_CUSTOMER: Template = Template {
+    kind: "visit_cancelled_customer",
+    label: "Visit cancelled by the customer (to the customer)",
+    subject: "Your visit for job {{job_number}} is cancelled",
+    body: "Hello {{contact_name}},
+
+You cancelled the visit for job {{job_number}} ({{job_summary}}) in the {{company_name}} portal.
+
+Visit: {{old_time}}
+Your reason: {{reason}}
+
+The office has been told. To have the work done after all, request service again in the portal.
+
+The job in the portal:
+{{link}}
+
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "job_number",
+        "job_summary",
+        "old_time",
         "reason",
         "link",
     ],

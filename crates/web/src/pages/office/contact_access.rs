@@ -1,8 +1,10 @@
 //! The office's portal-access controls on a contact (seed 004, 001): enable (which
 //! invites), resend the invitation, force a password reset, lock, unlock, disable. Each
 //! is one use case of `doorstep_app::access`; a refusal comes back as the customer page
-//! with its message.
+//! with its message. Locking and disabling ask first: without `confirm=yes` the post
+//! answers a confirmation step and changes nothing.
 
+use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::{AppError, access};
@@ -11,19 +13,39 @@ use doorstep_core::ids::{ContactId, CustomerId};
 use serde::Deserialize;
 
 use crate::auth::session::SignedInStaff;
+use crate::csrf::CsrfToken;
 use crate::extract::{Form, Path};
+use crate::views::OfficeChrome;
 use crate::{AppState, WebError};
 
-/// The button pressed.
+/// The button pressed, and `yes` once the confirmation step was answered.
 #[derive(Deserialize)]
 pub struct AccessForm {
     action: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The confirmation step before locking or disabling a contact's access.
+#[derive(Template)]
+#[template(path = "office/contact_access_confirm.html")]
+struct ConfirmPage {
+    chrome: OfficeChrome,
+    customer: String,
+    title: String,
+    message: String,
+    action: String,
+    verb: &'static str,
+    button: String,
+    keep: String,
+    back: String,
 }
 
 /// `POST /office/contacts/{id}/access`.
 pub async fn act(
     State(state): State<AppState>,
     staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
     Form(form): Form<AccessForm>,
 ) -> Result<Response, WebError> {
@@ -46,6 +68,42 @@ pub async fn act(
         ))
         .into_response()
     };
+    if matches!(form.action.as_str(), "lock" | "disable") && form.confirm != "yes" {
+        let name = format!("{} {}", contact.first_name, contact.last_name);
+        let name = name.trim();
+        let (verb, title, message, button) = if form.action == "lock" {
+            (
+                "lock",
+                format!("Lock {name}'s login?"),
+                format!(
+                    "{name} is signed out at once and cannot sign in to the portal until the office unlocks the login. Their access stays enabled and nothing else changes."
+                ),
+                "Lock login",
+            )
+        } else {
+            (
+                "disable",
+                format!("Disable {name}'s portal access?"),
+                format!(
+                    "{name} can no longer use the portal for {}. The contact and their history stay, and you can enable access again later.",
+                    customer.name
+                ),
+                "Disable access",
+            )
+        };
+        let page = ConfirmPage {
+            chrome: OfficeChrome::of(&staff, &csrf),
+            customer: customer.name.clone(),
+            title,
+            message,
+            action: format!("/office/contacts/{}/access", contact.id),
+            verb,
+            button: button.to_owned(),
+            keep: format!("No, keep {name}'s access"),
+            back: format!("/office/customers/{}", url_path(&customer.number)),
+        };
+        return crate::kit::render::page(&page);
+    }
     let (app, actor, id) = (&state.app, &staff.actor, ContactId(id));
     let done = match form.action.as_str() {
         "enable" => access::enable(app, actor, id).await.map(|e| {

@@ -165,15 +165,17 @@ pub async fn render(
         (None, None)
     };
 
+    // Each request links to its page, for those who may open it.
+    let request_pages = may(contact, PortalAction::RequestService);
     let requests = store
         .open_service_requests(company.id, scope, BLOCK)
         .await?
         .into_iter()
         .map(|r| Item {
+            href: request_pages.then(|| format!("/requests/{}", path_segment(&r.number))),
             detail: vec![r.number, format!("sent {}", day(zone, r.created_at))],
             place: None,
             title: r.title,
-            href: None,
             badge: RequestStatus::parse(&r.status).map_or("Sent", |s| s.customer_label()),
             badge_class: "",
         })
@@ -186,10 +188,10 @@ pub async fn render(
         Some(
             rows.into_iter()
                 .map(|r| Item {
+                    href: Some(format!("/support/{}", path_segment(&r.number))),
                     detail: vec![r.number, format!("opened {}", day(zone, r.created_at))],
                     place: None,
                     title: r.title,
-                    href: None,
                     badge: SupportStatus::parse(&r.status)
                         .map(|s| s.label())
                         .unwrap_or("Open"),

@@ -29,6 +29,8 @@ struct ProposalPage {
     request_href: String,
     action: String,
     proposed: String,
+    /// The office's note with its proposal (escaped by askama; empty for none).
+    note: String,
     preferred: String,
     description: String,
     state: &'static str,
@@ -69,6 +71,7 @@ fn show_page(
         request_href: format!("/requests/{}", path_segment(&r.number)),
         action: proposal_href(&r.number),
         proposed: proposed_time(r),
+        note: r.proposal_note.trim().to_owned(),
         preferred: time_text(r.preferred_date, r.schedule_type.as_deref()),
         description: r.description.clone(),
         state,

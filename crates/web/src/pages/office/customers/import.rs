@@ -379,12 +379,12 @@ pub async fn progress(
         .into_response())
 }
 
-/// `/static/import-progress.js`.
+/// `/static/import-progress.js` under its plain name (pages link its hashed one).
 pub async fn script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::CACHE_CONTROL, crate::pages::assets::SHORT),
         ],
         SCRIPT,
     )

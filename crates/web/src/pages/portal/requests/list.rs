@@ -149,6 +149,8 @@ struct DetailPage {
 /// A time the office proposed, linked to the page that answers it.
 struct ProposalLink {
     when: String,
+    /// The office's note with it (empty for none).
+    note: String,
     awaits: bool,
     answer: String,
     href: String,
@@ -260,6 +262,7 @@ pub async fn show(
                 .to_owned();
                 Some(ProposalLink {
                     when: crate::kit::schedule::proposed_time(&p),
+                    note: p.proposal_note.trim().to_owned(),
                     awaits: p.awaits_answer(),
                     answer,
                     href: crate::kit::urls::proposal_href(&p.number),

@@ -76,8 +76,7 @@ pub enum EmailKind {
 
 impl EmailKind {
     /// Every kind, in the order the office lists them.
-    pub const ALL: [EmailKind; 26] = [
-    pub const ALL: [EmailKind; 27] = [
+    pub const ALL: [EmailKind; 29] = [
         EmailKind::Invitation,
         EmailKind::PasswordReset,
         EmailKind::SignInLink,

@@ -217,6 +217,7 @@ async fn paid(
                 reference: "Autopay".into(),
                 received_at: at,
                 allocations,
+                tip_minor: 0,
             },
         )
         .await?;
@@ -243,6 +244,8 @@ async fn paid(
         ),
     )
     .await?;
+    let data = serde_json::json!({"number": receipt_number, "customer_id": customer.0, "amount_minor": c.amount_minor, "method": "card", "currency": company.currency, "online": true, "autopay": true});
+    crate::webhooks::emit(&mut tx, company_id, "payment.succeeded", data).await?;
     let credit_line =
         (rest > 0).then(|| format!("Kept as account credit: {}", money(company, rest)));
     let receipt = Receipt {

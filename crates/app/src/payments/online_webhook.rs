@@ -177,8 +177,6 @@ async fn apply(
                 ),
             )
             .await?;
-            let data = serde_json::json!({"number": payment.number, "refunded_minor": delta, "refunded_total_minor": total, "currency": company.currency});
-            crate::webhooks::emit(tx, company.id, "payment.refunded", data).await?;
             Ok((WebhookOutcome::Refunded, false))
         }
         _ => Ok((WebhookOutcome::Ignored, false)),
@@ -246,6 +244,9 @@ pub(crate) async fn take_back(
             left -= take;
         }
     }
+    // One event per refund step, whichever path (office or processor) recorded it first.
+    let data = serde_json::json!({"number": payment.number, "refunded_minor": delta, "refunded_total_minor": total, "currency": company.currency});
+    crate::webhooks::emit(tx, company.id, "payment.refunded", data).await?;
     Ok(Some(TakenBack {
         delta,
         total,

@@ -230,6 +230,9 @@ async fn two_server_processes_pay_a_webhook_once() {
                 credit_minor: 0,
                 currency: "usd".into(),
                 invoices: vec![(InvoiceId(inv.id), amount)],
+                kind: "invoices",
+                estimate: None,
+                tip_minor: 0,
             },
         )
         .await

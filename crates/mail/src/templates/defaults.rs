@@ -683,6 +683,20 @@ update your saved card there:
 
 If you have questions, just reply to this email.
 
+{{company_name}}
+",
+    placeholders: &[
+        "company_name",
+        "contact_name",
+        "amount",
+        "invoice_number",
+        "due_date",
+        "method",
+        "reason",
+        "link",
+    ],
+};
+
 static VISIT_RESCHEDULED_CUSTOMER: Template = Template {
     kind: "visit_rescheduled_customer",
     label: "Visit rescheduled by the customer (to the customer)",
@@ -704,10 +718,6 @@ The job in the portal:
     placeholders: &[
         "company_name",
         "contact_name",
-        "amount",
-        "invoice_number",
-        "due_date",
-        "method",
         "job_number",
         "job_summary",
         "old_time",

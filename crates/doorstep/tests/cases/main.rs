@@ -35,3 +35,5 @@ mod rules;
 mod import;
 mod office_bad_input;
 mod setup;
+
+mod api_keys;

@@ -29,9 +29,11 @@ pub const BURST: f64 = 300.0;
 /// Requests a key gains back each second (300 a minute sustained).
 pub const PER_SECOND: f64 = 5.0;
 
-/// Each key's bucket: tokens left and when it was last filled, by the key's hash.
-static BUCKETS: LazyLock<Mutex<HashMap<[u8; 32], (f64, Instant)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Tokens left in a key's bucket and when it was last filled, by the key's hash.
+type Buckets = HashMap<[u8; 32], (f64, Instant)>;
+
+/// Each key's bucket.
+static BUCKETS: LazyLock<Mutex<Buckets>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Takes a token from the bucket of key `id`; `Err(seconds)` to wait when it is empty.
 fn take(id: [u8; 32]) -> Result<(), u64> {
@@ -127,6 +129,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Api {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

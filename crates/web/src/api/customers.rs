@@ -1,6 +1,12 @@
 //! `/api/v1/customers`: list, read, create, update and upsert by external id, through the
 //! office's own use cases (`doorstep_app::customers::accounts`), so the API and the
 //! office pages check the same rules.
+//!
+//! axum's own `Path` and `Query` are used on purpose: the pages' extractors answer a bad
+//! value with the branded HTML page, the API with a problem. `Path<String>` takes any
+//! segment (the handler answers a wrong id 404) and the query's rejection is turned into
+//! a problem by hand.
+#![allow(clippy::disallowed_types)]
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;

@@ -139,6 +139,7 @@ pub async fn docs(staff: SignedInStaff, CsrfToken(csrf): CsrfToken) -> Result<Re
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

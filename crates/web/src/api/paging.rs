@@ -103,6 +103,7 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

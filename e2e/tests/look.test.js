@@ -44,6 +44,7 @@ const NOT_PAGES = [
   [/^\/office\/customers\/import\/template\.csv$/, 'a CSV download'],
   [/^\/office\/jobs\/\{number\}\/files\/\{id\}(\/thumb)?$/, 'a photo or an attached file'],
   [/^\/office\/customers\/import\/\{id\}\/progress$/, 'a JSON progress poll'],
+  [/^\/api\/v1\//, 'the JSON API (a bearer key, never a session: it/api.rs)'],
 ];
 
 // GET pages the walk cannot reach, each with its reason. Keep this list short: a page

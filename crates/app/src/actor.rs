@@ -173,11 +173,18 @@ pub struct StaffActor {
     company: Company,
     staff: StaffUser,
     ip: IpAddr,
+    /// The API key acting through the office's use cases (id, audit label), if any.
+    via_key: Option<(i64, String)>,
 }
 
 impl StaffActor {
     pub(crate) fn new(company: Company, staff: StaffUser, ip: IpAddr) -> Self {
-        StaffActor { company, staff, ip }
+        StaffActor {
+            company,
+            staff,
+            ip,
+            via_key: None,
+        }
     }
 
     /// The company.
@@ -227,6 +234,15 @@ impl StaffActor {
         subject: (&'static str, i64),
         detail: serde_json::Value,
     ) -> NewAuditEvent {
+        if let Some((key, label)) = &self.via_key {
+            return crate::audit::record(
+                ("api", Some(*key), label),
+                action,
+                subject,
+                self.ip,
+                detail,
+            );
+        }
         crate::audit::record(
             ("staff", Some(self.staff.id.0), &self.staff.email),
             action,
@@ -253,5 +269,62 @@ impl std::ops::Deref for Admin<'_> {
 
     fn deref(&self) -> &StaffActor {
         self.0
+    }
+}
+
+/// An API key acting for its company (`Authorization: Bearer`): built only by
+/// [`crate::api_keys::authenticate`] from a live, unrevoked key. Its writes go through the
+/// office's own use cases as an office member (never an administrator) on behalf of the
+/// administrator who made the key, and are audited as the key's (`actor_kind = api`).
+#[derive(Debug, Clone)]
+pub struct ApiActor {
+    office: StaffActor,
+    key: i64,
+    write: bool,
+}
+
+impl ApiActor {
+    pub(crate) fn new(
+        company: Company,
+        mut maker: StaffUser,
+        ip: IpAddr,
+        key: i64,
+        key_name: &str,
+        write: bool,
+    ) -> Self {
+        // An API key has the office's day-to-day rights, never an administrator's.
+        maker.role = doorstep_core::status::StaffRole::Office;
+        let label = format!("API key “{key_name}” (made by {})", maker.email);
+        let mut office = StaffActor::new(company, maker, ip);
+        office.via_key = Some((key, label));
+        ApiActor { office, key, write }
+    }
+
+    /// The company.
+    pub fn company(&self) -> &Company {
+        self.office.company()
+    }
+
+    /// The key's id.
+    pub fn key(&self) -> i64 {
+        self.key
+    }
+
+    /// Whether the key has the write scope.
+    pub fn may_write(&self) -> bool {
+        self.write
+    }
+
+    /// The office actor the key's writes go through; refused with a `read_only_key`
+    /// conflict when the key may only read.
+    pub fn writer(&self) -> Result<&StaffActor, AppError> {
+        if self.write {
+            Ok(&self.office)
+        } else {
+            Err(AppError::conflict(
+                "read_only_key",
+                "This API key may only read; make a key with the write scope to change data.",
+            ))
+        }
     }
 }

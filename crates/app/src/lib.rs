@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod api_keys;
 mod audit;
 pub mod booking;
 pub mod credentials;
@@ -42,7 +43,7 @@ use std::sync::Arc;
 
 use doorstep_store::Store;
 
-pub use actor::{Admin, ContactActor, StaffActor};
+pub use actor::{Admin, ApiActor, ContactActor, StaffActor};
 pub use crypto::PasswordCost;
 pub use crypto::secret_box::SecretKey;
 pub use error::AppError;

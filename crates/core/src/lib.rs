@@ -4,6 +4,7 @@
 //! in isolation and reused by the portal, the office, the API and the CLI.
 
 pub mod ageing;
+pub mod api_keys;
 pub mod authz;
 pub mod credentials;
 pub mod customers;

@@ -5,6 +5,7 @@
 //! same sqlx call once per engine, so the SQL is written once and checked on both by
 //! the conformance tests. Engine-specific SQL sits side by side where engines differ.
 
+pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod availability;

@@ -2,6 +2,7 @@
 //! metrics. Handlers ask `doorstep-store` for data and `doorstep-core` for rules; they hold
 //! no SQL and no business rules of their own.
 
+pub mod api;
 pub mod auth;
 pub mod csrf;
 mod display;

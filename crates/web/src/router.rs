@@ -17,7 +17,7 @@ use crate::pages::{assets, health, office, portal, security, two_factor, webhook
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
-use crate::{AppState, Tenant, WebError, edge, error_chrome, metrics};
+use crate::{AppState, Tenant, WebError, api, edge, error_chrome, metrics};
 
 /// Bodies above this are refused with 413 before being read whole.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -63,6 +63,9 @@ pub enum Access {
     StaffSetup,
     /// Office administrators only.
     Admin,
+    /// The JSON API: an API key (`Authorization: Bearer`), never a session
+    /// (`api::auth`); refusals are problem+json.
+    Api,
 }
 
 /// One route of the application and its access rule.
@@ -100,6 +103,8 @@ macro_rules! routes {
     };
     (@method GET, $handler:path) => { get($handler) };
     (@method POST, $handler:path) => { post($handler) };
+    (@method PATCH, $handler:path) => { axum::routing::patch($handler) };
+    (@method PUT, $handler:path) => { axum::routing::put($handler) };
 }
 
 routes! {
@@ -388,6 +393,18 @@ routes! {
     POST "/estimates/{number}/deposit" => portal::deposits::pay_deposit, Contact;
     // polish (issue 15)
     GET  "/static/{file}" => assets::hashed, Anyone;
+    // api (issue 20)
+    GET  "/office/api-keys" => office::api_keys::list, Admin;
+    POST "/office/api-keys" => office::api_keys::create, Admin;
+    GET  "/office/api-keys/{id}/revoke" => office::api_keys::confirm_revoke, Admin;
+    POST "/office/api-keys/{id}/revoke" => office::api_keys::revoke, Admin;
+    GET  "/api/docs" => api::docs, Admin;
+    GET  "/api/v1/openapi.json" => api::openapi_json, Visitor;
+    GET  "/api/v1/customers" => api::customers::list, Api;
+    POST "/api/v1/customers" => api::customers::create, Api;
+    GET  "/api/v1/customers/{id}" => api::customers::show, Api;
+    PATCH "/api/v1/customers/{id}" => api::customers::update, Api;
+    PUT  "/api/v1/customers/external/{external_ref}" => api::customers::upsert, Api;
 }
 
 /// Builds the application's router over `state`.

@@ -178,6 +178,7 @@ const OFFICE_SECTIONS: &[(&str, &str)] = &[
     ("/office/sites", ""),
     ("/office/staff", "settings"),
     ("/office/jobs", ""),
+    ("/office/api-keys", "settings"),
 ];
 
 /// The href of the navigation entry `path` belongs to ("/office" for the home page, ""

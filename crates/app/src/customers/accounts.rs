@@ -314,3 +314,40 @@ pub async fn reactivate(app: &App, staff: &StaffActor, id: CustomerId) -> Result
     app.commit(tx, false).await?;
     Ok(())
 }
+
+/// Creates the customer whose external reference the command carries, or saves it when
+/// one has it already (the API's upsert; the same checks as [`create`] and [`edit`]).
+/// Answers the account and whether it was made. Refused with [`AppError::Invalid`] on
+/// `external_ref` when the command has none.
+pub async fn upsert_by_external_ref(
+    app: &App,
+    staff: &StaffActor,
+    customer: Customer,
+) -> Result<(Created, bool), AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let Some(reference) = customer.input.external_ref.clone() else {
+        return Err(Invalid::new(
+            "external_ref",
+            "Enter the customer's id in your other system to create or update it by that id.",
+        )
+        .into());
+    };
+    let company = staff.company().id;
+    match app
+        .store
+        .customer_by_external_ref(company, &reference)
+        .await?
+    {
+        Some(id) => {
+            edit(app, staff, id, customer).await?;
+            let number = app
+                .store
+                .api_customer(company, id)
+                .await?
+                .map(|c| c.number)
+                .ok_or(AppError::NotFound)?;
+            Ok((Created { id, number }, false))
+        }
+        None => Ok((create(app, staff, customer).await?, true)),
+    }
+}

@@ -40,3 +40,4 @@ mod office_bad_input;
 mod setup;
 
 mod webhooks;
+mod api_keys;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod api;
 mod attacks;
 mod billing_data;
 mod cards;

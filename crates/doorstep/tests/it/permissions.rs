@@ -63,6 +63,8 @@ fn expected_get(access: Access, persona: Persona) -> Result<u16, &'static str> {
         Access::Admin if persona == Admin => Ok(200),
         Access::Admin if persona == OfficeStaff => Ok(404),
         Access::Admin => Err("/office"),
+        // The JSON API takes a key, never a session: every persona is 401 there.
+        Access::Api => Ok(401),
     }
 }
 
@@ -144,6 +146,11 @@ both_backends! {
         }).await.unwrap();
         // A webhook endpoint of Acme, for the webhook routes.
         let webhook_id = tx.add_webhook_endpoint(people.acme, "https://hooks.example.test/in", "v1:00", "invoice.paid").await.unwrap();
+        // An API key, for the office's revoke routes.
+        let api_key_id = tx.insert_api_key(people.acme, &doorstep_store::api::NewApiKey {
+            name: "Sync", prefix: "dsk_live_00000000", key_hash: &"0".repeat(64), scopes: "read",
+            created_by: doorstep_core::ids::StaffUserId(oscar_id),
+        }).await.unwrap();
         tx.commit().await.unwrap();
 
         let personas = [
@@ -203,6 +210,8 @@ both_backends! {
                 site_id
             } else if rule.path.starts_with("/office/staff/") {
                 oscar_id
+            } else if rule.path.starts_with("/office/api-keys/") {
+                api_key_id
             } else {
                 contact_id
             };
@@ -214,11 +223,12 @@ both_backends! {
                 .replace("{session}", &format!("cs_test_{}", "0".repeat(32)))
                 .replace("{id}", &id.to_string())
                 // A static file under its hashed name (issue 15).
-                .replace("{file}", doorstep_web::static_url("app.css").trim_start_matches("/static/"));
+                .replace("{file}", doorstep_web::static_url("app.css").trim_start_matches("/static/"))
+                .replace("{external_ref}", "ERP-1");
             let path = if rule.path == "/office/support/files/{id}" { path.replace(&format!("/{id}"), &format!("/{support_file}")) } else { path };
             // Every POST sent below is a denial (allowed ones are skipped): the database
             // must read the same after them as before.
-            let denials_only = rule.method == "POST" && rule.access != Access::Visitor;
+            let denials_only = rule.method != "GET" && rule.access != Access::Visitor;
             let before = if denials_only { Some(snapshot(&app).await) } else { None };
             for (persona, token) in &personas {
                 let expected = match expected_get(rule.access, *persona) {
@@ -240,6 +250,11 @@ both_backends! {
                 let csrf = token.as_deref().map_or(CSRF.to_owned(), doorstep_web::csrf::session_csrf_token);
                 let request = if rule.method == "GET" {
                     plain.get(app.url("acme", &path))
+                } else if rule.access == Access::Api {
+                    // The API's writes (POST, PATCH, PUT) with JSON, as an API client sends them.
+                    let method = reqwest::Method::from_bytes(rule.method.as_bytes()).unwrap();
+                    plain.request(method, app.url("acme", &path)).header("origin", app.origin("acme"))
+                        .header("content-type", "application/json").body(r#"{"name": "X"}"#)
                 } else if UPLOADS.contains(&rule.path) {
                     // Upload routes take multipart forms, as browsers send them.
                     let (content_type, body) = multipart_body(&[("csrf_token", csrf.as_str())], "files", &[]);
@@ -252,6 +267,7 @@ both_backends! {
                 let status = res.status().as_u16();
                 let location = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
                 let what = format!("{} {} as {persona:?}", rule.method, rule.path);
+                let res_type = res.headers().get("content-type").and_then(|t| t.to_str().ok()).map(str::to_owned);
                 let is_html = res.headers().get("content-type").and_then(|t| t.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
                 // Only pages are read: the requests' event stream never ends.
                 let body = if is_html { res.text().await.unwrap() } else { String::new() };
@@ -266,6 +282,11 @@ both_backends! {
                 assert!(status < 500, "{what}: {status}");
                 assert_ne!(status, 403, "{what}: a valid same-site form is never refused as forged");
                 match (rule.method, expected) {
+                    // The API: refused as problem+json for want of a key.
+                    (_, Ok(401)) => {
+                        assert_eq!(status, 401, "{what}");
+                        assert_eq!(res_type.as_deref(), Some("application/problem+json"), "{what}");
+                    }
                     // Denials hold for every method: sent to sign in, nothing done.
                     (_, Err(to)) => assert_eq!((status, location.as_str()), (303, to), "{what}"),
                     ("GET", Ok(code)) => {

@@ -22,6 +22,10 @@ pub async fn enforce(
     request: Request,
     next: Next,
 ) -> Result<Response, WebError> {
+    // The API authenticates by key, and answers refusals as problem+json.
+    if access == Access::Api {
+        return Ok(crate::api::auth::enforce(&state, request, next).await);
+    }
     let (mut parts, body) = request.into_parts();
     let resolved = resolve(access, &mut parts, &state).await;
     match resolved {
@@ -54,7 +58,8 @@ fn refuse_writes_when_viewing(parts: &Parts, contact: &SignedInContact) -> Resul
 /// Resolves who is signed in as `access` asks, into the request's extensions.
 async fn resolve(access: Access, parts: &mut Parts, state: &AppState) -> Result<(), WebError> {
     match access {
-        Access::Anyone => {}
+        // Resolved by `api::auth::enforce` before this is reached.
+        Access::Anyone | Access::Api => {}
         Access::Visitor => {
             Tenant::from_request_parts(parts, state).await?;
         }

@@ -1,5 +1,6 @@
 //! The office's pages.
 
+pub mod api_keys;
 pub mod availability;
 pub mod catalogue;
 pub mod contact_access;

@@ -1,0 +1,156 @@
+//! The JSON API, `/api/v1` (issue 20): authenticated by API keys (`Authorization: Bearer`,
+//! see [`auth`]), refusals as RFC 9457 problems ([`problem`]), cursor pagination
+//! ([`paging`]), `Idempotency-Key` on POST and PUT ([`idempotency`]). Every write calls
+//! the office's own use case. The OpenAPI 3.1 document is generated from the handlers'
+//! annotations ([`ApiDoc`]), served at `/api/v1/openapi.json` and listed at `/api/docs`.
+
+pub mod auth;
+pub mod customers;
+pub mod idempotency;
+pub mod paging;
+pub mod problem;
+
+use askama::Template;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::WebError;
+use crate::auth::session::SignedInStaff;
+use crate::csrf::CsrfToken;
+use crate::views::OfficeChrome;
+
+/// The API's OpenAPI document, from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Doorstep API",
+        version = "1",
+        description = "The JSON API of one company's Doorstep, on its own host. Authenticate with an API key made in the office (Settings → API keys): `Authorization: Bearer dsk_live_…`. Refusals are RFC 9457 problem details (`application/problem+json`)."
+    ),
+    paths(
+        customers::list,
+        customers::create,
+        customers::show,
+        customers::update,
+        customers::upsert,
+    ),
+    components(schemas(problem::Problem, problem::FieldError)),
+    modifiers(&BearerKey),
+    tags((name = "customers", description = "Customer accounts")),
+)]
+pub struct ApiDoc;
+
+/// Declares the bearer key scheme.
+struct BearerKey;
+
+impl Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("dsk_live_…")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// `GET /api/v1/openapi.json`: the OpenAPI 3.1 document.
+pub async fn openapi_json() -> Response {
+    let body = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned());
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// One endpoint as the docs page lists it.
+struct Endpoint {
+    method: &'static str,
+    path: String,
+    summary: String,
+    anchor: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/api/docs.html")]
+struct DocsPage {
+    chrome: OfficeChrome,
+    endpoints: Vec<Endpoint>,
+    problems: Vec<(&'static str, u16, &'static str)>,
+    burst: u32,
+    per_minute: u32,
+}
+
+/// The endpoints of the OpenAPI document, in its order.
+fn endpoints() -> Vec<Endpoint> {
+    let doc = ApiDoc::openapi();
+    let mut out = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            if let Some(op) = op {
+                let summary = op
+                    .summary
+                    .clone()
+                    .or_else(|| op.description.clone())
+                    .unwrap_or_default();
+                let anchor = format!("{method}{path}")
+                    .to_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+                out.push(Endpoint {
+                    method,
+                    path: path.clone(),
+                    summary,
+                    anchor,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `GET /api/docs`: the API's endpoints, how to authenticate and what refusals mean.
+pub async fn docs(staff: SignedInStaff, CsrfToken(csrf): CsrfToken) -> Result<Response, WebError> {
+    let page = DocsPage {
+        chrome: OfficeChrome::of(&staff, &csrf),
+        endpoints: endpoints(),
+        problems: problem::KINDS.to_vec(),
+        burst: auth::BURST as u32,
+        per_minute: (auth::PER_SECOND * 60.0) as u32,
+    };
+    crate::kit::render::page(&page)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_every_endpoint() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&ApiDoc::openapi().to_json().unwrap()).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["paths"]["/api/v1/customers"]["get"].is_object());
+        assert!(doc["paths"]["/api/v1/customers/{id}"]["patch"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        assert_eq!(endpoints().len(), 5);
+    }
+}

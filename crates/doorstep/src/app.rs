@@ -41,6 +41,13 @@ impl App {
 
     /// Binds the listener for an already opened store.
     pub async fn build_with_store(settings: &Settings, store: Store) -> Result<App, CliError> {
+        if let Some(slug) = &settings.single_company
+            && store.company_by_slug(slug.as_str()).await?.is_none()
+        {
+            return Err(CliError::usage(format!(
+                "--single-company: no company with slug \"{slug}\" (create it with doorstep company create)"
+            )));
+        }
         let listener = TcpListener::bind(settings.bind)
             .await
             .map_err(|e| CliError::usage(format!("cannot listen on {}: {e}", settings.bind)))?;

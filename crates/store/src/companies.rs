@@ -304,7 +304,8 @@ impl Tx {
         Ok(CompanyId(id))
     }
 
-    /// Registers a custom domain for a company; a domain taken by any company is a conflict.
+    /// Registers a custom domain for a company, not yet verified; a domain taken by any
+    /// company is a conflict.
     pub async fn add_company_domain(
         &mut self,
         company: CompanyId,
@@ -312,7 +313,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         self.companies_changed();
         on_tx!(self, conn => sqlx::query(
-            "INSERT INTO company_domains (company_id, domain, verified_at, created_at) VALUES ($1, $2, $3, $3)")
+            "INSERT INTO company_domains (company_id, domain, verified_at, created_at) VALUES ($1, $2, NULL, $3)")
             .bind(company.0).bind(domain.to_ascii_lowercase()).bind(db_time(now()))
             .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         Ok(())

@@ -358,6 +358,11 @@ routes! {
     GET  "/pay/test/{session}" => portal::pay::test_form, Contact;
     POST "/pay/test/{session}" => portal::pay::test_submit, Contact;
     POST "/webhooks/stripe" => webhooks::stripe, Visitor;
+    // domains (issue 18)
+    GET  "/office/company/domains" => office::company::domains::list, Admin;
+    POST "/office/company/domains" => office::company::domains::add, Admin;
+    GET  "/office/company/domains/{id}/remove" => office::company::domains::confirm_remove, Admin;
+    POST "/office/company/domains/{id}/remove" => office::company::domains::remove, Admin;
 }
 
 /// Builds the application's router over `state`.

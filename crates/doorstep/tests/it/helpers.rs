@@ -43,6 +43,7 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         max_connections: 512,
         shutdown_grace: std::time::Duration::from_secs(1),
         insecure_fast_password_hashing: true,
+        single_company: None,
     }
 }
 

@@ -35,3 +35,4 @@ mod rules;
 mod import;
 mod office_bad_input;
 mod setup;
+mod domains;

@@ -13,7 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::guard;
 use crate::csrf;
-use crate::pages::{assets, health, office, portal, security, two_factor, webhooks};
+use crate::pages::{assets, central, health, office, portal, security, two_factor, webhooks};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
@@ -363,6 +363,8 @@ routes! {
     POST "/office/company/domains" => office::company::domains::add, Admin;
     GET  "/office/company/domains/{id}/remove" => office::company::domains::confirm_remove, Admin;
     POST "/office/company/domains/{id}/remove" => office::company::domains::remove, Admin;
+    GET  "/find-your-portal" => central::form, Anyone;
+    POST "/find-your-portal" => central::request, Anyone;
 }
 
 /// Builds the application's router over `state`.

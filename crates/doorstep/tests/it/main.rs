@@ -42,3 +42,4 @@ mod two_factor;
 mod visits;
 
 mod setup;
+mod domains;

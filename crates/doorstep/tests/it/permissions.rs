@@ -80,6 +80,7 @@ both_backends! {
         let mut tx = app.store.begin().await.unwrap();
         tx.set_company_settings(people.acme, &settings).await.unwrap();
         let oscar_id = tx.create_staff(people.acme, "dispatch@acme.test", "Oscar", StaffRole::Office, Some(&hash)).await.unwrap().0;
+        tx.add_company_domain(people.acme, "portal.acme.example").await.unwrap();
         tx.create_staff(bolt.id, "office@bolt.test", "Bo", StaffRole::Admin, Some(&hash)).await.unwrap();
         let lola = tx.insert_login(people.acme, "lola@example.test", Some(&hash)).await.unwrap();
         tx.insert_contact(people.acme, &NewContact {
@@ -88,6 +89,7 @@ both_backends! {
             is_primary: false, is_billing: false, portal_enabled: true,
         }).await.unwrap();
         tx.commit().await.unwrap();
+        let domain_id = app.store.company_domains(people.acme).await.unwrap()[0].id;
 
         // Sessions for each persona, as raw tokens.
         // One browser each: signing in ends the session a browser already had.
@@ -199,6 +201,8 @@ both_backends! {
                 site_id
             } else if rule.path.starts_with("/office/staff/") {
                 oscar_id
+            } else if rule.path.starts_with("/office/company/domains/") {
+                domain_id
             } else {
                 contact_id
             };
@@ -283,7 +287,9 @@ both_backends! {
                             // No import has run here: a made-up one answers 404.
                             || (status == 404 && rule.path.starts_with("/office/customers/import/{id}"))
                             // No checkout exists here: a made-up one answers 404.
-                            || (status == 404 && rule.path.starts_with("/pay/"));
+                            || (status == 404 && rule.path.starts_with("/pay/"))
+                            // The central sign-in is the bare host's: a company's host sends to its own link form.
+                            || (status == 303 && rule.path == "/find-your-portal" && location == "/sign-in/link");
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
                     // A denied POST of someone signed in: 404, as its GET.

@@ -73,6 +73,9 @@ pub struct DetailsForm {
     timezone: String,
     currency: String,
     payment_terms_days: String,
+    estimate_prefix: String,
+    invoice_prefix: String,
+    job_prefix: String,
     was_name: Option<String>,
     was_email: String,
     was_phone: String,
@@ -87,6 +90,9 @@ pub struct DetailsForm {
     was_timezone: String,
     was_currency: String,
     was_payment_terms_days: String,
+    was_estimate_prefix: String,
+    was_invoice_prefix: String,
+    was_job_prefix: String,
 }
 
 impl DetailsForm {
@@ -106,6 +112,9 @@ impl DetailsForm {
             timezone: self.timezone.clone(),
             currency: self.currency.clone(),
             payment_terms_days: self.payment_terms_days.clone(),
+            estimate_prefix: self.estimate_prefix.clone(),
+            invoice_prefix: self.invoice_prefix.clone(),
+            job_prefix: self.job_prefix.clone(),
         }
     }
 
@@ -126,6 +135,9 @@ impl DetailsForm {
             timezone: self.was_timezone.clone(),
             currency: self.was_currency.clone(),
             payment_terms_days: self.was_payment_terms_days.clone(),
+            estimate_prefix: self.was_estimate_prefix.clone(),
+            invoice_prefix: self.was_invoice_prefix.clone(),
+            job_prefix: self.was_job_prefix.clone(),
         })
     }
 }
@@ -281,6 +293,36 @@ fn groups(values: &DetailsInput, was: &DetailsInput, errors: &FieldErrors) -> Ve
                     "number",
                     (&v.payment_terms_days, &w.payment_terms_days),
                     "Days after an invoice is issued that it is due; 0 means due on receipt.",
+                    "off",
+                ),
+            ],
+        },
+        Group {
+            id: "numbers",
+            heading: "Document numbers",
+            fields: vec![
+                field(
+                    "estimate_prefix",
+                    "Estimate number prefix",
+                    "text",
+                    (&v.estimate_prefix, &w.estimate_prefix),
+                    "1 to 8 letters, digits or dashes, such as EST-. New estimates get it; numbers already given stay.",
+                    "off",
+                ),
+                field(
+                    "invoice_prefix",
+                    "Invoice number prefix",
+                    "text",
+                    (&v.invoice_prefix, &w.invoice_prefix),
+                    "Such as INV-. New invoices get it; numbers already given stay.",
+                    "off",
+                ),
+                field(
+                    "job_prefix",
+                    "Job number prefix",
+                    "text",
+                    (&v.job_prefix, &w.job_prefix),
+                    "Such as WO-. New jobs get it; numbers already given stay.",
                     "off",
                 ),
             ],

@@ -272,7 +272,12 @@ pub struct SettingsArgs {
     pub shutdown_grace_secs: Option<u32>,
 
     /// Serve this company (its slug) on the bare base domain too, for a deployment of one company.
-    #[arg(long, env = "DOORSTEP_SINGLE_COMPANY", global = true, value_name = "SLUG")]
+    #[arg(
+        long,
+        env = "DOORSTEP_SINGLE_COMPANY",
+        global = true,
+        value_name = "SLUG"
+    )]
     pub single_company: Option<String>,
 
     /// Log format.

@@ -185,7 +185,8 @@ pub async fn company_domain(
 ) -> Result<(), CliError> {
     use doorstep_app::AppError;
     use doorstep_app::company::domains;
-    let slug = CompanySlug::parse(slug).map_err(|e| CliError::usage(format!("SLUG: {}", e.message)))?;
+    let slug =
+        CompanySlug::parse(slug).map_err(|e| CliError::usage(format!("SLUG: {}", e.message)))?;
     let domain = domains::parse(domain, &settings.base_domain).map_err(|e| match e.invalid() {
         Some(invalid) => CliError::usage(format!("DOMAIN: {}", invalid.message)),
         None => CliError::usage(e.to_string()),
@@ -209,7 +210,9 @@ pub async fn company_domain(
         }
         Err(AppError::NotFound) => Err(CliError::usage(format!("no company with slug \"{slug}\""))),
         Err(AppError::Conflict { message, .. }) => Err(CliError::usage(message)),
-        Err(other) => Err(CliError::failed(format!("cannot change the domain: {other}"))),
+        Err(other) => Err(CliError::failed(format!(
+            "cannot change the domain: {other}"
+        ))),
     }
 }
 

@@ -5,8 +5,7 @@
 
 use doorstep_core::company::{
     LINE_MAX, check_currency, check_line, check_name, check_number_prefix, check_payment_terms,
-    check_phone,
-    check_time_zone, check_website,
+    check_phone, check_time_zone, check_website,
 };
 use doorstep_core::email::EmailAddress;
 use doorstep_core::validation::Invalid;
@@ -118,8 +117,10 @@ impl Details {
         let timezone = errors.check(check_time_zone(&input.timezone));
         let currency = errors.check(check_currency(&input.currency));
         let terms = errors.check(check_payment_terms(&input.payment_terms_days));
-        let estimate_prefix =
-            errors.check(check_number_prefix("estimate_prefix", &input.estimate_prefix));
+        let estimate_prefix = errors.check(check_number_prefix(
+            "estimate_prefix",
+            &input.estimate_prefix,
+        ));
         let invoice_prefix =
             errors.check(check_number_prefix("invoice_prefix", &input.invoice_prefix));
         let job_prefix = errors.check(check_number_prefix("job_prefix", &input.job_prefix));

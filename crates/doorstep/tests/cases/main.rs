@@ -32,7 +32,7 @@ mod chain;
 mod job_files;
 mod rules;
 
+mod domains;
 mod import;
 mod office_bad_input;
 mod setup;
-mod domains;

@@ -41,5 +41,5 @@ mod tenancy;
 mod two_factor;
 mod visits;
 
-mod setup;
 mod domains;
+mod setup;

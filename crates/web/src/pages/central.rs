@@ -42,8 +42,14 @@ fn html(page: CentralPage) -> Result<Response, WebError> {
 }
 
 /// Whether this host serves a company: then its own form is the place.
-async fn on_company_host(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Result<bool, WebError> {
-    Ok(company_of_host(state, host_of(headers, uri)).await?.is_some())
+async fn on_company_host(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<bool, WebError> {
+    Ok(company_of_host(state, host_of(headers, uri))
+        .await?
+        .is_some())
 }
 
 /// `GET /find-your-portal`.

@@ -114,11 +114,21 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     staff.actor.admin()?;
     let notice = match query.done.as_deref() {
-        Some("added") => Some("Domain added. Create its DNS record below; it serves your portal once the record is in place."),
+        Some("added") => Some(
+            "Domain added. Create its DNS record below; it serves your portal once the record is in place.",
+        ),
         Some("removed") => Some("Domain removed. It no longer serves your portal."),
         _ => None,
     };
-    page(&state, &staff, &csrf, (String::new(), None), notice, StatusCode::OK).await
+    page(
+        &state,
+        &staff,
+        &csrf,
+        (String::new(), None),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /office/company/domains`: adds a domain.
@@ -142,7 +152,15 @@ pub async fn add(
         Ok(()) => Ok(Redirect::to("/office/company/domains?done=added").into_response()),
         Err(e) => {
             let (status, message) = refused(e)?;
-            page(&state, &staff, &csrf, (form.domain, Some(message)), None, status).await
+            page(
+                &state,
+                &staff,
+                &csrf,
+                (form.domain, Some(message)),
+                None,
+                status,
+            )
+            .await
         }
     }
 }

@@ -58,12 +58,12 @@ const UNFILLABLE = {
   '/office/customers/import/{id}': 'an import exists only once a file is uploaded; office_import.test.js looks at its dry run and progress pages',
   '/pay/test/{session}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the TEST MODE page',
   '/pay/return/{reference}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the paid and declined return pages',
-  '/office/company/domains/{id}/remove': 'the demo company has no custom domain; office_domains.test.js adds one and opens this confirmation',
+  '/office/company/domains/{id}/remove': 'the demo company has no custom domain; it/domains.rs adds one and opens this confirmation over HTTP',
 };
 
 // Pages a role may open that send it on instead (HTTP 303), with the reason.
 const SENT_ON = {
-  'signed-out /find-your-portal': "the central sign-in is the base domain's page; a company's host sends to its own link form (office_domains.test.js looks at it on the bare host)",
+  'signed-out /find-your-portal': "the central sign-in is the base domain's page; a company's host sends to its own link form (it/domains.rs checks it on the bare host)",
 };
 
 const ROLES = [

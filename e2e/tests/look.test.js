@@ -62,10 +62,13 @@ const UNFILLABLE = {
   '/office/webhooks/{id}': 'the demo company has no webhook; webhooks.test.js adds one and looks at its page and delivery log',
   '/office/webhooks/{id}/delete': 'the demo company has no webhook; webhooks.test.js adds one and looks at this confirmation',
   '/payment-methods/test/{session}': 'a setup page exists only once Add a card is pressed; cards.test.js looks at the TEST MODE page',
+  '/office/company/domains/{id}/remove': 'the demo company has no custom domain; it/domains.rs adds one and opens this confirmation over HTTP',
 };
 
 // Pages a role may open that send it on instead (HTTP 303), with the reason.
-const SENT_ON = {};
+const SENT_ON = {
+  'signed-out /find-your-portal': "the central sign-in is the base domain's page; a company's host sends to its own link form (it/domains.rs checks it on the bare host)",
+};
 
 const ROLES = [
   { name: 'signed-out', sees: ['Anyone', 'Visitor'] },

@@ -144,6 +144,26 @@ pub fn check_time_zone(raw: &str) -> Result<String, Invalid> {
         .map_err(|e| Invalid::new("timezone", e.message))
 }
 
+/// The longest document number prefix.
+pub const PREFIX_MAX: usize = 8;
+
+/// A document number prefix (`INV-` in `INV-1043`): 1 to [`PREFIX_MAX`] letters, digits
+/// or dashes, kept as typed apart from surrounding spaces. `field` names the form field.
+pub fn check_number_prefix(field: &'static str, raw: &str) -> Result<String, Invalid> {
+    let prefix = raw.trim();
+    let ok = (1..=PREFIX_MAX).contains(&prefix.chars().count())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !ok {
+        return Err(Invalid::new(
+            field,
+            format!("Use 1 to {PREFIX_MAX} letters, digits or dashes, such as INV-."),
+        ));
+    }
+    Ok(prefix.to_owned())
+}
+
 /// Why a change to the staff was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffRefusal {
@@ -382,5 +402,29 @@ mod tests {
             Ok(())
         );
         assert_eq!(StaffRefusal::LastAdmin.code(), "last_admin");
+    }
+
+    #[test]
+    fn number_prefixes_are_short_letters_digits_and_dashes() {
+        use super::check_number_prefix;
+        assert_eq!(
+            check_number_prefix("invoice_prefix", " INV- ")
+                .ok()
+                .as_deref(),
+            Some("INV-")
+        );
+        assert_eq!(
+            check_number_prefix("job_prefix", "J").ok().as_deref(),
+            Some("J")
+        );
+        assert_eq!(
+            check_number_prefix("job_prefix", "2026-WO-")
+                .ok()
+                .as_deref(),
+            Some("2026-WO-")
+        );
+        for bad in ["", "   ", "INVOICE-NO", "IN V", "INV/", "ÉST-", "<b>"] {
+            assert!(check_number_prefix("job_prefix", bad).is_err(), "{bad:?}");
+        }
     }
 }

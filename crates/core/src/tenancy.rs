@@ -47,6 +47,79 @@ impl std::fmt::Display for CompanySlug {
     }
 }
 
+/// A company's own domain for its portal (`portal.acmeplumbing.com`), checked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CustomDomain(String);
+
+/// The longest domain name DNS allows.
+const DOMAIN_MAX: usize = 253;
+
+impl CustomDomain {
+    /// Parses a domain as typed: trimmed, lower-cased and without a final dot; refused
+    /// with a scheme, port, path, spaces, non-ASCII letters (an internationalised name
+    /// must be typed in its `xn--` form), an IP address, fewer than two labels, a label
+    /// that is empty, longer than 63 or starts or ends with a hyphen, or the service's
+    /// own `base_domain` or a name under it (those are companies' sub-domains).
+    pub fn parse(raw: &str, base_domain: &str) -> Result<Self, Invalid> {
+        let bad = |m: &str| Err(Invalid::new("domain", m));
+        let value = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+        if value.is_empty() {
+            return bad("Type a domain such as portal.example.com.");
+        }
+        if value.contains("://") {
+            return bad("Type the domain only, without http:// or https://.");
+        }
+        if value.contains('/') || value.contains('?') || value.contains('#') {
+            return bad("Type the domain only, without a path.");
+        }
+        if value.contains(':') {
+            return bad("Type the domain only, without a port.");
+        }
+        if !value.is_ascii() {
+            return bad(
+                "Letters outside a–z are not accepted: type an internationalised domain in its xn-- form.",
+            );
+        }
+        if value.parse::<std::net::IpAddr>().is_ok() {
+            return bad("Use a domain name, not an IP address.");
+        }
+        let labels: Vec<&str> = value.split('.').collect();
+        let labels_ok = labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+        if !labels_ok || labels.len() < 2 || value.len() > DOMAIN_MAX {
+            return bad(
+                "Use a domain such as portal.example.com: letters, digits and hyphens, separated by dots.",
+            );
+        }
+        let base = base_domain
+            .trim()
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        if value == base || value.ends_with(&format!(".{base}")) {
+            return bad(&format!(
+                "Names under {base} are the service's own; use a domain of your company."
+            ));
+        }
+        Ok(Self(value))
+    }
+
+    /// The domain.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CustomDomain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What a request's host names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostTarget {
@@ -176,5 +249,38 @@ mod tests {
         for raw in ["a", "Acme Co", "-acme", "acme-", "office", &"x".repeat(41)] {
             assert!(CompanySlug::parse(raw).is_err(), "{raw:?} was accepted");
         }
+    }
+    #[test]
+    fn custom_domains_are_plain_lower_case_names_outside_the_base_domain() {
+        use super::CustomDomain;
+        let ok = |raw: &str| CustomDomain::parse(raw, "portal.example.com").map(|d| d.to_string());
+        assert_eq!(
+            ok(" Portal.AcmePlumbing.com. ").ok().as_deref(),
+            Some("portal.acmeplumbing.com")
+        );
+        assert_eq!(
+            ok("xn--bcher-kva.example").ok().as_deref(),
+            Some("xn--bcher-kva.example")
+        );
+        for bad in [
+            "",
+            "https://portal.acme.com",
+            "portal.acme.com:8443",
+            "portal.acme.com/login",
+            "bücher.example",
+            "localhost",
+            "10.0.0.1",
+            "-acme.com",
+            "acme-.com",
+            "acme..com",
+            "ac me.com",
+            "acme_plumbing.com",
+            "portal.example.com",
+            "acme.portal.example.com",
+        ] {
+            assert!(ok(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(ok(&format!("{}.com", "a".repeat(64))).is_err());
+        assert!(ok(&format!("{}.com", vec!["a".repeat(60); 5].join("."))).is_err());
     }
 }

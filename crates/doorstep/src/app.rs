@@ -42,6 +42,13 @@ impl App {
 
     /// Binds the listener for an already opened store.
     pub async fn build_with_store(settings: &Settings, store: Store) -> Result<App, CliError> {
+        // The company may be created after the server starts: until then the bare host
+        // answers "no portal" as it would without the setting.
+        if let Some(slug) = &settings.single_company
+            && store.company_by_slug(slug.as_str()).await?.is_none()
+        {
+            tracing::warn!(%slug, "--single-company names no company yet; create it with doorstep company create");
+        }
         let listener = TcpListener::bind(settings.bind)
             .await
             .map_err(|e| CliError::usage(format!("cannot listen on {}: {e}", settings.bind)))?;

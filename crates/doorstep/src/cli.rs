@@ -69,6 +69,28 @@ pub enum CompanyCommand {
         #[arg(long, value_name = "NAME")]
         time_zone: Option<String>,
     },
+    /// A company's custom domains, e.g. `doorstep company domain add acme portal.acmeplumbing.com`.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+}
+
+/// `doorstep company domain ...`
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Serve the company's portal and office on DOMAIN too; prints the DNS record to create.
+    Add {
+        /// The company's slug.
+        slug: String,
+        /// The domain, e.g. portal.acmeplumbing.com (no scheme, port or path).
+        domain: String,
+    },
+    /// Stop serving the company on DOMAIN (at once on this database).
+    Remove {
+        /// The company's slug.
+        slug: String,
+        /// The domain to remove.
+        domain: String,
+    },
 }
 
 /// How logs are written.
@@ -277,6 +299,15 @@ pub struct SettingsArgs {
         value_name = "SECONDS"
     )]
     pub shutdown_grace_secs: Option<u32>,
+
+    /// Serve this company (its slug) on the bare base domain too, for a deployment of one company.
+    #[arg(
+        long,
+        env = "DOORSTEP_SINGLE_COMPANY",
+        global = true,
+        value_name = "SLUG"
+    )]
+    pub single_company: Option<String>,
 
     /// Log format.
     #[arg(long, env = "DOORSTEP_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]

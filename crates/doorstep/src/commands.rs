@@ -176,6 +176,46 @@ pub async fn create_company(
     Ok(())
 }
 
+/// `doorstep company domain add|remove SLUG DOMAIN` (`add` false: remove).
+pub async fn company_domain(
+    settings: &Settings,
+    slug: &str,
+    domain: &str,
+    add: bool,
+) -> Result<(), CliError> {
+    use doorstep_app::AppError;
+    use doorstep_app::company::domains;
+    let slug =
+        CompanySlug::parse(slug).map_err(|e| CliError::usage(format!("SLUG: {}", e.message)))?;
+    let domain = domains::parse(domain, &settings.base_domain).map_err(|e| match e.invalid() {
+        Some(invalid) => CliError::usage(format!("DOMAIN: {}", invalid.message)),
+        None => CliError::usage(e.to_string()),
+    })?;
+    let store = connect_and_migrate(settings).await?;
+    let done = if add {
+        domains::add_by_operator(&store, &slug, &domain).await
+    } else {
+        domains::remove_by_operator(&store, &slug, &domain).await
+    };
+    store.close().await;
+    match done {
+        Ok(()) if add => {
+            println!("Added {domain} to {slug}. Create this DNS record at the domain's provider:");
+            println!("  {domain}. CNAME {}.", settings.base_domain);
+            Ok(())
+        }
+        Ok(()) => {
+            println!("Removed {domain} from {slug}; it no longer serves the company.");
+            Ok(())
+        }
+        Err(AppError::NotFound) => Err(CliError::usage(format!("no company with slug \"{slug}\""))),
+        Err(AppError::Conflict { message, .. }) => Err(CliError::usage(message)),
+        Err(other) => Err(CliError::failed(format!(
+            "cannot change the domain: {other}"
+        ))),
+    }
+}
+
 /// `doorstep backup --to FILE`.
 pub async fn backup(settings: &Settings, to: &Path) -> Result<(), CliError> {
     let url = settings.database_url.expose();

@@ -10,7 +10,7 @@ pub mod secret_key;
 pub mod settings;
 pub mod telemetry;
 
-use cli::{Cli, Command, CompanyCommand};
+use cli::{Cli, Command, CompanyCommand, DomainCommand};
 use error::CliError;
 use settings::Settings;
 
@@ -51,6 +51,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 time_zone.as_deref(),
             )
             .await
+        }
+        Command::Company(CompanyCommand::Domain(DomainCommand::Add { slug, domain })) => {
+            commands::company_domain(&settings, &slug, &domain, true).await
+        }
+        Command::Company(CompanyCommand::Domain(DomainCommand::Remove { slug, domain })) => {
+            commands::company_domain(&settings, &slug, &domain, false).await
         }
         Command::Backup { to } => commands::backup(&settings, &to).await,
         Command::Routes { .. } => Ok(()),

@@ -72,6 +72,8 @@ pub struct Settings {
     /// After a shutdown signal: how long `/readyz` answers 503 while requests in flight
     /// and the email being sent finish; then the process exits.
     pub shutdown_grace: std::time::Duration,
+    /// The company served on the bare base domain (`--single-company`), if any.
+    pub single_company: Option<CompanySlug>,
     /// Cheap password hashing, for test suites only (not settable from the CLI).
     pub insecure_fast_password_hashing: bool,
     /// The instance's Stripe key, webhook secret and API base (companies without their own).
@@ -150,7 +152,15 @@ impl Settings {
             ),
             _ => None,
         };
+        let single_company = match args.single_company.as_deref().map(str::trim) {
+            Some(slug) if !slug.is_empty() => Some(
+                CompanySlug::parse(slug)
+                    .map_err(|e| CliError::usage(format!("--single-company: {}", e.message)))?,
+            ),
+            _ => None,
+        };
         Ok(Settings {
+            single_company,
             database_url: Secret(database_url),
             bind,
             base_domain,
@@ -191,6 +201,7 @@ impl Settings {
             (None, false) => Some(bound_port),
         };
         doorstep_web::WebConfig {
+            single_company: self.single_company.as_ref().map(|s| s.to_string()),
             base_domain: self.base_domain.clone(),
             public_port,
             https: self.https,

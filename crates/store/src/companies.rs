@@ -220,6 +220,21 @@ impl Store {
         Ok(row.map(Company::from))
     }
 
+    /// The companies where `email` has a portal login that is not locked (at most 50,
+    /// by name): where the central sign-in page may send it a link.
+    pub async fn companies_with_login(&self, email: &str) -> Result<Vec<Company>, E> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM companies WHERE id IN \
+             (SELECT company_id FROM portal_logins WHERE email = $1 AND locked_at IS NULL) \
+             ORDER BY name, id LIMIT 50"
+        );
+        let rows: Vec<CompanyRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(email.to_lowercase())
+            .fetch_all(p)
+            .await)?;
+        Ok(rows.into_iter().map(Company::from).collect())
+    }
+
     /// Counts the rows a company owns in every tenant table, by table name.
     pub async fn company_row_counts(
         &self,
@@ -304,7 +319,8 @@ impl Tx {
         Ok(CompanyId(id))
     }
 
-    /// Registers a custom domain for a company; a domain taken by any company is a conflict.
+    /// Registers a custom domain for a company, not yet verified; a domain taken by any
+    /// company is a conflict.
     pub async fn add_company_domain(
         &mut self,
         company: CompanyId,
@@ -312,7 +328,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         self.companies_changed();
         on_tx!(self, conn => sqlx::query(
-            "INSERT INTO company_domains (company_id, domain, verified_at, created_at) VALUES ($1, $2, $3, $3)")
+            "INSERT INTO company_domains (company_id, domain, verified_at, created_at) VALUES ($1, $2, NULL, $3)")
             .bind(company.0).bind(domain.to_ascii_lowercase()).bind(db_time(now()))
             .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
         Ok(())

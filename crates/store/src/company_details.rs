@@ -36,11 +36,18 @@ pub struct CompanyDetails {
     pub currency: String,
     /// Days after issue an invoice is due by default.
     pub payment_terms_days: i64,
+    /// What new estimate numbers start with (`E-`).
+    pub estimate_prefix: String,
+    /// What new invoice numbers start with (`I-`).
+    pub invoice_prefix: String,
+    /// What new job numbers start with (`J-`).
+    pub job_prefix: String,
 }
 
 const SELECT: &str = "SELECT name, email, phone, address_line1, address_line2, city, region, \
     postal_code, country, website, request_email, timezone, currency, \
-    CAST(payment_terms_days AS BIGINT) AS payment_terms_days FROM companies WHERE id = $1";
+    CAST(payment_terms_days AS BIGINT) AS payment_terms_days, estimate_prefix, invoice_prefix, \
+    job_prefix FROM companies WHERE id = $1";
 
 impl Store {
     /// The details of `company`.
@@ -79,12 +86,14 @@ impl Tx {
                 "UPDATE companies SET name = $2, email = $3, phone = $4, address_line1 = $5, \
                  address_line2 = $6, city = $7, region = $8, postal_code = $9, country = $10, \
                  website = $11, request_email = $12, timezone = $13, currency = $14, \
-                 payment_terms_days = $15, updated_at = $16 WHERE id = $1")
+                 payment_terms_days = $15, updated_at = $16, estimate_prefix = $17, \
+                 invoice_prefix = $18, job_prefix = $19 WHERE id = $1")
                 .bind(company.0).bind(&d.name).bind(&d.email).bind(&d.phone)
                 .bind(&d.address_line1).bind(&d.address_line2).bind(&d.city).bind(&d.region)
                 .bind(&d.postal_code).bind(&d.country).bind(&d.website).bind(&d.request_email)
                 .bind(&d.timezone).bind(&d.currency).bind(d.payment_terms_days)
                 .bind(db_time(now()))
+                .bind(&d.estimate_prefix).bind(&d.invoice_prefix).bind(&d.job_prefix)
                 .execute(&mut *c).await.map(|_| ()))?;
         }
         Ok((old, new))

@@ -19,6 +19,7 @@ pub mod catalogue;
 pub mod companies;
 mod company_cache;
 pub mod company_details;
+pub mod company_domains;
 pub mod contacts;
 pub mod conversation;
 pub mod customer_book;

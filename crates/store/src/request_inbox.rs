@@ -321,6 +321,16 @@ impl Numbered {
         }
     }
 
+    /// The company's column holding its own prefix for this kind, if it may set one.
+    fn own_prefix_column(self) -> Option<&'static str> {
+        match self {
+            Numbered::Job => Some("job_prefix"),
+            Numbered::Estimate => Some("estimate_prefix"),
+            Numbered::Invoice => Some("invoice_prefix"),
+            Numbered::Customer | Numbered::Payment => None,
+        }
+    }
+
     fn prefix(self) -> &'static str {
         match self {
             Numbered::Job => "J-",
@@ -788,7 +798,19 @@ impl Tx {
         company: CompanyId,
         doc: Numbered,
     ) -> Result<String, StoreError> {
+        // The counter is the document kind's (keyed by its original prefix), so a company
+        // that changes its prefix carries on from the number it had reached.
         let prefix = doc.prefix();
+        let shown = match doc.own_prefix_column() {
+            Some(column) => {
+                let sql = format!("SELECT {column} FROM companies WHERE id = $1");
+                let own: Option<String> = on_tx!(self, c => sqlx::query_scalar(&sql)
+                    .bind(company.0).fetch_optional(&mut *c).await)?;
+                own.filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| prefix.to_owned())
+            }
+            None => prefix.to_owned(),
+        };
         for _ in 0..1000 {
             let bumped: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
                 "UPDATE number_sequences SET last_value = last_value + 1 \
@@ -803,7 +825,7 @@ impl Tx {
                     .execute(&mut *c).await.map(|r| r.rows_affected()))?;
                 continue;
             };
-            let number = format!("{prefix}{value}");
+            let number = format!("{shown}{value}");
             let sql = format!(
                 "SELECT id FROM {} WHERE company_id = $1 AND number = $2",
                 doc.table()
@@ -814,7 +836,7 @@ impl Tx {
                 return Ok(number);
             }
         }
-        Err(StoreError::Conflict(format!("no free {prefix} number")))
+        Err(StoreError::Conflict(format!("no free {shown} number")))
     }
 
     /// The highest numeric `J-n` (or `E-n`) the company has used; read once per counter.

@@ -485,6 +485,7 @@ mod tests {
     fn config(https: bool, public_port: Option<u16>) -> WebConfig {
         WebConfig {
             base_domain: "localhost".into(),
+            single_company: None,
             public_port,
             https,
             data_dir: std::path::PathBuf::new(),

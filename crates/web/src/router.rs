@@ -13,7 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::guard;
 use crate::csrf;
-use crate::pages::{assets, health, office, portal, security, two_factor, webhooks};
+use crate::pages::{assets, central, health, office, portal, security, two_factor, webhooks};
 use crate::security::{RandomRequestId, drop_malformed_request_id, header_layers};
 use crate::server::{ServeOptions, serve_app};
 use crate::uploads::UPLOAD_BODY_LIMIT;
@@ -405,6 +405,13 @@ routes! {
     GET  "/api/v1/customers/{id}" => api::customers::show, Api;
     PATCH "/api/v1/customers/{id}" => api::customers::update, Api;
     PUT  "/api/v1/customers/external/{external_ref}" => api::customers::upsert, Api;
+    // domains (issue 18)
+    GET  "/office/company/domains" => office::company::domains::list, Admin;
+    POST "/office/company/domains" => office::company::domains::add, Admin;
+    GET  "/office/company/domains/{id}/remove" => office::company::domains::confirm_remove, Admin;
+    POST "/office/company/domains/{id}/remove" => office::company::domains::remove, Admin;
+    GET  "/find-your-portal" => central::form, Anyone;
+    POST "/find-your-portal" => central::request, Anyone;
 }
 
 /// Builds the application's router over `state`.

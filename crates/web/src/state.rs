@@ -19,6 +19,8 @@ pub struct WebConfig {
     pub base_domain: String,
     /// The port the public URLs carry, when not the scheme's default (e.g. `:8080`).
     pub public_port: Option<u16>,
+    /// The slug of the company served on the bare base domain (`--single-company`).
+    pub single_company: Option<String>,
     /// Whether public URLs use https (and cookies are `Secure`).
     pub https: bool,
     /// Where uploaded files live.

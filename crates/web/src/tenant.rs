@@ -45,6 +45,11 @@ pub async fn company_of_host(state: &AppState, host: &str) -> Result<Option<Comp
     Ok(match resolve_host(host, &state.config.base_domain) {
         HostTarget::Slug(slug) => state.store.company_for_slug(slug.as_str()).await?,
         HostTarget::Custom(domain) => state.store.company_for_domain(&domain).await?,
-        HostTarget::Bare | HostTarget::Invalid => None,
+        // A deployment of one company serves it on the bare host too.
+        HostTarget::Bare => match &state.config.single_company {
+            Some(slug) => state.store.company_for_slug(slug).await?,
+            None => None,
+        },
+        HostTarget::Invalid => None,
     })
 }

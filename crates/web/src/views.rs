@@ -156,6 +156,7 @@ impl OfficeChrome {
 /// The office navigation entries, longest first so a page finds its own section.
 const OFFICE_SECTIONS: &[(&str, &str)] = &[
     ("/office/payments/autopay-failures", "billing"),
+    ("/office/company/domains", "settings"),
     ("/office/settings/visits", "settings"),
     ("/office/settings/portal", "settings"),
     ("/office/email-templates", "settings"),

@@ -4,8 +4,8 @@
 //! theirs.
 
 use doorstep_core::company::{
-    LINE_MAX, check_currency, check_line, check_name, check_payment_terms, check_phone,
-    check_time_zone, check_website,
+    LINE_MAX, check_currency, check_line, check_name, check_number_prefix, check_payment_terms,
+    check_phone, check_time_zone, check_website,
 };
 use doorstep_core::email::EmailAddress;
 use doorstep_core::validation::Invalid;
@@ -45,6 +45,12 @@ pub struct DetailsInput {
     pub currency: String,
     /// Payment terms in days.
     pub payment_terms_days: String,
+    /// Prefix of new estimate numbers.
+    pub estimate_prefix: String,
+    /// Prefix of new invoice numbers.
+    pub invoice_prefix: String,
+    /// Prefix of new job numbers.
+    pub job_prefix: String,
 }
 
 impl From<&CompanyDetails> for DetailsInput {
@@ -64,6 +70,9 @@ impl From<&CompanyDetails> for DetailsInput {
             timezone: d.timezone.clone(),
             currency: d.currency.clone(),
             payment_terms_days: d.payment_terms_days.to_string(),
+            estimate_prefix: d.estimate_prefix.clone(),
+            invoice_prefix: d.invoice_prefix.clone(),
+            job_prefix: d.job_prefix.clone(),
         }
     }
 }
@@ -108,6 +117,18 @@ impl Details {
         let timezone = errors.check(check_time_zone(&input.timezone));
         let currency = errors.check(check_currency(&input.currency));
         let terms = errors.check(check_payment_terms(&input.payment_terms_days));
+        let estimate_prefix = errors.check(check_number_prefix(
+            "estimate_prefix",
+            &input.estimate_prefix,
+        ));
+        let invoice_prefix =
+            errors.check(check_number_prefix("invoice_prefix", &input.invoice_prefix));
+        let job_prefix = errors.check(check_number_prefix("job_prefix", &input.job_prefix));
+        let (Some(estimate_prefix), Some(invoice_prefix), Some(job_prefix)) =
+            (estimate_prefix, invoice_prefix, job_prefix)
+        else {
+            return Err(errors);
+        };
         match (
             name,
             email,
@@ -156,6 +177,9 @@ impl Details {
                     timezone,
                     currency: currency.code().to_owned(),
                     payment_terms_days: i64::from(terms),
+                    estimate_prefix,
+                    invoice_prefix,
+                    job_prefix,
                 },
             }),
             _ => Err(errors),
@@ -196,7 +220,10 @@ impl Details {
             request_email,
             timezone,
             currency,
-            payment_terms_days
+            payment_terms_days,
+            estimate_prefix,
+            invoice_prefix,
+            job_prefix
         );
     }
 }
@@ -218,13 +245,16 @@ fn as_loaded(i: &DetailsInput) -> CompanyDetails {
         timezone: i.timezone.trim().to_owned(),
         currency: i.currency.trim().to_ascii_uppercase(),
         payment_terms_days: i.payment_terms_days.trim().parse().unwrap_or(-1),
+        estimate_prefix: i.estimate_prefix.trim().to_owned(),
+        invoice_prefix: i.invoice_prefix.trim().to_owned(),
+        job_prefix: i.job_prefix.trim().to_owned(),
     }
 }
 
 /// The fields whose values differ between `old` and `new`, with both values.
 fn changes(old: &CompanyDetails, new: &CompanyDetails) -> serde_json::Value {
     let terms = |d: &CompanyDetails| d.payment_terms_days.to_string();
-    let fields: [(&str, String, String); 14] = [
+    let fields: [(&str, String, String); 17] = [
         ("name", old.name.clone(), new.name.clone()),
         ("email", old.email.clone(), new.email.clone()),
         ("phone", old.phone.clone(), new.phone.clone()),
@@ -255,6 +285,17 @@ fn changes(old: &CompanyDetails, new: &CompanyDetails) -> serde_json::Value {
         ("timezone", old.timezone.clone(), new.timezone.clone()),
         ("currency", old.currency.clone(), new.currency.clone()),
         ("payment_terms_days", terms(old), terms(new)),
+        (
+            "estimate_prefix",
+            old.estimate_prefix.clone(),
+            new.estimate_prefix.clone(),
+        ),
+        (
+            "invoice_prefix",
+            old.invoice_prefix.clone(),
+            new.invoice_prefix.clone(),
+        ),
+        ("job_prefix", old.job_prefix.clone(), new.job_prefix.clone()),
     ];
     let mut map = serde_json::Map::new();
     for (field, from, to) in fields {

@@ -3,4 +3,5 @@
 //! reactivate, always keeping one active administrator). Every change is audited.
 
 pub mod details;
+pub mod domains;
 pub mod staff;

@@ -6,6 +6,7 @@
 //! the [`Client`] (its address, browser and the session it had) instead of an actor.
 //! What they answer never tells a wrong password from an unknown email or a locked login.
 
+pub mod central;
 pub mod links;
 pub mod password;
 pub mod session;

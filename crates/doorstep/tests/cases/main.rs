@@ -35,6 +35,7 @@ mod chain;
 mod job_files;
 mod rules;
 
+mod domains;
 mod import;
 mod office_bad_input;
 mod setup;

@@ -44,6 +44,7 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         shutdown_grace: std::time::Duration::from_secs(1),
         insecure_fast_password_hashing: true,
         stripe: Default::default(),
+        single_company: None,
     }
 }
 

@@ -45,4 +45,5 @@ mod two_factor;
 mod visits;
 mod webhooks_out;
 
+mod domains;
 mod setup;

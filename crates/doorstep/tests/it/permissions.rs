@@ -82,6 +82,7 @@ both_backends! {
         let mut tx = app.store.begin().await.unwrap();
         tx.set_company_settings(people.acme, &settings).await.unwrap();
         let oscar_id = tx.create_staff(people.acme, "dispatch@acme.test", "Oscar", StaffRole::Office, Some(&hash)).await.unwrap().0;
+        tx.add_company_domain(people.acme, "portal.acme.example").await.unwrap();
         tx.create_staff(bolt.id, "office@bolt.test", "Bo", StaffRole::Admin, Some(&hash)).await.unwrap();
         let lola = tx.insert_login(people.acme, "lola@example.test", Some(&hash)).await.unwrap();
         tx.insert_contact(people.acme, &NewContact {
@@ -90,6 +91,7 @@ both_backends! {
             is_primary: false, is_billing: false, portal_enabled: true,
         }).await.unwrap();
         tx.commit().await.unwrap();
+        let domain_id = app.store.company_domains(people.acme).await.unwrap()[0].id;
 
         // Sessions for each persona, as raw tokens.
         // One browser each: signing in ends the session a browser already had.
@@ -212,6 +214,8 @@ both_backends! {
                 oscar_id
             } else if rule.path.starts_with("/office/api-keys/") {
                 api_key_id
+            } else if rule.path.starts_with("/office/company/domains/") {
+                domain_id
             } else {
                 contact_id
             };
@@ -315,7 +319,9 @@ both_backends! {
                             || (status == 409 && rule.path == "/office/payments/{number}/refund")
                             // ...nor a card setup page; removing asks which card.
                             || (status == 404 && rule.path.starts_with("/payment-methods/test/"))
-                            || (status == 422 && rule.path == "/payment-methods/remove");
+                            || (status == 422 && rule.path == "/payment-methods/remove")
+                            // The central sign-in is the bare host's: a company's host sends to its own link form.
+                            || (status == 303 && rule.path == "/find-your-portal" && location == "/sign-in/link");
                         assert!(fine, "{what}: {status} (expected {code})");
                     }
                     // A denied POST of someone signed in: 404, as its GET.

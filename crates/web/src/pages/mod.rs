@@ -1,6 +1,7 @@
 //! One module per page or action.
 
 pub mod assets;
+pub mod central;
 pub mod health;
 pub mod office;
 pub mod portal;

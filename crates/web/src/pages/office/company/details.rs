@@ -73,6 +73,10 @@ pub struct DetailsForm {
     timezone: String,
     currency: String,
     payment_terms_days: String,
+    // A form of before the prefixes (an open tab) leaves them as they are.
+    estimate_prefix: Option<String>,
+    invoice_prefix: Option<String>,
+    job_prefix: Option<String>,
     was_name: Option<String>,
     was_email: String,
     was_phone: String,
@@ -87,6 +91,9 @@ pub struct DetailsForm {
     was_timezone: String,
     was_currency: String,
     was_payment_terms_days: String,
+    was_estimate_prefix: String,
+    was_invoice_prefix: String,
+    was_job_prefix: String,
 }
 
 impl DetailsForm {
@@ -106,6 +113,9 @@ impl DetailsForm {
             timezone: self.timezone.clone(),
             currency: self.currency.clone(),
             payment_terms_days: self.payment_terms_days.clone(),
+            estimate_prefix: self.estimate_prefix.clone().unwrap_or_default(),
+            invoice_prefix: self.invoice_prefix.clone().unwrap_or_default(),
+            job_prefix: self.job_prefix.clone().unwrap_or_default(),
         }
     }
 
@@ -126,6 +136,9 @@ impl DetailsForm {
             timezone: self.was_timezone.clone(),
             currency: self.was_currency.clone(),
             payment_terms_days: self.was_payment_terms_days.clone(),
+            estimate_prefix: self.was_estimate_prefix.clone(),
+            invoice_prefix: self.was_invoice_prefix.clone(),
+            job_prefix: self.was_job_prefix.clone(),
         })
     }
 }
@@ -285,6 +298,36 @@ fn groups(values: &DetailsInput, was: &DetailsInput, errors: &FieldErrors) -> Ve
                 ),
             ],
         },
+        Group {
+            id: "numbers",
+            heading: "Document numbers",
+            fields: vec![
+                field(
+                    "estimate_prefix",
+                    "Estimate number prefix",
+                    "text",
+                    (&v.estimate_prefix, &w.estimate_prefix),
+                    "1 to 8 letters, digits or dashes, such as EST-. New estimates get it; numbers already given stay.",
+                    "off",
+                ),
+                field(
+                    "invoice_prefix",
+                    "Invoice number prefix",
+                    "text",
+                    (&v.invoice_prefix, &w.invoice_prefix),
+                    "Such as INV-. New invoices get it; numbers already given stay.",
+                    "off",
+                ),
+                field(
+                    "job_prefix",
+                    "Job number prefix",
+                    "text",
+                    (&v.job_prefix, &w.job_prefix),
+                    "Such as WO-. New jobs get it; numbers already given stay.",
+                    "off",
+                ),
+            ],
+        },
     ]
 }
 
@@ -343,6 +386,23 @@ pub async fn save(
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, WebError> {
     let admin = staff.actor.admin()?;
+    let mut form = form;
+    if form.estimate_prefix.is_none() || form.invoice_prefix.is_none() || form.job_prefix.is_none()
+    {
+        let saved = state
+            .store
+            .company_details(staff.company.id)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        form.estimate_prefix
+            .get_or_insert(saved.estimate_prefix.clone());
+        form.invoice_prefix
+            .get_or_insert(saved.invoice_prefix.clone());
+        form.job_prefix.get_or_insert(saved.job_prefix.clone());
+        form.was_estimate_prefix = saved.estimate_prefix;
+        form.was_invoice_prefix = saved.invoice_prefix;
+        form.was_job_prefix = saved.job_prefix;
+    }
     let input = form.input();
     let loaded = form.loaded();
     let was = loaded.clone().unwrap_or_else(|| input.clone());

@@ -4,4 +4,5 @@
 
 pub mod audit;
 pub mod details;
+pub mod domains;
 pub mod staff;

@@ -40,5 +40,5 @@ mod import;
 mod office_bad_input;
 mod setup;
 
-mod webhooks;
 mod api_keys;
+mod webhooks;

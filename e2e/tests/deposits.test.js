@@ -3,7 +3,8 @@
 // deposit due), pays the deposit with 4242 on the TEST MODE page, and sees it approved
 // with the deposit paid; the office's estimate page says "Deposit paid". Then she pays
 // an invoice of a completed job with a 15 % tip: the invoice is paid and the tip shown
-// apart on the return page and in the office's payments list. Every page passes axe and
+// apart on the return page and in the office's payments list. Between the two, the office
+// converts the estimate, invoices the job and sends it: the deposit is credited to it. Every page passes axe and
 // fits 375 px.
 
 import assert from 'node:assert/strict';
@@ -28,6 +29,13 @@ async function checkPage(page) {
   await checkA11y(page);
   await assertNoHorizontalScroll(page);
   await page.setViewportSize(DESKTOP);
+}
+
+/** "$1,234.56" (within any text) in cents. */
+function cents(text) {
+  const m = text.match(/\$([\d,]+)\.(\d{2})/);
+  assert.ok(m, `an amount in "${text}"`);
+  return Number(m[1].replaceAll(',', '')) * 100 + Number(m[2]);
 }
 
 /** Types `card` on the TEST MODE page and pays; lands on the return page. */
@@ -92,6 +100,27 @@ describe('deposits and tips', () => {
     assert.match(await office.getByTestId('deposit-state').textContent(), /Deposit paid \$[\d,.]+ on /);
     await office.setViewportSize({ width: 375, height: 812 });
     await checkPage(office);
+    const deposit = cents((await office.getByTestId('deposit-state').textContent()).match(/Deposit paid (\$[\d,.]+)/)[1]);
+    assert.ok(deposit > 0);
+
+    // The office converts the estimate, invoices the job and sends it to Dana: the paid
+    // deposit is credited to that invoice, in the office and in the portal.
+    await Promise.all([office.waitForNavigation(), office.getByRole('button', { name: 'Convert to a job', exact: true }).click()]);
+    const job = (await office.getByTestId('converted-job').textContent()).trim();
+    assert.match(job, /^J-\d+$/);
+    await office.goto(`${base}/office/invoices/new?job=${job}`);
+    await Promise.all([office.waitForNavigation(), office.getByRole('button', { name: 'Save', exact: true }).click()]);
+    const jobInvoice = new URL(office.url()).pathname.split('/')[3];
+    const total = cents(await office.getByTestId('doc-total').textContent());
+    assert.ok(total >= deposit, `the job's invoice (${total}) is at least the deposit (${deposit})`);
+    const danaOption = await office.locator('#contact option', { hasText: 'dana@example.test' }).first().getAttribute('value');
+    await office.selectOption('#contact', danaOption);
+    await Promise.all([office.waitForNavigation(), office.getByRole('button', { name: 'Send invoice', exact: true }).click()]);
+    await dana.goto(`${base}/invoices/${jobInvoice}`);
+    assert.equal(cents(await dana.getByTestId('invoice-total').textContent()), total);
+    assert.equal(cents(await dana.getByTestId('invoice-balance').textContent()), total - deposit);
+    await dana.setViewportSize({ width: 375, height: 812 });
+    await checkPage(dana);
 
     // An invoice of a completed job, with a 15 % tip.
     await dana.goto(`${base}/invoices`);

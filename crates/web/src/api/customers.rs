@@ -11,20 +11,20 @@
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
 use doorstep_app::ApiActor;
 use doorstep_app::customers::accounts::{self, Customer as Checked, CustomerFields};
-use doorstep_app::error::FieldErrors;
 use doorstep_core::ids::CustomerId;
 use doorstep_store::api::ApiCustomer;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::Api;
-use super::idempotency;
-use super::paging::{ListQuery, encode, rfc3339};
+use super::kit::{
+    answer, api_names, created, id_of, json, json_body, list_query, page_of, refused, write,
+};
+use super::paging::{ListQuery, rfc3339};
 use super::problem::Problem;
 use crate::AppState;
 
@@ -227,61 +227,11 @@ fn fields_of(c: &ApiCustomer) -> CustomerFields {
     }
 }
 
-/// The office form's field names as the API names them.
-fn api_names(mut e: FieldErrors) -> FieldErrors {
-    for i in &mut e.0 {
-        if i.field == "parent" {
-            i.field = "parent_number";
-        }
-    }
-    e
-}
-
-/// The body as JSON of type `T`, or a validation problem naming what is wrong.
-pub fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Problem> {
-    serde_json::from_slice(body).map_err(|e| {
-        let message = if body.is_empty() {
-            "Send the fields as a JSON object.".to_owned()
-        } else {
-            format!("The body is not the JSON this endpoint takes: {e}.")
-        };
-        Problem::field("validation", "body", message)
-    })
-}
+/// The form's field names the API spells otherwise.
+const RENAMES: &[(&str, &str)] = &[("parent", "parent_number")];
 
 fn check(fields: &CustomerFields) -> Result<Checked, Problem> {
-    Checked::parse(fields).map_err(|e| Problem::fields(&api_names(e)))
-}
-
-/// Refusals of the use case, with field names as the API has them.
-fn refused(err: doorstep_app::AppError) -> Problem {
-    match err {
-        doorstep_app::AppError::Invalid(mut e) => {
-            if e.field == "parent" {
-                e.field = "parent_number";
-            }
-            Problem::fields(&FieldErrors(vec![e]))
-        }
-        other => Problem::from(other),
-    }
-}
-
-fn json(status: StatusCode, value: &impl Serialize) -> Response {
-    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn id_of(raw: &str) -> Result<CustomerId, Problem> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(CustomerId)
-        .ok_or_else(Problem::not_found)
+    Checked::parse(fields).map_err(|e| Problem::fields(&api_names(e, RENAMES)))
 }
 
 async fn read(state: &AppState, actor: &ApiActor, id: CustomerId) -> Result<Customer, Problem> {
@@ -291,10 +241,6 @@ async fn read(state: &AppState, actor: &ApiActor, id: CustomerId) -> Result<Cust
         .await?
         .map(Customer::from)
         .ok_or_else(Problem::not_found)
-}
-
-fn answer(result: Result<Response, Problem>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// List customers by change time.
@@ -313,19 +259,12 @@ pub async fn list(
 ) -> Response {
     answer(
         async {
-            let Query(query) =
-                query.map_err(|e| Problem::field("invalid-parameter", "query", e.body_text()))?;
-            let page = query.check()?;
-            let mut rows = state
+            let page = list_query(query)?;
+            let rows = state
                 .store
                 .api_customers(actor.company().id, page.since, page.after, page.limit + 1)
                 .await?;
-            let next_cursor = if rows.len() as i64 > page.limit {
-                rows.truncate(page.limit as usize);
-                rows.last().map(|c| encode(c.updated_at, c.id))
-            } else {
-                None
-            };
+            let (rows, next_cursor) = page_of(rows, &page, |c| (c.updated_at, c.id));
             let data = rows.into_iter().map(Customer::from).collect();
             Ok(json(StatusCode::OK, &CustomerList { data, next_cursor }))
         }
@@ -350,7 +289,7 @@ pub async fn show(
 ) -> Response {
     answer(
         async {
-            let c = read(&state, &actor, id_of(&id)?).await?;
+            let c = read(&state, &actor, id_of(&id, CustomerId)?).await?;
             Ok(json(StatusCode::OK, &c))
         }
         .await,
@@ -377,36 +316,24 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = actor.writer() {
-        return Problem::from(e).into_response();
-    }
-    let run = || async {
-        answer(
-            async {
-                let input: CustomerInput = json_body(&body)?;
-                let customer = check(&input.over(blank()))?;
-                let office = actor.writer()?;
-                let made = accounts::create(&state.app, office, customer)
-                    .await
-                    .map_err(refused)?;
-                let c = read(&state, &actor, made.id).await?;
-                let mut response = json(StatusCode::CREATED, &c);
-                if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/customers/{}", c.id)) {
-                    response.headers_mut().insert(header::LOCATION, v);
-                }
-                Ok(response)
-            }
-            .await,
-        )
-    };
-    idempotency::once(
+    let path = "/api/v1/customers";
+    write(
         &state,
         &actor,
         &headers,
-        &Method::POST,
-        "/api/v1/customers",
+        Method::POST,
+        path,
         &body,
-        run,
+        || async {
+            let input: CustomerInput = json_body(&body)?;
+            let customer = check(&input.over(blank()))?;
+            let office = actor.writer()?;
+            let made = accounts::create(&state.app, office, customer)
+                .await
+                .map_err(|e| refused(e, RENAMES))?;
+            let c = read(&state, &actor, made.id).await?;
+            Ok(created(&format!("{path}/{}", c.id), &c))
+        },
     )
     .await
 }
@@ -434,7 +361,7 @@ pub async fn update(
     answer(
         async {
             let office = actor.writer()?;
-            let id = id_of(&id)?;
+            let id = id_of(&id, CustomerId)?;
             let current = state
                 .store
                 .api_customer(actor.company().id, id)
@@ -444,7 +371,7 @@ pub async fn update(
             let customer = check(&input.over(fields_of(&current)))?;
             accounts::edit(&state.app, office, id, customer)
                 .await
-                .map_err(refused)?;
+                .map_err(|e| refused(e, RENAMES))?;
             let c = read(&state, &actor, id).await?;
             Ok(json(StatusCode::OK, &c))
         }
@@ -477,44 +404,43 @@ pub async fn upsert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = actor.writer() {
-        return Problem::from(e).into_response();
-    }
     let path = format!("/api/v1/customers/external/{reference}");
-    let run = || async {
-        answer(
-            async {
-                let mut input: CustomerInput = json_body(&body)?;
-                input.external_ref = Some(Some(reference.clone()));
-                let office = actor.writer()?;
-                // An update keeps the fields not sent, as PATCH does.
-                let start = match state
+    write(
+        &state,
+        &actor,
+        &headers,
+        Method::PUT,
+        &path,
+        &body,
+        || async {
+            let mut input: CustomerInput = json_body(&body)?;
+            input.external_ref = Some(Some(reference.clone()));
+            let office = actor.writer()?;
+            // An update keeps the fields not sent, as PATCH does.
+            let start = match state
+                .store
+                .customer_by_external_ref(actor.company().id, reference.trim())
+                .await?
+            {
+                Some(id) => state
                     .store
-                    .customer_by_external_ref(actor.company().id, reference.trim())
+                    .api_customer(actor.company().id, id)
                     .await?
-                {
-                    Some(id) => state
-                        .store
-                        .api_customer(actor.company().id, id)
-                        .await?
-                        .map_or_else(blank, |c| fields_of(&c)),
-                    None => blank(),
-                };
-                let customer = check(&input.over(start))?;
-                let (made, created) =
-                    accounts::upsert_by_external_ref(&state.app, office, customer)
-                        .await
-                        .map_err(refused)?;
-                let c = read(&state, &actor, made.id).await?;
-                let status = if created {
-                    StatusCode::CREATED
-                } else {
-                    StatusCode::OK
-                };
-                Ok(json(status, &c))
-            }
-            .await,
-        )
-    };
-    idempotency::once(&state, &actor, &headers, &Method::PUT, &path, &body, run).await
+                    .map_or_else(blank, |c| fields_of(&c)),
+                None => blank(),
+            };
+            let customer = check(&input.over(start))?;
+            let (made, created) = accounts::upsert_by_external_ref(&state.app, office, customer)
+                .await
+                .map_err(|e| refused(e, RENAMES))?;
+            let c = read(&state, &actor, made.id).await?;
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(json(status, &c))
+        },
+    )
+    .await
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod customers;
 pub mod idempotency;
+pub mod kit;
 pub mod paging;
 pub mod problem;
 

@@ -37,7 +37,11 @@ fn only_the_field_macros_write_a_field_error() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     let mut files = Vec::new();
     templates(&root, &mut files);
-    assert!(files.len() > 50, "the templates were not found under {}", root.display());
+    assert!(
+        files.len() > 50,
+        "the templates were not found under {}",
+        root.display()
+    );
     let mut found = Vec::new();
     for file in files {
         if file == root.join(MACROS) {

@@ -11,6 +11,9 @@ mod error;
 mod error_chrome;
 mod extract;
 pub mod files;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod form_fields;
 mod kit;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -5,6 +5,7 @@
 
 pub mod cursors;
 pub mod dates;
+pub mod fields;
 pub mod files;
 pub mod render;
 pub mod schedule;

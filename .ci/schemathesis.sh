@@ -68,7 +68,8 @@ KEY="$("$BIN" api-key create --company acme --name Schemathesis --scopes read,wr
 curl -fsS --max-time 10 -H "Host: $HOST" "http://$ADDR/api/v1/openapi.json" -o "$WORK/openapi.json"
 
 status=0
-"$VENV/bin/st" run "$WORK/openapi.json" \
+# From the scratch directory, so Schemathesis's own .schemathesis/ stays out of the tree.
+(cd "$WORK" && "$VENV/bin/st" run "$WORK/openapi.json" \
   --url "http://$ADDR" \
   -H "Host: $HOST" \
   -H "Authorization: Bearer $KEY" \
@@ -79,7 +80,7 @@ status=0
   --request-timeout 10 \
   --seed 20 \
   --workers 2 \
-  --no-color </dev/null || status=$?
+  --no-color </dev/null) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "schemathesis found failures (exit $status); the server's log ends:"
   tail -20 "$WORK/server.log"

@@ -36,15 +36,22 @@ pub struct Scopes {
 
 impl Scopes {
     /// Parses the office's choice (`read` or `write`) or the stored form (`read write`).
+    /// The command line's list (`read,write`) is read alike: words split by commas or
+    /// spaces, each `read` or `write`, at least one.
     pub fn parse(raw: &str) -> Result<Scopes, Invalid> {
-        match raw.trim() {
-            "read" => Ok(Scopes { write: false }),
-            "write" | "read write" => Ok(Scopes { write: true }),
-            _ => Err(Invalid::new(
+        let words: Vec<&str> = raw
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() || words.iter().any(|w| !matches!(*w, "read" | "write")) {
+            return Err(Invalid::new(
                 "scopes",
                 "Choose what the key may do: read only, or read and write.",
-            )),
+            ));
         }
+        Ok(Scopes {
+            write: words.contains(&"write"),
+        })
     }
 
     /// The stored form.
@@ -83,5 +90,10 @@ mod tests {
         assert!(Scopes::parse("write").unwrap().write);
         assert_eq!(Scopes::parse("read write").unwrap().as_str(), "read write");
         assert_eq!(Scopes::parse("admin").unwrap_err().field, "scopes");
+        assert!(Scopes::parse("read,write").unwrap().write);
+        assert!(!Scopes::parse(" read ").unwrap().write);
+        for bad in ["", ",", "read,admin", "read;write"] {
+            assert!(Scopes::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -32,6 +32,9 @@ pub enum Command {
     /// Manage companies (tenants).
     #[command(subcommand)]
     Company(CompanyCommand),
+    /// Manage a company's API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
     /// Write an online, consistent copy of a SQLite database.
     Backup {
         /// The file to write; it must not exist yet.
@@ -72,6 +75,24 @@ pub enum CompanyCommand {
     /// A company's custom domains, e.g. `doorstep company domain add acme portal.acmeplumbing.com`.
     #[command(subcommand)]
     Domain(DomainCommand),
+}
+
+/// `doorstep api-key ...`
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make an API key for a company; prints the secret once (only its hash is stored).
+    /// The key acts as the company's first active administrator.
+    Create {
+        /// The company's slug.
+        #[arg(long, value_name = "SLUG")]
+        company: String,
+        /// What the key is for, as the office's API keys page lists it.
+        #[arg(long)]
+        name: String,
+        /// `read`, or `read,write` to create and change records too.
+        #[arg(long, value_name = "read|read,write")]
+        scopes: String,
+    },
 }
 
 /// `doorstep company domain ...`
@@ -290,6 +311,26 @@ pub struct SettingsArgs {
         value_name = "N"
     )]
     pub max_connections: u32,
+
+    /// Requests each API key may make at once before it is answered 429.
+    #[arg(
+        long,
+        env = "DOORSTEP_API_RATE_BURST",
+        global = true,
+        default_value_t = 300,
+        value_name = "N"
+    )]
+    pub api_rate_burst: u32,
+
+    /// Requests each API key gains back each second (its sustained rate).
+    #[arg(
+        long,
+        env = "DOORSTEP_API_RATE_PER_SECOND",
+        global = true,
+        default_value_t = 5,
+        value_name = "N"
+    )]
+    pub api_rate_per_second: u32,
 
     /// Seconds after SIGTERM during which /readyz answers 503 and requests in flight (and the email being sent) finish; then the process exits [default: 10; for demo: 1]
     #[arg(

@@ -216,6 +216,39 @@ pub async fn company_domain(
     }
 }
 
+/// `doorstep api-key create --company SLUG --name NAME --scopes read[,write]`: the
+/// secret alone on stdout, so a script can capture it.
+pub async fn create_api_key(
+    settings: &Settings,
+    slug: &str,
+    name: &str,
+    scopes: &str,
+) -> Result<(), CliError> {
+    use doorstep_app::AppError;
+    use doorstep_app::api_keys;
+    let slug = CompanySlug::parse(slug)
+        .map_err(|e| CliError::usage(format!("--company: {}", e.message)))?;
+    let key = api_keys::NewKey::parse(name, scopes).map_err(|e| {
+        let first = e.0.first();
+        CliError::usage(match first {
+            Some(invalid) => format!("--{}: {}", invalid.field, invalid.message),
+            None => "give the key's name and scopes".to_owned(),
+        })
+    })?;
+    let store = connect_and_migrate(settings).await?;
+    let made = api_keys::create_by_operator(&store, &slug, key).await;
+    store.close().await;
+    match made {
+        Ok(made) => {
+            println!("{}", made.secret);
+            Ok(())
+        }
+        Err(AppError::NotFound) => Err(CliError::usage(format!("no company with slug \"{slug}\""))),
+        Err(AppError::Conflict { message, .. }) => Err(CliError::usage(message)),
+        Err(other) => Err(CliError::failed(format!("cannot make the key: {other}"))),
+    }
+}
+
 /// `doorstep backup --to FILE`.
 pub async fn backup(settings: &Settings, to: &Path) -> Result<(), CliError> {
     let url = settings.database_url.expose();

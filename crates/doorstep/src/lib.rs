@@ -10,7 +10,7 @@ pub mod secret_key;
 pub mod settings;
 pub mod telemetry;
 
-use cli::{Cli, Command, CompanyCommand, DomainCommand};
+use cli::{ApiKeyCommand, Cli, Command, CompanyCommand, DomainCommand};
 use error::CliError;
 use settings::Settings;
 
@@ -58,6 +58,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Company(CompanyCommand::Domain(DomainCommand::Remove { slug, domain })) => {
             commands::company_domain(&settings, &slug, &domain, false).await
         }
+        Command::ApiKey(ApiKeyCommand::Create {
+            company,
+            name,
+            scopes,
+        }) => commands::create_api_key(&settings, &company, &name, &scopes).await,
         Command::Backup { to } => commands::backup(&settings, &to).await,
         Command::Routes { .. } => Ok(()),
     }

@@ -69,6 +69,8 @@ pub struct Settings {
     pub header_timeout: std::time::Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Each API key's rate limit.
+    pub api_rate: doorstep_web::api::auth::ApiRate,
     /// After a shutdown signal: how long `/readyz` answers 503 while requests in flight
     /// and the email being sent finish; then the process exits.
     pub shutdown_grace: std::time::Duration,
@@ -180,6 +182,10 @@ impl Settings {
                 args.header_timeout_secs.clamp(1, 3600),
             )),
             max_connections: args.max_connections.clamp(1, 1_000_000) as usize,
+            api_rate: doorstep_web::api::auth::ApiRate {
+                burst: f64::from(args.api_rate_burst.clamp(1, 1_000_000)),
+                per_second: f64::from(args.api_rate_per_second.clamp(1, 1_000_000)),
+            },
             shutdown_grace: std::time::Duration::from_secs(u64::from(
                 args.shutdown_grace_secs.unwrap_or(10).min(3600),
             )),
@@ -210,6 +216,7 @@ impl Settings {
             session_lifetime: self.session_lifetime,
             invite_ttl: self.invite_ttl,
             reset_ttl: self.reset_ttl,
+            api_rate: self.api_rate,
             password_cost: if self.insecure_fast_password_hashing {
                 doorstep_web::PasswordCost::TestOnly
             } else {

@@ -494,6 +494,7 @@ mod tests {
             session_lifetime: time::Duration::days(1),
             invite_ttl: time::Duration::days(1),
             reset_ttl: time::Duration::hours(1),
+            api_rate: Default::default(),
         }
     }
 

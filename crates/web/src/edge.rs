@@ -20,6 +20,18 @@ const MAX_FORM: usize = 1024 * 1024;
 const REFUSED: &str = "The address or the form contained characters that cannot be used. \
     Go back, check what you typed and try again.";
 
+/// The refusal: the branded 400 page, or for the JSON API a problem (`invalid-parameter`).
+fn refused(path: &str) -> Response {
+    if path.starts_with("/api/") {
+        return crate::api::problem::Problem::new(
+            "invalid-parameter",
+            "The address or the body contained control characters.",
+        )
+        .into_response();
+    }
+    WebError::BadRequest(REFUSED).into_response()
+}
+
 /// Middleware: answers the branded 400 page when the path, the query or a urlencoded form
 /// holds a control character (in form values tab, CR and LF are allowed).
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
@@ -30,7 +42,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     });
     if encoded_path_has_control(uri.path()) || query_bad {
         tracing::info!("refused a request with control characters in its address");
-        return WebError::BadRequest(REFUSED).into_response();
+        return refused(uri.path());
     }
     let is_form = request
         .headers()
@@ -48,7 +60,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
         .any(|(k, v)| k.chars().any(is_forbidden_in_line) || v.chars().any(is_forbidden_in_text));
     if form_bad {
         tracing::info!("refused a form with control characters");
-        return WebError::BadRequest(REFUSED).into_response();
+        return refused(parts.uri.path());
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

@@ -35,6 +35,8 @@ pub struct WebConfig {
     pub invite_ttl: time::Duration,
     /// How long a password reset link works.
     pub reset_ttl: time::Duration,
+    /// Each API key's rate limit.
+    pub api_rate: crate::api::auth::ApiRate,
 }
 
 impl WebConfig {

@@ -47,13 +47,20 @@ pub struct Made {
     pub secret: String,
 }
 
-/// Makes an API key for the administrator's company.
-pub async fn create(app: &App, admin: Admin<'_>, key: NewKey) -> Result<Made, AppError> {
-    let company = admin.company().id;
+/// Who the operator's keys are recorded as.
+const OPERATOR: &str = "doorstep api-key create";
+
+/// Writes `key` for `company`, made on behalf of `maker` (whom the key acts as), in
+/// `tx`; answers the key made and the audit detail.
+async fn insert(
+    tx: &mut doorstep_store::Tx,
+    company: doorstep_core::ids::CompanyId,
+    maker: doorstep_core::ids::StaffUserId,
+    key: &NewKey,
+) -> Result<(Made, serde_json::Value), AppError> {
     let secret = key_from_random(&random_hex(32));
     let prefix = shown_prefix(&secret);
     let hash = hash_token(&secret);
-    let mut tx = app.store.begin().await?;
     let id = tx
         .insert_api_key(
             company,
@@ -62,15 +69,65 @@ pub async fn create(app: &App, admin: Admin<'_>, key: NewKey) -> Result<Made, Ap
                 prefix: &prefix,
                 key_hash: &hash,
                 scopes: key.scopes.as_str(),
-                created_by: admin.id(),
+                created_by: maker,
             },
         )
         .await?;
     let d = serde_json::json!({"name": key.name, "prefix": prefix, "scopes": key.scopes.as_str()});
-    let audit = admin.audit("api_key.created", ("api_key", id), d);
+    Ok((Made { id, secret }, d))
+}
+
+/// Makes an API key for the administrator's company.
+pub async fn create(app: &App, admin: Admin<'_>, key: NewKey) -> Result<Made, AppError> {
+    let company = admin.company().id;
+    let mut tx = app.store.begin().await?;
+    let (made, d) = insert(&mut tx, company, admin.id(), &key).await?;
+    let audit = admin.audit("api_key.created", ("api_key", made.id), d);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
-    Ok(Made { id, secret })
+    Ok(made)
+}
+
+/// The operator makes an API key for the company `slug` (`doorstep api-key create`). The
+/// key acts as the company's first active administrator (the longest-standing one), as a
+/// key made in the office acts as the administrator who made it. An unknown slug is
+/// [`AppError::NotFound`]; a company without an active administrator is refused with a
+/// `no_admin` conflict. Audited as `api_key.created` by the operator.
+pub async fn create_by_operator(
+    store: &doorstep_store::Store,
+    slug: &doorstep_core::tenancy::CompanySlug,
+    key: NewKey,
+) -> Result<Made, AppError> {
+    let company = store
+        .company_by_slug(slug.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?
+        .id;
+    let maker = store
+        .staff_of(company)
+        .await?
+        .into_iter()
+        .filter(|s| s.role == doorstep_core::status::StaffRole::Admin && !s.deactivated)
+        .map(|s| s.id)
+        .min_by_key(|id| id.0)
+        .ok_or_else(|| {
+            AppError::conflict(
+                "no_admin",
+                format!("{slug} has no active administrator for the key to act as."),
+            )
+        })?;
+    let mut tx = store.begin().await?;
+    let (made, d) = insert(&mut tx, company, maker, &key).await?;
+    let audit = crate::audit::record(
+        ("system", None, OPERATOR),
+        "api_key.created",
+        ("api_key", made.id),
+        IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        d,
+    );
+    tx.audit(company, &audit).await?;
+    tx.commit().await?;
+    Ok(made)
 }
 
 /// Revokes key `id`: every request with it is refused from now on. `NotFound` for

@@ -292,6 +292,10 @@ both_backends! {
         for q in ["limit=0", "limit=101", "limit=x", "cursor=zz", "updated_since=yesterday"] {
             problem(&call(app, api, "acme", "GET", &format!("/api/v1/customers?{q}"), key, None).await, 400, "invalid-parameter");
         }
+        // Control characters in the address: a problem too, not the pages' HTML.
+        for path in ["/api/v1/customers/%7F1", "/api/v1/customers?cursor=%08"] {
+            problem(&call(app, api, "acme", "GET", path, key, None).await, 400, "invalid-parameter");
+        }
         // Wrong ids.
         for path in ["/api/v1/customers/999999", "/api/v1/customers/abc", "/api/v1/customers/-1"] {
             problem(&call(app, api, "acme", "GET", path, key, None).await, 404, "not-found");

@@ -284,3 +284,111 @@ both_backends! {
         assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
     }
 }
+
+#[test]
+fn api_key_create_prints_a_working_key_once_and_refuses_bad_input_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/d.db", dir.path().display());
+    let create = [
+        "company",
+        "create",
+        "--database-url",
+        &db,
+        "--slug",
+        "acme",
+        "--name",
+        "Acme",
+        "--admin-email",
+        "a@acme.test",
+    ];
+    assert!(doorstep(&create).status.success());
+    let base = ["api-key", "create", "--database-url", &db];
+    for (extra, expected) in [
+        (
+            ["--company", "nobody", "--name", "Sync", "--scopes", "read"],
+            "no company with slug",
+        ),
+        (
+            [
+                "--company",
+                "Bad Slug",
+                "--name",
+                "Sync",
+                "--scopes",
+                "read",
+            ],
+            "--company",
+        ),
+        (
+            ["--company", "acme", "--name", " ", "--scopes", "read"],
+            "--name",
+        ),
+        (
+            [
+                "--company",
+                "acme",
+                "--name",
+                "Sync",
+                "--scopes",
+                "read,admin",
+            ],
+            "--scopes",
+        ),
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
+        let out = doorstep(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(stderr_line(&out).contains(expected), "{extra:?}");
+        assert!(out.stdout.is_empty(), "{extra:?}");
+    }
+    let ok = [
+        "--company",
+        "acme",
+        "--name",
+        "Sync",
+        "--scopes",
+        "read,write",
+    ];
+    let args: Vec<&str> = base.iter().chain(ok.iter()).copied().collect();
+    let out = doorstep(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let key = stdout.trim_end();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(doorstep_core::api_keys::looks_like_key(key), "{key}");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = doorstep_store::Store::connect_with(&db, 1).await.unwrap();
+        let acme = store.company_by_slug("acme").await.unwrap().unwrap();
+        let keys = store.api_keys(acme.id).await.unwrap();
+        assert_eq!(keys.len(), 1, "only the good command wrote a key");
+        assert_eq!(
+            (keys[0].name.as_str(), keys[0].scopes.as_str()),
+            ("Sync", "read write")
+        );
+        assert!(key.starts_with(&keys[0].prefix));
+        let stored = store
+            .api_key_by_hash(acme.id, &doorstep_web::auth::token::hash_token(key))
+            .await
+            .unwrap();
+        assert!(
+            stored.is_some(),
+            "only the hash is stored, and it is the printed key's"
+        );
+        let actions = store.audit_actions(acme.id).await.unwrap();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "api_key.created").count(),
+            1,
+            "{actions:?}"
+        );
+        store.close().await;
+    });
+}

@@ -41,6 +41,7 @@ pub fn test_settings(db_url: &str, data_dir: PathBuf) -> Settings {
         metrics_bind: Some("127.0.0.1:0".parse().unwrap()),
         header_timeout: std::time::Duration::from_secs(10),
         max_connections: 512,
+        api_rate: Default::default(),
         shutdown_grace: std::time::Duration::from_secs(1),
         insecure_fast_password_hashing: true,
         stripe: Default::default(),

@@ -5,8 +5,10 @@
 //! call the API, and so the API needs no CSRF token.
 //!
 //! The rate limit is a token bucket per key, in this process's memory: [`BURST`]
-//! requests at once, refilled at [`PER_SECOND`] a second. Over it, `429` with
-//! `Retry-After` (whole seconds). Several server processes each keep their own buckets.
+//! requests at once, refilled at [`PER_SECOND`] a second unless the operator set
+//! `DOORSTEP_API_RATE_BURST` / `DOORSTEP_API_RATE_PER_SECOND` ([`ApiRate`]). Over it,
+//! `429` with `Retry-After` (whole seconds). Several server processes each keep their
+//! own buckets.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -29,6 +31,24 @@ pub const BURST: f64 = 300.0;
 /// Requests a key gains back each second (300 a minute sustained).
 pub const PER_SECOND: f64 = 5.0;
 
+/// A key's rate: requests at once and requests gained back each second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ApiRate {
+    /// Requests a key may make at once (at least 1).
+    pub burst: f64,
+    /// Requests a key gains back each second (more than 0).
+    pub per_second: f64,
+}
+
+impl Default for ApiRate {
+    fn default() -> Self {
+        ApiRate {
+            burst: BURST,
+            per_second: PER_SECOND,
+        }
+    }
+}
+
 /// Tokens left in a key's bucket and when it was last filled, by the key's hash.
 type Buckets = HashMap<[u8; 32], (f64, Instant)>;
 
@@ -36,19 +56,19 @@ type Buckets = HashMap<[u8; 32], (f64, Instant)>;
 static BUCKETS: LazyLock<Mutex<Buckets>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Takes a token from the bucket of key `id`; `Err(seconds)` to wait when it is empty.
-fn take(id: [u8; 32]) -> Result<(), u64> {
+fn take(id: [u8; 32], rate: ApiRate) -> Result<(), u64> {
     let now = Instant::now();
     let mut buckets = BUCKETS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (tokens, at) = buckets.entry(id).or_insert((BURST, now));
-    *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * PER_SECOND).min(BURST);
+    let (tokens, at) = buckets.entry(id).or_insert((rate.burst, now));
+    *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate.per_second).min(rate.burst);
     *at = now;
     if *tokens >= 1.0 {
         *tokens -= 1.0;
         Ok(())
     } else {
-        Err(((1.0 - *tokens) / PER_SECOND).ceil().max(1.0) as u64)
+        Err(((1.0 - *tokens) / rate.per_second).ceil().max(1.0) as u64)
     }
 }
 
@@ -97,7 +117,10 @@ pub async fn enforce(state: &AppState, request: Request, next: Next) -> Response
         }
         Err(err) => return Problem::from(err).into_response(),
     };
-    if let Err(wait) = take(Sha256::digest(token.as_bytes()).into()) {
+    if let Err(wait) = take(
+        Sha256::digest(token.as_bytes()).into(),
+        state.config.api_rate,
+    ) {
         let mut response = Problem::new(
             "rate-limited",
             format!("This key made too many requests; try again in {wait} s."),
@@ -136,10 +159,25 @@ mod tests {
     #[test]
     fn a_key_gets_its_burst_then_waits() {
         let id = [7_u8; 32];
+        let rate = ApiRate::default();
         for _ in 0..BURST as usize {
-            assert!(take(id).is_ok());
+            assert!(take(id, rate).is_ok());
         }
-        assert_eq!(take(id), Err(1));
-        assert!(take([8_u8; 32]).is_ok(), "another key has its own bucket");
+        assert_eq!(take(id, rate), Err(1));
+        assert!(
+            take([8_u8; 32], rate).is_ok(),
+            "another key has its own bucket"
+        );
+        let slow = ApiRate {
+            burst: 2.0,
+            per_second: 0.25,
+        };
+        let other = [9_u8; 32];
+        assert!(take(other, slow).is_ok() && take(other, slow).is_ok());
+        assert_eq!(
+            take(other, slow),
+            Err(4),
+            "the configured rate sets the wait"
+        );
     }
 }

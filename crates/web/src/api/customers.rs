@@ -277,6 +277,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The customer", body = Customer),
+        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer of this company", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
@@ -344,6 +345,7 @@ pub async fn create(
     request_body = CustomerInput,
     responses(
         (status = 200, description = "Saved", body = Customer),
+        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer of this company", body = Problem, content_type = "application/problem+json"),

@@ -128,13 +128,18 @@ fn endpoints() -> Vec<Endpoint> {
 }
 
 /// `GET /api/docs`: the API's endpoints, how to authenticate and what refusals mean.
-pub async fn docs(staff: SignedInStaff, CsrfToken(csrf): CsrfToken) -> Result<Response, WebError> {
+pub async fn docs(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, WebError> {
+    let rate = state.config.api_rate;
     let page = DocsPage {
         chrome: OfficeChrome::of(&staff, &csrf),
         endpoints: endpoints(),
         problems: problem::KINDS.to_vec(),
-        burst: auth::BURST as u32,
-        per_minute: (auth::PER_SECOND * 60.0) as u32,
+        burst: rate.burst as u32,
+        per_minute: (rate.per_second * 60.0) as u32,
     };
     crate::kit::render::page(&page)
 }

@@ -7,6 +7,10 @@
 //! The rate limit is a token bucket per key, in this process's memory: [`BURST`]
 //! requests at once, refilled at [`PER_SECOND`] a second. Over it, `429` with
 //! `Retry-After` (whole seconds). Several server processes each keep their own buckets.
+//! A deployment may set other numbers with `DOORSTEP_API_RATE_PER_SECOND` and
+//! `DOORSTEP_API_RATE_BURST` (both read once, at the first API request; a value that is
+//! not a positive number is ignored): the benchmark and schemathesis raise them, as an
+//! operator may on purpose, never by default.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -29,6 +33,30 @@ pub const BURST: f64 = 300.0;
 /// Requests a key gains back each second (300 a minute sustained).
 pub const PER_SECOND: f64 = 5.0;
 
+/// The rate in force: `(burst, per_second)`, [`BURST`] and [`PER_SECOND`] unless the
+/// environment sets others.
+static RATE: LazyLock<(f64, f64)> = LazyLock::new(|| {
+    (
+        from_env("DOORSTEP_API_RATE_BURST").unwrap_or(BURST),
+        from_env("DOORSTEP_API_RATE_PER_SECOND").unwrap_or(PER_SECOND),
+    )
+});
+
+/// A positive number from environment variable `name`.
+fn from_env(name: &str) -> Option<f64> {
+    std::env::var(name)
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0)
+}
+
+/// The rate in force: requests at once, and requests gained back each second.
+pub fn rate() -> (f64, f64) {
+    *RATE
+}
+
 /// Tokens left in a key's bucket and when it was last filled, by the key's hash.
 type Buckets = HashMap<[u8; 32], (f64, Instant)>;
 
@@ -37,18 +65,19 @@ static BUCKETS: LazyLock<Mutex<Buckets>> = LazyLock::new(|| Mutex::new(HashMap::
 
 /// Takes a token from the bucket of key `id`; `Err(seconds)` to wait when it is empty.
 fn take(id: [u8; 32]) -> Result<(), u64> {
+    let (burst, per_second) = rate();
     let now = Instant::now();
     let mut buckets = BUCKETS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (tokens, at) = buckets.entry(id).or_insert((BURST, now));
-    *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * PER_SECOND).min(BURST);
+    let (tokens, at) = buckets.entry(id).or_insert((burst, now));
+    *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(burst);
     *at = now;
     if *tokens >= 1.0 {
         *tokens -= 1.0;
         Ok(())
     } else {
-        Err(((1.0 - *tokens) / PER_SECOND).ceil().max(1.0) as u64)
+        Err(((1.0 - *tokens) / per_second).ceil().max(1.0) as u64)
     }
 }
 
@@ -136,7 +165,7 @@ mod tests {
     #[test]
     fn a_key_gets_its_burst_then_waits() {
         let id = [7_u8; 32];
-        for _ in 0..BURST as usize {
+        for _ in 0..rate().0 as usize {
             assert!(take(id).is_ok());
         }
         assert_eq!(take(id), Err(1));

@@ -21,7 +21,11 @@ async fn acme(s: &Setup) -> (CompanyId, i64, i64) {
 
 /// Every row a request could write, but the keys' last use (a refused call still used it).
 async fn written(app: &crate::helpers::TestApp) -> crate::snapshot::Snapshot {
-    crate::snapshot::snapshot(app).await.into_iter().filter(|(t, _)| *t != "api_keys").collect()
+    crate::snapshot::snapshot(app)
+        .await
+        .into_iter()
+        .filter(|(t, _)| *t != "api_keys")
+        .collect()
 }
 
 /// Walks the job list from `path` (which has no cursor) page by page: every id.

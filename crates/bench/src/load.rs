@@ -58,6 +58,8 @@ pub struct SeedReport {
     pub search_word: &'static str,
     /// A job number of the benchmark customer.
     pub job_number: String,
+    /// A read-write API key of the company (for the API's job list and upsert).
+    pub api_key: String,
     /// Seconds the whole seed took, migrations and statistics included.
     pub seconds: f64,
 }
@@ -194,11 +196,12 @@ pub async fn seed(url: &str, options: &SeedOptions) -> anyhow::Result<SeedReport
     say("refreshing the planner's statistics (ANALYZE)".into());
     store.bulk_finish().await?;
     let counts = store.bulk_counts().await?;
+    let slug = plan.company(0).slug;
+    let api_key = api_key(&store, &slug).await?;
     store.close().await;
     let (email, job_number, customer_name) = first.unwrap_or_default();
     let seconds = started.elapsed().as_secs_f64();
     say(format!("done in {seconds:.1} s"));
-    let slug = plan.company(0).slug;
     Ok(SeedReport {
         counts,
         staff_email: office_email(&slug),
@@ -208,8 +211,46 @@ pub async fn seed(url: &str, options: &SeedOptions) -> anyhow::Result<SeedReport
         password: options.password.clone(),
         search_word: SEARCH_WORD,
         job_number,
+        api_key,
         seconds,
     })
+}
+
+/// Stores a new read-write API key of company `slug`, made by its office staff member,
+/// as the office's API keys page stores one (the SHA-256 of the secret): the secret.
+async fn api_key(store: &Store, slug: &str) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let company = store
+        .company_by_slug(slug)
+        .await?
+        .context("the seeded company is missing")?;
+    let staff = store
+        .staff_by_email(company.id, &office_email(slug))
+        .await?
+        .context("the seeded office staff member is missing")?;
+    let random: [u64; 4] = rand::random();
+    let secret = format!(
+        "dsk_live_{}",
+        random
+            .iter()
+            .map(|n| format!("{n:016x}"))
+            .collect::<String>()
+    );
+    let hash = hex::encode(Sha256::digest(secret.as_bytes()));
+    let mut tx = store.begin().await?;
+    tx.insert_api_key(
+        company.id,
+        &doorstep_store::api::NewApiKey {
+            name: "Benchmark",
+            prefix: &secret[..17],
+            key_hash: &hash,
+            scopes: "read write",
+            created_by: staff.id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(secret)
 }
 
 /// The sign-in email of company `slug`'s office staff member.

@@ -98,6 +98,7 @@ async fn main() -> anyhow::Result<()> {
     println!("jobs={}", c.jobs);
     println!("bench_jobs={}", sizes.bench_jobs);
     println!("lines={}", c.lines);
+    println!("api_key={}", report.api_key);
     println!("seconds={:.1}", report.seconds);
     Ok(())
 }

@@ -412,6 +412,14 @@ routes! {
     POST "/office/company/domains/{id}/remove" => office::company::domains::remove, Admin;
     GET  "/find-your-portal" => central::form, Anyone;
     POST "/find-your-portal" => central::request, Anyone;
+    // api-jobs (issue 20)
+    GET  "/api/v1/jobs" => api::jobs::list, Api;
+    POST "/api/v1/jobs" => api::jobs::create, Api;
+    GET  "/api/v1/jobs/{id}" => api::jobs::show, Api;
+    PATCH "/api/v1/jobs/{id}" => api::jobs::update, Api;
+    PUT  "/api/v1/jobs/external/{external_ref}" => api::jobs::upsert, Api;
+    POST "/api/v1/jobs/{id}/status" => api::jobs::status, Api;
+    PUT  "/api/v1/jobs/{id}/technicians" => api::jobs::technicians, Api;
 }
 
 /// Builds the application's router over `state`.

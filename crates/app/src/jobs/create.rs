@@ -2,10 +2,12 @@
 //! summary, description and notes. It starts unscheduled; the schedule form gives it a
 //! visit.
 
+use doorstep_core::customers::check_external_ref;
 use doorstep_core::ids::{CustomerId, SiteId};
 use doorstep_core::jobs::{parse_summary, parse_text};
 use doorstep_core::status::{JobKind, JobStatus};
 use doorstep_core::validation::Invalid;
+use doorstep_store::job_writes::JobDetails;
 use doorstep_store::jobs::NewJob as JobRow;
 use doorstep_store::request_inbox::Numbered;
 use serde_json::json;
@@ -31,6 +33,8 @@ pub struct NewJobForm<'a> {
     pub work_order_notes: &'a str,
     /// Notes the customer sees.
     pub customer_notes: &'a str,
+    /// The job's id in another system (the API's), or empty.
+    pub external_ref: &'a str,
 }
 
 /// A new job, checked.
@@ -43,6 +47,7 @@ pub struct NewJob {
     description: String,
     work_order_notes: String,
     customer_notes: String,
+    external_ref: Option<String>,
 }
 
 impl NewJob {
@@ -60,6 +65,7 @@ impl NewJob {
         let description = errors.check(parse_text("description", f.description));
         let work_order_notes = errors.check(parse_text("work_order_notes", f.work_order_notes));
         let customer_notes = errors.check(parse_text("customer_notes", f.customer_notes));
+        let external_ref = errors.check(check_external_ref(f.external_ref));
         match (
             customer,
             site,
@@ -68,6 +74,7 @@ impl NewJob {
             description,
             work_order_notes,
             customer_notes,
+            external_ref,
         ) {
             (
                 Some(customer),
@@ -77,6 +84,7 @@ impl NewJob {
                 Some(description),
                 Some(work_order_notes),
                 Some(customer_notes),
+                Some(external_ref),
             ) => Ok(NewJob {
                 customer,
                 site: site.map(SiteId),
@@ -85,8 +93,37 @@ impl NewJob {
                 description,
                 work_order_notes,
                 customer_notes,
+                external_ref,
             }),
             _ => Err(errors),
+        }
+    }
+
+    /// The account the job is for.
+    pub fn customer(&self) -> CustomerId {
+        self.customer
+    }
+
+    /// The job's reference in another system, if one was given.
+    pub fn external_ref(&self) -> Option<&str> {
+        self.external_ref.as_deref()
+    }
+
+    /// The same job with `reference` as its reference in another system.
+    pub(super) fn with_external_ref(mut self, reference: String) -> NewJob {
+        self.external_ref = Some(reference);
+        self
+    }
+
+    /// The fields an edit of an existing job takes from it.
+    pub(super) fn details(&self) -> JobDetails {
+        JobDetails {
+            summary: self.summary.clone(),
+            description: self.description.clone(),
+            site: self.site,
+            job_type: self.job_type,
+            work_order_notes: self.work_order_notes.clone(),
+            customer_notes: self.customer_notes.clone(),
         }
     }
 }
@@ -135,6 +172,10 @@ pub async fn create(app: &App, actor: &StaffActor, job: NewJob) -> Result<Change
     let id = tx.insert_job(company, &row).await?;
     tx.set_job_customer_notes(company, id, &job.customer_notes)
         .await?;
+    if let Some(reference) = &job.external_ref {
+        tx.set_job_external_ref(company, id, Some(reference))
+            .await?;
+    }
     tx.record_job_status(
         company,
         (job.customer, id),
@@ -143,7 +184,7 @@ pub async fn create(app: &App, actor: &StaffActor, job: NewJob) -> Result<Change
         Some(actor.id()),
     )
     .await?;
-    let detail = json!({"number": number, "summary": job.summary, "customer_id": job.customer.0});
+    let detail = json!({"number": number, "summary": job.summary, "customer_id": job.customer.0, "external_ref": job.external_ref});
     tx.audit(company, &actor.audit("job.created", ("job", id.0), detail))
         .await?;
     app.commit(tx, false).await?;

@@ -67,6 +67,11 @@ impl JobEdit {
             _ => Err(errors),
         }
     }
+
+    /// An edit to exactly these details.
+    pub(super) fn of(details: JobDetails) -> JobEdit {
+        JobEdit(details)
+    }
 }
 
 /// Saves the edit of job `number`. Refused with `NotFound` for another company's job,

@@ -3,7 +3,7 @@
 //! problem+json, isolation between companies on every endpoint, idempotent replays, the
 //! rate limit, and the OpenAPI document covering every API route.
 
-use doorstep_core::ids::CompanyId;
+use doorstep_core::ids::{CompanyId, CustomerId};
 use doorstep_store::api::NewApiKey;
 use doorstep_testkit::{Backend, both_backends};
 use doorstep_web::{Access, ROUTES};
@@ -12,7 +12,12 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, html, office, seed_people};
 
 /// Makes a key on acme's API keys page as its administrator; answers the secret shown.
-async fn make_key(app: &TestApp, admin: &reqwest::Client, name: &str, scopes: &str) -> String {
+pub(crate) async fn make_key(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    name: &str,
+    scopes: &str,
+) -> String {
     let res = app
         .submit(
             admin,
@@ -63,7 +68,7 @@ fn api_client(app: &TestApp) -> reqwest::Client {
     app.client(&["acme", "bolt"])
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,
@@ -95,7 +100,7 @@ async fn call(
 }
 
 /// Asserts a problem+json answer of `status` and kind `slug`.
-fn problem(answer: &(u16, reqwest::header::HeaderMap, Value), status: u16, slug: &str) {
+pub(crate) fn problem(answer: &(u16, reqwest::header::HeaderMap, Value), status: u16, slug: &str) {
     let (s, headers, body) = answer;
     assert_eq!(*s, status, "{body}");
     assert_eq!(
@@ -110,17 +115,18 @@ fn problem(answer: &(u16, reqwest::header::HeaderMap, Value), status: u16, slug:
     );
 }
 
-struct Setup {
-    app: TestApp,
-    admin: reqwest::Client,
-    api: reqwest::Client,
-    write: String,
-    read: String,
-    bolt_key: String,
-    bolt_customer: i64,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) admin: reqwest::Client,
+    pub(crate) api: reqwest::Client,
+    pub(crate) write: String,
+    pub(crate) read: String,
+    pub(crate) bolt_key: String,
+    pub(crate) bolt_customer: i64,
+    pub(crate) bolt_job: i64,
 }
 
-async fn setup(backend: Backend) -> Setup {
+pub(crate) async fn setup(backend: Backend) -> Setup {
     let app = TestApp::spawn(backend).await;
     let people = seed_people(&app).await;
     let admin = office(&app).await;
@@ -146,6 +152,7 @@ async fn setup(backend: Backend) -> Setup {
         .await
         .unwrap()[0]
         .id;
+    let bolt_job = insert_job(&app, bolt.id, CustomerId(bolt_customer), "J-1").await;
     let _ = people;
     let api = api_client(&app);
     Setup {
@@ -156,6 +163,68 @@ async fn setup(backend: Backend) -> Setup {
         read,
         bolt_key,
         bolt_customer,
+        bolt_job,
+    }
+}
+
+/// A job of `customer` put straight in the store (for Bolt, which has no staff actor here).
+pub(crate) async fn insert_job(
+    app: &TestApp,
+    company: CompanyId,
+    customer: CustomerId,
+    number: &str,
+) -> i64 {
+    use doorstep_core::status::{JobKind, JobStatus};
+    let row = doorstep_store::jobs::NewJob {
+        customer,
+        site: None,
+        asset: None,
+        job_type: None,
+        number: number.into(),
+        kind: JobKind::Service,
+        status: JobStatus::Scheduled,
+        summary: "Panel upgrade".into(),
+        description: String::new(),
+        schedule_type: None,
+        scheduled_start: None,
+        scheduled_end: None,
+        arrival_window_start: None,
+        arrival_window_end: None,
+        completed_at: None,
+        work_order_notes: String::new(),
+        invoice_notes: String::new(),
+        po_number: String::new(),
+        custom_fields: "{}".into(),
+        total_minor: 0,
+        created_at: doorstep_store::now(),
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    let id = tx.insert_job(company, &row).await.unwrap();
+    tx.commit().await.unwrap();
+    id.0
+}
+
+/// Bolt's jobs, as the API reads them.
+async fn bolt_jobs(app: &TestApp, bolt: CompanyId) -> Vec<doorstep_store::api_jobs::ApiJob> {
+    let all = doorstep_store::api_jobs::ApiJobFilter::default();
+    app.store.api_jobs(bolt, &all, 1000).await.unwrap()
+}
+
+/// A body that would change the record of route `path` if the id were acme's.
+fn taking_over(path: &str) -> Value {
+    match path {
+        p if p.ends_with("/status") => json!({"status": "cancelled"}),
+        p if p.ends_with("/technicians") => json!({"technician_ids": []}),
+        p if p.starts_with("/api/v1/jobs/") => json!({"summary": "Taken over"}),
+        _ => json!({"name": "Taken over"}),
+    }
+}
+
+/// Bolt's id of the kind the route `path` takes in `{id}`.
+fn bolt_id_for(s: &Setup, path: &str) -> i64 {
+    match path {
+        p if p.starts_with("/api/v1/jobs/") => s.bolt_job,
+        _ => s.bolt_customer,
     }
 }
 
@@ -313,12 +382,13 @@ both_backends! {
         let (app, api, key) = (&s.app, &s.api, Some(s.write.as_str()));
         let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
+        let jobs_before = bolt_jobs(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
         for rule in with_id {
-            let path = rule.path.replace("{id}", &s.bolt_customer.to_string());
-            let body = (rule.method != "GET").then(|| json!({"name": "Taken over"}));
+            let path = rule.path.replace("{id}", &bolt_id_for(&s, rule.path).to_string());
+            let body = (rule.method != "GET").then(|| taking_over(rule.path));
             problem(&call(app, api, "acme", rule.method, &path, key, body).await, 404, "not-found");
         }
         // Bolt's key sees its own.
@@ -327,6 +397,7 @@ both_backends! {
         let (_, _, list) = call(app, api, "acme", "GET", "/api/v1/customers?limit=100", key, None).await;
         assert!(list["data"].as_array().unwrap().iter().all(|c| c["id"] != s.bolt_customer));
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
+        assert_eq!(bolt_jobs(app, bolt.id).await, jobs_before);
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

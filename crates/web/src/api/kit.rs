@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use doorstep_app::error::FieldErrors;
 use doorstep_app::{ApiActor, AppError};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use super::idempotency;
@@ -137,4 +137,12 @@ where
         answer(run().await)
     })
     .await
+}
+
+/// A body field that is present, `null` or not: `Some(None)` for `null` (with
+/// `#[serde(default, deserialize_with = "present")]`), so PATCH tells clearing from keeping.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod customers;
 pub mod idempotency;
+pub mod jobs;
 pub mod kit;
 pub mod paging;
 pub mod problem;
@@ -36,10 +37,18 @@ use crate::views::OfficeChrome;
         customers::show,
         customers::update,
         customers::upsert,
+        // api-jobs
+        jobs::list, jobs::create, jobs::show, jobs::update, jobs::upsert, jobs::status, jobs::technicians,
     ),
-    components(schemas(problem::Problem, problem::FieldError)),
+    components(schemas(problem::Problem, problem::FieldError,
+        // api-jobs
+        jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
+    )),
     modifiers(&BearerKey),
-    tags((name = "customers", description = "Customer accounts")),
+    tags((name = "customers", description = "Customer accounts"),
+        // api-jobs
+        (name = "jobs", description = "Jobs: details, status moves, crew"),
+    ),
 )]
 pub struct ApiDoc;
 
@@ -157,6 +166,6 @@ mod tests {
         assert!(doc["paths"]["/api/v1/customers"]["get"].is_object());
         assert!(doc["paths"]["/api/v1/customers/{id}"]["patch"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
-        assert_eq!(endpoints().len(), 5);
+        assert_eq!(endpoints().len(), 5 + 7);
     }
 }

@@ -48,6 +48,7 @@ impl NewFields {
             description: &self.description,
             work_order_notes: &self.work_order_notes,
             customer_notes: &self.customer_notes,
+            ..NewJobForm::default()
         }
     }
 }

@@ -9,6 +9,7 @@ mod attacks;
 mod billing_data;
 mod cards;
 mod catalogue;
+mod charts;
 mod cli;
 mod company;
 mod customers_office;

@@ -39,6 +39,7 @@ mod sessions;
 mod setup_link;
 mod sign_in;
 mod sign_up;
+mod single_company;
 mod snapshot;
 mod support;
 mod tenancy;

@@ -412,6 +412,8 @@ routes! {
     POST "/office/company/domains/{id}/remove" => office::company::domains::remove, Admin;
     GET  "/find-your-portal" => central::form, Anyone;
     POST "/find-your-portal" => central::request, Anyone;
+    // charts (issue 18)
+    GET  "/office/onboarding" => office::onboarding::checklist::page, Admin;
 }
 
 /// Builds the application's router over `state`.

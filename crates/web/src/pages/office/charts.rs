@@ -32,7 +32,7 @@ pub struct SvgBar {
     pub class: &'static str,
 }
 
-/// A week label under the bars.
+/// A week label under the bars (every fourth week).
 pub struct XLabel {
     pub x: i64,
     pub text: String,
@@ -113,9 +113,10 @@ fn x_labels(weeks: &[Week]) -> Vec<XLabel> {
         .enumerate()
         .filter(|(i, _)| i % 4 == 0)
         .map(|(i, w)| {
-            let (x, width) = PLOT.slot(i, weeks.len());
+            // Left-aligned under the week's bar, so the first label stays inside the drawing.
+            let (x, _) = PLOT.slot(i, weeks.len());
             XLabel {
-                x: x + width / 2,
+                x,
                 text: short_label(w),
             }
         })

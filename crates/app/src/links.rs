@@ -9,6 +9,9 @@ pub struct Links {
     pub public_port: Option<u16>,
     /// Whether public URLs use https.
     pub https: bool,
+    /// The company served on the bare base domain (`--single-company`): its links name
+    /// that host, the one the deployment serves, not `{slug}.{base_domain}`.
+    pub single_company: Option<String>,
 }
 
 impl Links {
@@ -19,6 +22,9 @@ impl Links {
             (Some(443), true) | (Some(80), false) | (None, _) => String::new(),
             (Some(p), _) => format!(":{p}"),
         };
+        if self.single_company.as_deref() == Some(slug) {
+            return format!("{scheme}://{}{port}", self.base_domain);
+        }
         format!("{scheme}://{slug}.{}{port}", self.base_domain)
     }
 
@@ -46,6 +52,7 @@ mod tests {
             base_domain: "localhost".into(),
             public_port: Some(8080),
             https: false,
+            single_company: None,
         };
         assert_eq!(links.portal_url("acme"), "http://acme.localhost:8080");
         links.public_port = Some(80);
@@ -56,6 +63,12 @@ mod tests {
         links.https = true;
         links.public_port = Some(443);
         assert_eq!(links.portal_url("acme"), "https://acme.localhost");
+        links.single_company = Some("acme".into());
+        assert_eq!(
+            links.portal("acme", "/invite/t"),
+            "https://localhost/invite/t"
+        );
+        assert_eq!(links.portal_url("bolt"), "https://bolt.localhost");
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod validation;
 pub use validation::Invalid;
 pub mod availability;
 pub mod catalogue;
+pub mod charts;
 pub mod company;
 pub mod control_chars;
 pub mod customer_import;

@@ -17,6 +17,7 @@ pub mod booking;
 #[cfg(feature = "bench")]
 pub mod bulk;
 pub mod catalogue;
+pub mod charts;
 pub mod companies;
 mod company_cache;
 pub mod company_details;

@@ -420,6 +420,8 @@ routes! {
     PUT  "/api/v1/jobs/external/{external_ref}" => api::jobs::upsert, Api;
     POST "/api/v1/jobs/{id}/status" => api::jobs::status, Api;
     PUT  "/api/v1/jobs/{id}/technicians" => api::jobs::technicians, Api;
+    // charts (issue 18)
+    GET  "/office/onboarding" => office::onboarding::checklist::page, Admin;
 }
 
 /// Builds the application's router over `state`.

@@ -46,6 +46,7 @@ impl WebConfig {
             base_domain: self.base_domain.clone(),
             public_port: self.public_port,
             https: self.https,
+            single_company: self.single_company.clone(),
         }
     }
 

@@ -40,6 +40,7 @@ impl World {
                 base_domain: "localhost".into(),
                 public_port: None,
                 https: false,
+                single_company: None,
             },
             password_cost: PasswordCost::TestOnly,
             session_idle: time::Duration::hours(8),

@@ -1,7 +1,8 @@
 //! The office's home page after sign-in, for every staff member: what needs doing today
 //! (visits, new requests, open support, estimates awaiting the customer, overdue
 //! invoices: counts and short lists with links) and a feed of what customers did in the
-//! portal, from the same audit records as each customer's timeline.
+//! portal, from the same audit records as each customer's timeline; below them the last
+//! twelve weeks as charts (`super::charts`).
 
 use askama::Template;
 use axum::response::Response;
@@ -41,6 +42,7 @@ struct OfficeHome {
     panels: Vec<Panel>,
     feed: Vec<TimelineEntry>,
     checklist: Option<super::onboarding::checklist::Checklist>,
+    charts: Vec<super::charts::ChartView>,
 }
 
 fn panel(
@@ -128,5 +130,6 @@ pub async fn render(
         panels,
         feed,
         checklist: super::onboarding::checklist::for_home(state, staff).await?,
+        charts: super::charts::charts(state, staff).await?,
     })
 }

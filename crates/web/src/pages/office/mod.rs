@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod availability;
 pub mod catalogue;
+pub mod charts;
 pub mod contact_access;
 pub mod customers;
 pub mod email_templates;

@@ -240,6 +240,20 @@ pub fn read_csv(bytes: &[u8]) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
     Ok((rows, errors))
 }
 
+/// How often a running import records its progress (its heartbeat).
+pub const IMPORT_HEARTBEAT: time::Duration = time::Duration::seconds(1);
+
+/// How long an import's heartbeat may be silent before it counts as stopped (its node
+/// went away mid-run, so its transaction rolled back). Generous: on SQLite the heartbeat
+/// cannot be written while the import's own transaction holds the write lock.
+pub const IMPORT_LEASE: time::Duration = time::Duration::minutes(2);
+
+/// Whether an import still queued or running, last heard of at `heartbeat`, has
+/// stopped by `now`.
+pub fn import_stopped(heartbeat: time::OffsetDateTime, now: time::OffsetDateTime) -> bool {
+    now - heartbeat > IMPORT_LEASE
+}
+
 /// The message for a file over [`MAX_FILE_BYTES`].
 pub fn too_large() -> Invalid {
     Invalid::new(
@@ -281,6 +295,16 @@ pub fn check_yes_no(field: &'static str, raw: &str) -> Result<bool, Invalid> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn an_import_stops_when_its_lease_runs_out() {
+        let at = time::macros::datetime!(2030-01-01 12:00 UTC);
+        assert!(!super::import_stopped(at, at + super::IMPORT_LEASE));
+        assert!(super::import_stopped(
+            at,
+            at + super::IMPORT_LEASE + time::Duration::seconds(1)
+        ));
+    }
+
     use super::*;
 
     #[test]

@@ -344,6 +344,7 @@ routes! {
     POST "/office/customers/import/start" => office::customers::import::start, Staff;
     GET  "/office/customers/import/{id}" => office::customers::import::show, Staff;
     GET  "/office/customers/import/{id}/progress" => office::customers::import::progress, Staff;
+    POST "/office/customers/import/{id}/restart" => office::customers::import::restart, Staff;
     GET  "/static/import-progress.js" => office::customers::import::script, Anyone;
     // setup (issue 18)
     GET  "/office/branding" => office::onboarding::branding::show, Admin;

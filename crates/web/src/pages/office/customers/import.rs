@@ -1,22 +1,28 @@
 //! Importing customers from a CSV file (issue 18), for any office staff member (like
 //! creating customers by hand): upload → dry run (every bad row listed, counts of
 //! customers to create and to update, nothing written) → import in the background, whose
-//! page shows its progress (polled by `/static/import-progress.js`; without JavaScript the
-//! page is refreshed by hand) and survives the browser leaving.
+//! page shows its progress (read from the import's row, so any node shows it, and
+//! streamed as server-sent events to `/static/import-progress.js`; without JavaScript the
+//! page is refreshed by hand) and survives the browser leaving. An import whose node
+//! stopped shows as Stopped, with a button that starts its file again.
 //!
 //! A file that passes the dry run is kept under `{data_dir}/imports/` by a random key
 //! until its import ends (the job removes it).
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
 use doorstep_app::customers::import::{self, Checked};
 use doorstep_core::authz::OfficeArea;
-use doorstep_core::customer_import::{COLUMNS, MAX_FILE_BYTES, RowError, template_csv, too_large};
+use doorstep_core::customer_import::{
+    COLUMNS, MAX_FILE_BYTES, RowError, import_stopped, template_csv, too_large,
+};
 use doorstep_store::imports::ImportRow;
 
 use super::render;
@@ -73,6 +79,12 @@ struct ShowPage {
     status: (&'static str, &'static str),
     /// Still queued or running.
     running: bool,
+    /// Still being checked (the count is of rows checked).
+    checking: bool,
+    /// Left queued or running by a node that stopped.
+    stopped: bool,
+    /// Its file is still kept, so it can be started again.
+    restartable: bool,
     done: i64,
     total: i64,
     created: i64,
@@ -82,12 +94,52 @@ struct ShowPage {
     lines: Vec<String>,
 }
 
-/// Label and badge class of an import's status.
-fn status_of(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "done" => ("Imported", "badge success"),
-        "failed" => ("Nothing imported", "badge danger"),
-        _ => ("Importing", "badge info"),
+/// How an import stands, as its page and its stream tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Checking,
+    Importing,
+    Stopped,
+    Done,
+    Failed,
+}
+
+impl Stage {
+    /// The stage of `r` now (a queued or running import whose heartbeat is older than
+    /// the lease has stopped).
+    fn of(r: &ImportRow) -> Stage {
+        match r.status.as_str() {
+            "done" => Stage::Done,
+            "failed" => Stage::Failed,
+            _ if import_stopped(r.heartbeat(), doorstep_store::now()) => Stage::Stopped,
+            "queued" => Stage::Checking,
+            _ => Stage::Importing,
+        }
+    }
+
+    /// The name the page's script reads.
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Checking => "checking",
+            Stage::Importing => "running",
+            Stage::Stopped => "stopped",
+            Stage::Done => "done",
+            Stage::Failed => "failed",
+        }
+    }
+
+    fn running(self) -> bool {
+        matches!(self, Stage::Checking | Stage::Importing)
+    }
+
+    /// Label and badge class.
+    fn badge(self) -> (&'static str, &'static str) {
+        match self {
+            Stage::Done => ("Imported", "badge success"),
+            Stage::Failed => ("Nothing imported", "badge danger"),
+            Stage::Stopped => ("Stopped — nothing was imported", "badge warning"),
+            Stage::Checking | Stage::Importing => ("Importing", "badge info"),
+        }
     }
 }
 
@@ -112,7 +164,7 @@ async fn upload_page(
         .map(|r| Recent {
             href: format!("/office/customers/import/{}", r.id),
             when: display::when(zone, r.created_at),
-            status: status_of(&r.status),
+            status: Stage::of(&r).badge(),
             summary: summary(&r),
             file_name: r.file_name,
         })
@@ -131,10 +183,11 @@ async fn upload_page(
 }
 
 fn summary(r: &ImportRow) -> String {
-    match r.status.as_str() {
-        "done" => format!("{} created, {} updated", r.created, r.updated),
-        "failed" => format!("{} rows refused", import::errors_of(r).0),
-        _ => format!("{} rows", r.total),
+    match Stage::of(r) {
+        Stage::Done => format!("{} created, {} updated", r.created, r.updated),
+        Stage::Failed => format!("{} rows refused", import::errors_of(r).0),
+        Stage::Stopped => "Start it again from its page".to_owned(),
+        Stage::Checking | Stage::Importing => format!("{} of {} rows", r.done, r.total),
     }
 }
 
@@ -316,17 +369,6 @@ async fn load(state: &AppState, staff: &SignedInStaff, id: &str) -> Result<Impor
         .ok_or(WebError::NotFound)
 }
 
-/// Rows done and the total of `r`, live while it runs in this process.
-fn progress_of(r: &ImportRow) -> (i64, i64) {
-    match import::progress(r.id) {
-        Some((done, total)) if total > 0 => (
-            i64::try_from(done).unwrap_or(0),
-            i64::try_from(total).unwrap_or(0),
-        ),
-        _ => (r.done, r.total),
-    }
-}
-
 /// `GET /office/customers/import/{id}`: how the import stands.
 pub async fn show(
     State(state): State<AppState>,
@@ -336,21 +378,24 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let r = load(&state, &staff, &id).await?;
     let (error_count, errors) = import::errors_of(&r);
-    let (done, total) = progress_of(&r);
-    let who = r.staff_name.clone();
+    let stage = Stage::of(&r);
+    let restartable = stage == Stage::Stopped && kept_file(&state, &r).is_some();
     render(
         &ShowPage {
             chrome: OfficeChrome::of(&staff, &csrf),
             id: r.id,
-            by: who,
+            by: r.staff_name.clone(),
             when: display::when(&staff.company.time_zone, r.created_at),
-            status: status_of(&r.status),
-            running: r.status == "queued" || r.status == "running",
-            done,
-            total,
+            status: stage.badge(),
+            running: stage.running(),
+            checking: stage == Stage::Checking,
+            stopped: stage == Stage::Stopped,
+            restartable,
+            done: r.done,
+            total: r.total,
             created: r.created,
             updated: r.updated,
-            failed: r.status == "failed",
+            failed: stage == Stage::Failed,
             error_count,
             lines: lines_of(&errors),
             file_name: r.file_name,
@@ -359,22 +404,116 @@ pub async fn show(
     )
 }
 
-/// `GET /office/customers/import/{id}/progress`: `{status, done, total}` for the page's
-/// script.
+/// The file import `r` was started from, while it is still kept.
+fn kept_file(state: &AppState, r: &ImportRow) -> Option<PathBuf> {
+    let key = r.file_key.as_deref()?;
+    stored_path(state, key).filter(|p| p.is_file())
+}
+
+/// `POST /office/customers/import/{id}/restart`: starts again the file of an import
+/// whose node stopped, and opens the new import's page.
+pub async fn restart(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    Path(id): Path<String>,
+    Form(_): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let r = load(&state, &staff, &id).await?;
+    let Some(path) = kept_file(&state, &r) else {
+        return Err(WebError::from(AppError::conflict(
+            "unchanged",
+            "This import's file is no longer here. Upload it again.",
+        )));
+    };
+    let new = import::restart(&state.app, &staff.actor, r.id, path).await?;
+    Ok(Redirect::to(&format!("/office/customers/import/{new}")).into_response())
+}
+
+/// How often the progress stream reads the import's row.
+const PROGRESS_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `{status, done, total}` of `r`.
+fn progress_json(r: &ImportRow) -> String {
+    serde_json::json!({"status": Stage::of(r).name(), "done": r.done, "total": r.total}).to_string()
+}
+
+/// `GET /office/customers/import/{id}/progress`: server-sent events, `event: progress`
+/// with `{status, done, total}` read from the import's row whenever it changes; the
+/// stream ends once the import has ended or stopped (status `done`, `failed`,
+/// `stopped`), and when the server shuts down.
 pub async fn progress(
     State(state): State<AppState>,
     staff: SignedInStaff,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let r = load(&state, &staff, &id).await?;
-    let (done, total) = progress_of(&r);
-    let body = serde_json::json!({"status": r.status, "done": done, "total": total});
+    let first = load(&state, &staff, &id).await?;
+    let (_, closed) = state.request_events.subscribe();
+    let mut poll = tokio::time::interval(PROGRESS_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    poll.reset();
+    struct Feed {
+        store: doorstep_store::Store,
+        company: doorstep_core::ids::CompanyId,
+        closed: tokio::sync::watch::Receiver<bool>,
+        poll: tokio::time::Interval,
+        id: i64,
+        /// The row to send first, then `None`.
+        next: Option<ImportRow>,
+        last: String,
+        ended: bool,
+    }
+    let feed = Feed {
+        store: state.store.clone(),
+        company: staff.company.id,
+        closed,
+        poll,
+        id: first.id,
+        next: Some(first),
+        last: String::new(),
+        ended: false,
+    };
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        loop {
+            if feed.ended || *feed.closed.borrow() {
+                return None;
+            }
+            let row = match feed.next.take() {
+                Some(row) => row,
+                None => {
+                    tokio::select! {
+                        _ = feed.closed.changed() => return None,
+                        _ = feed.poll.tick() => {}
+                    }
+                    match feed.store.import_row(feed.company, feed.id).await {
+                        Ok(Some(row)) => row,
+                        Ok(None) => return None,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot read an import's progress");
+                            continue;
+                        }
+                    }
+                }
+            };
+            feed.ended = !Stage::of(&row).running();
+            let json = progress_json(&row);
+            if json != feed.last || feed.ended {
+                feed.last.clone_from(&json);
+                let event = Event::default().event("progress").data(json);
+                return Some((Ok::<Event, Infallible>(event), feed));
+            }
+        }
+    });
+    let sse = Sse::new(events).keep_alive(
+        KeepAlive::new()
+            .interval(std::time::Duration::from_secs(20))
+            .text("keep-alive"),
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, "no-store"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
         ],
-        body.to_string(),
+        sse,
     )
         .into_response())
 }

@@ -45,6 +45,8 @@ pub struct ImportRow {
     pub updated_at: Option<OffsetDateTime>,
     /// The kept file's key while it may be imported.
     pub file_key: Option<String>,
+    /// How the file's columns are read (`Mapping::to_text`); `None`: by their headers.
+    pub mapping: Option<String>,
 }
 
 impl ImportRow {
@@ -76,7 +78,7 @@ pub struct ImportEnd<'a> {
 
 const SELECT: &str = "SELECT i.id, i.staff_user_id, s.name AS staff_name, i.file_name, i.status, \
      i.total, i.done, i.created, i.updated, i.errors, i.created_at, i.finished_at, \
-     i.updated_at, i.file_key \
+     i.updated_at, i.file_key, i.mapping \
      FROM imports i JOIN staff_users s ON s.company_id = i.company_id AND s.id = i.staff_user_id";
 
 impl Store {
@@ -125,6 +127,7 @@ impl Tx {
         staff: StaffUserId,
         file_name: &str,
         file_key: &str,
+        mapping: Option<&str>,
     ) -> Result<i64, StoreError> {
         let at = now();
         self.insert_row(
@@ -135,6 +138,7 @@ impl Tx {
                 ("kind", "customers".into()),
                 ("file_name", file_name.into()),
                 ("file_key", file_key.into()),
+                ("mapping", mapping.map(str::to_owned).into()),
                 ("status", "queued".into()),
                 ("created_at", at.into()),
                 ("updated_at", at.into()),

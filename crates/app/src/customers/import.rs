@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::customer_import::{
-    CsvRow, IMPORT_HEARTBEAT, IMPORT_LEASE, MAX_ROW_ERRORS, RowError, check_yes_no, kind_value,
-    read_csv,
+    CsvRow, IMPORT_HEARTBEAT, IMPORT_LEASE, MAX_ROW_ERRORS, Mapping, RowError, check_yes_no,
+    kind_value, read_mapped,
 };
 use doorstep_core::ids::{CompanyId, CustomerId};
 use doorstep_core::validation::Invalid;
@@ -166,24 +166,31 @@ fn replan(mut plan: Plan, refs: &HashMap<String, (CustomerId, String)>) -> Plan 
 /// Reads and checks `bytes` off the async threads.
 async fn plan_file(
     bytes: Vec<u8>,
+    mapping: Option<Mapping>,
     refs: HashMap<String, (CustomerId, String)>,
     progress: Arc<Progress>,
 ) -> Result<Plan, AppError> {
     tokio::task::spawn_blocking(move || {
-        let (rows, errors) = read_csv(&bytes)?;
+        let (rows, errors) = read_mapped(&bytes, mapping.as_ref())?;
         Ok(plan(rows, errors, &refs, &progress))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// The dry run: reads `bytes` as a customers file and checks every row, writing
-/// nothing. Refused with [`AppError::Invalid`] (field `file`) for a file that is not
-/// UTF-8, not comma separated, too large, or has unknown columns.
-pub async fn check(app: &App, staff: &StaffActor, bytes: Vec<u8>) -> Result<Checked, AppError> {
+/// The dry run: reads `bytes` as a customers file, its columns as `mapping` says (or by
+/// their headers), and checks every row, writing nothing. Refused with
+/// [`AppError::Invalid`] (field `file`) for a file that is not UTF-8, not comma
+/// separated, too large, or has unknown columns.
+pub async fn check(
+    app: &App,
+    staff: &StaffActor,
+    bytes: Vec<u8>,
+    mapping: Option<Mapping>,
+) -> Result<Checked, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let refs = app.store.external_refs(staff.company().id).await?;
-    let plan = plan_file(bytes, refs, Arc::default()).await?;
+    let plan = plan_file(bytes, mapping, refs, Arc::default()).await?;
     let creates = plan.creates();
     let error_count = plan.errors.len();
     let mut errors = plan.errors;
@@ -197,14 +204,15 @@ pub async fn check(app: &App, staff: &StaffActor, bytes: Vec<u8>) -> Result<Chec
     })
 }
 
-/// Records an import of the file stored at `path` (named `file_name` by the person) and
-/// runs it in the background; answers its id, whose page follows it. The file is removed
-/// when the job ends.
+/// Records an import of the file stored at `path` (named `file_name` by the person, its
+/// columns read as `mapping` says) and runs it in the background; answers its id, whose
+/// page follows it. The file is removed when the job ends.
 pub async fn start(
     app: &App,
     staff: &StaffActor,
     file_name: &str,
     path: PathBuf,
+    mapping: Option<&Mapping>,
 ) -> Result<i64, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let name: String = file_name
@@ -214,7 +222,13 @@ pub async fn start(
         .collect();
     let mut tx = app.store.begin().await?;
     let id = tx
-        .insert_import(staff.company().id, staff.id(), &name, &key_of(&path))
+        .insert_import(
+            staff.company().id,
+            staff.id(),
+            &name,
+            &key_of(&path),
+            mapping.map(Mapping::to_text).as_deref(),
+        )
         .await?;
     app.commit(tx, false).await?;
     spawn_run(app, staff, id, path);
@@ -248,7 +262,13 @@ pub async fn restart(
         ));
     }
     let new = tx
-        .insert_import(company, staff.id(), &old.file_name, &key_of(&path))
+        .insert_import(
+            company,
+            staff.id(),
+            &old.file_name,
+            &key_of(&path),
+            old.mapping.as_deref(),
+        )
         .await?;
     let detail = serde_json::json!({"stopped": id});
     let audit = staff.audit("customers.import_restarted", ("import", new), detail);
@@ -372,8 +392,12 @@ async fn run_with(
             return Ok(Outcome::Refused(errors));
         }
     };
+    let mapping = match app.store.import_row(company, id).await? {
+        Some(row) => row.mapping.as_deref().map(Mapping::from_text).transpose()?,
+        None => return Err(AppError::NotFound),
+    };
     let refs = app.store.external_refs(company).await?;
-    let plan = match plan_file(bytes, refs, progress.clone()).await {
+    let plan = match plan_file(bytes, mapping, refs, progress.clone()).await {
         Ok(plan) => plan,
         Err(AppError::Invalid(e)) => {
             let errors = vec![file_problem(&e.message)];

@@ -58,7 +58,7 @@ fn rand_suffix() -> u128 {
 async fn import_file(w: &World, staff: &StaffActor, text: &[u8]) -> (ImportRow, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), text);
-    let id = import::start(&w.app, staff, "customers.csv", path.clone())
+    let id = import::start(&w.app, staff, "customers.csv", path.clone(), None)
         .await
         .unwrap();
     for _ in 0..600 {
@@ -105,7 +105,7 @@ both_backends! {
         let olivia = w.olivia().await;
         let before = customers_of(&w, w.acme.id).await;
         let snap = w.snapshot(&["customers", "imports"]).await;
-        let checked = import::check(&w.app, &olivia, file(1200, None).into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, file(1200, None).into_bytes(), None).await.unwrap();
         assert_eq!((checked.rows, checked.creates, checked.updates, checked.error_count), (1200, 1200, 0, 0));
         assert_eq!(w.snapshot(&["customers", "imports"]).await, snap, "a dry run writes nothing");
 
@@ -137,7 +137,7 @@ both_backends! {
         import_file(&w, &olivia, file(20, None).as_bytes()).await;
         let count = customers_of(&w, w.acme.id).await;
         let changed = file(20, None).replace("Imported 3,", "Renamed 3,").replace(",yes,15", ",no,");
-        let checked = import::check(&w.app, &olivia, changed.clone().into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, changed.clone().into_bytes(), None).await.unwrap();
         assert_eq!((checked.creates, checked.updates), (0, 20));
         let (row, _) = import_file(&w, &olivia, changed.as_bytes()).await;
         assert_eq!((row.status.as_str(), row.created, row.updated), ("done", 0, 20));
@@ -151,7 +151,7 @@ both_backends! {
         let w = World::demo(backend).await;
         let olivia = w.olivia().await;
         let text = file(50, Some(17));
-        let checked = import::check(&w.app, &olivia, text.clone().into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, text.clone().into_bytes(), None).await.unwrap();
         assert_eq!(checked.error_count, 1);
         let line = checked.errors[0].line();
         assert!(line.starts_with("Row 17: email — "), "{line}");
@@ -165,7 +165,7 @@ both_backends! {
 
         // A repeated reference and a wrong tax_exempt are named by row too.
         let text = format!("{HEADER}A,,,,,X-1,,\nB,,,,,X-1,,\nC,,,,,,maybe,\nD,shop,,,,,,400\n");
-        let checked = import::check(&w.app, &olivia, text.into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, text.into_bytes(), None).await.unwrap();
         let lines: Vec<String> = checked.errors.iter().map(|e| e.line()).collect();
         assert!(lines[0].starts_with("Row 3: external_ref — Row 2 has the same"), "{lines:?}");
         assert!(lines[1].starts_with("Row 4: tax_exempt — Enter yes or no"), "{lines:?}");
@@ -187,7 +187,7 @@ both_backends! {
             t
         };
         for (bytes, says) in [(semicolons, "semicolons"), (latin1, "not UTF-8"), (big, "larger than 20 MB")] {
-            let err = import::check(&w.app, &olivia, bytes.clone()).await.unwrap_err();
+            let err = import::check(&w.app, &olivia, bytes.clone(), None).await.unwrap_err();
             match err {
                 AppError::Invalid(e) => assert!(e.field == "file" && e.message.contains(says), "{e:?}"),
                 other => panic!("{other:?}"),
@@ -210,7 +210,7 @@ both_backends! {
             ..CustomerFields::default()
         }).unwrap()).await.unwrap();
         let olivia = w.olivia().await;
-        let checked = import::check(&w.app, &olivia, file(2, None).into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, file(2, None).into_bytes(), None).await.unwrap();
         assert_eq!((checked.creates, checked.updates), (2, 0));
         let (row, _) = import_file(&w, &olivia, file(2, None).as_bytes()).await;
         assert_eq!((row.status.as_str(), row.created), ("done", 2));

@@ -91,6 +91,38 @@ both_backends! {
         assert_eq!(progress.text().await.unwrap(), "event: progress\ndata: {\"done\":2,\"status\":\"done\",\"total\":2}\n\n",
             "one event, and the stream ends with the import");
 
+        // Columns under other headers: matched on the mapping page, previewed, then checked
+        // and imported as chosen.
+        let (status, body) = upload(&app, &client, Some(&token), b"Client,E-mail,Junk\nMapped Person,mapped@example.test,zz\n").await;
+        assert_eq!(status, 200);
+        let doc = html(&body);
+        assert!(text_of(&doc, "[data-testid=mapping-error]").unwrap().contains("name"), "{body}");
+        assert!(text_of(&doc, "[data-testid=mapping-preview]").unwrap().contains("mapped@example.test"));
+        let selected = scraper::Selector::parse("select[name=col] option[selected]").unwrap();
+        let chosen: Vec<_> = doc.select(&selected).map(|o| o.value().attr("value").unwrap().to_owned()).collect();
+        assert_eq!(chosen, ["", "email", ""], "matched by name, the rest ignored");
+        assert!(text_of(&doc, "[data-testid=dry-run]").is_none(), "no dry run without a name");
+        let sel = scraper::Selector::parse("input[name=key]").unwrap();
+        let key = doc.select(&sel).next().unwrap().value().attr("value").unwrap().to_owned();
+        let res = app.submit(&client, "acme", "/office/customers/import", "/office/customers/import/check",
+            &[("key", key.as_str()), ("file_name", "mapped.csv"), ("col", "name"), ("col", "email"), ("col", "")]).await;
+        assert_eq!(res.status(), 200);
+        let body = res.text().await.unwrap();
+        let doc = html(&body);
+        assert_eq!(text_of(&doc, "[data-testid=to-create]").unwrap(), "1", "{body}");
+        let mapping = scraper::Selector::parse("input[name=mapping]").unwrap();
+        let mapping = doc.select(&mapping).next().unwrap().value().attr("value").unwrap().to_owned();
+        assert_eq!(mapping, "name,email,");
+        let res = app.submit(&client, "acme", "/office/customers/import", "/office/customers/import/start",
+            &[("key", key.as_str()), ("file_name", "mapped.csv"), ("mapping", mapping.as_str())]).await;
+        assert_eq!(res.status(), 303);
+        let id: i64 = res.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+        let base = app.origin("acme");
+        let events = stream_to_end(&client, &base, id).await;
+        assert_eq!(events.last().unwrap()["status"], "done");
+        let found = client.get(app.url("acme", "/office/customers?q=Mapped+Person")).send().await.unwrap().text().await.unwrap();
+        assert!(found.contains("mapped@example.test") || found.contains("Mapped Person"));
+
         // A portal contact is sent to the office's sign-in, as anyone not on the staff.
         let contact = app.client(&["acme"]);
         sign_in(&app, &contact, "acme", "dana@example.test").await;

@@ -21,7 +21,8 @@ use doorstep_app::AppError;
 use doorstep_app::customers::import::{self, Checked};
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::customer_import::{
-    COLUMNS, MAX_FILE_BYTES, RowError, import_stopped, template_csv, too_large,
+    COLUMNS, MAX_FILE_BYTES, Mapping, RowError, guess_field, import_stopped, peek, template_csv,
+    too_large,
 };
 use doorstep_store::imports::ImportRow;
 
@@ -51,13 +52,31 @@ struct Recent {
 struct UploadPage {
     chrome: OfficeChrome,
     columns: Vec<(&'static str, &'static str)>,
+    /// Our fields, for the mapping's selects.
+    fields: Vec<&'static str>,
     max_mb: usize,
     /// Why the file was refused as a whole.
     file_error: Option<String>,
+    /// The columns of the file just sent, to match with ours.
+    mapping: Option<MapView>,
     /// The dry run of the file just sent.
     checked: Option<DryRun>,
     recent: Vec<Recent>,
 }
+
+/// The mapping form: the kept file, its columns with the field each is read as, and its
+/// first rows.
+struct MapView {
+    key: String,
+    file_name: String,
+    /// (header, the field chosen: a `COLUMNS` header or empty for Ignore).
+    columns: Vec<(String, &'static str)>,
+    preview: Vec<Vec<String>>,
+    error: Option<String>,
+}
+
+/// Rows the mapping page previews.
+const PREVIEW_ROWS: usize = 5;
 
 /// A dry run as the page shows it.
 struct DryRun {
@@ -66,6 +85,8 @@ struct DryRun {
     lines: Vec<String>,
     /// The stored file's key, when it may be imported.
     key: Option<String>,
+    /// The mapping it was checked with, for the import.
+    mapping: String,
 }
 
 #[derive(Template)]
@@ -152,6 +173,7 @@ async fn upload_page(
     staff: &SignedInStaff,
     csrf: &str,
     file_error: Option<String>,
+    mapping: Option<MapView>,
     checked: Option<DryRun>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
@@ -174,7 +196,9 @@ async fn upload_page(
             chrome: OfficeChrome::of(staff, csrf),
             columns: COLUMNS.iter().map(|(h, _, what)| (*h, *what)).collect(),
             max_mb: MAX_FILE_BYTES / (1024 * 1024),
+            fields: COLUMNS.iter().map(|(h, _, _)| *h).collect(),
             file_error,
+            mapping,
             checked,
             recent,
         },
@@ -198,7 +222,7 @@ pub async fn form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, WebError> {
     staff.actor.require(OfficeArea::DayToDay)?;
-    upload_page(&state, &staff, &csrf, None, None, StatusCode::OK).await
+    upload_page(&state, &staff, &csrf, None, None, None, StatusCode::OK).await
 }
 
 /// `GET /office/customers/import/template.csv`: the columns and one example row.
@@ -289,7 +313,9 @@ async fn keep(state: &AppState, bytes: Vec<u8>) -> Result<String, WebError> {
     Ok(key)
 }
 
-/// `POST /office/customers/import` (multipart: file): the dry run.
+/// `POST /office/customers/import` (multipart: file): keeps the file and shows its
+/// columns matched with ours by their headers, its first rows, and the dry run with that
+/// match when it reads the name.
 pub async fn dry_run(
     State(state): State<AppState>,
     staff: SignedInStaff,
@@ -298,37 +324,168 @@ pub async fn dry_run(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     staff.actor.require(OfficeArea::DayToDay)?;
-    let refuse = |message: String| {
-        upload_page(
-            &state,
-            &staff,
-            &csrf,
-            Some(message),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
     let (file_name, bytes) = match read_file(&headers, multipart).await? {
         Ok(file) => file,
-        Err(message) => return refuse(message).await,
+        Err(message) => return refuse(&state, &staff, &csrf, message).await,
     };
-    let c = match import::check(&state.app, &staff.actor, bytes.clone()).await {
+    let (header, preview) = match peek(&bytes, PREVIEW_ROWS) {
+        Ok(peeked) => peeked,
+        Err(e) => return refuse(&state, &staff, &csrf, e.message).await,
+    };
+    let chosen: Vec<&str> = header
+        .iter()
+        .map(|h| {
+            guess_field(h)
+                .and_then(|i| COLUMNS.get(i))
+                .map_or("", |c| c.0)
+        })
+        .collect();
+    let key = keep(&state, bytes.clone()).await?;
+    check_mapped(
+        &state,
+        &staff,
+        &csrf,
+        (key, file_name),
+        header,
+        preview,
+        &chosen,
+        bytes,
+    )
+    .await
+}
+
+/// The upload page refusing the file as a whole with `message`.
+async fn refuse(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    message: String,
+) -> Result<Response, WebError> {
+    upload_page(
+        state,
+        staff,
+        csrf,
+        Some(message),
+        None,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// The mapping page for the kept file (`key`, `file_name`) with the fields `chosen` for
+/// its columns, and the dry run of `bytes` read so when the choice is valid.
+#[allow(clippy::too_many_arguments)]
+async fn check_mapped(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    (key, file_name): (String, String),
+    header: Vec<String>,
+    preview: Vec<Vec<String>>,
+    chosen: &[&str],
+    bytes: Vec<u8>,
+) -> Result<Response, WebError> {
+    let parsed = Mapping::parse(chosen);
+    let columns = header
+        .into_iter()
+        .zip(chosen.iter().map(|c| {
+            COLUMNS
+                .iter()
+                .find(|(h, _, _)| h == c)
+                .map_or("", |(h, _, _)| *h)
+        }))
+        .collect();
+    let mut map = MapView {
+        key: key.clone(),
+        file_name: file_name.clone(),
+        columns,
+        preview,
+        error: None,
+    };
+    let mapping = match parsed {
+        Ok(m) => m,
+        Err(e) => {
+            map.error = Some(e.message);
+            return upload_page(state, staff, csrf, None, Some(map), None, StatusCode::OK).await;
+        }
+    };
+    let c = match import::check(&state.app, &staff.actor, bytes, Some(mapping.clone())).await {
         Ok(c) => c,
-        Err(AppError::Invalid(e)) => return refuse(e.message).await,
+        Err(AppError::Invalid(e)) => {
+            map.error = Some(e.message);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return upload_page(state, staff, csrf, None, Some(map), None, status).await;
+        }
         Err(other) => return Err(other.into()),
     };
-    let (key, status) = if c.error_count == 0 {
-        (Some(keep(&state, bytes).await?), StatusCode::OK)
+    let status = if c.error_count == 0 {
+        StatusCode::OK
     } else {
-        (None, StatusCode::UNPROCESSABLE_ENTITY)
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let run = DryRun {
         file_name,
         lines: lines_of(&c.errors),
+        key: (c.error_count == 0).then_some(key),
+        mapping: mapping.to_text(),
         c,
-        key,
     };
-    upload_page(&state, &staff, &csrf, None, Some(run), status).await
+    upload_page(state, staff, csrf, None, Some(map), Some(run), status).await
+}
+
+/// `POST /office/customers/import/check` (form: key, file_name, one `col` per column of
+/// the file): the dry run of the kept file with its columns read as chosen.
+pub async fn check_columns(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    let key = field(&pairs, "key").to_owned();
+    let Some(path) = stored_path(&state, &key).filter(|p| p.is_file()) else {
+        return gone(&state, &staff, &csrf).await;
+    };
+    let bytes = tokio::fs::read(&path).await.map_err(WebError::internal)?;
+    let (header, preview) = match peek(&bytes, PREVIEW_ROWS) {
+        Ok(peeked) => peeked,
+        Err(e) => return refuse(&state, &staff, &csrf, e.message).await,
+    };
+    let chosen: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "col")
+        .map(|(_, v)| v.as_str())
+        .chain(std::iter::repeat(""))
+        .take(header.len())
+        .collect();
+    let file_name = clean_filename(field(&pairs, "file_name"));
+    check_mapped(
+        &state,
+        &staff,
+        &csrf,
+        (key, file_name),
+        header,
+        preview,
+        &chosen,
+        bytes,
+    )
+    .await
+}
+
+/// The upload page saying the kept file is gone (409).
+async fn gone(state: &AppState, staff: &SignedInStaff, csrf: &str) -> Result<Response, WebError> {
+    let message = "That file is no longer here (it was imported already, or it was uploaded over a day ago). Upload it again.";
+    upload_page(
+        state,
+        staff,
+        csrf,
+        Some(message.to_owned()),
+        None,
+        None,
+        StatusCode::CONFLICT,
+    )
+    .await
 }
 
 /// `POST /office/customers/import/start` (form: key, file_name): starts the import of a
@@ -342,19 +499,14 @@ pub async fn start(
     staff.actor.require(OfficeArea::DayToDay)?;
     let path = stored_path(&state, field(&pairs, "key")).filter(|p| p.is_file());
     let Some(path) = path else {
-        let message = "That file is no longer here (it was imported already, or the server restarted). Upload it again.";
-        return upload_page(
-            &state,
-            &staff,
-            &csrf,
-            Some(message.to_owned()),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return gone(&state, &staff, &csrf).await;
     };
     let name = clean_filename(field(&pairs, "file_name"));
-    let id = import::start(&state.app, &staff.actor, &name, path).await?;
+    let mapping = match field(&pairs, "mapping") {
+        "" => None,
+        text => Some(Mapping::from_text(text).map_err(AppError::Invalid)?),
+    };
+    let id = import::start(&state.app, &staff.actor, &name, path, mapping.as_ref()).await?;
     Ok(Redirect::to(&format!("/office/customers/import/{id}")).into_response())
 }
 

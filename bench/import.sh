@@ -60,8 +60,9 @@ measure_import() {
     [[ $page == /office/customers/import/* ]] || die "starting the import did not open its page: $page"
     local status="" progress
     for _ in $(seq 1 6000); do
+        # The progress stream (server-sent events) ends once the import has: its last event tells.
         progress=$(curl_i "$base$page/progress")
-        status=$({ grep -o '"status":"[a-z]*"' <<<"$progress" || true; } | sed -e 's/.*:"//' -e 's/"$//')
+        status=$({ grep -o '"status":"[a-z]*"' <<<"$progress" || true; } | tail -1 | sed -e 's/.*:"//' -e 's/"$//')
         [[ $status == done || $status == failed ]] && break
         sleep 0.1
     done

@@ -122,12 +122,9 @@ pub fn template_csv() -> String {
 /// The file's field name in [`Invalid`]s about the file as a whole.
 const FILE: &str = "file";
 
-/// Reads a customers file: refuses one over [`MAX_FILE_BYTES`], one not in UTF-8 (a byte
-/// order mark is allowed), one whose header is not comma separated, one whose header
-/// names an unknown column, repeats one or lacks `name`, an empty one and one over
-/// [`MAX_ROWS`] rows. Rows whose count of values differs from the header's are answered
-/// as [`RowError`]s; fully empty rows are skipped (their numbers still count).
-pub fn read_csv(bytes: &[u8]) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
+/// The file's text: refuses one over [`MAX_FILE_BYTES`], one not in UTF-8 (a byte order
+/// mark is allowed), an empty one and one whose header is not comma separated.
+fn decode(bytes: &[u8]) -> Result<&str, Invalid> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large());
     }
@@ -163,13 +160,143 @@ pub fn read_csv(bytes: &[u8]) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
             }
         }
     }
+    Ok(text)
+}
+
+/// Which of [`COLUMNS`] each column of a file is read as (`None`: ignored), chosen by
+/// the person on the mapping page or guessed from the header.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mapping(pub Vec<Option<usize>>);
+
+impl Mapping {
+    /// Checks a mapping chosen on the page (a [`COLUMNS`] header or empty for each of
+    /// the file's columns): `name` must be read from a column, and no field from two.
+    pub fn parse(chosen: &[&str]) -> Result<Mapping, Invalid> {
+        let mut out = Vec::with_capacity(chosen.len());
+        for (i, c) in chosen.iter().enumerate() {
+            let c = c.trim();
+            if c.is_empty() {
+                out.push(None);
+                continue;
+            }
+            let Some(at) = COLUMNS.iter().position(|(h, _, _)| *h == c) else {
+                return Err(Invalid::new(
+                    FILE,
+                    format!("Column {} has no such field.", i + 1),
+                ));
+            };
+            if out.contains(&Some(at)) {
+                return Err(Invalid::new(
+                    FILE,
+                    format!("Two columns are read as \"{c}\"; choose it for one only."),
+                ));
+            }
+            out.push(Some(at));
+        }
+        if !out.contains(&Some(0)) {
+            return Err(Invalid::new(
+                FILE,
+                "Choose the column that holds the name: it is required.",
+            ));
+        }
+        Ok(Mapping(out))
+    }
+
+    /// The stored form: each column's field header (or nothing), comma separated.
+    pub fn to_text(&self) -> String {
+        self.0
+            .iter()
+            .map(|c| c.and_then(|i| COLUMNS.get(i)).map_or("", |(h, _, _)| *h))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The mapping of [`Mapping::to_text`].
+    pub fn from_text(text: &str) -> Result<Mapping, Invalid> {
+        Mapping::parse(&text.split(',').collect::<Vec<_>>())
+    }
+
+    /// The field header column `i` is read as, empty when ignored.
+    pub fn field_of(&self, i: usize) -> &'static str {
+        self.0
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|c| COLUMNS.get(c))
+            .map_or("", |(h, _, _)| *h)
+    }
+}
+
+/// The field a header names, if any: the template's header in any letter case, with or
+/// without its spaces, hyphens and underscores (`E-mail`, `Billing City`).
+pub fn guess_field(raw: &str) -> Option<usize> {
+    let bare = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let name = bare(raw);
+    COLUMNS.iter().position(|(h, _, _)| bare(h) == name)
+}
+
+/// The file's header and its first `n` rows as they will be read (for the mapping
+/// page), after the same checks of the file as a whole as [`read_csv`].
+pub fn peek(bytes: &[u8], n: usize) -> Result<(Vec<String>, Vec<Vec<String>>), Invalid> {
+    let text = decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|_| unreadable())?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records().take(n) {
+        let record = record.map_err(|_| unreadable())?;
+        rows.push(record.iter().map(str::to_owned).collect());
+    }
+    Ok((header, rows))
+}
+
+/// Reads a customers file: refuses one over [`MAX_FILE_BYTES`], one not in UTF-8 (a byte
+/// order mark is allowed), one whose header is not comma separated, one whose header
+/// names an unknown column, repeats one or lacks `name`, an empty one and one over
+/// [`MAX_ROWS`] rows. Rows whose count of values differs from the header's are answered
+/// as [`RowError`]s; fully empty rows are skipped (their numbers still count).
+pub fn read_csv(bytes: &[u8]) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
+    read_mapped(bytes, None)
+}
+
+/// [`read_csv`] with the columns read as `mapping` says (`None`: by their headers).
+pub fn read_mapped(
+    bytes: &[u8],
+    mapping: Option<&Mapping>,
+) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
+    let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(text.as_bytes());
     let header = reader.headers().map_err(|_| unreadable())?.clone();
     let mut index: Vec<Option<usize>> = vec![None; COLUMNS.len()];
-    for (i, raw) in header.iter().enumerate() {
+    if let Some(mapping) = mapping {
+        if mapping.0.len() != header.len() {
+            return Err(Invalid::new(
+                FILE,
+                "The file's columns changed since they were matched; upload it again.",
+            ));
+        }
+        for (i, c) in mapping.0.iter().enumerate() {
+            if let Some(c) = c.and_then(|c| index.get_mut(c)) {
+                *c = Some(i);
+            }
+        }
+    }
+    for (i, raw) in header.iter().enumerate().filter(|_| mapping.is_none()) {
         let name = raw.trim().to_lowercase().replace([' ', '-'], "_");
         if name.is_empty() {
             continue;
@@ -240,6 +367,20 @@ pub fn read_csv(bytes: &[u8]) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
     Ok((rows, errors))
 }
 
+/// How often a running import records its progress (its heartbeat).
+pub const IMPORT_HEARTBEAT: time::Duration = time::Duration::seconds(1);
+
+/// How long an import's heartbeat may be silent before it counts as stopped (its node
+/// went away mid-run, so its transaction rolled back). Generous: on SQLite the heartbeat
+/// cannot be written while the import's own transaction holds the write lock.
+pub const IMPORT_LEASE: time::Duration = time::Duration::minutes(2);
+
+/// Whether an import still queued or running, last heard of at `heartbeat`, has
+/// stopped by `now`.
+pub fn import_stopped(heartbeat: time::OffsetDateTime, now: time::OffsetDateTime) -> bool {
+    now - heartbeat > IMPORT_LEASE
+}
+
 /// The message for a file over [`MAX_FILE_BYTES`].
 pub fn too_large() -> Invalid {
     Invalid::new(
@@ -281,6 +422,55 @@ pub fn check_yes_no(field: &'static str, raw: &str) -> Result<bool, Invalid> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn a_mapping_reads_columns_under_any_header() {
+        use super::{Mapping, guess_field, peek, read_mapped};
+        let file = b"Full Name;x\n".to_vec();
+        assert!(peek(&file, 5).unwrap_err().message.contains("semicolons"));
+        let file = b"Client,E-mail,Junk\nAda,ada@example.test,zz\nBo,,yy\n";
+        let (header, rows) = peek(file, 5).unwrap();
+        assert_eq!(header, ["Client", "E-mail", "Junk"]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(guess_field("E-mail"), Some(2));
+        assert_eq!(guess_field("Client"), None);
+        assert!(
+            Mapping::parse(&["", "email", ""])
+                .unwrap_err()
+                .message
+                .contains("name")
+        );
+        assert!(
+            Mapping::parse(&["name", "name", ""])
+                .unwrap_err()
+                .message
+                .contains("Two columns")
+        );
+        let m = Mapping::parse(&["name", "email", ""]).unwrap();
+        assert_eq!(Mapping::from_text(&m.to_text()).unwrap(), m);
+        let (rows, errors) = read_mapped(file, Some(&m)).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(
+            (
+                rows[0].get("name"),
+                rows[0].get("email"),
+                rows[0].get("notes")
+            ),
+            ("Ada", "ada@example.test", "")
+        );
+        let short = Mapping::parse(&["name"]).unwrap();
+        assert!(read_mapped(file, Some(&short)).is_err());
+    }
+
+    #[test]
+    fn an_import_stops_when_its_lease_runs_out() {
+        let at = time::macros::datetime!(2030-01-01 12:00 UTC);
+        assert!(!super::import_stopped(at, at + super::IMPORT_LEASE));
+        assert!(super::import_stopped(
+            at,
+            at + super::IMPORT_LEASE + time::Duration::seconds(1)
+        ));
+    }
+
     use super::*;
 
     #[test]

@@ -174,6 +174,7 @@ impl App {
         // claimed by exactly one sweep (see `doorstep_app::jobs::send_visit_reminders`).
         let reminders = tokio::spawn(reminder_sweeps(
             self.state.app.clone(),
+            self.state.config.data_dir.join("imports"),
             self.reminder_clock,
             signal(stopped.clone()),
         ));
@@ -288,6 +289,7 @@ impl ReminderClock {
 /// sweep is logged and tried again at the next.
 async fn reminder_sweeps(
     app: doorstep_app::App,
+    imports_dir: std::path::PathBuf,
     clock: ReminderClock,
     stop: impl std::future::Future<Output = ()>,
 ) {
@@ -317,8 +319,20 @@ async fn reminder_sweeps(
             ),
             Err(err) => tracing::warn!(error = %err, "cannot run autopay"),
         }
+        // Files kept for imports (issue 18) a day after their dry run: never imported.
+        let removed = doorstep_app::customers::import::clean_kept_files(
+            imports_dir.clone(),
+            KEPT_IMPORT_FILES,
+        )
+        .await;
+        if removed > 0 {
+            tracing::info!(removed, "old import files removed");
+        }
     }
 }
+
+/// How long a file kept for an import (after its dry run) may wait to be imported.
+const KEPT_IMPORT_FILES: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 /// Test only: every failed webhook delivery is retried after this many milliseconds
 /// (and the worker polls at that pace) instead of backing off from 30 seconds. Honoured by

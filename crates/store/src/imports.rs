@@ -41,6 +41,24 @@ pub struct ImportRow {
     pub created_at: OffsetDateTime,
     /// When it ended.
     pub finished_at: Option<OffsetDateTime>,
+    /// The running job's last heartbeat (its lease); `None` for imports older than it.
+    pub updated_at: Option<OffsetDateTime>,
+    /// The kept file's key while it may be imported.
+    pub file_key: Option<String>,
+    /// How the file's columns are read (`Mapping::to_text`); `None`: by their headers.
+    pub mapping: Option<String>,
+}
+
+impl ImportRow {
+    /// When the job was last heard of.
+    pub fn heartbeat(&self) -> OffsetDateTime {
+        self.updated_at.unwrap_or(self.created_at)
+    }
+
+    /// Still queued or running (or left so by a node that stopped).
+    pub fn unfinished(&self) -> bool {
+        self.status == "queued" || self.status == "running"
+    }
 }
 
 /// How an import ended.
@@ -59,7 +77,8 @@ pub struct ImportEnd<'a> {
 }
 
 const SELECT: &str = "SELECT i.id, i.staff_user_id, s.name AS staff_name, i.file_name, i.status, \
-     i.total, i.done, i.created, i.updated, i.errors, i.created_at, i.finished_at \
+     i.total, i.done, i.created, i.updated, i.errors, i.created_at, i.finished_at, \
+     i.updated_at, i.file_key, i.mapping \
      FROM imports i JOIN staff_users s ON s.company_id = i.company_id AND s.id = i.staff_user_id";
 
 impl Store {
@@ -100,13 +119,17 @@ impl Store {
 }
 
 impl Tx {
-    /// Records an import of `file_name` by `staff`, queued; answers its id.
+    /// Records an import of `file_name` (kept under `file_key`) by `staff`, queued;
+    /// answers its id.
     pub async fn insert_import(
         &mut self,
         company: CompanyId,
         staff: StaffUserId,
         file_name: &str,
+        file_key: &str,
+        mapping: Option<&str>,
     ) -> Result<i64, StoreError> {
+        let at = now();
         self.insert_row(
             "imports",
             company.0,
@@ -114,16 +137,19 @@ impl Tx {
                 ("staff_user_id", staff.0.into()),
                 ("kind", "customers".into()),
                 ("file_name", file_name.into()),
+                ("file_key", file_key.into()),
+                ("mapping", mapping.map(str::to_owned).into()),
                 ("status", "queued".into()),
-                ("created_at", now().into()),
+                ("created_at", at.into()),
+                ("updated_at", at.into()),
             ],
             true,
         )
         .await
     }
 
-    /// Marks import `id` running over `total` rows; `false` unless it was queued (a job
-    /// runs an import once).
+    /// Marks import `id` running over `total` rows (its heartbeat now); `false` unless
+    /// it was queued (a job runs an import once).
     pub async fn start_import(
         &mut self,
         company: CompanyId,
@@ -131,9 +157,45 @@ impl Tx {
         total: i64,
     ) -> Result<bool, StoreError> {
         let n = on_tx!(self, x => sqlx::query(
-            "UPDATE imports SET status = 'running', total = $3 \
+            "UPDATE imports SET status = 'running', total = $3, done = 0, updated_at = $4 \
              WHERE company_id = $1 AND id = $2 AND status = 'queued'")
-            .bind(company.0).bind(id).bind(total)
+            .bind(company.0).bind(id).bind(total).bind(db_time(now()))
+            .execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// The heartbeat of import `id` while it is queued or running: rows handled so far
+    /// of `total`, and the lease renewed.
+    pub async fn import_heartbeat(
+        &mut self,
+        company: CompanyId,
+        id: i64,
+        done: i64,
+        total: i64,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, x => sqlx::query(
+            "UPDATE imports SET done = $3, total = $4, updated_at = $5 \
+             WHERE company_id = $1 AND id = $2 AND status IN ('queued', 'running')")
+            .bind(company.0).bind(id).bind(done).bind(total).bind(db_time(now()))
+            .execute(&mut *x).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Ends import `id` as failed with `errors` when it is queued or running and its
+    /// heartbeat is older than `before` (its node stopped); `false` when it is not.
+    pub async fn stop_stale_import(
+        &mut self,
+        company: CompanyId,
+        id: i64,
+        before: OffsetDateTime,
+        errors: &str,
+    ) -> Result<bool, StoreError> {
+        let at = db_time(now());
+        let n = on_tx!(self, x => sqlx::query(
+            "UPDATE imports SET status = 'failed', done = 0, errors = $4, finished_at = $5, \
+             updated_at = $5 WHERE company_id = $1 AND id = $2 \
+             AND status IN ('queued', 'running') AND COALESCE(updated_at, created_at) < $3")
+            .bind(company.0).bind(id).bind(db_time(before)).bind(errors).bind(at)
             .execute(&mut *x).await.map(|r| r.rows_affected()))?;
         Ok(n > 0)
     }
@@ -148,7 +210,7 @@ impl Tx {
         let done = if end.status == "done" { end.total } else { 0 };
         on_tx!(self, x => sqlx::query(
             "UPDATE imports SET status = $3, total = $4, done = $5, created = $6, updated = $7, \
-             errors = $8, finished_at = $9 WHERE company_id = $1 AND id = $2")
+             errors = $8, finished_at = $9, updated_at = $9 WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(id).bind(end.status).bind(end.total).bind(done)
             .bind(end.created).bind(end.updated).bind(end.errors).bind(db_time(now()))
             .execute(&mut *x).await.map(|_| ()))?;

@@ -344,6 +344,8 @@ routes! {
     POST "/office/customers/import/start" => office::customers::import::start, Staff;
     GET  "/office/customers/import/{id}" => office::customers::import::show, Staff;
     GET  "/office/customers/import/{id}/progress" => office::customers::import::progress, Staff;
+    POST "/office/customers/import/{id}/restart" => office::customers::import::restart, Staff;
+    POST "/office/customers/import/check" => office::customers::import::check_columns, Staff;
     GET  "/static/import-progress.js" => office::customers::import::script, Anyone;
     // setup (issue 18)
     GET  "/office/branding" => office::onboarding::branding::show, Admin;

@@ -6,17 +6,23 @@
 //! company already has updates that customer, so importing the same file again creates
 //! nothing. Another company's references are never looked at.
 //!
-//! While a job runs, how many rows it has written is kept in this process
-//! ([`progress`]): the import's own transaction holds SQLite's write lock, so its row is
-//! written when it ends.
+//! While a job runs, its heartbeat writes how many rows it has checked (status
+//! `queued`) then written (`running`) to the import's row every second, in a
+//! transaction of its own, so any node's page follows it. An import whose heartbeat
+//! stopped for longer than [`IMPORT_LEASE`] was left by a node that went away: its
+//! transaction rolled back, nothing was imported, and [`restart`] starts its file again.
+//! On SQLite the heartbeat waits while the import's transaction holds the write lock, so
+//! there the count stands still while the rows are written.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::customer_import::{
-    CsvRow, MAX_ROW_ERRORS, RowError, check_yes_no, kind_value, read_csv,
+    CsvRow, IMPORT_HEARTBEAT, IMPORT_LEASE, MAX_ROW_ERRORS, Mapping, RowError, check_yes_no,
+    kind_value, read_mapped,
 };
 use doorstep_core::ids::{CompanyId, CustomerId};
 use doorstep_core::validation::Invalid;
@@ -91,11 +97,14 @@ fn plan(
     rows: Vec<CsvRow>,
     mut errors: Vec<RowError>,
     refs: &HashMap<String, (CustomerId, String)>,
+    progress: &Progress,
 ) -> Plan {
     let count = rows.len() + errors.len();
+    progress.total.store(count, Ordering::Relaxed);
     let mut planned = Vec::with_capacity(rows.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in rows {
+        progress.done.fetch_add(1, Ordering::Relaxed);
         let parsed = fields_of(&row)
             .map_err(|e| vec![RowError::of_field(row.row, &e)])
             .and_then(|f| {
@@ -140,26 +149,48 @@ fn plan(
     }
 }
 
+/// `plan` with the creates whose reference the company's customers now have (`refs`,
+/// read again in the writing transaction) turned into updates.
+fn replan(mut plan: Plan, refs: &HashMap<String, (CustomerId, String)>) -> Plan {
+    for p in &mut plan.planned {
+        if let Planned::Create(input) = p {
+            let known = input.external_ref.as_ref().and_then(|r| refs.get(r));
+            if let Some((id, _)) = known {
+                *p = Planned::Update(*id, input.clone());
+            }
+        }
+    }
+    plan
+}
+
 /// Reads and checks `bytes` off the async threads.
 async fn plan_file(
     bytes: Vec<u8>,
+    mapping: Option<Mapping>,
     refs: HashMap<String, (CustomerId, String)>,
+    progress: Arc<Progress>,
 ) -> Result<Plan, AppError> {
     tokio::task::spawn_blocking(move || {
-        let (rows, errors) = read_csv(&bytes)?;
-        Ok(plan(rows, errors, &refs))
+        let (rows, errors) = read_mapped(&bytes, mapping.as_ref())?;
+        Ok(plan(rows, errors, &refs, &progress))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// The dry run: reads `bytes` as a customers file and checks every row, writing
-/// nothing. Refused with [`AppError::Invalid`] (field `file`) for a file that is not
-/// UTF-8, not comma separated, too large, or has unknown columns.
-pub async fn check(app: &App, staff: &StaffActor, bytes: Vec<u8>) -> Result<Checked, AppError> {
+/// The dry run: reads `bytes` as a customers file, its columns as `mapping` says (or by
+/// their headers), and checks every row, writing nothing. Refused with
+/// [`AppError::Invalid`] (field `file`) for a file that is not UTF-8, not comma
+/// separated, too large, or has unknown columns.
+pub async fn check(
+    app: &App,
+    staff: &StaffActor,
+    bytes: Vec<u8>,
+    mapping: Option<Mapping>,
+) -> Result<Checked, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let refs = app.store.external_refs(staff.company().id).await?;
-    let plan = plan_file(bytes, refs).await?;
+    let plan = plan_file(bytes, mapping, refs, Arc::default()).await?;
     let creates = plan.creates();
     let error_count = plan.errors.len();
     let mut errors = plan.errors;
@@ -173,29 +204,105 @@ pub async fn check(app: &App, staff: &StaffActor, bytes: Vec<u8>) -> Result<Chec
     })
 }
 
-/// Records an import of the file stored at `path` (named `file_name` by the person) and
-/// runs it in the background; answers its id, whose page follows it. The file is removed
-/// when the job ends.
+/// Records an import of the file stored at `path` (named `file_name` by the person, its
+/// columns read as `mapping` says) and runs it in the background; answers its id, whose
+/// page follows it. The file is removed when the job ends.
 pub async fn start(
     app: &App,
     staff: &StaffActor,
     file_name: &str,
     path: PathBuf,
+    mapping: Option<&Mapping>,
 ) -> Result<i64, AppError> {
     staff.require(OfficeArea::DayToDay)?;
-    let company = staff.company().id;
     let name: String = file_name
         .chars()
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
     let mut tx = app.store.begin().await?;
-    let id = tx.insert_import(company, staff.id(), &name).await?;
+    let id = tx
+        .insert_import(
+            staff.company().id,
+            staff.id(),
+            &name,
+            &key_of(&path),
+            mapping.map(Mapping::to_text).as_deref(),
+        )
+        .await?;
     app.commit(tx, false).await?;
-    set_progress(id, 0, 0);
+    spawn_run(app, staff, id, path);
+    Ok(id)
+}
+
+/// Starts again import `id`, left queued or running by a node that stopped (its lease
+/// ran out, so nothing of it was written), from its file kept at `path`: records it as
+/// stopped and a new import of the same file, which runs here; answers the new id.
+/// `Conflict` when the import is not stopped (it ended, or its node is still at it).
+pub async fn restart(
+    app: &App,
+    staff: &StaffActor,
+    id: i64,
+    path: PathBuf,
+) -> Result<i64, AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let company = staff.company().id;
+    let old = app
+        .store
+        .import_row(company, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stopped = stopped_errors();
+    let mut tx = app.store.begin().await?;
+    let before = doorstep_store::now() - IMPORT_LEASE;
+    if !tx.stop_stale_import(company, id, before, &stopped).await? {
+        return Err(AppError::conflict(
+            "unchanged",
+            "This import is not stopped: it has ended, or it is still running.",
+        ));
+    }
+    let new = tx
+        .insert_import(
+            company,
+            staff.id(),
+            &old.file_name,
+            &key_of(&path),
+            old.mapping.as_deref(),
+        )
+        .await?;
+    let detail = serde_json::json!({"stopped": id});
+    let audit = staff.audit("customers.import_restarted", ("import", new), detail);
+    tx.audit(company, &audit).await?;
+    app.commit(tx, false).await?;
+    spawn_run(app, staff, new, path);
+    Ok(new)
+}
+
+/// The errors JSON of an import whose node stopped.
+fn stopped_errors() -> String {
+    errors_json(&[file_problem(
+        "The import stopped because the server running it went away; nothing was imported.",
+    )])
+}
+
+/// The key a kept file is named by (its name without `.csv`).
+fn key_of(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Runs import `id` in the background with its heartbeat; removes its file when it ends.
+fn spawn_run(app: &App, staff: &StaffActor, id: i64, path: PathBuf) {
+    let company = staff.company().id;
     let (app, staff) = (app.clone(), staff.clone());
     tokio::spawn(async move {
-        if let Err(err) = run(&app, &staff, id, &path).await {
+        let progress = Arc::new(Progress::default());
+        let beat = tokio::spawn(heartbeat(app.clone(), company, id, progress.clone()));
+        let result = run_with(&app, &staff, id, &path, &progress).await;
+        beat.abort();
+        if let Err(err) = result {
             tracing::error!(error = %err, import = id, "a customer import failed");
             if let Err(err) = fail(
                 &app,
@@ -211,12 +318,38 @@ pub async fn start(
                 tracing::error!(error = %err, import = id, "could not record a failed import");
             }
         }
-        clear_progress(id);
         if let Err(err) = tokio::fs::remove_file(&path).await {
             tracing::warn!(error = %err, import = id, "could not remove an import's file");
         }
     });
-    Ok(id)
+}
+
+/// How far a running import has got: rows checked, then rows written, of `total`.
+#[derive(Debug, Default)]
+struct Progress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+/// Writes `progress` to import `id`'s row every [`IMPORT_HEARTBEAT`] until aborted.
+async fn heartbeat(app: App, company: CompanyId, id: i64, progress: Arc<Progress>) {
+    let every = std::time::Duration::try_from(IMPORT_HEARTBEAT)
+        .unwrap_or(std::time::Duration::from_secs(1));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let as_i64 = |n: &AtomicUsize| i64::try_from(n.load(Ordering::Relaxed)).unwrap_or(0);
+        let (done, total) = (as_i64(&progress.done), as_i64(&progress.total));
+        let beat = async {
+            let mut tx = app.store.begin().await?;
+            tx.import_heartbeat(company, id, done, total).await?;
+            app.commit(tx, false).await
+        };
+        if let Err(err) = beat.await {
+            tracing::debug!(error = %err, import = id, "an import's heartbeat was not written");
+        }
+    }
 }
 
 /// How an import ended.
@@ -238,6 +371,17 @@ pub enum Outcome {
 /// transaction, batched, with one audit record; otherwise records the bad rows and
 /// writes no customer. Does nothing for an import that is not queued.
 pub async fn run(app: &App, staff: &StaffActor, id: i64, path: &Path) -> Result<Outcome, AppError> {
+    run_with(app, staff, id, path, &Arc::default()).await
+}
+
+/// [`run`], counting the rows in `progress` as it goes.
+async fn run_with(
+    app: &App,
+    staff: &StaffActor,
+    id: i64,
+    path: &Path,
+    progress: &Arc<Progress>,
+) -> Result<Outcome, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let company = staff.company().id;
     let bytes = match tokio::fs::read(path).await {
@@ -248,12 +392,14 @@ pub async fn run(app: &App, staff: &StaffActor, id: i64, path: &Path) -> Result<
             return Ok(Outcome::Refused(errors));
         }
     };
-    let mut tx = app.store.begin().await?;
-    let refs = tx.external_refs(company).await?;
-    let plan = match plan_file(bytes, refs).await {
+    let mapping = match app.store.import_row(company, id).await? {
+        Some(row) => row.mapping.as_deref().map(Mapping::from_text).transpose()?,
+        None => return Err(AppError::NotFound),
+    };
+    let refs = app.store.external_refs(company).await?;
+    let plan = match plan_file(bytes, mapping, refs, progress.clone()).await {
         Ok(plan) => plan,
         Err(AppError::Invalid(e)) => {
-            drop(tx);
             let errors = vec![file_problem(&e.message)];
             fail(app, company, id, 0, &errors).await?;
             return Ok(Outcome::Refused(errors));
@@ -262,17 +408,26 @@ pub async fn run(app: &App, staff: &StaffActor, id: i64, path: &Path) -> Result<
     };
     let total = i64::try_from(plan.rows).unwrap_or(i64::MAX);
     if !plan.errors.is_empty() {
-        drop(tx);
         fail(app, company, id, total, &plan.errors).await?;
         return Ok(Outcome::Refused(plan.errors));
     }
-    if !tx.start_import(company, id, total).await? {
+    // Marked running in a transaction of its own, so the heartbeat can write the row
+    // while the rows are written.
+    let mut tx = app.store.begin().await?;
+    let started = tx.start_import(company, id, total).await?;
+    app.commit(tx, false).await?;
+    if !started {
         return Err(AppError::conflict(
             "unchanged",
             "This import has already run.",
         ));
     }
-    set_progress(id, 0, plan.rows);
+    progress.done.store(0, Ordering::Relaxed);
+    let mut tx = app.store.begin().await?;
+    // The references again inside the transaction: a customer may have been given one
+    // since the rows were checked.
+    let refs = tx.external_refs(company).await?;
+    let plan = replan(plan, &refs);
     let creates = plan.creates();
     let mut numbers = tx
         .next_customer_numbers(company, creates)
@@ -299,9 +454,7 @@ pub async fn run(app: &App, staff: &StaffActor, id: i64, path: &Path) -> Result<
         if batch.len() == IMPORT_BATCH {
             tx.insert_imported_customers(company, &batch).await?;
             batch.clear();
-        }
-        if done % IMPORT_BATCH == 0 {
-            set_progress(id, done, plan.rows);
+            progress.done.store(done, Ordering::Relaxed);
         }
     }
     tx.insert_imported_customers(company, &batch).await?;
@@ -334,6 +487,17 @@ fn file_problem(message: &str) -> RowError {
     }
 }
 
+/// The errors column's JSON for `errors`.
+fn errors_json(errors: &[RowError]) -> String {
+    serde_json::json!({
+        "count": errors.len(),
+        "rows": errors.iter().take(MAX_ROW_ERRORS).map(|e| serde_json::json!({
+            "row": e.row, "column": e.column, "message": e.message,
+        })).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
 /// Records that import `id` wrote nothing, and why.
 async fn fail(
     app: &App,
@@ -342,13 +506,7 @@ async fn fail(
     total: i64,
     errors: &[RowError],
 ) -> Result<(), AppError> {
-    let json = serde_json::json!({
-        "count": errors.len(),
-        "rows": errors.iter().take(MAX_ROW_ERRORS).map(|e| serde_json::json!({
-            "row": e.row, "column": e.column, "message": e.message,
-        })).collect::<Vec<_>>(),
-    })
-    .to_string();
+    let json = errors_json(errors);
     let mut tx = app.store.begin().await?;
     let end = ImportEnd {
         status: "failed",
@@ -389,24 +547,34 @@ pub fn errors_of(row: &ImportRow) -> (usize, Vec<RowError>) {
     (count, list)
 }
 
-/// Rows written so far by the running imports of this process, and their totals.
-static PROGRESS: LazyLock<Mutex<HashMap<i64, (usize, usize)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn set_progress(id: i64, done: usize, total: usize) {
-    if let Ok(mut p) = PROGRESS.lock() {
-        p.insert(id, (done, total));
-    }
-}
-
-fn clear_progress(id: i64) {
-    if let Ok(mut p) = PROGRESS.lock() {
-        p.remove(&id);
-    }
-}
-
-/// How far import `id` has got while it runs in this process: rows written and the
-/// file's rows (0 while it is still being checked); `None` when it is not running here.
-pub fn progress(id: i64) -> Option<(usize, usize)> {
-    PROGRESS.lock().ok().and_then(|p| p.get(&id).copied())
+/// Removes the files kept for imports (`*.csv` and unfinished `*.tmp` in `dir`) last
+/// changed more than `max_age` ago: dry runs never imported, and the files of imports
+/// whose node stopped long ago. Answers how many went.
+pub async fn clean_kept_files(dir: PathBuf, max_age: std::time::Duration) -> usize {
+    tokio::task::spawn_blocking(move || {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return 0;
+        };
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let ours = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("csv" | "tmp")
+            );
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age > max_age);
+            if ours && old && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    })
+    .await
+    .unwrap_or(0)
 }

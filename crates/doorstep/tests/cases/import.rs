@@ -58,7 +58,7 @@ fn rand_suffix() -> u128 {
 async fn import_file(w: &World, staff: &StaffActor, text: &[u8]) -> (ImportRow, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), text);
-    let id = import::start(&w.app, staff, "customers.csv", path.clone())
+    let id = import::start(&w.app, staff, "customers.csv", path.clone(), None)
         .await
         .unwrap();
     for _ in 0..600 {
@@ -105,7 +105,7 @@ both_backends! {
         let olivia = w.olivia().await;
         let before = customers_of(&w, w.acme.id).await;
         let snap = w.snapshot(&["customers", "imports"]).await;
-        let checked = import::check(&w.app, &olivia, file(1200, None).into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, file(1200, None).into_bytes(), None).await.unwrap();
         assert_eq!((checked.rows, checked.creates, checked.updates, checked.error_count), (1200, 1200, 0, 0));
         assert_eq!(w.snapshot(&["customers", "imports"]).await, snap, "a dry run writes nothing");
 
@@ -137,7 +137,7 @@ both_backends! {
         import_file(&w, &olivia, file(20, None).as_bytes()).await;
         let count = customers_of(&w, w.acme.id).await;
         let changed = file(20, None).replace("Imported 3,", "Renamed 3,").replace(",yes,15", ",no,");
-        let checked = import::check(&w.app, &olivia, changed.clone().into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, changed.clone().into_bytes(), None).await.unwrap();
         assert_eq!((checked.creates, checked.updates), (0, 20));
         let (row, _) = import_file(&w, &olivia, changed.as_bytes()).await;
         assert_eq!((row.status.as_str(), row.created, row.updated), ("done", 0, 20));
@@ -151,7 +151,7 @@ both_backends! {
         let w = World::demo(backend).await;
         let olivia = w.olivia().await;
         let text = file(50, Some(17));
-        let checked = import::check(&w.app, &olivia, text.clone().into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, text.clone().into_bytes(), None).await.unwrap();
         assert_eq!(checked.error_count, 1);
         let line = checked.errors[0].line();
         assert!(line.starts_with("Row 17: email — "), "{line}");
@@ -165,7 +165,7 @@ both_backends! {
 
         // A repeated reference and a wrong tax_exempt are named by row too.
         let text = format!("{HEADER}A,,,,,X-1,,\nB,,,,,X-1,,\nC,,,,,,maybe,\nD,shop,,,,,,400\n");
-        let checked = import::check(&w.app, &olivia, text.into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, text.into_bytes(), None).await.unwrap();
         let lines: Vec<String> = checked.errors.iter().map(|e| e.line()).collect();
         assert!(lines[0].starts_with("Row 3: external_ref — Row 2 has the same"), "{lines:?}");
         assert!(lines[1].starts_with("Row 4: tax_exempt — Enter yes or no"), "{lines:?}");
@@ -187,7 +187,7 @@ both_backends! {
             t
         };
         for (bytes, says) in [(semicolons, "semicolons"), (latin1, "not UTF-8"), (big, "larger than 20 MB")] {
-            let err = import::check(&w.app, &olivia, bytes.clone()).await.unwrap_err();
+            let err = import::check(&w.app, &olivia, bytes.clone(), None).await.unwrap_err();
             match err {
                 AppError::Invalid(e) => assert!(e.field == "file" && e.message.contains(says), "{e:?}"),
                 other => panic!("{other:?}"),
@@ -210,7 +210,7 @@ both_backends! {
             ..CustomerFields::default()
         }).unwrap()).await.unwrap();
         let olivia = w.olivia().await;
-        let checked = import::check(&w.app, &olivia, file(2, None).into_bytes()).await.unwrap();
+        let checked = import::check(&w.app, &olivia, file(2, None).into_bytes(), None).await.unwrap();
         assert_eq!((checked.creates, checked.updates), (2, 0));
         let (row, _) = import_file(&w, &olivia, file(2, None).as_bytes()).await;
         assert_eq!((row.status.as_str(), row.created), ("done", 2));
@@ -218,4 +218,85 @@ both_backends! {
         assert_eq!(by_ref(&w, w.acme.id, "REF-1").await.0, "Imported 1");
         assert!(w.store.import_row(bolt_id, row.id).await.unwrap().is_none(), "another company's import is not found");
     }
+
+    /// The row records how the job went as it goes: a finished import's heartbeat is set;
+    /// a queued import whose heartbeat is older than the lease (its node stopped) is
+    /// started again from its file, recorded as stopped, with an audit record; a live one,
+    /// a finished one and another company's are refused, nothing written.
+    async fn a_stopped_import_is_started_again(backend: Backend) {
+        let w = World::demo(backend).await;
+        let olivia = w.olivia().await;
+        let (done, _) = import_file(&w, &olivia, file(3, None).as_bytes()).await;
+        assert!(done.updated_at.is_some_and(|t| t >= done.created_at), "the heartbeat is recorded");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), file(4, None).as_bytes());
+        let key = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let insert = |age: time::Duration| {
+            let (store, key) = (w.store.clone(), key.clone());
+            let (company, staff) = (w.acme.id.0, olivia.id().0);
+            async move {
+                let beat = doorstep_store::db_time(doorstep_store::now() - age);
+                doorstep_store::on_pool!(store, p => sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO imports (company_id, staff_user_id, kind, file_name, status, created_at, updated_at, file_key) \
+                     VALUES ($1, $2, 'customers', 'left.csv', 'queued', $3, $3, $4) RETURNING id")
+                    .bind(company).bind(staff).bind(beat).bind(&key).fetch_one(p).await).unwrap()
+            }
+        };
+        let live = insert(time::Duration::seconds(5)).await;
+        let stale = insert(time::Duration::minutes(3)).await;
+        let snap = w.snapshot(&["customers", "imports", "audit_events"]).await;
+        for id in [live, done.id] {
+            let err = import::restart(&w.app, &olivia, id, path.clone()).await.unwrap_err();
+            assert!(matches!(err, AppError::Conflict { .. }), "{err:?}");
+        }
+        let bolt = w.staff("bolt", "office@bolt.test").await;
+        let err = import::restart(&w.app, &bolt, stale, path.clone()).await.unwrap_err();
+        assert!(matches!(err, AppError::NotFound), "{err:?}");
+        assert_eq!(w.snapshot(&["customers", "imports", "audit_events"]).await, snap, "nothing written");
+
+        let new = import::restart(&w.app, &olivia, stale, path.clone()).await.unwrap();
+        assert_eq!(w.last_audit(&w.acme).await, ("customers.import_restarted".into(), "office@acme.test".into()));
+        let old = w.store.import_row(w.acme.id, stale).await.unwrap().unwrap();
+        assert_eq!(old.status, "failed");
+        assert!(import::errors_of(&old).1[0].message.contains("went away"));
+        for _ in 0..600 {
+            let row = w.store.import_row(w.acme.id, new).await.unwrap().unwrap();
+            if row.status == "done" && !path.exists() {
+                assert_eq!((row.file_name.as_str(), row.created, row.updated), ("left.csv", 1, 3));
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the restarted import did not end");
+    }
+}
+
+/// Kept files a day old are removed; newer ones and other files stay.
+#[tokio::test]
+async fn old_kept_files_are_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("aaaa.csv");
+    let fresh = dir.path().join("bbbb.csv");
+    let other = dir.path().join("notes.txt");
+    for p in [&old, &fresh, &other] {
+        std::fs::write(p, "name\n").unwrap();
+    }
+    let day_ago = std::time::SystemTime::now() - Duration::from_secs(25 * 3600);
+    for p in [&old, &other] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(day_ago)
+            .unwrap();
+    }
+    let removed =
+        import::clean_kept_files(dir.path().to_path_buf(), Duration::from_secs(24 * 3600)).await;
+    assert_eq!(removed, 1);
+    assert!(!old.exists() && fresh.exists() && other.exists());
+    assert_eq!(
+        import::clean_kept_files(dir.path().join("missing"), Duration::ZERO).await,
+        0
+    );
 }

@@ -466,3 +466,39 @@ pub async fn office(app: &TestApp) -> reqwest::Client {
     assert_eq!(res.status(), 303);
     client
 }
+
+/// Another node: `doorstep serve` on `db_url` with the data directory `dir` (so the same
+/// secret key, sessions and kept files); its address. Killed when dropped.
+#[allow(dead_code)]
+pub async fn serve_node(
+    db_url: &str,
+    dir: &std::path::Path,
+) -> (tokio::process::Child, SocketAddr) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorstep"))
+        .args([
+            "serve",
+            "--database-url",
+            db_url,
+            "--bind",
+            "127.0.0.1:0",
+            "--metrics-bind",
+            "off",
+        ])
+        .env("DOORSTEP_DATA_DIR", dir)
+        .env("DOORSTEP_LOG", "warn")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next_line().await.unwrap().expect("a line");
+    let addr = line
+        .strip_prefix("Listening on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|a| a.trim_end_matches('/').parse::<SocketAddr>().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    (child, addr)
+}

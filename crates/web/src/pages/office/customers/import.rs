@@ -1,22 +1,29 @@
 //! Importing customers from a CSV file (issue 18), for any office staff member (like
 //! creating customers by hand): upload → dry run (every bad row listed, counts of
 //! customers to create and to update, nothing written) → import in the background, whose
-//! page shows its progress (polled by `/static/import-progress.js`; without JavaScript the
-//! page is refreshed by hand) and survives the browser leaving.
+//! page shows its progress (read from the import's row, so any node shows it, and
+//! streamed as server-sent events to `/static/import-progress.js`; without JavaScript the
+//! page is refreshed by hand) and survives the browser leaving. An import whose node
+//! stopped shows as Stopped, with a button that starts its file again.
 //!
 //! A file that passes the dry run is kept under `{data_dir}/imports/` by a random key
 //! until its import ends (the job removes it).
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use doorstep_app::AppError;
 use doorstep_app::customers::import::{self, Checked};
 use doorstep_core::authz::OfficeArea;
-use doorstep_core::customer_import::{COLUMNS, MAX_FILE_BYTES, RowError, template_csv, too_large};
+use doorstep_core::customer_import::{
+    COLUMNS, MAX_FILE_BYTES, Mapping, RowError, guess_field, import_stopped, peek, template_csv,
+    too_large,
+};
 use doorstep_store::imports::ImportRow;
 
 use super::render;
@@ -45,13 +52,31 @@ struct Recent {
 struct UploadPage {
     chrome: OfficeChrome,
     columns: Vec<(&'static str, &'static str)>,
+    /// Our fields, for the mapping's selects.
+    fields: Vec<&'static str>,
     max_mb: usize,
     /// Why the file was refused as a whole.
     file_error: Option<String>,
+    /// The columns of the file just sent, to match with ours.
+    mapping: Option<MapView>,
     /// The dry run of the file just sent.
     checked: Option<DryRun>,
     recent: Vec<Recent>,
 }
+
+/// The mapping form: the kept file, its columns with the field each is read as, and its
+/// first rows.
+struct MapView {
+    key: String,
+    file_name: String,
+    /// (header, the field chosen: a `COLUMNS` header or empty for Ignore).
+    columns: Vec<(String, &'static str)>,
+    preview: Vec<Vec<String>>,
+    error: Option<String>,
+}
+
+/// Rows the mapping page previews.
+const PREVIEW_ROWS: usize = 5;
 
 /// A dry run as the page shows it.
 struct DryRun {
@@ -60,6 +85,8 @@ struct DryRun {
     lines: Vec<String>,
     /// The stored file's key, when it may be imported.
     key: Option<String>,
+    /// The mapping it was checked with, for the import.
+    mapping: String,
 }
 
 #[derive(Template)]
@@ -73,6 +100,12 @@ struct ShowPage {
     status: (&'static str, &'static str),
     /// Still queued or running.
     running: bool,
+    /// Still being checked (the count is of rows checked).
+    checking: bool,
+    /// Left queued or running by a node that stopped.
+    stopped: bool,
+    /// Its file is still kept, so it can be started again.
+    restartable: bool,
     done: i64,
     total: i64,
     created: i64,
@@ -82,12 +115,52 @@ struct ShowPage {
     lines: Vec<String>,
 }
 
-/// Label and badge class of an import's status.
-fn status_of(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "done" => ("Imported", "badge success"),
-        "failed" => ("Nothing imported", "badge danger"),
-        _ => ("Importing", "badge info"),
+/// How an import stands, as its page and its stream tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Checking,
+    Importing,
+    Stopped,
+    Done,
+    Failed,
+}
+
+impl Stage {
+    /// The stage of `r` now (a queued or running import whose heartbeat is older than
+    /// the lease has stopped).
+    fn of(r: &ImportRow) -> Stage {
+        match r.status.as_str() {
+            "done" => Stage::Done,
+            "failed" => Stage::Failed,
+            _ if import_stopped(r.heartbeat(), doorstep_store::now()) => Stage::Stopped,
+            "queued" => Stage::Checking,
+            _ => Stage::Importing,
+        }
+    }
+
+    /// The name the page's script reads.
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Checking => "checking",
+            Stage::Importing => "running",
+            Stage::Stopped => "stopped",
+            Stage::Done => "done",
+            Stage::Failed => "failed",
+        }
+    }
+
+    fn running(self) -> bool {
+        matches!(self, Stage::Checking | Stage::Importing)
+    }
+
+    /// Label and badge class.
+    fn badge(self) -> (&'static str, &'static str) {
+        match self {
+            Stage::Done => ("Imported", "badge success"),
+            Stage::Failed => ("Nothing imported", "badge danger"),
+            Stage::Stopped => ("Stopped — nothing was imported", "badge warning"),
+            Stage::Checking | Stage::Importing => ("Importing", "badge info"),
+        }
     }
 }
 
@@ -100,6 +173,7 @@ async fn upload_page(
     staff: &SignedInStaff,
     csrf: &str,
     file_error: Option<String>,
+    mapping: Option<MapView>,
     checked: Option<DryRun>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
@@ -112,7 +186,7 @@ async fn upload_page(
         .map(|r| Recent {
             href: format!("/office/customers/import/{}", r.id),
             when: display::when(zone, r.created_at),
-            status: status_of(&r.status),
+            status: Stage::of(&r).badge(),
             summary: summary(&r),
             file_name: r.file_name,
         })
@@ -122,7 +196,9 @@ async fn upload_page(
             chrome: OfficeChrome::of(staff, csrf),
             columns: COLUMNS.iter().map(|(h, _, what)| (*h, *what)).collect(),
             max_mb: MAX_FILE_BYTES / (1024 * 1024),
+            fields: COLUMNS.iter().map(|(h, _, _)| *h).collect(),
             file_error,
+            mapping,
             checked,
             recent,
         },
@@ -131,10 +207,11 @@ async fn upload_page(
 }
 
 fn summary(r: &ImportRow) -> String {
-    match r.status.as_str() {
-        "done" => format!("{} created, {} updated", r.created, r.updated),
-        "failed" => format!("{} rows refused", import::errors_of(r).0),
-        _ => format!("{} rows", r.total),
+    match Stage::of(r) {
+        Stage::Done => format!("{} created, {} updated", r.created, r.updated),
+        Stage::Failed => format!("{} rows refused", import::errors_of(r).0),
+        Stage::Stopped => "Start it again from its page".to_owned(),
+        Stage::Checking | Stage::Importing => format!("{} of {} rows", r.done, r.total),
     }
 }
 
@@ -145,7 +222,7 @@ pub async fn form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, WebError> {
     staff.actor.require(OfficeArea::DayToDay)?;
-    upload_page(&state, &staff, &csrf, None, None, StatusCode::OK).await
+    upload_page(&state, &staff, &csrf, None, None, None, StatusCode::OK).await
 }
 
 /// `GET /office/customers/import/template.csv`: the columns and one example row.
@@ -236,7 +313,9 @@ async fn keep(state: &AppState, bytes: Vec<u8>) -> Result<String, WebError> {
     Ok(key)
 }
 
-/// `POST /office/customers/import` (multipart: file): the dry run.
+/// `POST /office/customers/import` (multipart: file): keeps the file and shows its
+/// columns matched with ours by their headers, its first rows, and the dry run with that
+/// match when it reads the name.
 pub async fn dry_run(
     State(state): State<AppState>,
     staff: SignedInStaff,
@@ -245,37 +324,168 @@ pub async fn dry_run(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     staff.actor.require(OfficeArea::DayToDay)?;
-    let refuse = |message: String| {
-        upload_page(
-            &state,
-            &staff,
-            &csrf,
-            Some(message),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
     let (file_name, bytes) = match read_file(&headers, multipart).await? {
         Ok(file) => file,
-        Err(message) => return refuse(message).await,
+        Err(message) => return refuse(&state, &staff, &csrf, message).await,
     };
-    let c = match import::check(&state.app, &staff.actor, bytes.clone()).await {
+    let (header, preview) = match peek(&bytes, PREVIEW_ROWS) {
+        Ok(peeked) => peeked,
+        Err(e) => return refuse(&state, &staff, &csrf, e.message).await,
+    };
+    let chosen: Vec<&str> = header
+        .iter()
+        .map(|h| {
+            guess_field(h)
+                .and_then(|i| COLUMNS.get(i))
+                .map_or("", |c| c.0)
+        })
+        .collect();
+    let key = keep(&state, bytes.clone()).await?;
+    check_mapped(
+        &state,
+        &staff,
+        &csrf,
+        (key, file_name),
+        header,
+        preview,
+        &chosen,
+        bytes,
+    )
+    .await
+}
+
+/// The upload page refusing the file as a whole with `message`.
+async fn refuse(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    message: String,
+) -> Result<Response, WebError> {
+    upload_page(
+        state,
+        staff,
+        csrf,
+        Some(message),
+        None,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// The mapping page for the kept file (`key`, `file_name`) with the fields `chosen` for
+/// its columns, and the dry run of `bytes` read so when the choice is valid.
+#[allow(clippy::too_many_arguments)]
+async fn check_mapped(
+    state: &AppState,
+    staff: &SignedInStaff,
+    csrf: &str,
+    (key, file_name): (String, String),
+    header: Vec<String>,
+    preview: Vec<Vec<String>>,
+    chosen: &[&str],
+    bytes: Vec<u8>,
+) -> Result<Response, WebError> {
+    let parsed = Mapping::parse(chosen);
+    let columns = header
+        .into_iter()
+        .zip(chosen.iter().map(|c| {
+            COLUMNS
+                .iter()
+                .find(|(h, _, _)| h == c)
+                .map_or("", |(h, _, _)| *h)
+        }))
+        .collect();
+    let mut map = MapView {
+        key: key.clone(),
+        file_name: file_name.clone(),
+        columns,
+        preview,
+        error: None,
+    };
+    let mapping = match parsed {
+        Ok(m) => m,
+        Err(e) => {
+            map.error = Some(e.message);
+            return upload_page(state, staff, csrf, None, Some(map), None, StatusCode::OK).await;
+        }
+    };
+    let c = match import::check(&state.app, &staff.actor, bytes, Some(mapping.clone())).await {
         Ok(c) => c,
-        Err(AppError::Invalid(e)) => return refuse(e.message).await,
+        Err(AppError::Invalid(e)) => {
+            map.error = Some(e.message);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return upload_page(state, staff, csrf, None, Some(map), None, status).await;
+        }
         Err(other) => return Err(other.into()),
     };
-    let (key, status) = if c.error_count == 0 {
-        (Some(keep(&state, bytes).await?), StatusCode::OK)
+    let status = if c.error_count == 0 {
+        StatusCode::OK
     } else {
-        (None, StatusCode::UNPROCESSABLE_ENTITY)
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let run = DryRun {
         file_name,
         lines: lines_of(&c.errors),
+        key: (c.error_count == 0).then_some(key),
+        mapping: mapping.to_text(),
         c,
-        key,
     };
-    upload_page(&state, &staff, &csrf, None, Some(run), status).await
+    upload_page(state, staff, csrf, None, Some(map), Some(run), status).await
+}
+
+/// `POST /office/customers/import/check` (form: key, file_name, one `col` per column of
+/// the file): the dry run of the kept file with its columns read as chosen.
+pub async fn check_columns(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    CsrfToken(csrf): CsrfToken,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    staff.actor.require(OfficeArea::DayToDay)?;
+    let key = field(&pairs, "key").to_owned();
+    let Some(path) = stored_path(&state, &key).filter(|p| p.is_file()) else {
+        return gone(&state, &staff, &csrf).await;
+    };
+    let bytes = tokio::fs::read(&path).await.map_err(WebError::internal)?;
+    let (header, preview) = match peek(&bytes, PREVIEW_ROWS) {
+        Ok(peeked) => peeked,
+        Err(e) => return refuse(&state, &staff, &csrf, e.message).await,
+    };
+    let chosen: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "col")
+        .map(|(_, v)| v.as_str())
+        .chain(std::iter::repeat(""))
+        .take(header.len())
+        .collect();
+    let file_name = clean_filename(field(&pairs, "file_name"));
+    check_mapped(
+        &state,
+        &staff,
+        &csrf,
+        (key, file_name),
+        header,
+        preview,
+        &chosen,
+        bytes,
+    )
+    .await
+}
+
+/// The upload page saying the kept file is gone (409).
+async fn gone(state: &AppState, staff: &SignedInStaff, csrf: &str) -> Result<Response, WebError> {
+    let message = "That file is no longer here (it was imported already, or it was uploaded over a day ago). Upload it again.";
+    upload_page(
+        state,
+        staff,
+        csrf,
+        Some(message.to_owned()),
+        None,
+        None,
+        StatusCode::CONFLICT,
+    )
+    .await
 }
 
 /// `POST /office/customers/import/start` (form: key, file_name): starts the import of a
@@ -289,19 +499,14 @@ pub async fn start(
     staff.actor.require(OfficeArea::DayToDay)?;
     let path = stored_path(&state, field(&pairs, "key")).filter(|p| p.is_file());
     let Some(path) = path else {
-        let message = "That file is no longer here (it was imported already, or the server restarted). Upload it again.";
-        return upload_page(
-            &state,
-            &staff,
-            &csrf,
-            Some(message.to_owned()),
-            None,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return gone(&state, &staff, &csrf).await;
     };
     let name = clean_filename(field(&pairs, "file_name"));
-    let id = import::start(&state.app, &staff.actor, &name, path).await?;
+    let mapping = match field(&pairs, "mapping") {
+        "" => None,
+        text => Some(Mapping::from_text(text).map_err(AppError::Invalid)?),
+    };
+    let id = import::start(&state.app, &staff.actor, &name, path, mapping.as_ref()).await?;
     Ok(Redirect::to(&format!("/office/customers/import/{id}")).into_response())
 }
 
@@ -316,17 +521,6 @@ async fn load(state: &AppState, staff: &SignedInStaff, id: &str) -> Result<Impor
         .ok_or(WebError::NotFound)
 }
 
-/// Rows done and the total of `r`, live while it runs in this process.
-fn progress_of(r: &ImportRow) -> (i64, i64) {
-    match import::progress(r.id) {
-        Some((done, total)) if total > 0 => (
-            i64::try_from(done).unwrap_or(0),
-            i64::try_from(total).unwrap_or(0),
-        ),
-        _ => (r.done, r.total),
-    }
-}
-
 /// `GET /office/customers/import/{id}`: how the import stands.
 pub async fn show(
     State(state): State<AppState>,
@@ -336,21 +530,24 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let r = load(&state, &staff, &id).await?;
     let (error_count, errors) = import::errors_of(&r);
-    let (done, total) = progress_of(&r);
-    let who = r.staff_name.clone();
+    let stage = Stage::of(&r);
+    let restartable = stage == Stage::Stopped && kept_file(&state, &r).is_some();
     render(
         &ShowPage {
             chrome: OfficeChrome::of(&staff, &csrf),
             id: r.id,
-            by: who,
+            by: r.staff_name.clone(),
             when: display::when(&staff.company.time_zone, r.created_at),
-            status: status_of(&r.status),
-            running: r.status == "queued" || r.status == "running",
-            done,
-            total,
+            status: stage.badge(),
+            running: stage.running(),
+            checking: stage == Stage::Checking,
+            stopped: stage == Stage::Stopped,
+            restartable,
+            done: r.done,
+            total: r.total,
             created: r.created,
             updated: r.updated,
-            failed: r.status == "failed",
+            failed: stage == Stage::Failed,
             error_count,
             lines: lines_of(&errors),
             file_name: r.file_name,
@@ -359,22 +556,116 @@ pub async fn show(
     )
 }
 
-/// `GET /office/customers/import/{id}/progress`: `{status, done, total}` for the page's
-/// script.
+/// The file import `r` was started from, while it is still kept.
+fn kept_file(state: &AppState, r: &ImportRow) -> Option<PathBuf> {
+    let key = r.file_key.as_deref()?;
+    stored_path(state, key).filter(|p| p.is_file())
+}
+
+/// `POST /office/customers/import/{id}/restart`: starts again the file of an import
+/// whose node stopped, and opens the new import's page.
+pub async fn restart(
+    State(state): State<AppState>,
+    staff: SignedInStaff,
+    Path(id): Path<String>,
+    Form(_): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let r = load(&state, &staff, &id).await?;
+    let Some(path) = kept_file(&state, &r) else {
+        return Err(WebError::from(AppError::conflict(
+            "unchanged",
+            "This import's file is no longer here. Upload it again.",
+        )));
+    };
+    let new = import::restart(&state.app, &staff.actor, r.id, path).await?;
+    Ok(Redirect::to(&format!("/office/customers/import/{new}")).into_response())
+}
+
+/// How often the progress stream reads the import's row.
+const PROGRESS_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `{status, done, total}` of `r`.
+fn progress_json(r: &ImportRow) -> String {
+    serde_json::json!({"status": Stage::of(r).name(), "done": r.done, "total": r.total}).to_string()
+}
+
+/// `GET /office/customers/import/{id}/progress`: server-sent events, `event: progress`
+/// with `{status, done, total}` read from the import's row whenever it changes; the
+/// stream ends once the import has ended or stopped (status `done`, `failed`,
+/// `stopped`), and when the server shuts down.
 pub async fn progress(
     State(state): State<AppState>,
     staff: SignedInStaff,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let r = load(&state, &staff, &id).await?;
-    let (done, total) = progress_of(&r);
-    let body = serde_json::json!({"status": r.status, "done": done, "total": total});
+    let first = load(&state, &staff, &id).await?;
+    let (_, closed) = state.request_events.subscribe();
+    let mut poll = tokio::time::interval(PROGRESS_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    poll.reset();
+    struct Feed {
+        store: doorstep_store::Store,
+        company: doorstep_core::ids::CompanyId,
+        closed: tokio::sync::watch::Receiver<bool>,
+        poll: tokio::time::Interval,
+        id: i64,
+        /// The row to send first, then `None`.
+        next: Option<ImportRow>,
+        last: String,
+        ended: bool,
+    }
+    let feed = Feed {
+        store: state.store.clone(),
+        company: staff.company.id,
+        closed,
+        poll,
+        id: first.id,
+        next: Some(first),
+        last: String::new(),
+        ended: false,
+    };
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        loop {
+            if feed.ended || *feed.closed.borrow() {
+                return None;
+            }
+            let row = match feed.next.take() {
+                Some(row) => row,
+                None => {
+                    tokio::select! {
+                        _ = feed.closed.changed() => return None,
+                        _ = feed.poll.tick() => {}
+                    }
+                    match feed.store.import_row(feed.company, feed.id).await {
+                        Ok(Some(row)) => row,
+                        Ok(None) => return None,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot read an import's progress");
+                            continue;
+                        }
+                    }
+                }
+            };
+            feed.ended = !Stage::of(&row).running();
+            let json = progress_json(&row);
+            if json != feed.last || feed.ended {
+                feed.last.clone_from(&json);
+                let event = Event::default().event("progress").data(json);
+                return Some((Ok::<Event, Infallible>(event), feed));
+            }
+        }
+    });
+    let sse = Sse::new(events).keep_alive(
+        KeepAlive::new()
+            .interval(std::time::Duration::from_secs(20))
+            .text("keep-alive"),
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, "no-store"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
         ],
-        body.to_string(),
+        sse,
     )
         .into_response())
 }

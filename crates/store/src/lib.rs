@@ -6,6 +6,7 @@
 //! the conformance tests. Engine-specific SQL sits side by side where engines differ.
 
 pub mod api;
+pub mod api_billing;
 pub mod assets;
 pub mod audit;
 pub mod availability;

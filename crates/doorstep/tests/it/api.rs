@@ -12,7 +12,12 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, html, office, seed_people};
 
 /// Makes a key on acme's API keys page as its administrator; answers the secret shown.
-async fn make_key(app: &TestApp, admin: &reqwest::Client, name: &str, scopes: &str) -> String {
+pub(crate) async fn make_key(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    name: &str,
+    scopes: &str,
+) -> String {
     let res = app
         .submit(
             admin,
@@ -63,7 +68,7 @@ fn api_client(app: &TestApp) -> reqwest::Client {
     app.client(&["acme", "bolt"])
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,
@@ -95,7 +100,7 @@ async fn call(
 }
 
 /// Asserts a problem+json answer of `status` and kind `slug`.
-fn problem(answer: &(u16, reqwest::header::HeaderMap, Value), status: u16, slug: &str) {
+pub(crate) fn problem(answer: &(u16, reqwest::header::HeaderMap, Value), status: u16, slug: &str) {
     let (s, headers, body) = answer;
     assert_eq!(*s, status, "{body}");
     assert_eq!(
@@ -110,17 +115,19 @@ fn problem(answer: &(u16, reqwest::header::HeaderMap, Value), status: u16, slug:
     );
 }
 
-struct Setup {
-    app: TestApp,
-    admin: reqwest::Client,
-    api: reqwest::Client,
-    write: String,
-    read: String,
-    bolt_key: String,
-    bolt_customer: i64,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) admin: reqwest::Client,
+    pub(crate) api: reqwest::Client,
+    pub(crate) write: String,
+    pub(crate) read: String,
+    pub(crate) bolt_key: String,
+    pub(crate) bolt_customer: i64,
+    /// Bolt's draft invoice and its payment (api-billing).
+    pub(crate) bolt_billing: crate::api_billing::BoltBilling,
 }
 
-async fn setup(backend: Backend) -> Setup {
+pub(crate) async fn setup(backend: Backend) -> Setup {
     let app = TestApp::spawn(backend).await;
     let people = seed_people(&app).await;
     let admin = office(&app).await;
@@ -147,6 +154,7 @@ async fn setup(backend: Backend) -> Setup {
         .unwrap()[0]
         .id;
     let _ = people;
+    let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -156,6 +164,7 @@ async fn setup(backend: Backend) -> Setup {
         read,
         bolt_key,
         bolt_customer,
+        bolt_billing,
     }
 }
 
@@ -309,11 +318,14 @@ both_backends! {
         let (app, api, key) = (&s.app, &s.api, Some(s.write.as_str()));
         let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
+        let billing_before = s.bolt_billing.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
         for rule in with_id {
-            let path = rule.path.replace("{id}", &s.bolt_customer.to_string());
+            // Bolt's id of the route's kind.
+            let id = s.bolt_billing.id_for(rule.path).unwrap_or(s.bolt_customer);
+            let path = rule.path.replace("{id}", &id.to_string());
             let body = (rule.method != "GET").then(|| json!({"name": "Taken over"}));
             problem(&call(app, api, "acme", rule.method, &path, key, body).await, 404, "not-found");
         }
@@ -323,6 +335,7 @@ both_backends! {
         let (_, _, list) = call(app, api, "acme", "GET", "/api/v1/customers?limit=100", key, None).await;
         assert!(list["data"].as_array().unwrap().iter().all(|c| c["id"] != s.bolt_customer));
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
+        assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

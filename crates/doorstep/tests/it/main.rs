@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod api_billing;
 mod attacks;
 mod billing_data;
 mod cards;

@@ -17,12 +17,13 @@ use doorstep_app::ApiActor;
 use doorstep_app::customers::accounts::{self, Customer as Checked, CustomerFields};
 use doorstep_core::ids::CustomerId;
 use doorstep_store::api::ApiCustomer;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::Api;
 use super::kit::{
-    answer, api_names, created, id_of, json, json_body, list_query, page_of, refused, write,
+    answer, api_names, created, id_of, json, json_body, list_query, page_of, present, refused,
+    write,
 };
 use super::paging::{ListQuery, rfc3339};
 use super::problem::Problem;
@@ -151,13 +152,6 @@ pub struct CustomerInput {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub external_ref: Option<Option<String>>,
-}
-
-/// A field that is present, `null` or not: `Some(None)` for `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 impl CustomerInput {

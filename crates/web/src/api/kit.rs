@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use doorstep_app::error::FieldErrors;
 use doorstep_app::{ApiActor, AppError};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use super::idempotency;
@@ -55,6 +55,14 @@ pub fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Problem> {
         };
         Problem::field("validation", "body", message)
     })
+}
+
+/// A field that is present, `null` or not: `Some(None)` for `null` (use with
+/// `#[serde(default, deserialize_with = "present")]`).
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// The answer, or the problem as its answer.

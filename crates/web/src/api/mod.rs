@@ -7,8 +7,11 @@
 pub mod auth;
 pub mod customers;
 pub mod idempotency;
+pub mod invoices;
 pub mod kit;
+pub mod lines;
 pub mod paging;
+pub mod payments;
 pub mod problem;
 
 use askama::Template;
@@ -36,10 +39,18 @@ use crate::views::OfficeChrome;
         customers::show,
         customers::update,
         customers::upsert,
+        // api-billing
+        invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
+        payments::create, payments::list, payments::show,
     ),
     components(schemas(problem::Problem, problem::FieldError)),
     modifiers(&BearerKey),
-    tags((name = "customers", description = "Customer accounts")),
+    tags(
+        (name = "customers", description = "Customer accounts"),
+        // api-billing
+        (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
+        (name = "payments", description = "Payments received, and offline ones recorded"),
+    ),
 )]
 pub struct ApiDoc;
 
@@ -152,6 +163,6 @@ mod tests {
         assert!(doc["paths"]["/api/v1/customers"]["get"].is_object());
         assert!(doc["paths"]["/api/v1/customers/{id}"]["patch"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
-        assert_eq!(endpoints().len(), 5);
+        assert_eq!(endpoints().len(), 5 + 10);
     }
 }

@@ -291,7 +291,7 @@ both_backends! {
         assert_eq!(again.text().await.unwrap().parse::<Value>().unwrap(), first);
         assert_eq!(count(&s, "payments").await, before + 1, "one payment for the replay");
         assert_eq!((first["amount_minor"].as_i64(), first["method"].as_str(), first["reference"].as_str(), first["status"].as_str(), first["currency"].as_str()),
-            (Some(5000), Some("check"), Some("1042"), Some("succeeded"), Some("USD")));
+            (Some(5000), Some("check"), Some("Check #1042"), Some("succeeded"), Some("USD")));
         assert_eq!(first["allocations"], json!([{"invoice_id": id, "invoice_number": made["number"], "amount_minor": 5000}]));
         let (status, _, read) = call(app, api, "acme", "GET", &location, key, None).await;
         assert_eq!((status, &read), (200, &first));

@@ -138,17 +138,20 @@ pub fn parse_price(raw: &str, currency: Currency) -> Result<i64, Invalid> {
         .ok_or_else(bad)
 }
 
-/// Writes minor units back as a form shows them: `45.50`, `1200` for zero-decimal currencies.
+/// Writes minor units back as a form shows them: `45.50`, `1200` for zero-decimal
+/// currencies, `-0.50` below zero (the sign kept, so a check refuses it).
 pub fn price_input(minor: i64, currency: Currency) -> String {
     let exp = currency.exponent();
     if exp == 0 {
         return minor.to_string();
     }
-    let scale = 10_i64.pow(exp);
+    let scale = 10_u64.pow(exp);
+    let abs = minor.unsigned_abs();
+    let sign = if minor < 0 { "-" } else { "" };
     format!(
-        "{}.{:0width$}",
-        minor / scale,
-        (minor % scale).abs(),
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
         width = exp as usize
     )
 }
@@ -192,6 +195,8 @@ mod tests {
         assert!(parse_price("1200.5", jpy).is_err());
         assert_eq!(price_input(4550, usd), "45.50");
         assert_eq!(price_input(1200, jpy), "1200");
+        assert_eq!(price_input(-50, usd), "-0.50");
+        assert_eq!(price_input(-1250, usd), "-12.50");
     }
 
     #[test]

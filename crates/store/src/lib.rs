@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod api_jobs;
+pub mod api_billing;
 pub mod assets;
 pub mod audit;
 pub mod availability;

@@ -424,6 +424,17 @@ routes! {
     PUT  "/api/v1/jobs/{id}/technicians" => api::jobs::technicians, Api;
     // charts (issue 18)
     GET  "/office/onboarding" => office::onboarding::checklist::page, Admin;
+    // api-billing (issue 20)
+    GET  "/api/v1/invoices" => api::invoices::list, Api;
+    POST "/api/v1/invoices" => api::invoices::create, Api;
+    GET  "/api/v1/invoices/{id}" => api::invoices::show, Api;
+    PATCH "/api/v1/invoices/{id}" => api::invoices::update, Api;
+    PUT  "/api/v1/invoices/external/{external_ref}" => api::invoices::upsert, Api;
+    POST "/api/v1/invoices/{id}/send" => api::invoices::send, Api;
+    POST "/api/v1/invoices/{id}/void" => api::invoices::void, Api;
+    POST "/api/v1/invoices/{id}/payments" => api::payments::create, Api;
+    GET  "/api/v1/payments" => api::payments::list, Api;
+    GET  "/api/v1/payments/{id}" => api::payments::show, Api;
 }
 
 /// Builds the application's router over `state`.

@@ -5,7 +5,8 @@
 //! is not stored: it is `core::status::InvoiceState::of`, unpaid past the due date.
 
 use doorstep_core::authz::OfficeArea;
-use doorstep_core::documents as rules;
+use doorstep_core::customers::check_external_ref;
+use doorstep_core::documents::{self as rules, LineOwnerKind};
 use doorstep_core::ids::{CustomerId, JobId, SiteId};
 use doorstep_core::status::InvoiceStatus;
 use doorstep_core::validation::Invalid;
@@ -17,6 +18,7 @@ use doorstep_store::request_inbox::Numbered;
 use time::Date;
 
 use super::estimates::{Sent, recipient};
+use super::lines::Lines;
 use super::{money, printed};
 use crate::error::FieldErrors;
 use crate::links::path_segment;
@@ -52,6 +54,10 @@ pub struct InvoiceInput {
     /// `None`: by the customer's payment terms, else the company's.
     due_on: Option<Date>,
     notes: String,
+    /// Lines to save with it (the API sends them with the invoice); `None` keeps them.
+    lines: Option<Lines>,
+    /// Its id in another system (the API's upsert); `None` keeps it.
+    external_ref: Option<String>,
 }
 
 impl InvoiceInput {
@@ -85,9 +91,34 @@ impl InvoiceInput {
                 issued_on,
                 due_on,
                 notes,
+                lines: None,
+                external_ref: None,
             }),
             _ => Err(errors),
         }
+    }
+
+    /// With `lines` (checked for an invoice) saved in the same change.
+    pub fn with_lines(mut self, lines: Lines) -> Result<InvoiceInput, Invalid> {
+        if lines.owner_kind() != LineOwnerKind::Invoice {
+            return Err(Invalid::new(
+                "lines",
+                "These lines were checked for another document.",
+            ));
+        }
+        self.lines = Some(lines);
+        Ok(self)
+    }
+
+    /// With the invoice's id in another system (required, one line, unique per company).
+    pub fn with_external_ref(mut self, raw: &str) -> Result<InvoiceInput, Invalid> {
+        self.external_ref = Some(check_external_ref(raw)?.ok_or_else(|| {
+            Invalid::new(
+                "external_ref",
+                "Enter the invoice's id in your other system.",
+            )
+        })?);
+        Ok(self)
     }
 }
 
@@ -225,7 +256,18 @@ pub async fn create(
         None => {
             let (customer, site) = place(app, staff, &input.customer_number, input.site).await?;
             let n = input.customer_number.clone();
-            (customer, site, None, Vec::new(), 0, input.notes.clone(), n)
+            let (lines, discount) = input.lines.as_ref().map_or((Vec::new(), 0), |l| {
+                (l.lines().to_vec(), l.discount_minor())
+            });
+            (
+                customer,
+                site,
+                None,
+                lines,
+                discount,
+                input.notes.clone(),
+                n,
+            )
         }
     };
     let due = due_on(app, staff, &input, &customer_number).await?;
@@ -254,15 +296,18 @@ pub async fn create(
     tx.insert_lines(company, LineOwner::Invoice(id), &lines)
         .await?;
     tx.set_invoice_discount(company, id, discount).await?;
-    let detail = serde_json::json!({"number": number, "job": from_job, "customer_id": customer.0, "total_minor": total});
+    if let Some(r) = &input.external_ref {
+        tx.set_invoice_external_ref(company, id, r).await?;
+    }
+    let detail = serde_json::json!({"number": number, "job": from_job, "customer_id": customer.0, "total_minor": total, "external_ref": input.external_ref});
     let audit = staff.audit("invoice.created", ("invoice", id.0), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     Ok(number)
 }
 
-/// Edits draft invoice `number` (customer, site, dates, notes). Refused with a `sent`
-/// conflict once sent.
+/// Edits draft invoice `number` (customer, site, dates, notes; and its lines and
+/// external id when the input carries them). Refused with a `sent` conflict once sent.
 pub async fn edit(
     app: &App,
     staff: &StaffActor,
@@ -286,17 +331,70 @@ pub async fn edit(
         site,
         issued_on: input.issued_on,
         due_on: due,
-        notes: input.notes,
+        notes: input.notes.clone(),
     };
     let company = staff.company().id;
     let mut tx = app.store.begin().await?;
     if !tx.update_invoice(company, i.detail.id, &f).await? {
         return Err(AppError::conflict("sent", SENT));
     }
-    let detail = serde_json::json!({"number": i.detail.row.number, "issued_on": f.issued_on.to_string(), "due_on": f.due_on.to_string()});
+    let id = i.detail.id;
+    if let Some(l) = &input.lines
+        && !tx
+            .replace_lines(
+                company,
+                LineOwner::Invoice(id),
+                l.lines(),
+                l.discount_minor(),
+            )
+            .await?
+    {
+        return Err(AppError::conflict("sent", SENT));
+    }
+    if let Some(r) = &input.external_ref {
+        tx.set_invoice_external_ref(company, id, r).await?;
+    }
+    let lines = input.lines.as_ref().map(|l| l.lines().len());
+    let detail = serde_json::json!({"number": i.detail.row.number, "issued_on": f.issued_on.to_string(), "due_on": f.due_on.to_string(), "lines": lines});
     let audit = staff.audit("invoice.edited", ("invoice", i.detail.id.0), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await
+}
+
+/// Creates the invoice whose id in another system is `input`'s external id, or edits it
+/// (as [`edit`]: refused with `sent` once sent) when the company has it; answers its
+/// number and whether it was made.
+pub async fn upsert_by_external_ref(
+    app: &App,
+    staff: &StaffActor,
+    input: InvoiceInput,
+) -> Result<(String, bool), AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let Some(reference) = input.external_ref.clone() else {
+        return Err(Invalid::new(
+            "external_ref",
+            "Enter the invoice's id in your other system.",
+        )
+        .into());
+    };
+    let company = staff.company().id;
+    match app
+        .store
+        .invoice_by_external_ref(company, &reference)
+        .await?
+    {
+        Some(id) => {
+            let number = app
+                .store
+                .api_invoice(company, id)
+                .await?
+                .map(|i| i.number)
+                .ok_or(AppError::NotFound)?;
+            edit(app, staff, &number, input).await?;
+            Ok((number, false))
+        }
+        None => Ok((create(app, staff, input, None).await?, true)),
+    }
 }
 
 /// Sends draft invoice `number` to `contact` of its customer: draft → unpaid, an

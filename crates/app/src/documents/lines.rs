@@ -155,6 +155,11 @@ impl Lines {
         }
     }
 
+    /// The kind of document they were checked for.
+    pub fn owner_kind(&self) -> LineOwnerKind {
+        self.kind
+    }
+
     /// The lines as they will be saved.
     pub fn lines(&self) -> &[NewLine] {
         &self.lines

@@ -124,6 +124,8 @@ pub(crate) struct Setup {
     pub(crate) bolt_key: String,
     pub(crate) bolt_customer: i64,
     pub(crate) bolt_job: i64,
+    /// Bolt's draft invoice and its payment (api-billing).
+    pub(crate) bolt_billing: crate::api_billing::BoltBilling,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -154,6 +156,7 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         .id;
     let bolt_job = insert_job(&app, bolt.id, CustomerId(bolt_customer), "J-1").await;
     let _ = people;
+    let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -164,6 +167,7 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_key,
         bolt_customer,
         bolt_job,
+        bolt_billing,
     }
 }
 
@@ -383,11 +387,14 @@ both_backends! {
         let bolt = app.store.company_by_slug("bolt").await.unwrap().unwrap();
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
         let jobs_before = bolt_jobs(app, bolt.id).await;
+        let billing_before = s.bolt_billing.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
         for rule in with_id {
-            let path = rule.path.replace("{id}", &bolt_id_for(&s, rule.path).to_string());
+            // Bolt's id of the route's kind.
+            let id = s.bolt_billing.id_for(rule.path).unwrap_or_else(|| bolt_id_for(&s, rule.path));
+            let path = rule.path.replace("{id}", &id.to_string());
             let body = (rule.method != "GET").then(|| taking_over(rule.path));
             problem(&call(app, api, "acme", rule.method, &path, key, body).await, 404, "not-found");
         }
@@ -398,6 +405,7 @@ both_backends! {
         assert!(list["data"].as_array().unwrap().iter().all(|c| c["id"] != s.bolt_customer));
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
         assert_eq!(bolt_jobs(app, bolt.id).await, jobs_before);
+        assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

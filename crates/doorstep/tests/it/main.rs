@@ -6,6 +6,7 @@
 mod access;
 mod api;
 mod api_jobs;
+mod api_billing;
 mod attacks;
 mod billing_data;
 mod cards;

@@ -57,6 +57,14 @@ pub fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Problem> {
     })
 }
 
+/// A field that is present, `null` or not: `Some(None)` for `null` (use with
+/// `#[serde(default, deserialize_with = "present")]`).
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// The answer, or the problem as its answer.
 pub fn answer(result: Result<Response, Problem>) -> Response {
     result.unwrap_or_else(IntoResponse::into_response)

@@ -8,8 +8,11 @@ pub mod auth;
 pub mod customers;
 pub mod idempotency;
 pub mod jobs;
+pub mod invoices;
 pub mod kit;
+pub mod lines;
 pub mod paging;
+pub mod payments;
 pub mod problem;
 
 use askama::Template;
@@ -39,6 +42,9 @@ use crate::views::OfficeChrome;
         customers::upsert,
         // api-jobs
         jobs::list, jobs::create, jobs::show, jobs::update, jobs::upsert, jobs::status, jobs::technicians,
+        // api-billing
+        invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
+        payments::create, payments::list, payments::show,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
@@ -48,6 +54,9 @@ use crate::views::OfficeChrome;
     tags((name = "customers", description = "Customer accounts"),
         // api-jobs
         (name = "jobs", description = "Jobs: details, status moves, crew"),
+        // api-billing
+        (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
+        (name = "payments", description = "Payments received, and offline ones recorded"),
     ),
 )]
 pub struct ApiDoc;
@@ -166,6 +175,6 @@ mod tests {
         assert!(doc["paths"]["/api/v1/customers"]["get"].is_object());
         assert!(doc["paths"]["/api/v1/customers/{id}"]["patch"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
-        assert_eq!(endpoints().len(), 5 + 7);
+        assert_eq!(endpoints().len(), 5 + 7 + 10);
     }
 }

@@ -6,8 +6,8 @@
 //! the conformance tests. Engine-specific SQL sits side by side where engines differ.
 
 pub mod api;
-pub mod api_jobs;
 pub mod api_billing;
+pub mod api_jobs;
 pub mod assets;
 pub mod audit;
 pub mod availability;

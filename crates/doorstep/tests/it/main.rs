@@ -5,8 +5,8 @@
 
 mod access;
 mod api;
-mod api_jobs;
 mod api_billing;
+mod api_jobs;
 mod attacks;
 mod billing_data;
 mod cards;

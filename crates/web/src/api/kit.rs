@@ -146,11 +146,3 @@ where
     })
     .await
 }
-
-/// A body field that is present, `null` or not: `Some(None)` for `null` (with
-/// `#[serde(default, deserialize_with = "present")]`), so PATCH tells clearing from keeping.
-pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}

@@ -7,8 +7,8 @@
 pub mod auth;
 pub mod customers;
 pub mod idempotency;
-pub mod jobs;
 pub mod invoices;
+pub mod jobs;
 pub mod kit;
 pub mod lines;
 pub mod paging;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -488,11 +489,15 @@ pub fn router(state: AppState) -> Router {
     app
 }
 
-/// Unknown paths: a 404 page, telling apart an unknown company from an unknown page.
-async fn fallback(tenant: Result<Tenant, WebError>) -> WebError {
+/// Unknown paths: a 404 page, telling apart an unknown company from an unknown page; under
+/// `/api/` of a company, a problem, as every API answer is.
+async fn fallback(uri: axum::http::Uri, tenant: Result<Tenant, WebError>) -> Response {
     match tenant {
-        Ok(_) => WebError::NotFound,
-        Err(err) => err,
+        Ok(_) if uri.path().starts_with("/api/") => {
+            api::problem::Problem::not_found().into_response()
+        }
+        Ok(_) => WebError::NotFound.into_response(),
+        Err(err) => err.into_response(),
     }
 }
 

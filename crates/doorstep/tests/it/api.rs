@@ -332,6 +332,8 @@ both_backends! {
         assert_eq!(no_key.1["www-authenticate"], "Bearer realm=\"doorstep\"");
         problem(&call(app, api, "acme", "GET", "/api/v1/customers", Some(&format!("dsk_live_{}", "0".repeat(64))), None).await, 401, "unauthorized");
         problem(&call(app, api, "acme", "GET", "/api/v1/customers", Some("nonsense"), None).await, 401, "unauthorized");
+        // An address the API does not have is a problem too, not the portal's page.
+        problem(&call(app, api, "acme", "GET", "/api/v1/no-such-thing", Some(&s.read), None).await, 404, "not-found");
         // The office's signed-in browser is no API caller, with or without a same-site form.
         let by_cookie = s.admin.get(app.url("acme", "/api/v1/customers")).send().await.unwrap();
         assert_eq!(by_cookie.status(), 401);

@@ -26,7 +26,7 @@ use super::kit::{
     write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::Problem;
+use super::problem::{Clash, FieldsRefused, NoKey, OverRate, Problem, ReadOnly, WrongParameter};
 use crate::AppState;
 
 /// A customer account.
@@ -241,9 +241,9 @@ async fn read(state: &AppState, actor: &ApiActor, id: CustomerId) -> Result<Cust
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListQuery),
     responses(
         (status = 200, description = "A page of customers", body = CustomerList),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -271,10 +271,10 @@ pub async fn list(
     params(("id" = i64, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The customer", body = Customer),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
         (status = 404, description = "No such customer of this company", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -297,12 +297,12 @@ pub async fn show(
     request_body = CustomerInput,
     responses(
         (status = 201, description = "Made", body = Customer),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -339,13 +339,13 @@ pub async fn create(
     request_body = CustomerInput,
     responses(
         (status = 200, description = "Saved", body = Customer),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such customer of this company", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -385,12 +385,12 @@ pub async fn update(
     responses(
         (status = 200, description = "Updated", body = Customer),
         (status = 201, description = "Made", body = Customer),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn upsert(

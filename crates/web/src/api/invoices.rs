@@ -26,7 +26,7 @@ use super::kit::{
 };
 use super::lines::{Line, LineInput, Totals, checked};
 use super::paging::{ListQuery, rfc3339};
-use super::problem::Problem;
+use super::problem::{Clash, FieldsRefused, NoKey, OverRate, Problem, ReadOnly, WrongParameter};
 use crate::AppState;
 
 /// An invoice as listed.
@@ -329,9 +329,9 @@ async fn read_number(state: &AppState, actor: &ApiActor, number: &str) -> Result
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", params(InvoiceQuery, ListQuery),
     responses(
         (status = 200, description = "A page of invoices", body = InvoiceList),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -397,9 +397,10 @@ pub async fn list(
     params(("id" = i64, Path, description = "The invoice's id")),
     responses(
         (status = 200, description = "The invoice", body = Invoice),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -422,11 +423,12 @@ pub async fn show(
     request_body = InvoiceInput,
     responses(
         (status = 201, description = "Made", body = Invoice),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -463,12 +465,13 @@ pub async fn create(
     request_body = InvoiceInput,
     responses(
         (status = 200, description = "Saved", body = Invoice),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Sent: it can no longer change", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -502,12 +505,13 @@ pub async fn update(
     request_body = InvoiceInput,
     responses(
         (status = 200, description = "Updated", body = Invoice),
+        WrongParameter,
         (status = 201, description = "Made", body = Invoice),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        NoKey,
+        ReadOnly,
         (status = 409, description = "Sent: it can no longer change", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn upsert(
@@ -566,12 +570,13 @@ pub async fn upsert(
     request_body = SendInput,
     responses(
         (status = 200, description = "Sent", body = Invoice),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Sent already, or no lines", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn send(
@@ -620,12 +625,13 @@ pub async fn send(
     request_body = VoidInput,
     responses(
         (status = 200, description = "Void", body = Invoice),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Paid, with payments, or void already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn void(

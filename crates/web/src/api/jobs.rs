@@ -23,7 +23,7 @@ use super::kit::{
     write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::Problem;
+use super::problem::{Clash, FieldsRefused, NoKey, OverRate, Problem, ReadOnly, WrongParameter};
 use crate::AppState;
 
 /// A technician on a job.
@@ -329,9 +329,9 @@ fn filter_of(q: JobFilterQuery) -> Result<(Option<CustomerId>, Option<String>), 
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(ListQuery, JobFilterQuery),
     responses(
         (status = 200, description = "A page of jobs", body = JobList),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -376,9 +376,10 @@ pub async fn list(
     params(("id" = i64, Path, description = "The job's id")),
     responses(
         (status = 200, description = "The job", body = Job),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -401,12 +402,12 @@ pub async fn show(
     request_body = JobInput,
     responses(
         (status = 201, description = "Made", body = Job),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -443,12 +444,13 @@ pub async fn create(
     request_body = JobInput,
     responses(
         (status = 200, description = "Saved", body = Job),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -501,12 +503,12 @@ pub async fn update(
     responses(
         (status = 200, description = "Updated", body = Job),
         (status = 201, description = "Made", body = Job),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A clash", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields refused", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
+        Clash,
+        FieldsRefused,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn upsert(
@@ -563,12 +565,13 @@ pub async fn upsert(
     request_body = StatusInput,
     responses(
         (status = 200, description = "Moved", body = Job),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another move came first", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A move the rules do not allow", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn status(
@@ -606,11 +609,12 @@ pub async fn status(
     request_body = CrewInput,
     responses(
         (status = 200, description = "Saved", body = Job),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A technician not of the company's crew", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn technicians(

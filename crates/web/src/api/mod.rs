@@ -175,6 +175,26 @@ mod tests {
         assert!(doc["paths"]["/api/v1/customers"]["get"].is_object());
         assert!(doc["paths"]["/api/v1/customers/{id}"]["patch"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        // Any call may be refused for its address or headers, its key or its rate.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for status in ["400", "401", "429"] {
+                    assert!(
+                        op["responses"][status].is_object(),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+        // The shared refusals are problems like the ones written out.
+        let refused = &doc["paths"]["/api/v1/customers"]["get"]["responses"];
+        for status in ["400", "401", "429"] {
+            assert_eq!(
+                refused[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{status}"
+            );
+        }
         assert_eq!(endpoints().len(), 5 + 7 + 10);
     }
 }

@@ -24,7 +24,7 @@ use super::kit::{
     answer, api_names, created, id_of, json, json_body, list_query, page_of, refused, write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::Problem;
+use super::problem::{NoKey, OverRate, Problem, ReadOnly, WrongParameter};
 use crate::AppState;
 
 /// What a payment paid on one invoice.
@@ -138,9 +138,9 @@ async fn read(state: &AppState, actor: &ApiActor, p: ApiPayment) -> Result<Payme
 #[utoipa::path(get, path = "/api/v1/payments", tag = "payments", params(ListQuery),
     responses(
         (status = 200, description = "A page of payments", body = PaymentList),
-        (status = 400, description = "A wrong parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -175,9 +175,10 @@ pub async fn list(
     params(("id" = i64, Path, description = "The payment's id")),
     responses(
         (status = 200, description = "The payment", body = Payment),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
         (status = 404, description = "No such payment of this company", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -208,12 +209,13 @@ pub async fn show(
     request_body = PaymentInput,
     responses(
         (status = 201, description = "Recorded", body = Payment),
-        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A read-only key", body = Problem, content_type = "application/problem+json"),
+        WrongParameter,
+        NoKey,
+        ReadOnly,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft, paid or void invoice", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields refused (e.g. not above zero, above the balance)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Over the key's rate", body = Problem, content_type = "application/problem+json"),
+        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(

@@ -6,8 +6,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use doorstep_app::AppError;
 use doorstep_app::error::FieldErrors;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 /// The media type of every refusal.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -160,3 +163,50 @@ impl From<doorstep_store::StoreError> for Problem {
         Problem::from(AppError::from(err))
     }
 }
+
+/// Declares a refusal every endpoint that can give it lists in its OpenAPI `responses(...)`,
+/// so the common ones are written once.
+macro_rules! refusal {
+    ($(#[$doc:meta])* $name:ident, $status:literal, $description:literal) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::response::Response>> {
+                let content = ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build();
+                let response = ResponseBuilder::new()
+                    .description($description)
+                    .content(PROBLEM_JSON, content)
+                    .build();
+                BTreeMap::from([($status.to_owned(), RefOr::T(response))])
+            }
+        }
+    };
+}
+
+refusal!(
+    /// 400: a wrong query or path parameter.
+    WrongParameter, "400", "A wrong parameter"
+);
+refusal!(
+    /// 401: no key, or not a valid one.
+    NoKey, "401", "No valid key"
+);
+refusal!(
+    /// 403: a read-only key writing.
+    ReadOnly, "403", "A read-only key"
+);
+refusal!(
+    /// 409: the record's state refuses the change.
+    Clash, "409", "A clash"
+);
+refusal!(
+    /// 422: fields refused, each named in `errors`.
+    FieldsRefused, "422", "Fields refused"
+);
+refusal!(
+    /// 429: over the key's rate; `Retry-After` says when to come back.
+    OverRate, "429", "Over the key's rate"
+);

@@ -26,7 +26,7 @@ use super::kit::{
     write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::{Clash, FieldsRefused, NoKey, OverRate, Problem, ReadOnly, WrongParameter};
+use super::problem::{Clash, Problem, Reading, Writing};
 use crate::AppState;
 
 /// A customer account.
@@ -241,9 +241,7 @@ async fn read(state: &AppState, actor: &ApiActor, id: CustomerId) -> Result<Cust
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListQuery),
     responses(
         (status = 200, description = "A page of customers", body = CustomerList),
-        WrongParameter,
-        NoKey,
-        OverRate,
+        Reading,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -271,10 +269,8 @@ pub async fn list(
     params(("id" = i64, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The customer", body = Customer),
-        WrongParameter,
-        NoKey,
+        Reading,
         (status = 404, description = "No such customer of this company", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -297,12 +293,8 @@ pub async fn show(
     request_body = CustomerInput,
     responses(
         (status = 201, description = "Made", body = Customer),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -339,13 +331,9 @@ pub async fn create(
     request_body = CustomerInput,
     responses(
         (status = 200, description = "Saved", body = Customer),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         (status = 404, description = "No such customer of this company", body = Problem, content_type = "application/problem+json"),
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -385,12 +373,8 @@ pub async fn update(
     responses(
         (status = 200, description = "Updated", body = Customer),
         (status = 201, description = "Made", body = Customer),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn upsert(

@@ -26,7 +26,7 @@ use super::kit::{
 };
 use super::lines::{Line, LineInput, Totals, checked};
 use super::paging::{ListQuery, rfc3339};
-use super::problem::{Clash, FieldsRefused, NoKey, OverRate, Problem, ReadOnly, WrongParameter};
+use super::problem::{Clash, Problem, Reading, Writing};
 use crate::AppState;
 
 /// An invoice as listed.
@@ -329,9 +329,7 @@ async fn read_number(state: &AppState, actor: &ApiActor, number: &str) -> Result
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", params(InvoiceQuery, ListQuery),
     responses(
         (status = 200, description = "A page of invoices", body = InvoiceList),
-        WrongParameter,
-        NoKey,
-        OverRate,
+        Reading,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -397,10 +395,8 @@ pub async fn list(
     params(("id" = i64, Path, description = "The invoice's id")),
     responses(
         (status = 200, description = "The invoice", body = Invoice),
-        WrongParameter,
-        NoKey,
+        Reading,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -423,12 +419,8 @@ pub async fn show(
     request_body = InvoiceInput,
     responses(
         (status = 201, description = "Made", body = Invoice),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -465,13 +457,9 @@ pub async fn create(
     request_body = InvoiceInput,
     responses(
         (status = 200, description = "Saved", body = Invoice),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Sent: it can no longer change", body = Problem, content_type = "application/problem+json"),
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -505,13 +493,9 @@ pub async fn update(
     request_body = InvoiceInput,
     responses(
         (status = 200, description = "Updated", body = Invoice),
-        WrongParameter,
+        Writing,
         (status = 201, description = "Made", body = Invoice),
-        NoKey,
-        ReadOnly,
         (status = 409, description = "Sent: it can no longer change", body = Problem, content_type = "application/problem+json"),
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn upsert(
@@ -570,13 +554,9 @@ pub async fn upsert(
     request_body = SendInput,
     responses(
         (status = 200, description = "Sent", body = Invoice),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Sent already, or no lines", body = Problem, content_type = "application/problem+json"),
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn send(
@@ -625,13 +605,9 @@ pub async fn send(
     request_body = VoidInput,
     responses(
         (status = 200, description = "Void", body = Invoice),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Paid, with payments, or void already", body = Problem, content_type = "application/problem+json"),
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn void(

@@ -23,7 +23,7 @@ use super::kit::{
     write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::{Clash, FieldsRefused, NoKey, OverRate, Problem, ReadOnly, WrongParameter};
+use super::problem::{Clash, Problem, ReadOnly, Reading, Writing};
 use crate::AppState;
 
 /// A technician on a job.
@@ -329,9 +329,7 @@ fn filter_of(q: JobFilterQuery) -> Result<(Option<CustomerId>, Option<String>), 
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(ListQuery, JobFilterQuery),
     responses(
         (status = 200, description = "A page of jobs", body = JobList),
-        WrongParameter,
-        NoKey,
-        OverRate,
+        Reading,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -376,10 +374,8 @@ pub async fn list(
     params(("id" = i64, Path, description = "The job's id")),
     responses(
         (status = 200, description = "The job", body = Job),
-        WrongParameter,
-        NoKey,
+        Reading,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -402,12 +398,8 @@ pub async fn show(
     request_body = JobInput,
     responses(
         (status = 201, description = "Made", body = Job),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -444,13 +436,9 @@ pub async fn create(
     request_body = JobInput,
     responses(
         (status = 200, description = "Saved", body = Job),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -503,12 +491,8 @@ pub async fn update(
     responses(
         (status = 200, description = "Updated", body = Job),
         (status = 201, description = "Made", body = Job),
-        WrongParameter,
-        NoKey,
-        ReadOnly,
+        Writing,
         Clash,
-        FieldsRefused,
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn upsert(
@@ -565,13 +549,11 @@ pub async fn upsert(
     request_body = StatusInput,
     responses(
         (status = 200, description = "Moved", body = Job),
-        WrongParameter,
-        NoKey,
+        Reading,
         ReadOnly,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another move came first", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A move the rules do not allow", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn status(
@@ -609,12 +591,10 @@ pub async fn status(
     request_body = CrewInput,
     responses(
         (status = 200, description = "Saved", body = Job),
-        WrongParameter,
-        NoKey,
+        Reading,
         ReadOnly,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A technician not of the company's crew", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn technicians(

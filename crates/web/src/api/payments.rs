@@ -24,7 +24,7 @@ use super::kit::{
     answer, api_names, created, id_of, json, json_body, list_query, page_of, refused, write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::{NoKey, OverRate, Problem, ReadOnly, WrongParameter};
+use super::problem::{Problem, ReadOnly, Reading};
 use crate::AppState;
 
 /// What a payment paid on one invoice.
@@ -138,9 +138,7 @@ async fn read(state: &AppState, actor: &ApiActor, p: ApiPayment) -> Result<Payme
 #[utoipa::path(get, path = "/api/v1/payments", tag = "payments", params(ListQuery),
     responses(
         (status = 200, description = "A page of payments", body = PaymentList),
-        WrongParameter,
-        NoKey,
-        OverRate,
+        Reading,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -175,10 +173,8 @@ pub async fn list(
     params(("id" = i64, Path, description = "The payment's id")),
     responses(
         (status = 200, description = "The payment", body = Payment),
-        WrongParameter,
-        NoKey,
+        Reading,
         (status = 404, description = "No such payment of this company", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn show(
@@ -209,13 +205,11 @@ pub async fn show(
     request_body = PaymentInput,
     responses(
         (status = 201, description = "Recorded", body = Payment),
-        WrongParameter,
-        NoKey,
+        Reading,
         ReadOnly,
         (status = 404, description = "No such invoice of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft, paid or void invoice", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields refused (e.g. not above zero, above the balance)", body = Problem, content_type = "application/problem+json"),
-        OverRate,
     ),
     security(("bearer" = [])))]
 pub async fn create(

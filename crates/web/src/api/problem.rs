@@ -210,3 +210,28 @@ refusal!(
     /// 429: over the key's rate; `Retry-After` says when to come back.
     OverRate, "429", "Over the key's rate"
 );
+
+/// Declares a set of refusals as one entry of `responses(...)`.
+macro_rules! refusals {
+    ($(#[$doc:meta])* $name:ident = $($part:ident),+) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::response::Response>> {
+                let mut all = BTreeMap::new();
+                $(all.extend(<$part as utoipa::IntoResponses>::responses());)+
+                all
+            }
+        }
+    };
+}
+
+refusals!(
+    /// What any call may get: a wrong parameter, no valid key, over the rate.
+    Reading = WrongParameter, NoKey, OverRate
+);
+refusals!(
+    /// What any write may get besides: a read-only key, fields refused.
+    Writing = Reading, ReadOnly, FieldsRefused
+);

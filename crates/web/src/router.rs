@@ -32,6 +32,7 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/office/jobs/{number}/files",
     "/office/customers/import",
     "/office/branding/logo",
+    "/api/v1/jobs/{id}/files",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -106,6 +107,7 @@ macro_rules! routes {
     (@method POST, $handler:path) => { post($handler) };
     (@method PATCH, $handler:path) => { axum::routing::patch($handler) };
     (@method PUT, $handler:path) => { axum::routing::put($handler) };
+    (@method DELETE, $handler:path) => { axum::routing::delete($handler) };
 }
 
 routes! {
@@ -436,6 +438,13 @@ routes! {
     POST "/api/v1/invoices/{id}/payments" => api::payments::create, Api;
     GET  "/api/v1/payments" => api::payments::list, Api;
     GET  "/api/v1/payments/{id}" => api::payments::show, Api;
+    // api-job-files (issue 20)
+    GET  "/api/v1/jobs/{id}/files" => api::job_files::list, Api;
+    POST "/api/v1/jobs/{id}/files" => api::job_files::add, Api;
+    GET  "/api/v1/jobs/{id}/files/{file_id}" => api::job_files::show, Api;
+    GET  "/api/v1/jobs/{id}/files/{file_id}/content" => api::job_files::content, Api;
+    PATCH "/api/v1/jobs/{id}/files/{file_id}" => api::job_files::visibility, Api;
+    DELETE "/api/v1/jobs/{id}/files/{file_id}" => api::job_files::remove, Api;
 }
 
 /// Builds the application's router over `state`.

@@ -14,9 +14,9 @@ use crate::helpers::{
 };
 use crate::jobs::seed_jobs;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let image = DynamicImage::ImageRgb8(RgbImage::from_fn(40, 30, |x, y| {
         Rgb([(x * 6) as u8, (y * 8) as u8, 120])
     }));

@@ -6,6 +6,7 @@
 mod access;
 mod api;
 mod api_billing;
+mod api_job_files;
 mod api_jobs;
 mod attacks;
 mod billing_data;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod customers;
 pub mod idempotency;
 pub mod invoices;
+pub mod job_files;
 pub mod jobs;
 pub mod kit;
 pub mod lines;
@@ -45,10 +46,14 @@ use crate::views::OfficeChrome;
         // api-billing
         invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
         payments::create, payments::list, payments::show,
+        // api-job-files
+        job_files::list, job_files::add, job_files::show, job_files::content, job_files::visibility, job_files::remove,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
         jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
+        // api-job-files
+        job_files::JobFile, job_files::JobFileList, job_files::JobFilesUpload, job_files::VisibilityInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -195,6 +200,6 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10);
+        assert_eq!(endpoints().len(), 5 + 7 + 10 + 6);
     }
 }

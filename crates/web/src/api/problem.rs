@@ -69,6 +69,8 @@ pub const KINDS: &[(&str, u16, &str)] = &[
         "A request with this Idempotency-Key is still running",
     ),
     ("rate-limited", 429, "Too many requests with this API key"),
+    ("too-large", 413, "The request body is too large"),
+    ("busy", 503, "The server is busy with other uploads"),
     ("internal", 500, "The server failed"),
 ];
 

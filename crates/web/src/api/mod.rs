@@ -14,6 +14,8 @@ pub mod lines;
 pub mod paging;
 pub mod payments;
 pub mod problem;
+// api-assets (issue 20)
+pub mod assets;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -45,10 +47,14 @@ use crate::views::OfficeChrome;
         // api-billing
         invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
         payments::create, payments::list, payments::show,
+        // api-assets (issue 20)
+        assets::list, assets::create, assets::show, assets::update, assets::schedules, assets::create_schedule, assets::update_schedule, assets::delete_schedule,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
         jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
+        // api-assets (issue 20)
+        assets::Asset, assets::AssetList, assets::AssetInput, assets::MaintenanceSchedule, assets::MaintenanceScheduleList, assets::MaintenanceScheduleInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -57,6 +63,8 @@ use crate::views::OfficeChrome;
         // api-billing
         (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
         (name = "payments", description = "Payments received, and offline ones recorded"),
+        // api-assets (issue 20)
+        (name = "assets", description = "Customers' equipment and rentals, and their maintenance schedules"),
     ),
 )]
 pub struct ApiDoc;
@@ -195,6 +203,11 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10);
+        assert_eq!(
+            endpoints().len(),
+            5 + 7 + 10
+            // api-assets (issue 20)
+            + 8
+        );
     }
 }

@@ -24,7 +24,7 @@ use super::kit::{
     write,
 };
 use super::paging::{ListQuery, rfc3339};
-use super::problem::{Clash, Problem, Reading, Writing};
+use super::problem::{Clash, Problem, ReadOnly, Reading, Writing};
 use crate::AppState;
 
 /// A recurring maintenance or inspection of an asset.
@@ -663,7 +663,7 @@ pub async fn update_schedule(
     responses(
         (status = 204, description = "Removed"),
         Reading,
-        super::problem::ReadOnly,
+        ReadOnly,
         (status = 404, description = "No such schedule of this company", body = Problem, content_type = "application/problem+json"),
         Clash,
     ),

@@ -76,15 +76,12 @@ pub(crate) async fn views(
                 .filter(|_| in_use)
                 .map(|m| (m.title.clone(), display::date(m.next_due_on)));
             let overdue = in_use && own.first().is_some_and(|m| m.next_due_on < today);
-            let details = [
-                a.make.as_str(),
-                a.model.as_str(),
-                &if a.serial_number.is_empty() {
-                    String::new()
-                } else {
-                    format!("S/N {}", a.serial_number)
-                },
-            ]
+            let serial = if a.serial_number.is_empty() {
+                String::new()
+            } else {
+                format!("S/N {}", a.serial_number)
+            };
+            let details = [a.make.as_str(), a.model.as_str(), serial.as_str()]
             .into_iter()
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()

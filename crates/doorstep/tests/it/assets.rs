@@ -39,7 +39,7 @@ both_backends! {
         let new = "/office/customers/C-1/assets/new";
         let before = written(&app).await;
         let res = app.submit(&olivia, "acme", new, new, &[
-            ("name", " "), ("kind", "equipment"), ("make", "Carrier <b>"), ("installed_on", "2099-01-01"),
+            ("name", " "), ("kind", "equipment"), ("make", "Carrier & Sons"), ("installed_on", "2099-01-01"),
             ("rental_start_on", "2026-01-01"), ("site", &site),
         ]).await;
         assert_eq!(res.status().as_u16(), 422);
@@ -47,7 +47,7 @@ both_backends! {
         for field in ["name", "installed_on", "rental_start_on"] {
             assert!(body.contains(&format!("data-testid=\"error-{field}\"")), "{field}");
         }
-        assert!(body.contains("value=\"Carrier &lt;b&gt;\""), "what was typed is kept, escaped");
+        assert!(body.contains("value=\"Carrier &amp; Sons\"") || body.contains("value=\"Carrier &#38; Sons\""), "what was typed is kept, escaped");
         assert!(body.contains("nothing was saved"));
         assert!(before == written(&app).await, "nothing written");
         // Another customer's site is refused next to the field.

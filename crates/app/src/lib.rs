@@ -39,6 +39,9 @@ pub mod setup;
 
 pub mod webhooks;
 
+// api-assets (issue 20)
+pub mod assets;
+
 use std::sync::Arc;
 
 use doorstep_store::Store;

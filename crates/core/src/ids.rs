@@ -49,3 +49,9 @@ ids! {
     /// A support ticket.
     SupportRequestId,
 }
+
+// api-assets (issue 20)
+ids! {
+    /// A recurring maintenance or inspection of an asset.
+    MaintenanceScheduleId,
+}

@@ -86,6 +86,7 @@ impl Tx {
                 ("last_done_on", last_done_on.into()),
                 ("next_due_on", next_due_on.into()),
                 ("created_at", now().into()),
+                ("updated_at", now().into()),
             ],
             true,
         )

@@ -107,6 +107,7 @@ macro_rules! routes {
     (@method POST, $handler:path) => { post($handler) };
     (@method PATCH, $handler:path) => { axum::routing::patch($handler) };
     (@method PUT, $handler:path) => { axum::routing::put($handler) };
+    // api-assets (issue 20)
     (@method DELETE, $handler:path) => { axum::routing::delete($handler) };
 }
 
@@ -445,6 +446,27 @@ routes! {
     GET  "/api/v1/jobs/{id}/files/{file_id}/content" => api::job_files::content, Api;
     PATCH "/api/v1/jobs/{id}/files/{file_id}" => api::job_files::visibility, Api;
     DELETE "/api/v1/jobs/{id}/files/{file_id}" => api::job_files::remove, Api;
+    // api-assets (issue 20)
+    GET  "/api/v1/assets" => api::assets::list, Api;
+    POST "/api/v1/assets" => api::assets::create, Api;
+    GET  "/api/v1/assets/{id}" => api::assets::show, Api;
+    PATCH "/api/v1/assets/{id}" => api::assets::update, Api;
+    GET  "/api/v1/assets/{id}/maintenance-schedules" => api::assets::schedules, Api;
+    POST "/api/v1/assets/{id}/maintenance-schedules" => api::assets::create_schedule, Api;
+    PATCH "/api/v1/maintenance-schedules/{id}" => api::assets::update_schedule, Api;
+    DELETE "/api/v1/maintenance-schedules/{id}" => api::assets::delete_schedule, Api;
+    GET  "/office/customers/{number}/assets/new" => office::customers::equipment::new_form, Staff;
+    POST "/office/customers/{number}/assets/new" => office::customers::equipment::create, Staff;
+    GET  "/office/assets/{id}/edit" => office::customers::equipment::edit_form, Staff;
+    POST "/office/assets/{id}/edit" => office::customers::equipment::save, Staff;
+    GET  "/office/assets/{id}/retire" => office::customers::equipment::confirm_retire, Staff;
+    POST "/office/assets/{id}/retire" => office::customers::equipment::retire, Staff;
+    GET  "/office/assets/{id}/maintenance/new" => office::customers::equipment::new_schedule_form, Staff;
+    POST "/office/assets/{id}/maintenance/new" => office::customers::equipment::create_schedule, Staff;
+    GET  "/office/maintenance/{id}/edit" => office::customers::equipment::edit_schedule_form, Staff;
+    POST "/office/maintenance/{id}/edit" => office::customers::equipment::save_schedule, Staff;
+    GET  "/office/maintenance/{id}/remove" => office::customers::equipment::confirm_remove_schedule, Staff;
+    POST "/office/maintenance/{id}/remove" => office::customers::equipment::remove_schedule, Staff;
 }
 
 /// Builds the application's router over `state`.

@@ -126,6 +126,9 @@ pub(crate) struct Setup {
     pub(crate) bolt_job: i64,
     /// Bolt's draft invoice and its payment (api-billing).
     pub(crate) bolt_billing: crate::api_billing::BoltBilling,
+    // api-assets (issue 20)
+    /// Bolt's asset and its maintenance schedule.
+    pub(crate) bolt_assets: crate::api_assets::BoltAssets,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -157,6 +160,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_job = insert_job(&app, bolt.id, CustomerId(bolt_customer), "J-1").await;
     let _ = people;
     let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
+    // api-assets (issue 20)
+    let bolt_assets = crate::api_assets::bolt_assets(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -168,6 +173,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_customer,
         bolt_job,
         bolt_billing,
+        // api-assets (issue 20)
+        bolt_assets,
     }
 }
 
@@ -220,6 +227,10 @@ fn taking_over(path: &str) -> Value {
         p if p.ends_with("/status") => json!({"status": "cancelled"}),
         p if p.ends_with("/technicians") => json!({"technician_ids": []}),
         p if p.starts_with("/api/v1/jobs/") => json!({"summary": "Taken over"}),
+        // api-assets (issue 20)
+        p if p.starts_with("/api/v1/maintenance-schedules/") || p.ends_with("/maintenance-schedules") => {
+            json!({"title": "Taken over", "interval_days": 30})
+        }
         _ => json!({"name": "Taken over"}),
     }
 }
@@ -228,6 +239,8 @@ fn taking_over(path: &str) -> Value {
 fn bolt_id_for(s: &Setup, path: &str) -> i64 {
     match path {
         p if p.starts_with("/api/v1/jobs/") => s.bolt_job,
+        // api-assets (issue 20)
+        p if s.bolt_assets.id_for(p).is_some() => s.bolt_assets.id_for(p).unwrap_or_default(),
         _ => s.bolt_customer,
     }
 }
@@ -390,6 +403,8 @@ both_backends! {
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
         let jobs_before = bolt_jobs(app, bolt.id).await;
         let billing_before = s.bolt_billing.rows(app, bolt.id).await;
+        // api-assets (issue 20)
+        let assets_before = s.bolt_assets.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
@@ -408,6 +423,8 @@ both_backends! {
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
         assert_eq!(bolt_jobs(app, bolt.id).await, jobs_before);
         assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
+        // api-assets (issue 20)
+        assert!(s.bolt_assets.rows(app, bolt.id).await == assets_before, "Bolt's asset and schedule unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

@@ -52,3 +52,7 @@ mod webhooks_out;
 
 mod domains;
 mod setup;
+
+// api-assets (issue 20)
+mod api_assets;
+mod assets;

@@ -15,6 +15,8 @@ pub mod lines;
 pub mod paging;
 pub mod payments;
 pub mod problem;
+// api-assets (issue 20)
+pub mod assets;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -48,12 +50,16 @@ use crate::views::OfficeChrome;
         payments::create, payments::list, payments::show,
         // api-job-files
         job_files::list, job_files::add, job_files::show, job_files::content, job_files::visibility, job_files::remove,
+        // api-assets (issue 20)
+        assets::list, assets::create, assets::show, assets::update, assets::schedules, assets::create_schedule, assets::update_schedule, assets::delete_schedule,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
         jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
         // api-job-files
         job_files::JobFile, job_files::JobFileList, job_files::JobFilesUpload, job_files::VisibilityInput,
+        // api-assets (issue 20)
+        assets::Asset, assets::AssetList, assets::AssetInput, assets::MaintenanceSchedule, assets::MaintenanceScheduleList, assets::MaintenanceScheduleInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -62,6 +68,8 @@ use crate::views::OfficeChrome;
         // api-billing
         (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
         (name = "payments", description = "Payments received, and offline ones recorded"),
+        // api-assets (issue 20)
+        (name = "assets", description = "Customers' equipment and rentals, and their maintenance schedules"),
     ),
 )]
 pub struct ApiDoc;
@@ -200,6 +208,13 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10 + 6);
+        assert_eq!(
+            endpoints().len(),
+            5 + 7 + 10
+            // api-job-files (issue 20)
+            + 6
+            // api-assets (issue 20)
+            + 8
+        );
     }
 }

@@ -9,6 +9,9 @@ pub mod import;
 pub mod list;
 pub mod show;
 pub mod sites;
+// api-assets (issue 20)
+pub mod equipment;
+mod equipment_view;
 
 pub use list::list;
 pub use show::show;

@@ -84,6 +84,8 @@ struct CustomerPage {
     sections: Vec<Section>,
     timeline: Vec<TimelineEntry>,
     older: Option<String>,
+    // api-assets (issue 20)
+    equipment: Vec<super::equipment_view::AssetView>,
     notice: Option<&'static str>,
     error: Option<&'static str>,
 }
@@ -127,6 +129,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "site_saved" => "Site saved.",
         "site_deactivated" => "Site deactivated. Its jobs keep it.",
         "site_reactivated" => "Site reactivated.",
+        // api-assets (issue 20)
+        code if super::equipment_view::notice(code).is_some() => {
+            return super::equipment_view::notice(code);
+        }
         _ => return None,
     })
 }
@@ -384,6 +390,8 @@ pub async fn show(
         sections,
         timeline,
         older,
+        // api-assets (issue 20)
+        equipment: super::equipment_view::views(&state, &staff, account).await?,
         notice: query.done.as_deref().and_then(notice_text),
         error: query.error.as_deref().and_then(error_text),
     })

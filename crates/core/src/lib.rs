@@ -38,3 +38,5 @@ pub mod local_time;
 pub mod request_form;
 pub mod visits;
 pub mod webhooks;
+// api-people (issue 20)
+pub mod portal_access;

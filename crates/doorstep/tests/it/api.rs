@@ -126,6 +126,9 @@ pub(crate) struct Setup {
     pub(crate) bolt_job: i64,
     /// Bolt's draft invoice and its payment (api-billing).
     pub(crate) bolt_billing: crate::api_billing::BoltBilling,
+    // api-people (issue 20)
+    /// Bolt's contact and site.
+    pub(crate) bolt_people: crate::api_people::BoltPeople,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -157,6 +160,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_job = insert_job(&app, bolt.id, CustomerId(bolt_customer), "J-1").await;
     let _ = people;
     let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
+    // api-people (issue 20)
+    let bolt_people = crate::api_people::bolt_people(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -168,6 +173,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_customer,
         bolt_job,
         bolt_billing,
+        // api-people (issue 20)
+        bolt_people,
     }
 }
 
@@ -220,6 +227,9 @@ fn taking_over(path: &str) -> Value {
         p if p.ends_with("/status") => json!({"status": "cancelled"}),
         p if p.ends_with("/technicians") => json!({"technician_ids": []}),
         p if p.starts_with("/api/v1/jobs/") => json!({"summary": "Taken over"}),
+        // api-people (issue 20)
+        p if p.ends_with("/access") => json!({"action": "disable"}),
+        p if p.starts_with("/api/v1/contacts/") => json!({"first_name": "Taken over"}),
         _ => json!({"name": "Taken over"}),
     }
 }
@@ -228,6 +238,9 @@ fn taking_over(path: &str) -> Value {
 fn bolt_id_for(s: &Setup, path: &str) -> i64 {
     match path {
         p if p.starts_with("/api/v1/jobs/") => s.bolt_job,
+        // api-people (issue 20)
+        p if p.starts_with("/api/v1/contacts/") => s.bolt_people.contact,
+        p if p.starts_with("/api/v1/sites/") => s.bolt_people.site,
         _ => s.bolt_customer,
     }
 }
@@ -390,6 +403,8 @@ both_backends! {
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
         let jobs_before = bolt_jobs(app, bolt.id).await;
         let billing_before = s.bolt_billing.rows(app, bolt.id).await;
+        // api-people (issue 20)
+        let people_before = s.bolt_people.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
@@ -408,6 +423,8 @@ both_backends! {
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
         assert_eq!(bolt_jobs(app, bolt.id).await, jobs_before);
         assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
+        // api-people (issue 20)
+        assert!(s.bolt_people.rows(app, bolt.id).await == people_before, "Bolt's contact and site unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

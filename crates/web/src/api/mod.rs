@@ -14,6 +14,10 @@ pub mod lines;
 pub mod paging;
 pub mod payments;
 pub mod problem;
+// api-people (issue 20)
+pub mod contact_access;
+pub mod contacts;
+pub mod sites;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -45,10 +49,16 @@ use crate::views::OfficeChrome;
         // api-billing
         invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
         payments::create, payments::list, payments::show,
+        // api-people (issue 20)
+        contacts::list, contacts::create, contacts::show, contacts::update, contacts::upsert, contact_access::change,
+        sites::list, sites::create, sites::show, sites::update,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
         jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
+        // api-people (issue 20)
+        contacts::Contact, contacts::ContactList, contacts::ContactInput, contact_access::AccessInput,
+        sites::Site, sites::SiteList, sites::SiteInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -57,6 +67,9 @@ use crate::views::OfficeChrome;
         // api-billing
         (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
         (name = "payments", description = "Payments received, and offline ones recorded"),
+        // api-people (issue 20)
+        (name = "contacts", description = "Customers' contacts and their portal access"),
+        (name = "sites", description = "Customers' service addresses"),
     ),
 )]
 pub struct ApiDoc;
@@ -195,6 +208,9 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10);
+        assert_eq!(
+            endpoints().len(),
+            5 + 7 + 10 + 10 /* api-people (issue 20) */
+        );
     }
 }

@@ -215,7 +215,7 @@ fn blank() -> ContactFields {
     }
 }
 
-/// The fields of contact `c` with sites `sites`, as the office form would hold them.
+/// The fields of contact `c` as the office form would hold them (its external id kept).
 fn fields_of(c: &Contact) -> ContactFields {
     ContactFields {
         first_name: c.first_name.clone(),

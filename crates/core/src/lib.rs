@@ -40,3 +40,5 @@ pub mod visits;
 pub mod webhooks;
 // api-assets (issue 20)
 pub mod assets;
+// api-people (issue 20)
+pub mod portal_access;

@@ -421,6 +421,12 @@ impl Tx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        // api-people (issue 20): an accepted invitation or a forced reset changes the
+        // access state of the login's contacts, which the API lists by change time.
+        crate::on_tx!(self, c => sqlx::query(
+            "UPDATE contacts SET updated_at = $3 WHERE company_id = $1 AND login_id = $2")
+            .bind(company.0).bind(login.0).bind(at)
+            .execute(&mut *c).await.map(|_| ()))?;
         self.revoke_login_links(company, login).await?;
         Ok(())
     }

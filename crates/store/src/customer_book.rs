@@ -57,6 +57,9 @@ pub struct ContactInput {
     pub role: ContactRole,
     /// Receives invoices.
     pub is_billing: bool,
+    /// The contact's id in another system, unique per company: `None` keeps what it
+    /// has (the office's forms never show it), `Some(None)` clears it.
+    pub external_ref: Option<Option<String>>,
 }
 
 /// A site's fields as the office edits them.
@@ -315,6 +318,7 @@ impl Tx {
                 ("phone", (&c.phone).into()),
                 ("role", c.role.as_str().into()),
                 ("is_billing", c.is_billing.into()),
+                ("external_ref", c.external_ref.clone().flatten().into()),
                 ("created_at", at.into()),
                 ("updated_at", at.into()),
             ],
@@ -357,11 +361,12 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let n = on_tx!(self, x => sqlx::query(
             "UPDATE contacts SET first_name = $3, last_name = $4, email = $5, phone = $6, role = $7, \
-             is_billing = $8, login_id = CASE WHEN $9 THEN NULL ELSE login_id END, updated_at = $10 \
+             is_billing = $8, login_id = CASE WHEN $9 THEN NULL ELSE login_id END, updated_at = $10, \
+             external_ref = CASE WHEN $11 THEN $12 ELSE external_ref END \
              WHERE company_id = $1 AND id = $2")
             .bind(company.0).bind(id.0).bind(&c.first_name).bind(&c.last_name).bind(&c.email)
             .bind(&c.phone).bind(c.role.as_str()).bind(c.is_billing).bind(forget_login)
-            .bind(db_time(now()))
+            .bind(db_time(now())).bind(c.external_ref.is_some()).bind(c.external_ref.clone().flatten())
             .execute(&mut *x).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);

@@ -71,6 +71,8 @@ pub mod visits;
 pub mod webhooks;
 // api-assets (issue 20)
 pub mod asset_book;
+// api-people (issue 20)
+pub mod api_people;
 
 // The raw pools and the SQL-running macros are for the store itself, its tests and the
 // integration tests: public only with the `test-support` feature (dev-dependencies only).

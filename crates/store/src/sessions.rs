@@ -277,6 +277,12 @@ impl Tx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        // api-people (issue 20): the login's contacts changed state, so a sync that lists
+        // contacts by change time sees the lock.
+        on_tx!(self, c => sqlx::query(
+            "UPDATE contacts SET updated_at = $3 WHERE company_id = $1 AND login_id = $2")
+            .bind(company.0).bind(login.0).bind(at)
+            .execute(&mut *c).await.map(|_| ()))?;
         if locked {
             self.delete_sessions_of(company, SessionOwner::Login(login), None)
                 .await?;

@@ -467,6 +467,17 @@ routes! {
     POST "/office/maintenance/{id}/edit" => office::customers::equipment::save_schedule, Staff;
     GET  "/office/maintenance/{id}/remove" => office::customers::equipment::confirm_remove_schedule, Staff;
     POST "/office/maintenance/{id}/remove" => office::customers::equipment::remove_schedule, Staff;
+    // api-people (issue 20)
+    GET  "/api/v1/contacts" => api::contacts::list, Api;
+    POST "/api/v1/contacts" => api::contacts::create, Api;
+    GET  "/api/v1/contacts/{id}" => api::contacts::show, Api;
+    PATCH "/api/v1/contacts/{id}" => api::contacts::update, Api;
+    PUT  "/api/v1/contacts/external/{external_ref}" => api::contacts::upsert, Api;
+    POST "/api/v1/contacts/{id}/access" => api::contact_access::change, Api;
+    GET  "/api/v1/sites" => api::sites::list, Api;
+    POST "/api/v1/sites" => api::sites::create, Api;
+    GET  "/api/v1/sites/{id}" => api::sites::show, Api;
+    PATCH "/api/v1/sites/{id}" => api::sites::update, Api;
 }
 
 /// Builds the application's router over `state`.

@@ -2,12 +2,14 @@
 //! A company contact sees the whole account; a site contact names at least one of the
 //! account's active sites and sees only those.
 
+use doorstep_core::Invalid;
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::customers::{
-    check_contact_sites, check_name, check_optional_email, check_optional_name, check_phone,
-    check_role,
+    check_contact_sites, check_external_ref, check_name, check_optional_email, check_optional_name,
+    check_phone, check_role,
 };
-use doorstep_core::ids::{ContactId, CustomerId, SiteId};
+use doorstep_core::ids::{CompanyId, ContactId, CustomerId, SiteId};
+use doorstep_store::Tx;
 use doorstep_store::customer_book::ContactInput;
 
 use super::{active_account, end_sessions};
@@ -31,6 +33,9 @@ pub struct ContactFields {
     pub sites: Vec<i64>,
     /// Receives invoices.
     pub is_billing: bool,
+    /// The contact's id in another system (the API's): `None` keeps what the contact
+    /// has (the office's forms never show it), empty clears it.
+    pub external_ref: Option<String>,
 }
 
 /// A contact as typed, checked (its sites are checked against the account on saving).
@@ -49,20 +54,30 @@ impl Contact {
         let email = e.check(check_optional_email("email", &f.email));
         let phone = e.check(check_phone("phone", &f.phone));
         let role = e.check(check_role(&f.role));
-        match (first, last, email, phone, role) {
-            (Some(first_name), Some(last_name), Some(email), Some(phone), Some(role)) => {
-                Ok(Contact {
-                    input: ContactInput {
-                        first_name,
-                        last_name,
-                        email,
-                        phone,
-                        role,
-                        is_billing: f.is_billing,
-                    },
-                    sites: f.sites.iter().copied().map(SiteId).collect(),
-                })
-            }
+        let external_ref = match &f.external_ref {
+            None => Some(None),
+            Some(raw) => e.check(check_external_ref(raw)).map(Some),
+        };
+        match (first, last, email, phone, role, external_ref) {
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(phone),
+                Some(role),
+                Some(external_ref),
+            ) => Ok(Contact {
+                input: ContactInput {
+                    first_name,
+                    last_name,
+                    email,
+                    phone,
+                    role,
+                    is_billing: f.is_billing,
+                    external_ref,
+                },
+                sites: f.sites.iter().copied().map(SiteId).collect(),
+            }),
             _ => Err(e),
         }
     }
@@ -80,7 +95,30 @@ fn detail(c: &ContactInput, sites: &[SiteId]) -> serde_json::Value {
         "role": c.role.as_str(),
         "sites": sites.iter().map(|s| s.0).collect::<Vec<_>>(),
         "is_billing": c.is_billing,
+        "external_ref": c.external_ref,
     })
+}
+
+/// Refuses an external reference another contact of the company has.
+async fn check_external_ref_free(
+    tx: &mut Tx,
+    company: CompanyId,
+    id: Option<ContactId>,
+    c: &ContactInput,
+) -> Result<(), AppError> {
+    if let Some(Some(reference)) = &c.external_ref
+        && let Some(other) = tx.contact_with_external_ref(company, reference, id).await?
+    {
+        return Err(Invalid::new(
+            "external_ref",
+            format!(
+                "Contact {} already has this external reference; each contact's must be different.",
+                other.0
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Adds a contact to active account `customer`. Refused with [`AppError::NotFound`] for
@@ -98,6 +136,7 @@ pub async fn add(
     active_account(&mut tx, company, customer).await?;
     let own = tx.active_site_ids(company, customer).await?;
     let sites = check_contact_sites(contact.input.role, &contact.sites, &own)?;
+    check_external_ref_free(&mut tx, company, None, &contact.input).await?;
     let id = tx
         .insert_office_contact(company, customer, &contact.input)
         .await?;
@@ -142,6 +181,7 @@ pub async fn edit(
     }
     let own = tx.active_site_ids(company, old.customer).await?;
     let sites = check_contact_sites(contact.input.role, &contact.sites, &own)?;
+    check_external_ref_free(&mut tx, company, Some(id), &contact.input).await?;
     // A changed email leaves the old login behind: enabling access later finds or makes
     // the new address's login.
     tx.update_contact(company, id, &contact.input, email_changed)
@@ -204,4 +244,63 @@ pub async fn reactivate(app: &App, staff: &StaffActor, id: ContactId) -> Result<
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     Ok(())
+}
+
+/// Creates the contact whose external reference the command carries on account
+/// `customer`, or saves it when a contact has it already (the API's upsert; the same
+/// checks as [`add`] and [`edit`]). Answers the contact and whether it was made. Refused
+/// with [`AppError::Invalid`] on `external_ref` when the command has none, and on
+/// `customer_id` when no account is named for a new contact or another account is named
+/// for an existing one (a contact never moves between accounts).
+pub async fn upsert_by_external_ref(
+    app: &App,
+    staff: &StaffActor,
+    customer: Option<CustomerId>,
+    contact: Contact,
+) -> Result<(ContactId, bool), AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let Some(Some(reference)) = contact.input.external_ref.clone() else {
+        return Err(Invalid::new(
+            "external_ref",
+            "Enter the contact's id in your other system to create or update it by that id.",
+        )
+        .into());
+    };
+    let company = staff.company().id;
+    match app
+        .store
+        .contact_by_external_ref(company, &reference)
+        .await?
+    {
+        Some(id) => {
+            let old = app
+                .store
+                .api_contact(company, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if customer.is_some_and(|c| c.0 != old.customer_id) {
+                return Err(stays_with_account());
+            }
+            edit(app, staff, id, contact).await?;
+            Ok((id, false))
+        }
+        None => {
+            let customer = customer.ok_or_else(|| {
+                AppError::from(Invalid::new(
+                    "customer_id",
+                    "Name the customer whose contact this is.",
+                ))
+            })?;
+            Ok((add(app, staff, customer, contact).await?, true))
+        }
+    }
+}
+
+/// The refusal of a contact moved to another account.
+pub fn stays_with_account() -> AppError {
+    Invalid::new(
+        "customer_id",
+        "A contact stays with its customer; add a new contact to the other customer instead.",
+    )
+    .into()
 }

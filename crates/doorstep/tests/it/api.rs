@@ -129,6 +129,9 @@ pub(crate) struct Setup {
     // api-assets (issue 20)
     /// Bolt's asset and its maintenance schedule.
     pub(crate) bolt_assets: crate::api_assets::BoltAssets,
+    // api-people (issue 20)
+    /// Bolt's contact and site.
+    pub(crate) bolt_people: crate::api_people::BoltPeople,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -162,6 +165,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
     // api-assets (issue 20)
     let bolt_assets = crate::api_assets::bolt_assets(&app, bolt.id, bolt_customer).await;
+    // api-people (issue 20)
+    let bolt_people = crate::api_people::bolt_people(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -175,6 +180,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_billing,
         // api-assets (issue 20)
         bolt_assets,
+        // api-people (issue 20)
+        bolt_people,
     }
 }
 
@@ -231,6 +238,9 @@ fn taking_over(path: &str) -> Value {
         p if p.starts_with("/api/v1/maintenance-schedules/") || p.ends_with("/maintenance-schedules") => {
             json!({"title": "Taken over", "interval_days": 30})
         }
+        // api-people (issue 20)
+        p if p.ends_with("/access") => json!({"action": "disable"}),
+        p if p.starts_with("/api/v1/contacts/") => json!({"first_name": "Taken over"}),
         _ => json!({"name": "Taken over"}),
     }
 }
@@ -241,6 +251,9 @@ fn bolt_id_for(s: &Setup, path: &str) -> i64 {
         p if p.starts_with("/api/v1/jobs/") => s.bolt_job,
         // api-assets (issue 20)
         p if s.bolt_assets.id_for(p).is_some() => s.bolt_assets.id_for(p).unwrap_or_default(),
+        // api-people (issue 20)
+        p if p.starts_with("/api/v1/contacts/") => s.bolt_people.contact,
+        p if p.starts_with("/api/v1/sites/") => s.bolt_people.site,
         _ => s.bolt_customer,
     }
 }
@@ -405,6 +418,8 @@ both_backends! {
         let billing_before = s.bolt_billing.rows(app, bolt.id).await;
         // api-assets (issue 20)
         let assets_before = s.bolt_assets.rows(app, bolt.id).await;
+        // api-people (issue 20)
+        let people_before = s.bolt_people.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
@@ -425,6 +440,8 @@ both_backends! {
         assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
         // api-assets (issue 20)
         assert!(s.bolt_assets.rows(app, bolt.id).await == assets_before, "Bolt's asset and schedule unchanged");
+        // api-people (issue 20)
+        assert!(s.bolt_people.rows(app, bolt.id).await == people_before, "Bolt's contact and site unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

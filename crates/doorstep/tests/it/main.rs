@@ -56,3 +56,5 @@ mod setup;
 // api-assets (issue 20)
 mod api_assets;
 mod assets;
+// api-people (issue 20)
+mod api_people;

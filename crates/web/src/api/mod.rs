@@ -17,6 +17,10 @@ pub mod payments;
 pub mod problem;
 // api-assets (issue 20)
 pub mod assets;
+// api-people (issue 20)
+pub mod contact_access;
+pub mod contacts;
+pub mod sites;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -52,6 +56,9 @@ use crate::views::OfficeChrome;
         job_files::list, job_files::add, job_files::show, job_files::content, job_files::visibility, job_files::remove,
         // api-assets (issue 20)
         assets::list, assets::create, assets::show, assets::update, assets::schedules, assets::create_schedule, assets::update_schedule, assets::delete_schedule,
+        // api-people (issue 20)
+        contacts::list, contacts::create, contacts::show, contacts::update, contacts::upsert, contact_access::change,
+        sites::list, sites::create, sites::show, sites::update,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
@@ -60,6 +67,9 @@ use crate::views::OfficeChrome;
         job_files::JobFile, job_files::JobFileList, job_files::JobFilesUpload, job_files::VisibilityInput,
         // api-assets (issue 20)
         assets::Asset, assets::AssetList, assets::AssetInput, assets::MaintenanceSchedule, assets::MaintenanceScheduleList, assets::MaintenanceScheduleInput,
+        // api-people (issue 20)
+        contacts::Contact, contacts::ContactList, contacts::ContactInput, contact_access::AccessInput,
+        sites::Site, sites::SiteList, sites::SiteInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -70,6 +80,9 @@ use crate::views::OfficeChrome;
         (name = "payments", description = "Payments received, and offline ones recorded"),
         // api-assets (issue 20)
         (name = "assets", description = "Customers' equipment and rentals, and their maintenance schedules"),
+        // api-people (issue 20)
+        (name = "contacts", description = "Customers' contacts and their portal access"),
+        (name = "sites", description = "Customers' service addresses"),
     ),
 )]
 pub struct ApiDoc;
@@ -215,6 +228,8 @@ mod tests {
             + 6
             // api-assets (issue 20)
             + 8
+            // api-people (issue 20)
+            + 10
         );
     }
 }

@@ -47,6 +47,8 @@ fn fields_of(pairs: &[(String, String)]) -> ContactFields {
             .filter_map(|(_, v)| v.parse().ok())
             .collect(),
         is_billing: field(pairs, "is_billing") == "1",
+        // The office's form has no external reference: it keeps the contact's.
+        external_ref: None,
     }
 }
 

@@ -69,6 +69,8 @@ pub mod tokens;
 pub mod two_factor;
 pub mod visits;
 pub mod webhooks;
+// api-estimates (issue 20)
+pub mod api_estimates;
 
 // The raw pools and the SQL-running macros are for the store itself, its tests and the
 // integration tests: public only with the `test-support` feature (dev-dependencies only).

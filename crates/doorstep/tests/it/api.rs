@@ -126,6 +126,9 @@ pub(crate) struct Setup {
     pub(crate) bolt_job: i64,
     /// Bolt's draft invoice and its payment (api-billing).
     pub(crate) bolt_billing: crate::api_billing::BoltBilling,
+    // api-estimates (issue 20)
+    /// Bolt's estimate and catalogue item (api-estimates).
+    pub(crate) bolt_estimates: crate::api_estimates::BoltEstimates,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -157,6 +160,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_job = insert_job(&app, bolt.id, CustomerId(bolt_customer), "J-1").await;
     let _ = people;
     let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
+    // api-estimates (issue 20)
+    let bolt_estimates = crate::api_estimates::bolt_estimates(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -168,6 +173,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_customer,
         bolt_job,
         bolt_billing,
+        // api-estimates (issue 20)
+        bolt_estimates,
     }
 }
 
@@ -219,6 +226,13 @@ fn taking_over(path: &str) -> Value {
     match path {
         p if p.ends_with("/status") => json!({"status": "cancelled"}),
         p if p.ends_with("/technicians") => json!({"technician_ids": []}),
+        // api-estimates (issue 20)
+        p if p.ends_with("/lines") => json!({"lines": []}),
+        p if p.ends_with("/schedule") => json!({"schedule_type": "am", "date": "2026-05-05"}),
+        p if p.ends_with("/send") || p.ends_with("/convert") || p.ends_with("/unschedule") => {
+            json!({})
+        }
+        p if p.starts_with("/api/v1/estimates/") => json!({"title": "Taken over"}),
         p if p.starts_with("/api/v1/jobs/") => json!({"summary": "Taken over"}),
         _ => json!({"name": "Taken over"}),
     }
@@ -390,12 +404,16 @@ both_backends! {
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
         let jobs_before = bolt_jobs(app, bolt.id).await;
         let billing_before = s.bolt_billing.rows(app, bolt.id).await;
+        // api-estimates (issue 20)
+        let estimates_before = s.bolt_estimates.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
         for rule in with_id {
             // Bolt's id of the route's kind.
-            let id = s.bolt_billing.id_for(rule.path).unwrap_or_else(|| bolt_id_for(&s, rule.path));
+            let id = s.bolt_billing.id_for(rule.path)
+                .or_else(|| s.bolt_estimates.id_for(rule.path)) // api-estimates (issue 20)
+                .unwrap_or_else(|| bolt_id_for(&s, rule.path));
             let path = rule.path.replace("{id}", &id.to_string());
             let body = (rule.method != "GET").then(|| taking_over(rule.path));
             problem(&call(app, api, "acme", rule.method, &path, key, body).await, 404, "not-found");
@@ -408,6 +426,8 @@ both_backends! {
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
         assert_eq!(bolt_jobs(app, bolt.id).await, jobs_before);
         assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
+        // api-estimates (issue 20)
+        assert!(s.bolt_estimates.rows(app, bolt.id).await == estimates_before, "Bolt's estimate and catalogue item unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

@@ -14,6 +14,11 @@ pub mod lines;
 pub mod paging;
 pub mod payments;
 pub mod problem;
+// api-estimates (issue 20)
+pub mod catalogue;
+pub mod estimates;
+pub mod job_lines;
+pub mod job_schedule;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -45,10 +50,18 @@ use crate::views::OfficeChrome;
         // api-billing
         invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
         payments::create, payments::list, payments::show,
+        // api-estimates (issue 20)
+        estimates::list, estimates::create, estimates::show, estimates::update, estimates::upsert, estimates::send, estimates::convert,
+        catalogue::list, catalogue::create, catalogue::show, catalogue::update,
+        job_lines::show, job_lines::replace, job_schedule::schedule, job_schedule::unschedule,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
         jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
+        // api-estimates (issue 20)
+        estimates::Estimate, estimates::EstimateSummary, estimates::EstimateList, estimates::EstimateInput, estimates::SendInput,
+        catalogue::CatalogueItem, catalogue::CatalogueItemList, catalogue::CatalogueItemInput,
+        job_lines::JobLines, job_lines::JobLinesInput, job_schedule::ScheduleInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -57,6 +70,9 @@ use crate::views::OfficeChrome;
         // api-billing
         (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
         (name = "payments", description = "Payments received, and offline ones recorded"),
+        // api-estimates (issue 20)
+        (name = "estimates", description = "Estimates: drafts with lines, sent, converted to jobs"),
+        (name = "catalogue", description = "The catalogue of products and services the portal offers"),
     ),
 )]
 pub struct ApiDoc;
@@ -195,6 +211,11 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10);
+        assert_eq!(
+            endpoints().len(),
+            5 + 7 + 10
+            // api-estimates (issue 20)
+            + 15
+        );
     }
 }

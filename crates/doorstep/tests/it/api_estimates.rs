@@ -54,7 +54,7 @@ impl BoltEstimates {
     }
 }
 
-/// Makes Bolt's approved estimate (convertible, were it acme's) and a catalogue item.
+/// Makes Bolt's draft estimate and a catalogue item.
 pub(crate) async fn bolt_estimates(app: &TestApp, bolt: CompanyId, customer: i64) -> BoltEstimates {
     let mut tx = app.store.begin().await.unwrap();
     let estimate = tx

@@ -134,6 +134,15 @@ async fn last_audit(s: &Setup) -> (String, String) {
         .bind(acme.id.0).fetch_one(p).await).unwrap()
 }
 
+/// Everything a request could write, but the keys' last use.
+async fn written(app: &TestApp) -> crate::snapshot::Snapshot {
+    crate::snapshot::snapshot(app)
+        .await
+        .into_iter()
+        .filter(|(t, _)| !matches!(*t, "api_keys" | "sessions"))
+        .collect()
+}
+
 fn lines() -> Value {
     json!([
         {"description": "Water heater", "unit_price_minor": 120000, "tax_name": "VAT", "tax_rate_bp": 1000},
@@ -284,7 +293,7 @@ both_backends! {
         let made = draft(&s).await;
         let id = made["id"].as_i64().unwrap();
         let (customer, _) = household(&s).await;
-        let before = crate::snapshot::snapshot(app).await;
+        let before = written(app).await;
         problem(&call(app, api, "acme", "GET", "/api/v1/estimates", None, None).await, 401, "unauthorized");
         for (method, path) in [("POST", "/api/v1/estimates".to_owned()), ("PATCH", format!("/api/v1/estimates/{id}")),
             ("PUT", "/api/v1/estimates/external/X-1".to_owned()), ("POST", format!("/api/v1/estimates/{id}/send")),
@@ -326,7 +335,7 @@ both_backends! {
         for q in ["status=late", "customer_id=x", "limit=0", "cursor=zz", "updated_since=soon"] {
             problem(&call(app, api, "acme", "GET", &format!("/api/v1/estimates?{q}"), key, None).await, 400, "invalid-parameter");
         }
-        assert!(crate::snapshot::snapshot(app).await == before, "nothing written by a refusal");
+        assert!(written(app).await == before, "nothing written by a refusal");
         let (_, _, still) = call(app, api, "acme", "GET", &format!("/api/v1/estimates/{id}"), key, None).await;
         assert_eq!(still, made, "nothing changed by a refusal");
         // An empty estimate cannot be sent.
@@ -371,7 +380,7 @@ both_backends! {
         assert_eq!(last_audit(&s).await.0, "catalogue_item.shown");
 
         // Refusals.
-        let before = crate::snapshot::snapshot(app).await;
+        let before = written(app).await;
         problem(&call(app, api, "acme", "POST", "/api/v1/catalogue-items", Some(&s.read), Some(json!({"kind": "service", "name": "X"}))).await, 403, "forbidden");
         problem(&call(app, api, "acme", "PATCH", &one, Some(&s.read), Some(json!({"name": "X"}))).await, 403, "forbidden");
         for path in ["/api/v1/catalogue-items/999999", "/api/v1/catalogue-items/x"] {
@@ -393,7 +402,7 @@ both_backends! {
         for q in ["limit=500", "cursor=zz", "updated_since=soon"] {
             problem(&call(app, api, "acme", "GET", &format!("/api/v1/catalogue-items?{q}"), key, None).await, 400, "invalid-parameter");
         }
-        assert!(crate::snapshot::snapshot(app).await == before, "nothing written by a refusal");
+        assert!(written(app).await == before, "nothing written by a refusal");
     }
 
     /// A job's lines are read and replaced as a whole (the job's total follows);
@@ -418,7 +427,7 @@ both_backends! {
         assert_eq!(the_job["total_minor"], saved["total_minor"]);
         assert_eq!(last_audit(&s).await, ("lines.replaced".to_owned(), "api".to_owned()));
 
-        let before = crate::snapshot::snapshot(app).await;
+        let before = written(app).await;
         problem(&call(app, api, "acme", "PUT", &path, Some(&s.read), Some(json!({"lines": []}))).await, 403, "forbidden");
         for p in ["/api/v1/jobs/999999/lines", "/api/v1/jobs/x/lines"] {
             problem(&call(app, api, "acme", "GET", p, key, None).await, 404, "not-found");
@@ -426,7 +435,7 @@ both_backends! {
         }
         for (body, field) in [
             (json!({"lines": [{"description": "Ok"}, {"description": ""}]}), "lines[1].description"),
-            (json!({"lines": [{"description": "Ok", "quantity_milli": 0}]}), "lines[0].quantity_milli"),
+            (json!({"lines": [{"description": "Ok", "quantity_milli": -1000}]}), "lines[0].quantity_milli"),
             (json!({"lines": [{"description": "Ok"}], "discount_minor": -5}), "discount_minor"),
             (json!({"items": []}), "body"),
         ] {
@@ -434,7 +443,7 @@ both_backends! {
             problem(&refused, 422, "validation");
             assert!(fields(&refused).contains(&field.to_owned()), "{body}: {}", refused.2);
         }
-        assert!(crate::snapshot::snapshot(app).await == before, "nothing written by a refusal");
+        assert!(written(app).await == before, "nothing written by a refusal");
     }
 
     /// A job is scheduled (exact hours from RFC 3339 instants, or a morning) and
@@ -466,7 +475,7 @@ both_backends! {
         let message = moved.2["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(&schedule) && !message.contains("form"), "{message}");
 
-        let before = crate::snapshot::snapshot(app).await;
+        let before = written(app).await;
         for (body, field) in [
             (json!({"schedule_type": "am"}), "date"),
             (json!({"schedule_type": "soon", "date": "2026-05-05"}), "schedule_type"),
@@ -486,7 +495,7 @@ both_backends! {
         for p in ["/api/v1/jobs/999999/schedule", "/api/v1/jobs/999999/unschedule", "/api/v1/jobs/x/schedule"] {
             problem(&call(app, api, "acme", "POST", p, key, Some(json!({"schedule_type": "am", "date": "2026-05-05"}))).await, 404, "not-found");
         }
-        assert!(crate::snapshot::snapshot(app).await == before, "nothing written by a refusal");
+        assert!(written(app).await == before, "nothing written by a refusal");
 
         // A cancelled job is neither scheduled nor unscheduled.
         let (status, _, _) = call(app, api, "acme", "POST", &format!("/api/v1/jobs/{id}/status"), key, Some(json!({"status": "cancelled"}))).await;

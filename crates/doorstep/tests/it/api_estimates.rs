@@ -256,7 +256,7 @@ both_backends! {
         // Convert: refused until approved; then a job with the lines, once.
         let convert = format!("/api/v1/estimates/{id}/convert");
         problem(&call(app, api, "acme", "POST", &convert, key, None).await, 409, "conflict");
-        doorstep_store::on_pool!(app.store, p => sqlx::query("UPDATE estimates SET status = 'approved' WHERE id = $1").bind(id).execute(p).await).unwrap();
+        doorstep_store::on_pool!(app.store, p => sqlx::query("UPDATE estimates SET status = 'approved' WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected())).unwrap();
         let jobs = count(&s, "jobs").await;
         let (status, headers, job) = call(app, api, "acme", "POST", &convert, key, None).await;
         assert_eq!(status, 201, "{job}");

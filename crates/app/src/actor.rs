@@ -274,8 +274,8 @@ impl std::ops::Deref for Admin<'_> {
 
 /// An API key acting for its company (`Authorization: Bearer`): built only by
 /// [`crate::api_keys::authenticate`] from a live, unrevoked key. Its writes go through the
-/// office's own use cases as an office member (never an administrator) on behalf of the
-/// administrator who made the key, and are audited as the key's (`actor_kind = api`).
+/// office's own use cases as an office member on behalf of the administrator who made
+/// the key (as that administrator only for the admin settings, [`ApiActor::admin`]), and are audited as the key's (`actor_kind = api`).
 #[derive(Debug, Clone)]
 pub struct ApiActor {
     office: StaffActor,
@@ -326,5 +326,14 @@ impl ApiActor {
                 "This API key may only read; make a key with the write scope to change data.",
             ))
         }
+    }
+
+    // api-estimates (issue 20)
+    /// The administrator who made the key, for the admin-only settings the API changes
+    /// (the catalogue): a key is made only by an administrator, so a write key may do
+    /// their admin writes, audited as the key's. Refused as [`ApiActor::writer`] is for a
+    /// read-only key.
+    pub fn admin(&self) -> Result<Admin<'_>, AppError> {
+        self.writer().map(Admin)
     }
 }

@@ -52,6 +52,11 @@ pub fn may_move(from: JobStatus, to: JobStatus) -> bool {
     }
 }
 
+/// The refusal of a move to scheduled or unscheduled, which the schedule form makes (the
+/// API words its own, pointing to its schedule endpoint).
+pub const USE_SCHEDULE_FORM: &str =
+    "Use the schedule form to give the job a visit time or take it away.";
+
 /// Checks a move, with the sentence the office reads when it is refused.
 pub fn check_move(from: JobStatus, to: JobStatus) -> Result<(), Invalid> {
     if may_move(from, to) {
@@ -66,7 +71,7 @@ pub fn check_move(from: JobStatus, to: JobStatus) -> Result<(), Invalid> {
     } else if from == to {
         format!("This job is {} already.", from.label().to_lowercase())
     } else if matches!(to, JobStatus::Scheduled | JobStatus::Unscheduled) {
-        "Use the schedule form to give the job a visit time or take it away.".to_owned()
+        USE_SCHEDULE_FORM.to_owned()
     } else {
         format!(
             "A job that is {} cannot go back to {}.",

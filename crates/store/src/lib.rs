@@ -73,6 +73,8 @@ pub mod webhooks;
 pub mod asset_book;
 // api-people (issue 20)
 pub mod api_people;
+// api-estimates (issue 20)
+pub mod api_estimates;
 
 // The raw pools and the SQL-running macros are for the store itself, its tests and the
 // integration tests: public only with the `test-support` feature (dev-dependencies only).

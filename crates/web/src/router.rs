@@ -478,6 +478,22 @@ routes! {
     POST "/api/v1/sites" => api::sites::create, Api;
     GET  "/api/v1/sites/{id}" => api::sites::show, Api;
     PATCH "/api/v1/sites/{id}" => api::sites::update, Api;
+    // api-estimates (issue 20)
+    GET  "/api/v1/estimates" => api::estimates::list, Api;
+    POST "/api/v1/estimates" => api::estimates::create, Api;
+    GET  "/api/v1/estimates/{id}" => api::estimates::show, Api;
+    PATCH "/api/v1/estimates/{id}" => api::estimates::update, Api;
+    PUT  "/api/v1/estimates/external/{external_ref}" => api::estimates::upsert, Api;
+    POST "/api/v1/estimates/{id}/send" => api::estimates::send, Api;
+    POST "/api/v1/estimates/{id}/convert" => api::estimates::convert, Api;
+    GET  "/api/v1/catalogue-items" => api::catalogue::list, Api;
+    POST "/api/v1/catalogue-items" => api::catalogue::create, Api;
+    GET  "/api/v1/catalogue-items/{id}" => api::catalogue::show, Api;
+    PATCH "/api/v1/catalogue-items/{id}" => api::catalogue::update, Api;
+    GET  "/api/v1/jobs/{id}/lines" => api::job_lines::show, Api;
+    PUT  "/api/v1/jobs/{id}/lines" => api::job_lines::replace, Api;
+    POST "/api/v1/jobs/{id}/schedule" => api::job_schedule::schedule, Api;
+    POST "/api/v1/jobs/{id}/unschedule" => api::job_schedule::unschedule, Api;
 }
 
 /// Builds the application's router over `state`.

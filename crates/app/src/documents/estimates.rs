@@ -4,8 +4,9 @@
 //! selected lines.
 
 use doorstep_core::authz::OfficeArea;
+use doorstep_core::customers::check_external_ref;
 use doorstep_core::deposits::{Deposit, parse_deposit};
-use doorstep_core::documents as rules;
+use doorstep_core::documents::{self as rules, LineOwnerKind};
 use doorstep_core::ids::{ContactId, CustomerId};
 use doorstep_core::money::Currency;
 use doorstep_core::status::{EstimateStatus, JobKind, JobStatus};
@@ -13,10 +14,11 @@ use doorstep_core::validation::Invalid;
 use doorstep_mail::EmailKind;
 use doorstep_store::billing::NewEstimate;
 use doorstep_store::jobs::{LineOwner, NewJob, NewLine};
-use doorstep_store::office_documents::{EstimateFields, OfficeEstimate};
+use doorstep_store::office_documents::{EstimateFields, OfficeEstimate, stored_total};
 use doorstep_store::request_inbox::Numbered;
 use time::Date;
 
+use super::lines::Lines;
 use super::money;
 use crate::error::FieldErrors;
 use crate::links::path_segment;
@@ -39,6 +41,10 @@ pub struct EstimateInput {
     expires_on: Option<Date>,
     deposit: Deposit,
     notes: String,
+    /// Lines to save with it (the API sends them with the estimate); `None` keeps them.
+    lines: Option<Lines>,
+    /// Its id in another system (the API's upsert); `None` keeps it.
+    external_ref: Option<String>,
 }
 
 /// An estimate's form as posted.
@@ -111,9 +117,36 @@ impl EstimateInput {
                 expires_on,
                 deposit: deposit_minor,
                 notes,
+                lines: None,
+                external_ref: None,
             }),
             _ => Err(errors),
         }
+    }
+}
+
+impl EstimateInput {
+    /// With `lines` (checked for an estimate) saved in the same change.
+    pub fn with_lines(mut self, lines: Lines) -> Result<EstimateInput, Invalid> {
+        if lines.owner_kind() != LineOwnerKind::Estimate {
+            return Err(Invalid::new(
+                "lines",
+                "These lines were checked for another document.",
+            ));
+        }
+        self.lines = Some(lines);
+        Ok(self)
+    }
+
+    /// With the estimate's id in another system (required, one line, unique per company).
+    pub fn with_external_ref(mut self, raw: &str) -> Result<EstimateInput, Invalid> {
+        self.external_ref = Some(check_external_ref(raw)?.ok_or_else(|| {
+            Invalid::new(
+                "external_ref",
+                "Enter the estimate's id in your other system.",
+            )
+        })?);
+        Ok(self)
     }
 }
 
@@ -156,7 +189,13 @@ pub async fn create(
     input: EstimateInput,
 ) -> Result<String, AppError> {
     staff.require(OfficeArea::DayToDay)?;
+    let lines = input.lines.clone();
+    let external_ref = input.external_ref.clone();
     let (f, deposit_bp) = fields(app, staff, input).await?;
+    let (lines, discount) = lines.as_ref().map_or((Vec::new(), 0), |l| {
+        (l.lines().to_vec(), l.discount_minor())
+    });
+    let total = stored_total(&lines, discount);
     let company = staff.company().id;
     let mut tx = app.store.begin().await?;
     let number = tx.next_number(company, Numbered::Estimate).await?;
@@ -173,17 +212,22 @@ pub async fn create(
                 issued_on: f.issued_on,
                 expires_on: f.expires_on,
                 deposit_minor: f.deposit_minor,
-                total_minor: 0,
+                total_minor: total,
                 approval: None,
                 decline: None,
                 converted_job: None,
             },
         )
         .await?;
-    tx.set_estimate_extras(company, id, &f.notes, 0).await?;
+    tx.set_estimate_extras(company, id, &f.notes, discount)
+        .await?;
     tx.set_deposit_percent(company, id, deposit_bp).await?;
-    let detail =
-        serde_json::json!({"number": number, "title": f.title, "customer_id": f.customer.0});
+    tx.insert_lines(company, LineOwner::Estimate(id), &lines)
+        .await?;
+    if let Some(r) = &external_ref {
+        tx.set_estimate_external_ref(company, id, r).await?;
+    }
+    let detail = serde_json::json!({"number": number, "title": f.title, "customer_id": f.customer.0, "total_minor": total, "external_ref": external_ref});
     let audit = staff.audit("estimate.created", ("estimate", id.0), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
@@ -203,18 +247,72 @@ pub async fn edit(
     if !rules::estimate_editable(e.detail.status) {
         return Err(AppError::conflict("closed", CLOSED));
     }
+    let lines = input.lines.clone();
+    let external_ref = input.external_ref.clone();
     let (f, deposit_bp) = fields(app, staff, input).await?;
     let company = staff.company().id;
+    let id = e.detail.id;
     let mut tx = app.store.begin().await?;
-    if !tx.update_estimate(company, e.detail.id, &f).await? {
+    if !tx.update_estimate(company, id, &f).await? {
         return Err(AppError::conflict("closed", CLOSED));
     }
-    tx.set_deposit_percent(company, e.detail.id, deposit_bp)
-        .await?;
-    let detail = serde_json::json!({"number": e.detail.number, "title": f.title});
+    tx.set_deposit_percent(company, id, deposit_bp).await?;
+    if let Some(l) = &lines
+        && !tx
+            .replace_lines(
+                company,
+                LineOwner::Estimate(id),
+                l.lines(),
+                l.discount_minor(),
+            )
+            .await?
+    {
+        return Err(AppError::conflict("closed", CLOSED));
+    }
+    if let Some(r) = &external_ref {
+        tx.set_estimate_external_ref(company, id, r).await?;
+    }
+    let count = lines.as_ref().map(|l| l.lines().len());
+    let detail = serde_json::json!({"number": e.detail.number, "title": f.title, "lines": count});
     let audit = staff.audit("estimate.edited", ("estimate", e.detail.id.0), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await
+}
+
+/// Creates the estimate whose id in another system is `input`'s external id, or edits it
+/// (as [`edit`]: refused with `closed` once answered) when the company has it; answers
+/// its number and whether it was made.
+pub async fn upsert_by_external_ref(
+    app: &App,
+    staff: &StaffActor,
+    input: EstimateInput,
+) -> Result<(String, bool), AppError> {
+    staff.require(OfficeArea::DayToDay)?;
+    let Some(reference) = input.external_ref.clone() else {
+        return Err(Invalid::new(
+            "external_ref",
+            "Enter the estimate's id in your other system.",
+        )
+        .into());
+    };
+    let company = staff.company().id;
+    match app
+        .store
+        .estimate_by_external_ref(company, &reference)
+        .await?
+    {
+        Some(id) => {
+            let number = app
+                .store
+                .api_estimate(company, id)
+                .await?
+                .map(|e| e.number)
+                .ok_or(AppError::NotFound)?;
+            edit(app, staff, &number, input).await?;
+            Ok((number, false))
+        }
+        None => Ok((create(app, staff, input).await?, true)),
+    }
 }
 
 /// The contact of the document's customer an email goes to, with their address; refused

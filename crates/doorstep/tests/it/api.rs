@@ -132,6 +132,9 @@ pub(crate) struct Setup {
     // api-people (issue 20)
     /// Bolt's contact and site.
     pub(crate) bolt_people: crate::api_people::BoltPeople,
+    // api-estimates (issue 20)
+    /// Bolt's estimate and catalogue item (api-estimates).
+    pub(crate) bolt_estimates: crate::api_estimates::BoltEstimates,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -167,6 +170,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_assets = crate::api_assets::bolt_assets(&app, bolt.id, bolt_customer).await;
     // api-people (issue 20)
     let bolt_people = crate::api_people::bolt_people(&app, bolt.id, bolt_customer).await;
+    // api-estimates (issue 20)
+    let bolt_estimates = crate::api_estimates::bolt_estimates(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -182,6 +187,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_assets,
         // api-people (issue 20)
         bolt_people,
+        // api-estimates (issue 20)
+        bolt_estimates,
     }
 }
 
@@ -233,6 +240,13 @@ fn taking_over(path: &str) -> Value {
     match path {
         p if p.ends_with("/status") => json!({"status": "cancelled"}),
         p if p.ends_with("/technicians") => json!({"technician_ids": []}),
+        // api-estimates (issue 20)
+        p if p.ends_with("/lines") => json!({"lines": []}),
+        p if p.ends_with("/schedule") => json!({"schedule_type": "am", "date": "2026-05-05"}),
+        p if p.ends_with("/send") || p.ends_with("/convert") || p.ends_with("/unschedule") => {
+            json!({})
+        }
+        p if p.starts_with("/api/v1/estimates/") => json!({"title": "Taken over"}),
         p if p.starts_with("/api/v1/jobs/") => json!({"summary": "Taken over"}),
         // api-assets (issue 20)
         p if p.starts_with("/api/v1/maintenance-schedules/") || p.ends_with("/maintenance-schedules") => {
@@ -420,12 +434,16 @@ both_backends! {
         let assets_before = s.bolt_assets.rows(app, bolt.id).await;
         // api-people (issue 20)
         let people_before = s.bolt_people.rows(app, bolt.id).await;
+        // api-estimates (issue 20)
+        let estimates_before = s.bolt_estimates.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
         for rule in with_id {
             // Bolt's id of the route's kind.
-            let id = s.bolt_billing.id_for(rule.path).unwrap_or_else(|| bolt_id_for(&s, rule.path));
+            let id = s.bolt_billing.id_for(rule.path)
+                .or_else(|| s.bolt_estimates.id_for(rule.path)) // api-estimates (issue 20)
+                .unwrap_or_else(|| bolt_id_for(&s, rule.path));
             let path = rule.path.replace("{id}", &id.to_string());
             let body = (rule.method != "GET").then(|| taking_over(rule.path));
             problem(&call(app, api, "acme", rule.method, &path, key, body).await, 404, "not-found");
@@ -442,6 +460,8 @@ both_backends! {
         assert!(s.bolt_assets.rows(app, bolt.id).await == assets_before, "Bolt's asset and schedule unchanged");
         // api-people (issue 20)
         assert!(s.bolt_people.rows(app, bolt.id).await == people_before, "Bolt's contact and site unchanged");
+        // api-estimates (issue 20)
+        assert!(s.bolt_estimates.rows(app, bolt.id).await == estimates_before, "Bolt's estimate and catalogue item unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

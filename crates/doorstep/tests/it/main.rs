@@ -58,3 +58,5 @@ mod api_assets;
 mod assets;
 // api-people (issue 20)
 mod api_people;
+// api-estimates (issue 20)
+mod api_estimates;

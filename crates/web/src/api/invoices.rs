@@ -274,18 +274,7 @@ async fn current_lines(
         .office_invoice(actor.company().id, &current.number)
         .await?
         .ok_or_else(Problem::not_found)?;
-    Ok(i.detail
-        .lines
-        .iter()
-        .map(|l| LineInput {
-            description: l.description.clone(),
-            quantity_milli: Some(l.quantity_milli),
-            unit_price_minor: Some(l.unit_price_minor),
-            tax_name: l.tax_name.clone(),
-            tax_rate_bp: l.tax_name.as_ref().map(|_| l.tax_rate_bp),
-            optional: false,
-        })
-        .collect())
+    Ok(i.detail.lines.iter().map(LineInput::from).collect())
 }
 
 async fn row(state: &AppState, actor: &ApiActor, id: InvoiceId) -> Result<ApiInvoice, Problem> {

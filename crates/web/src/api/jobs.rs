@@ -158,8 +158,9 @@ pub struct JobInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusInput {
-    /// The status to move to: `scheduled`, `on_the_way`, `in_progress`, `completed` or
-    /// `cancelled`, as the office's rules allow from the current one.
+    /// The status to move to: `on_the_way`, `in_progress`, `completed` or `cancelled`, as
+    /// the office's rules allow from the current one (a visit time is given or taken away
+    /// with `/api/v1/jobs/{id}/schedule` and `/unschedule`).
     pub status: String,
 }
 
@@ -263,7 +264,7 @@ const RENAMES: &[(&str, &str)] = &[
     ("crew", "technician_ids"),
 ];
 
-async fn find(state: &AppState, actor: &ApiActor, id: JobId) -> Result<ApiJob, Problem> {
+pub(crate) async fn find(state: &AppState, actor: &ApiActor, id: JobId) -> Result<ApiJob, Problem> {
     state
         .store
         .api_job(actor.company().id, id)
@@ -271,7 +272,7 @@ async fn find(state: &AppState, actor: &ApiActor, id: JobId) -> Result<ApiJob, P
         .ok_or_else(Problem::not_found)
 }
 
-async fn read(state: &AppState, actor: &ApiActor, id: JobId) -> Result<Job, Problem> {
+pub(crate) async fn read(state: &AppState, actor: &ApiActor, id: JobId) -> Result<Job, Problem> {
     let j = find(state, actor, id).await?;
     let crew = state
         .store
@@ -281,7 +282,11 @@ async fn read(state: &AppState, actor: &ApiActor, id: JobId) -> Result<Job, Prob
 }
 
 /// The job numbered `number` of the company, as the API shows it.
-async fn read_number(state: &AppState, actor: &ApiActor, number: &str) -> Result<Job, Problem> {
+pub(crate) async fn read_number(
+    state: &AppState,
+    actor: &ApiActor,
+    number: &str,
+) -> Result<Job, Problem> {
     let j = state
         .store
         .office_job(actor.company().id, number)
@@ -578,7 +583,7 @@ pub async fn status(
             let office = actor.writer()?;
             jobs::move_status(&state.app, office, &current.number, &input.status)
                 .await
-                .map_err(|e| refused(e, RENAMES))?;
+                .map_err(|e| refused(super::job_schedule::api_words(e, id), RENAMES))?;
             Ok(json(StatusCode::OK, &read(&state, &actor, id).await?))
         },
     )

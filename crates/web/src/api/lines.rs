@@ -113,7 +113,7 @@ pub struct LineInput {
 }
 
 /// `value` thousandths (or hundredths, `places`) as decimal text, sign kept.
-fn decimal(value: i64, places: u32) -> String {
+pub(super) fn decimal(value: i64, places: u32) -> String {
     let scale = 10_u64.pow(places);
     let abs = value.unsigned_abs();
     let sign = if value < 0 { "-" } else { "" };
@@ -138,6 +138,21 @@ impl LineInput {
                 .unwrap_or_default(),
             optional: self.optional,
             catalogue_item: None,
+        }
+    }
+}
+
+impl From<&DocLine> for LineInput {
+    /// A stored line as it would be sent again (a discount or field sent alone keeps
+    /// the lines).
+    fn from(l: &DocLine) -> LineInput {
+        LineInput {
+            description: l.description.clone(),
+            quantity_milli: Some(l.quantity_milli),
+            unit_price_minor: Some(l.unit_price_minor),
+            tax_name: l.tax_name.clone(),
+            tax_rate_bp: l.tax_name.as_ref().map(|_| l.tax_rate_bp),
+            optional: l.is_optional,
         }
     }
 }

@@ -21,6 +21,11 @@ pub mod assets;
 pub mod contact_access;
 pub mod contacts;
 pub mod sites;
+// api-estimates (issue 20)
+pub mod catalogue;
+pub mod estimates;
+pub mod job_lines;
+pub mod job_schedule;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -59,6 +64,10 @@ use crate::views::OfficeChrome;
         // api-people (issue 20)
         contacts::list, contacts::create, contacts::show, contacts::update, contacts::upsert, contact_access::change,
         sites::list, sites::create, sites::show, sites::update,
+        // api-estimates (issue 20)
+        estimates::list, estimates::create, estimates::show, estimates::update, estimates::upsert, estimates::send, estimates::convert,
+        catalogue::list, catalogue::create, catalogue::show, catalogue::update,
+        job_lines::show, job_lines::replace, job_schedule::schedule, job_schedule::unschedule,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
@@ -70,6 +79,10 @@ use crate::views::OfficeChrome;
         // api-people (issue 20)
         contacts::Contact, contacts::ContactList, contacts::ContactInput, contact_access::AccessInput,
         sites::Site, sites::SiteList, sites::SiteInput,
+        // api-estimates (issue 20)
+        estimates::Estimate, estimates::EstimateSummary, estimates::EstimateList, estimates::EstimateInput, estimates::SendInput,
+        catalogue::CatalogueItem, catalogue::CatalogueItemList, catalogue::CatalogueItemInput,
+        job_lines::JobLines, job_lines::JobLinesInput, job_schedule::ScheduleInput,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -83,6 +96,9 @@ use crate::views::OfficeChrome;
         // api-people (issue 20)
         (name = "contacts", description = "Customers' contacts and their portal access"),
         (name = "sites", description = "Customers' service addresses"),
+        // api-estimates (issue 20)
+        (name = "estimates", description = "Estimates: drafts with lines, sent, converted to jobs"),
+        (name = "catalogue", description = "The catalogue of products and services the portal offers"),
     ),
 )]
 pub struct ApiDoc;
@@ -230,6 +246,8 @@ mod tests {
             + 8
             // api-people (issue 20)
             + 10
+            // api-estimates (issue 20)
+            + 15
         );
     }
 }

@@ -40,7 +40,7 @@ pub const COLUMNS: [Column; 14] = [
     (
         "external_ref",
         "external_ref",
-        "The id in your other system: a row whose reference a customer already has updates that customer.",
+        "The id in your other system: a row whose reference (or customer number) a customer already has updates that customer.",
     ),
     ("notes", "notes", "Office notes."),
     ("tax_exempt", "tax_exempt", "yes or no; empty means no."),

@@ -32,6 +32,8 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/office/jobs/{number}/files",
     "/office/customers/import",
     "/office/branding/logo",
+    // import (issue 18)
+    "/office/import/{kind}",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -436,6 +438,12 @@ routes! {
     POST "/api/v1/invoices/{id}/payments" => api::payments::create, Api;
     GET  "/api/v1/payments" => api::payments::list, Api;
     GET  "/api/v1/payments/{id}" => api::payments::show, Api;
+    // import (issue 18)
+    GET  "/office/import" => office::import_hub::page, Staff;
+    GET  "/office/import/{kind}/template.csv" => office::import_hub::template, Staff;
+    POST "/office/import/{kind}" => office::import_hub::dry_run, Staff;
+    POST "/office/import/{kind}/start" => office::import_hub::start, Staff;
+    GET  "/office/export/{kind}" => office::exports::csv, Staff;
 }
 
 /// Builds the application's router over `state`.

@@ -36,13 +36,18 @@ pub fn steps(facts: &SetupFacts) -> Vec<Step> {
         step("Invite your staff", "/office/staff", facts.staff),
         step(
             "Import your customers",
-            "/office/customers/import",
+            "/office/import",
             facts.customers,
         ),
         step(
             "Choose what the portal offers",
             "/office/settings/portal",
             facts.switches,
+        ),
+        step(
+            "Enable portal access for your contacts",
+            "/office/customers",
+            facts.contact_access,
         ),
     ]
 }

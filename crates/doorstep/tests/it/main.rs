@@ -51,3 +51,5 @@ mod webhooks_out;
 
 mod domains;
 mod setup;
+// import (issue 18)
+mod import_kinds;

@@ -325,7 +325,11 @@ pub fn read_columns(
                     "Column {} (\"{}\") is not one this import knows. The columns are: {}.",
                     i + 1,
                     raw.trim(),
-                    columns.iter().map(|(h, _, _)| *h).collect::<Vec<_>>().join(", ")
+                    columns
+                        .iter()
+                        .map(|(h, _, _)| *h)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         };

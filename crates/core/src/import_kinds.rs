@@ -39,7 +39,7 @@ pub const CONTACT_COLUMNS: [Column; 7] = [
     (
         "role",
         "role",
-        "company (sees the whole account); empty means company.",
+        "company (sees the whole account); empty means company. A site contact already there keeps its sites.",
     ),
     ("billing", "is_billing", "yes or no: receives invoices."),
 ];
@@ -51,7 +51,11 @@ pub const SITE_COLUMNS: [Column; 9] = [
         "customer",
         "Required: the customer's external reference or number (C-1001).",
     ),
-    ("name", "site_name", "Required: the site's name (Home, Warehouse 2)."),
+    (
+        "name",
+        "site_name",
+        "Required: the site's name (Home, Warehouse 2).",
+    ),
     ("line1", "line1", "Required: street."),
     ("line2", "line2", "Street, second line."),
     ("city", "city", "City."),
@@ -61,7 +65,7 @@ pub const SITE_COLUMNS: [Column; 9] = [
     (
         "external_ref",
         "external_ref",
-        "The site's id in your other system: a row whose reference a site already has updates that site.",
+        "The site's id in your other system: a row whose reference a site already has updates that site (without one, the customer's site of the same name).",
     ),
 ];
 

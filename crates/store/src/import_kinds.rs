@@ -209,6 +209,21 @@ impl Tx {
             .collect())
     }
 
+    /// The company's active sites without an external reference: id, customer, name.
+    pub async fn unreferenced_sites(
+        &mut self,
+        company: CompanyId,
+    ) -> Result<Vec<(SiteId, CustomerId, String)>, StoreError> {
+        let rows: Vec<(i64, i64, String)> = on_tx!(self, x => sqlx::query_as(
+            "SELECT id, customer_id, name FROM sites \
+             WHERE company_id = $1 AND external_ref IS NULL AND active = $2")
+            .bind(company.0).bind(true).fetch_all(&mut *x).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, customer, name)| (SiteId(id), CustomerId(customer), name))
+            .collect())
+    }
+
     /// Gives site `id` external reference `reference`.
     pub async fn set_site_external_ref(
         &mut self,

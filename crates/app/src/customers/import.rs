@@ -24,8 +24,8 @@ use doorstep_core::customer_import::{
     CsvRow, IMPORT_HEARTBEAT, IMPORT_LEASE, MAX_ROW_ERRORS, Mapping, RowError, check_yes_no,
     kind_value, read_columns,
 };
-use doorstep_core::import_kinds::ImportKind;
 use doorstep_core::ids::{CompanyId, CustomerId};
+use doorstep_core::import_kinds::ImportKind;
 use doorstep_core::validation::Invalid;
 use doorstep_store::customer_book::CustomerInput;
 use doorstep_store::imports::{IMPORT_BATCH, ImportEnd, ImportRow};
@@ -161,7 +161,11 @@ fn plan(
                             column: column.into(),
                             message: format!(
                                 "Row {first} is the same {}; each row's must be different.",
-                                if column == "external_ref" { "external reference" } else { "contact" }
+                                if column == "external_ref" {
+                                    "external reference"
+                                } else {
+                                    "contact"
+                                }
                             ),
                         });
                         continue;
@@ -240,8 +244,7 @@ async fn plan_file(
 ) -> Result<(Plan, Matched), AppError> {
     tokio::task::spawn_blocking(move || {
         let mapping = mapping.filter(|_| kind == ImportKind::Customers);
-        let (rows, errors) =
-            read_columns(&bytes, mapping.as_ref(), kind.columns(), kind.as_str())?;
+        let (rows, errors) = read_columns(&bytes, mapping.as_ref(), kind.columns(), kind.as_str())?;
         let plan = plan(kind, rows, errors, &matched, &progress);
         Ok((plan, matched))
     })
@@ -370,11 +373,7 @@ pub async fn restart(
         )
         .await?;
     let detail = serde_json::json!({"stopped": id});
-    let audit = staff.audit(
-        restarted_action(kind_of(&old)),
-        ("import", new),
-        detail,
-    );
+    let audit = staff.audit(restarted_action(kind_of(&old)), ("import", new), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     spawn_run(app, staff, new, path);
@@ -590,11 +589,7 @@ async fn run_with(
     )
     .await?;
     let detail = serde_json::json!({"rows": plan.rows, "created": created, "updated": updated});
-    let audit = staff.audit(
-        imported_action(kind),
-        ("import", id),
-        detail,
-    );
+    let audit = staff.audit(imported_action(kind), ("import", id), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     Ok(Outcome::Done { created, updated })

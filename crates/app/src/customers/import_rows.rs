@@ -5,7 +5,8 @@
 //!
 //! A contact is found again by its customer and email (or, without an email, its name):
 //! contacts have no external reference of their own, so that is what a re-import
-//! updates by. A site is found by its own external reference (migration 0043).
+//! updates by. A site is found by its own external reference (migration 0043) or,
+//! without one, by its customer and name.
 
 use std::collections::HashMap;
 
@@ -44,9 +45,17 @@ impl KindRow {
                     "first_name"
                 },
             )),
-            KindRow::Site(_, _, reference) => reference.clone().map(|r| (r, "external_ref")),
+            KindRow::Site(customer, site, reference) => Some(match reference {
+                Some(r) => (r.clone(), "external_ref"),
+                None => (site_name_key(*customer, &site.name), "name"),
+            }),
         }
     }
+}
+
+/// How a site without an external reference is found again: its customer and name.
+fn site_name_key(customer: CustomerId, name: &str) -> String {
+    format!("{}|name|{}", customer.0, name.to_lowercase())
 }
 
 /// The records already there, which rows update rather than duplicate.
@@ -58,6 +67,8 @@ pub(super) struct Known {
     pub contacts: HashMap<String, ContactId>,
     /// Sites by external reference, with their customer.
     pub sites: HashMap<String, (SiteId, CustomerId)>,
+    /// Active sites without a reference, by their customer and name.
+    pub sites_by_name: HashMap<String, SiteId>,
 }
 
 impl Known {
@@ -73,7 +84,15 @@ impl Known {
         };
         match kind {
             ImportKind::Contacts => known.contacts = tx.contact_keys(company).await?,
-            ImportKind::Sites => known.sites = tx.site_refs(company).await?,
+            ImportKind::Sites => {
+                known.sites = tx.site_refs(company).await?;
+                known.sites_by_name = tx
+                    .unreferenced_sites(company)
+                    .await?
+                    .into_iter()
+                    .map(|(id, customer, name)| (site_name_key(customer, &name), id))
+                    .collect();
+            }
             ImportKind::Customers => {}
         }
         Ok(known)
@@ -83,7 +102,9 @@ impl Known {
     pub(super) fn updates(&self, row: &KindRow) -> bool {
         match (row, row.key()) {
             (KindRow::Contact(..), Some((k, _))) => self.contacts.contains_key(&k),
-            (KindRow::Site(..), Some((k, _))) => self.sites.contains_key(&k),
+            (KindRow::Site(..), Some((k, _))) => {
+                self.sites.contains_key(&k) || self.sites_by_name.contains_key(&k)
+            }
             _ => false,
         }
     }
@@ -105,7 +126,11 @@ pub(super) fn row_error(row: usize, e: &Invalid, columns: &[Column]) -> RowError
 }
 
 /// Checks `row` of a `kind` file (contacts or sites) by the office form's rules.
-pub(super) fn parse(kind: ImportKind, row: &CsvRow, known: &Known) -> Result<KindRow, Vec<RowError>> {
+pub(super) fn parse(
+    kind: ImportKind,
+    row: &CsvRow,
+    known: &Known,
+) -> Result<KindRow, Vec<RowError>> {
     let columns = kind.columns();
     let one = |e: Invalid| vec![row_error(row.row, &e, columns)];
     let customer = row.get("customer").trim();
@@ -128,15 +153,23 @@ pub(super) fn parse(kind: ImportKind, row: &CsvRow, known: &Known) -> Result<Kin
                 last_name: row.get("last_name").to_owned(),
                 email: row.get("email").to_owned(),
                 phone: row.get("phone").to_owned(),
-                role: if role.is_empty() { "company".into() } else { role },
+                role: if role.is_empty() {
+                    "company".into()
+                } else {
+                    role
+                },
                 sites: Vec::new(),
                 is_billing: check_yes_no("is_billing", row.get("billing")).map_err(one)?,
             };
             let contact = Contact::parse(&fields).map_err(many)?;
             let input = contact.input().clone();
-            // A site contact needs its sites, which a file does not name.
-            check_contact_sites(input.role, &[], &[]).map_err(one)?;
-            Ok(KindRow::Contact(customer, input))
+            let row = KindRow::Contact(customer, input.clone());
+            // A site contact needs its sites, which a file does not name: one already
+            // there keeps its own; a new one is refused.
+            if !known.updates(&row) {
+                check_contact_sites(input.role, &[], &[]).map_err(one)?;
+            }
+            Ok(row)
         }
         ImportKind::Sites => {
             let fields = SiteFields {
@@ -187,7 +220,9 @@ pub(super) async fn write(
                 Some(id) => {
                     // Matched by its email, so the email (and any login) stays.
                     tx.update_contact(company, *id, input, false).await?;
-                    tx.set_contact_sites(company, *id, &[]).await?;
+                    if input.role == doorstep_core::status::ContactRole::Company {
+                        tx.set_contact_sites(company, *id, &[]).await?;
+                    }
                     Ok(false)
                 }
                 None => {
@@ -197,6 +232,13 @@ pub(super) async fn write(
             }
         }
         KindRow::Site(customer, input, reference) => {
+            if reference.is_none() {
+                let key = site_name_key(*customer, &input.name);
+                if let Some(id) = known.sites_by_name.get(&key) {
+                    tx.update_site(company, *id, input).await?;
+                    return Ok(false);
+                }
+            }
             let found = reference.as_ref().and_then(|r| known.sites.get(r));
             match found {
                 Some((id, owner)) if owner == customer => {

@@ -9,7 +9,12 @@ use doorstep_testkit::{Backend, both_backends};
 use crate::helpers::{TestApp, csrf_of, html, multipart_body, office, seed_people, text_of};
 
 /// Posts `file` to `action` (the page's multipart form, its token first).
-async fn upload(app: &TestApp, client: &reqwest::Client, action: &str, file: &[u8]) -> (u16, String) {
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    action: &str,
+    file: &[u8],
+) -> (u16, String) {
     let token = csrf_of(client, &app.url("acme", "/office/import")).await;
     let fields = [("csrf_token", token.as_str())];
     let (content_type, body) = multipart_body(&fields, "file", &[("rows.csv", file)]);
@@ -28,20 +33,41 @@ async fn upload(app: &TestApp, client: &reqwest::Client, action: &str, file: &[u
 fn input(body: &str, name: &str) -> String {
     let doc = html(body);
     let sel = scraper::Selector::parse(&format!("input[name={name}]")).unwrap();
-    doc.select(&sel).next().unwrap_or_else(|| panic!("no {name} in {body}")).value().attr("value").unwrap().to_owned()
+    doc.select(&sel)
+        .next()
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+        .value()
+        .attr("value")
+        .unwrap()
+        .to_owned()
 }
 
 /// Starts the checked file of `body` at `start` and waits for its page to say it is done;
 /// answers what the page says.
-async fn run(app: &TestApp, client: &reqwest::Client, start: &str, body: &str, extra: &[(&str, &str)]) -> String {
+async fn run(
+    app: &TestApp,
+    client: &reqwest::Client,
+    start: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> String {
     let key = input(body, "key");
     let mut form = vec![("key", key.as_str()), ("file_name", "rows.csv")];
     form.extend_from_slice(extra);
-    let res = app.submit(client, "acme", "/office/import", start, &form).await;
+    let res = app
+        .submit(client, "acme", "/office/import", start, &form)
+        .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let page = res.headers()["location"].to_str().unwrap().to_owned();
     for _ in 0..400 {
-        let body = client.get(app.url("acme", &page)).send().await.unwrap().text().await.unwrap();
+        let body = client
+            .get(app.url("acme", &page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if let Some(t) = text_of(&html(&body), "[data-testid=import-done]") {
             return t;
         }
@@ -53,7 +79,11 @@ async fn run(app: &TestApp, client: &reqwest::Client, start: &str, body: &str, e
 
 /// The export of `kind`.
 async fn export(app: &TestApp, client: &reqwest::Client, kind: &str) -> String {
-    let res = client.get(app.url("acme", &format!("/office/export/{kind}"))).send().await.unwrap();
+    let res = client
+        .get(app.url("acme", &format!("/office/export/{kind}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     res.text().await.unwrap()

@@ -33,7 +33,10 @@ async fn page(
         ImportKind::Customers => {
             let rows = store.export_customers(company, after, PAGE).await?;
             for c in &rows {
-                let terms = c.payment_terms_days.map(|d| d.to_string()).unwrap_or_default();
+                let terms = c
+                    .payment_terms_days
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
                 out.push_str(&csv_line([
                     c.name.as_str(),
                     &c.kind,

@@ -80,8 +80,7 @@ async fn hub(
         .into_iter()
         .map(|r| Recent {
             href: format!("/office/customers/import/{}", r.id),
-            kind: ImportKind::parse(&r.kind)
-                .map_or(r.kind.clone(), |k| k.label().to_owned()),
+            kind: ImportKind::parse(&r.kind).map_or(r.kind.clone(), |k| k.label().to_owned()),
             when: display::when(zone, r.created_at),
             status: Stage::of(&r).badge(),
             summary: summary(&r),
@@ -166,15 +165,29 @@ pub async fn dry_run(
     let (file_name, bytes) = match read_file(&headers, multipart).await? {
         Ok(file) => file,
         Err(message) => {
-            return hub(&state, &staff, &csrf, Some((kind.as_str(), message)), None, refused)
-                .await;
+            return hub(
+                &state,
+                &staff,
+                &csrf,
+                Some((kind.as_str(), message)),
+                None,
+                refused,
+            )
+            .await;
         }
     };
     let c = match import::check_kind(&state.app, &staff.actor, kind, bytes.clone(), None).await {
         Ok(c) => c,
         Err(AppError::Invalid(e)) => {
-            return hub(&state, &staff, &csrf, Some((kind.as_str(), e.message)), None, refused)
-                .await;
+            return hub(
+                &state,
+                &staff,
+                &csrf,
+                Some((kind.as_str(), e.message)),
+                None,
+                refused,
+            )
+            .await;
         }
         Err(other) => return Err(other.into()),
     };

@@ -26,10 +26,14 @@ pub struct SetupFacts {
     pub contact_access: bool,
 }
 
+/// `setup_facts`' row: the three flags, then the counts of tax rates, staff, customers,
+/// switch saves and contacts with access.
+type FactsRow = (bool, bool, bool, i64, i64, i64, i64, i64);
+
 impl Store {
     /// The facts the setup checklist of `company` is ticked from.
     pub async fn setup_facts(&self, company: CompanyId) -> Result<SetupFacts, StoreError> {
-        let row: Option<(bool, bool, bool, i64, i64, i64, i64, i64)> = on_pool!(self, p => sqlx::query_as(
+        let row: Option<FactsRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT (c.phone <> '' AND c.address_line1 <> ''), (c.logo_key IS NOT NULL), \
              (c.timezone <> 'UTC'), \
              (SELECT COUNT(*) FROM tax_rates t WHERE t.company_id = c.id), \

@@ -96,8 +96,8 @@ describe('setting a new company up', () => {
     // The home's checklist: nothing done yet, each step a link.
     await admin.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
     const checklist = admin.getByTestId('setup-checklist');
-    assert.match(await checklist.getByTestId('checklist-count').textContent(), /^0 of 7 done$/);
-    assert.equal(await checklist.getByRole('link', { name: 'Import your customers' }).getAttribute('href'), '/office/customers/import');
+    assert.match(await checklist.getByTestId('checklist-count').textContent(), /^0 of 8 done$/);
+    assert.equal(await checklist.getByRole('link', { name: 'Import your customers' }).getAttribute('href'), '/office/import');
     await checkPage(admin);
 
     // Colours: a failing pair is refused next to its field with the ratio, then a good one.
@@ -151,7 +151,7 @@ describe('setting a new company up', () => {
 
     await admin.goto(`${base}/office`);
     const ticked = await admin.getByTestId('setup-checklist').getByTestId('checklist-count').textContent();
-    assert.match(ticked, /^3 of 7 done$/, 'logo, customers and switches ticked from the data');
+    assert.match(ticked, /^3 of 8 done$/, 'logo, customers and switches ticked from the data');
     const done = await admin.locator('[data-testid=step][data-done=true] a').allTextContents();
     assert.deepEqual(done.sort(), ['Add your logo and colours', 'Choose what the portal offers', 'Import your customers']);
 

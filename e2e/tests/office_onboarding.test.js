@@ -103,7 +103,7 @@ describe('onboarding a company from company create', () => {
     await officeSignIn(admin, base, 'owner@lakeside.test', ADMIN_PASSWORD);
     await admin.goto(`${base}/office`);
     const home = admin.getByTestId('setup-checklist');
-    assert.match(await home.getByTestId('checklist-count').textContent(), /^0 of 7 done$/);
+    assert.match(await home.getByTestId('checklist-count').textContent(), /^0 of 8 done$/);
     await checkA11y(admin);
     await Promise.all([admin.waitForNavigation(), home.getByRole('link', { name: 'The checklist on its own page' }).click()]);
     assert.equal(new URL(admin.url()).pathname, '/office/onboarding');
@@ -214,6 +214,9 @@ describe('onboarding a company from company create', () => {
     await admin.getByRole('radio', { name: /^Company contact/ }).check();
     await submit(admin, 'Add contact');
     assert.equal(new URL(admin.url()).pathname, customerPage);
+    // The checklist's last step: a contact with portal access.
+    await submit(admin, 'Enable portal access');
+    assert.equal(new URL(admin.url()).pathname, customerPage);
     await submit(admin, 'View portal as Robin');
     assert.equal(new URL(admin.url()).pathname, '/');
     assert.match(await admin.getByTestId('view-as-banner').textContent(), /Viewing as Robin Lake — read only/);
@@ -246,9 +249,9 @@ describe('onboarding a company from company create', () => {
     // Every step done, on the checklist page; it fits a phone.
     await admin.goto(`${base}/office/onboarding`);
     const page = admin.getByTestId('setup-checklist');
-    assert.match(await page.getByTestId('checklist-count').textContent(), /^7 of 7 done$/);
+    assert.match(await page.getByTestId('checklist-count').textContent(), /^8 of 8 done$/);
     assert.equal(await page.locator('[data-testid=step][data-done=false]').count(), 0);
-    assert.equal(await page.locator('[data-testid=step][data-done=true]').count(), 7);
+    assert.equal(await page.locator('[data-testid=step][data-done=true]').count(), 8);
     await checkA11y(admin);
     await assertNoHorizontalScroll(admin);
   });

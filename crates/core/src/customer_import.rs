@@ -12,9 +12,13 @@ pub const MAX_ROWS: usize = 200_000;
 /// Bad rows an answer lists at most (the count says how many there were).
 pub const MAX_ROW_ERRORS: usize = 200;
 
-/// The columns a file may have, as the template names them: (header, the form field
-/// its value is checked as, what to write in it).
-pub const COLUMNS: [(&str, &str, &str); 14] = [
+/// A column a file may have, as the template names it: (header, the form field its
+/// value is checked as, what to write in it).
+pub type Column = (&'static str, &'static str, &'static str);
+
+/// The columns a customers file may have, as the template names them: (header, the form
+/// field its value is checked as, what to write in it).
+pub const COLUMNS: [Column; 14] = [
     ("name", "name", "Required: the household or business name."),
     (
         "type",
@@ -36,7 +40,7 @@ pub const COLUMNS: [(&str, &str, &str); 14] = [
     (
         "external_ref",
         "external_ref",
-        "The id in your other system: a row whose reference a customer already has updates that customer.",
+        "The id in your other system: a row whose reference (or customer number) a customer already has updates that customer.",
     ),
     ("notes", "notes", "Office notes."),
     ("tax_exempt", "tax_exempt", "yes or no; empty means no."),
@@ -53,14 +57,16 @@ pub const COLUMNS: [(&str, &str, &str); 14] = [
 pub struct CsvRow {
     /// Row number as a spreadsheet shows it.
     pub row: usize,
-    /// Values in the order of [`COLUMNS`].
+    /// Values in the order of the kind's columns ([`COLUMNS`] for customers).
     pub values: Vec<String>,
+    /// The kind's columns the values follow.
+    pub columns: &'static [Column],
 }
 
 impl CsvRow {
-    /// The value of column `header` (one of [`COLUMNS`]).
+    /// The value of column `header` (one of the kind's columns).
     pub fn get(&self, header: &str) -> &str {
-        COLUMNS
+        self.columns
             .iter()
             .position(|(h, _, _)| *h == header)
             .and_then(|i| self.values.get(i))
@@ -276,13 +282,24 @@ pub fn read_mapped(
     bytes: &[u8],
     mapping: Option<&Mapping>,
 ) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
+    read_columns(bytes, mapping, &COLUMNS, "customers")
+}
+
+/// Reads a file of `what` (`contacts`, `sites`…) whose columns are `columns` (the first
+/// one required), by the same rules as a customers file ([`read_csv`]).
+pub fn read_columns(
+    bytes: &[u8],
+    mapping: Option<&Mapping>,
+    columns: &'static [Column],
+    what: &str,
+) -> Result<(Vec<CsvRow>, Vec<RowError>), Invalid> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(text.as_bytes());
     let header = reader.headers().map_err(|_| unreadable())?.clone();
-    let mut index: Vec<Option<usize>> = vec![None; COLUMNS.len()];
+    let mut index: Vec<Option<usize>> = vec![None; columns.len()];
     if let Some(mapping) = mapping {
         if mapping.0.len() != header.len() {
             return Err(Invalid::new(
@@ -301,14 +318,18 @@ pub fn read_mapped(
         if name.is_empty() {
             continue;
         }
-        let Some(c) = COLUMNS.iter().position(|(h, _, _)| *h == name) else {
+        let Some(c) = columns.iter().position(|(h, _, _)| *h == name) else {
             return Err(Invalid::new(
                 FILE,
                 format!(
                     "Column {} (\"{}\") is not one this import knows. The columns are: {}.",
                     i + 1,
                     raw.trim(),
-                    COLUMNS.map(|(h, _, _)| h).join(", ")
+                    columns
+                        .iter()
+                        .map(|(h, _, _)| *h)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         };
@@ -323,7 +344,10 @@ pub fn read_mapped(
     if index[0].is_none() {
         return Err(Invalid::new(
             FILE,
-            "The first row must name the columns, and one must be \"name\" (download the template).",
+            format!(
+                "The first row must name the columns, and one must be \"{}\" (download the template).",
+                columns.first().map_or("name", |(h, _, _)| *h)
+            ),
         ));
     }
     let width = header.len();
@@ -354,14 +378,21 @@ pub fn read_mapped(
         }
         let values = index
             .iter()
-            .map(|i| i.and_then(|i| record.get(i)).unwrap_or("").to_owned())
+            .map(|i| {
+                let raw = i.and_then(|i| record.get(i)).unwrap_or("");
+                crate::import_kinds::unescape_cell(raw).to_owned()
+            })
             .collect();
-        rows.push(CsvRow { row, values });
+        rows.push(CsvRow {
+            row,
+            values,
+            columns,
+        });
     }
     if rows.is_empty() && errors.is_empty() {
         return Err(Invalid::new(
             FILE,
-            "The file has no rows of customers under its first row.",
+            format!("The file has no rows of {what} under its first row."),
         ));
     }
     Ok((rows, errors))

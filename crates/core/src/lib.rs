@@ -34,6 +34,7 @@ pub mod charts;
 pub mod company;
 pub mod control_chars;
 pub mod customer_import;
+pub mod import_kinds;
 pub mod local_time;
 pub mod request_form;
 pub mod visits;

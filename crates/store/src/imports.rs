@@ -23,6 +23,8 @@ pub struct ImportRow {
     pub staff_user_id: i64,
     /// Their name.
     pub staff_name: String,
+    /// What the file holds: `customers`, `contacts` or `sites`.
+    pub kind: String,
     /// The file's name as uploaded.
     pub file_name: String,
     /// `queued`, `running`, `done` or `failed`.
@@ -76,7 +78,7 @@ pub struct ImportEnd<'a> {
     pub errors: &'a str,
 }
 
-const SELECT: &str = "SELECT i.id, i.staff_user_id, s.name AS staff_name, i.file_name, i.status, \
+const SELECT: &str = "SELECT i.id, i.staff_user_id, s.name AS staff_name, i.kind, i.file_name, i.status, \
      i.total, i.done, i.created, i.updated, i.errors, i.created_at, i.finished_at, \
      i.updated_at, i.file_key, i.mapping \
      FROM imports i JOIN staff_users s ON s.company_id = i.company_id AND s.id = i.staff_user_id";
@@ -119,12 +121,14 @@ impl Store {
 }
 
 impl Tx {
-    /// Records an import of `file_name` (kept under `file_key`) by `staff`, queued;
+    /// Records an import of `file_name` (kept under `file_key`, holding `kind`) by
+    /// `staff`, queued;
     /// answers its id.
     pub async fn insert_import(
         &mut self,
         company: CompanyId,
         staff: StaffUserId,
+        kind: &str,
         file_name: &str,
         file_key: &str,
         mapping: Option<&str>,
@@ -135,7 +139,7 @@ impl Tx {
             company.0,
             &[
                 ("staff_user_id", staff.0.into()),
-                ("kind", "customers".into()),
+                ("kind", kind.into()),
                 ("file_name", file_name.into()),
                 ("file_key", file_key.into()),
                 ("mapping", mapping.map(str::to_owned).into()),

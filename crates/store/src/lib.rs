@@ -86,3 +86,5 @@ pub(crate) use backend::{Backend, TxInner, on_pool, on_tx};
 pub use backend::{DbKind, Store, Tx};
 pub use error::StoreError;
 pub use time::{DbTime, db_time, now};
+// import (issue 18)
+pub mod import_kinds;

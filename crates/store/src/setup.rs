@@ -22,22 +22,30 @@ pub struct SetupFacts {
     pub customers: bool,
     /// The portal switches were saved at least once.
     pub switches: bool,
+    /// At least one active contact has portal access.
+    pub contact_access: bool,
 }
+
+/// `setup_facts`' row: the three flags, then the counts of tax rates, staff, customers,
+/// switch saves and contacts with access.
+type FactsRow = (bool, bool, bool, i64, i64, i64, i64, i64);
 
 impl Store {
     /// The facts the setup checklist of `company` is ticked from.
     pub async fn setup_facts(&self, company: CompanyId) -> Result<SetupFacts, StoreError> {
-        let row: Option<(bool, bool, bool, i64, i64, i64, i64)> = on_pool!(self, p => sqlx::query_as(
+        let row: Option<FactsRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT (c.phone <> '' AND c.address_line1 <> ''), (c.logo_key IS NOT NULL), \
              (c.timezone <> 'UTC'), \
              (SELECT COUNT(*) FROM tax_rates t WHERE t.company_id = c.id), \
              (SELECT COUNT(*) FROM staff_users s WHERE s.company_id = c.id), \
              (SELECT COUNT(*) FROM (SELECT 1 FROM customers cu WHERE cu.company_id = c.id LIMIT 1) x), \
              (SELECT COUNT(*) FROM (SELECT 1 FROM audit_events a WHERE a.company_id = c.id \
-               AND a.action = 'settings.portal_switches' LIMIT 1) y) \
+               AND a.action = 'settings.portal_switches' LIMIT 1) y), \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM contacts k WHERE k.company_id = c.id \
+               AND k.portal_enabled = TRUE AND k.deactivated_at IS NULL LIMIT 1) z) \
              FROM companies c WHERE c.id = $1")
             .bind(company.0).fetch_optional(p).await)?;
-        let (details, logo, time_zone, taxes, staff, customers, switches) =
+        let (details, logo, time_zone, taxes, staff, customers, switches, access) =
             row.ok_or(StoreError::NotFound)?;
         Ok(SetupFacts {
             details,
@@ -47,6 +55,7 @@ impl Store {
             staff: staff > 1,
             customers: customers > 0,
             switches: switches > 0,
+            contact_access: access > 0,
         })
     }
 

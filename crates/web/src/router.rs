@@ -33,6 +33,8 @@ pub(crate) const UPLOAD_PATHS: &[&str] = &[
     "/office/customers/import",
     "/office/branding/logo",
     "/api/v1/jobs/{id}/files",
+    // import (issue 18)
+    "/office/import/{kind}",
 ];
 
 /// Raises the body limit of upload routes; every other route keeps [`BODY_LIMIT`].
@@ -494,6 +496,12 @@ routes! {
     PUT  "/api/v1/jobs/{id}/lines" => api::job_lines::replace, Api;
     POST "/api/v1/jobs/{id}/schedule" => api::job_schedule::schedule, Api;
     POST "/api/v1/jobs/{id}/unschedule" => api::job_schedule::unschedule, Api;
+    // import (issue 18)
+    GET  "/office/import" => office::import_hub::page, Staff;
+    GET  "/office/import/{kind}/template.csv" => office::import_hub::template, Staff;
+    POST "/office/import/{kind}" => office::import_hub::dry_run, Staff;
+    POST "/office/import/{kind}/start" => office::import_hub::start, Staff;
+    GET  "/office/export/{kind}" => office::exports::csv, Staff;
 }
 
 /// Builds the application's router over `state`.

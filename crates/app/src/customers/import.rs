@@ -22,14 +22,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use doorstep_core::authz::OfficeArea;
 use doorstep_core::customer_import::{
     CsvRow, IMPORT_HEARTBEAT, IMPORT_LEASE, MAX_ROW_ERRORS, Mapping, RowError, check_yes_no,
-    kind_value, read_mapped,
+    kind_value, read_columns,
 };
 use doorstep_core::ids::{CompanyId, CustomerId};
+use doorstep_core::import_kinds::ImportKind;
 use doorstep_core::validation::Invalid;
 use doorstep_store::customer_book::CustomerInput;
 use doorstep_store::imports::{IMPORT_BATCH, ImportEnd, ImportRow};
 
 use super::accounts::{Customer, CustomerFields};
+use super::import_rows::{self, KindRow, Known};
 use crate::{App, AppError, StaffActor};
 
 /// What a dry run found.
@@ -51,6 +53,8 @@ pub struct Checked {
 enum Planned {
     Create(CustomerInput),
     Update(CustomerId, CustomerInput),
+    /// A contact or site row, created or updated as it is written.
+    Row(KindRow),
 }
 
 /// Every row of `rows` checked: the customers to write, or the errors.
@@ -61,11 +65,50 @@ struct Plan {
 }
 
 impl Plan {
-    fn creates(&self) -> usize {
+    fn creates(&self, known: &Known) -> usize {
         self.planned
             .iter()
-            .filter(|p| matches!(p, Planned::Create(_)))
+            .filter(|p| match p {
+                Planned::Create(_) => true,
+                Planned::Row(r) => !known.updates(r),
+                Planned::Update(..) => false,
+            })
             .count()
+    }
+}
+
+/// What the rows of a file are matched with: customers' references, or (contacts and
+/// sites) the customers and records they name.
+struct Matched {
+    refs: HashMap<String, (CustomerId, String)>,
+    known: Known,
+}
+
+impl Matched {
+    /// Reads what a `kind` file is matched with, in `tx`.
+    async fn read(
+        tx: &mut doorstep_store::Tx,
+        company: CompanyId,
+        kind: ImportKind,
+    ) -> Result<Matched, AppError> {
+        let refs = match kind {
+            ImportKind::Customers => {
+                let mut refs = tx.external_refs(company).await?;
+                // A reference that is a customer's number (what the export writes for a
+                // customer without one) finds that customer, so export then import
+                // changes nothing.
+                for (key, id) in tx.customer_keys(company).await? {
+                    refs.entry(key).or_insert((id, String::new()));
+                }
+                refs
+            }
+            _ => HashMap::new(),
+        };
+        let known = match kind {
+            ImportKind::Customers => Known::default(),
+            _ => Known::read(tx, company, kind).await?,
+        };
+        Ok(Matched { refs, known })
     }
 }
 
@@ -94,17 +137,45 @@ fn fields_of(row: &CsvRow) -> Result<CustomerFields, Invalid> {
 /// Checks each row by the customer form's rules and matches its external reference with
 /// the company's (`refs`) and with the rows above it.
 fn plan(
+    kind: ImportKind,
     rows: Vec<CsvRow>,
     mut errors: Vec<RowError>,
-    refs: &HashMap<String, (CustomerId, String)>,
+    matched: &Matched,
     progress: &Progress,
 ) -> Plan {
+    let refs = &matched.refs;
     let count = rows.len() + errors.len();
     progress.total.store(count, Ordering::Relaxed);
     let mut planned = Vec::with_capacity(rows.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in rows {
         progress.done.fetch_add(1, Ordering::Relaxed);
+        if kind != ImportKind::Customers {
+            match import_rows::parse(kind, &row, &matched.known) {
+                Ok(r) => {
+                    if let Some((key, column)) = r.key()
+                        && let Some(first) = seen.insert(key, row.row)
+                    {
+                        errors.push(RowError {
+                            row: row.row,
+                            column: column.into(),
+                            message: format!(
+                                "Row {first} is the same {}; each row's must be different.",
+                                if column == "external_ref" {
+                                    "external reference"
+                                } else {
+                                    "contact"
+                                }
+                            ),
+                        });
+                        continue;
+                    }
+                    planned.push(Planned::Row(r));
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+            continue;
+        }
         let parsed = fields_of(&row)
             .map_err(|e| vec![RowError::of_field(row.row, &e)])
             .and_then(|f| {
@@ -165,14 +236,17 @@ fn replan(mut plan: Plan, refs: &HashMap<String, (CustomerId, String)>) -> Plan 
 
 /// Reads and checks `bytes` off the async threads.
 async fn plan_file(
+    kind: ImportKind,
     bytes: Vec<u8>,
     mapping: Option<Mapping>,
-    refs: HashMap<String, (CustomerId, String)>,
+    matched: Matched,
     progress: Arc<Progress>,
-) -> Result<Plan, AppError> {
+) -> Result<(Plan, Matched), AppError> {
     tokio::task::spawn_blocking(move || {
-        let (rows, errors) = read_mapped(&bytes, mapping.as_ref())?;
-        Ok(plan(rows, errors, &refs, &progress))
+        let mapping = mapping.filter(|_| kind == ImportKind::Customers);
+        let (rows, errors) = read_columns(&bytes, mapping.as_ref(), kind.columns(), kind.as_str())?;
+        let plan = plan(kind, rows, errors, &matched, &progress);
+        Ok((plan, matched))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
@@ -188,10 +262,24 @@ pub async fn check(
     bytes: Vec<u8>,
     mapping: Option<Mapping>,
 ) -> Result<Checked, AppError> {
+    check_kind(app, staff, ImportKind::Customers, bytes, mapping).await
+}
+
+/// [`check`] for a file of `kind` (a contacts or sites file is read by its headers).
+pub async fn check_kind(
+    app: &App,
+    staff: &StaffActor,
+    kind: ImportKind,
+    bytes: Vec<u8>,
+    mapping: Option<Mapping>,
+) -> Result<Checked, AppError> {
     staff.require(OfficeArea::DayToDay)?;
-    let refs = app.store.external_refs(staff.company().id).await?;
-    let plan = plan_file(bytes, mapping, refs, Arc::default()).await?;
-    let creates = plan.creates();
+    // Read in a transaction that writes nothing and is dropped (rolled back).
+    let mut tx = app.store.begin().await?;
+    let matched = Matched::read(&mut tx, staff.company().id, kind).await?;
+    drop(tx);
+    let (plan, matched) = plan_file(kind, bytes, mapping, matched, Arc::default()).await?;
+    let creates = plan.creates(&matched.known);
     let error_count = plan.errors.len();
     let mut errors = plan.errors;
     errors.truncate(MAX_ROW_ERRORS);
@@ -214,6 +302,18 @@ pub async fn start(
     path: PathBuf,
     mapping: Option<&Mapping>,
 ) -> Result<i64, AppError> {
+    start_kind(app, staff, ImportKind::Customers, file_name, path, mapping).await
+}
+
+/// [`start`] for a file of `kind`.
+pub async fn start_kind(
+    app: &App,
+    staff: &StaffActor,
+    kind: ImportKind,
+    file_name: &str,
+    path: PathBuf,
+    mapping: Option<&Mapping>,
+) -> Result<i64, AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let name: String = file_name
         .chars()
@@ -225,6 +325,7 @@ pub async fn start(
         .insert_import(
             staff.company().id,
             staff.id(),
+            kind.as_str(),
             &name,
             &key_of(&path),
             mapping.map(Mapping::to_text).as_deref(),
@@ -265,13 +366,14 @@ pub async fn restart(
         .insert_import(
             company,
             staff.id(),
+            &old.kind,
             &old.file_name,
             &key_of(&path),
             old.mapping.as_deref(),
         )
         .await?;
     let detail = serde_json::json!({"stopped": id});
-    let audit = staff.audit("customers.import_restarted", ("import", new), detail);
+    let audit = staff.audit(restarted_action(kind_of(&old)), ("import", new), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     spawn_run(app, staff, new, path);
@@ -392,13 +494,18 @@ async fn run_with(
             return Ok(Outcome::Refused(errors));
         }
     };
-    let mapping = match app.store.import_row(company, id).await? {
-        Some(row) => row.mapping.as_deref().map(Mapping::from_text).transpose()?,
+    let (kind, mapping) = match app.store.import_row(company, id).await? {
+        Some(row) => (
+            kind_of(&row),
+            row.mapping.as_deref().map(Mapping::from_text).transpose()?,
+        ),
         None => return Err(AppError::NotFound),
     };
-    let refs = app.store.external_refs(company).await?;
-    let plan = match plan_file(bytes, mapping, refs, progress.clone()).await {
-        Ok(plan) => plan,
+    let mut tx = app.store.begin().await?;
+    let matched = Matched::read(&mut tx, company, kind).await?;
+    drop(tx);
+    let plan = match plan_file(kind, bytes, mapping, matched, progress.clone()).await {
+        Ok((plan, _)) => plan,
         Err(AppError::Invalid(e)) => {
             let errors = vec![file_problem(&e.message)];
             fail(app, company, id, 0, &errors).await?;
@@ -426,9 +533,9 @@ async fn run_with(
     let mut tx = app.store.begin().await?;
     // The references again inside the transaction: a customer may have been given one
     // since the rows were checked.
-    let refs = tx.external_refs(company).await?;
-    let plan = replan(plan, &refs);
-    let creates = plan.creates();
+    let matched = Matched::read(&mut tx, company, kind).await?;
+    let plan = replan(plan, &matched.refs);
+    let creates = plan.creates(&matched.known);
     let mut numbers = tx
         .next_customer_numbers(company, creates)
         .await?
@@ -448,6 +555,16 @@ async fn run_with(
                 tx.update_imported_customer(company, customer, &input)
                     .await?;
                 updated += 1;
+            }
+            Planned::Row(row) => {
+                if import_rows::write(&mut tx, company, &row, &matched.known).await? {
+                    created += 1;
+                } else {
+                    updated += 1;
+                }
+                if done % 100 == 0 {
+                    progress.done.store(done, Ordering::Relaxed);
+                }
             }
         }
         done += 1;
@@ -472,10 +589,33 @@ async fn run_with(
     )
     .await?;
     let detail = serde_json::json!({"rows": plan.rows, "created": created, "updated": updated});
-    let audit = staff.audit("customers.imported", ("import", id), detail);
+    let audit = staff.audit(imported_action(kind), ("import", id), detail);
     tx.audit(company, &audit).await?;
     app.commit(tx, false).await?;
     Ok(Outcome::Done { created, updated })
+}
+
+/// The audit action of a finished import of `kind`.
+fn imported_action(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Customers => "customers.imported",
+        ImportKind::Contacts => "contacts.imported",
+        ImportKind::Sites => "sites.imported",
+    }
+}
+
+/// The audit action of a restarted import of `kind`.
+fn restarted_action(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Customers => "customers.import_restarted",
+        ImportKind::Contacts => "contacts.import_restarted",
+        ImportKind::Sites => "sites.import_restarted",
+    }
+}
+
+/// What import `row`'s file holds.
+fn kind_of(row: &ImportRow) -> ImportKind {
+    ImportKind::parse(&row.kind).unwrap_or(ImportKind::Customers)
 }
 
 /// An error about the file as a whole (row 0).

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod import;
+mod import_rows;
 pub mod sites;
 
 use doorstep_core::ids::{CompanyId, CustomerId, LoginId};

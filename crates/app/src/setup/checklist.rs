@@ -34,15 +34,16 @@ pub fn steps(facts: &SetupFacts) -> Vec<Step> {
         ),
         step("Add a tax rate", "/office/tax-rates", facts.tax_rate),
         step("Invite your staff", "/office/staff", facts.staff),
-        step(
-            "Import your customers",
-            "/office/customers/import",
-            facts.customers,
-        ),
+        step("Import your customers", "/office/import", facts.customers),
         step(
             "Choose what the portal offers",
             "/office/settings/portal",
             facts.switches,
+        ),
+        step(
+            "Enable portal access for your contacts",
+            "/office/customers",
+            facts.contact_access,
         ),
     ]
 }

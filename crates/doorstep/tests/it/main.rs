@@ -60,3 +60,5 @@ mod assets;
 mod api_people;
 // api-estimates (issue 20)
 mod api_estimates;
+// import (issue 18)
+mod import_kinds;

@@ -26,3 +26,6 @@ pub mod procs;
 pub mod company;
 
 pub mod onboarding;
+// import (issue 18)
+pub mod exports;
+pub mod import_hub;

@@ -94,6 +94,8 @@ struct DryRun {
 struct ShowPage {
     chrome: OfficeChrome,
     id: i64,
+    /// What the file held (`customers`, `contacts`, `sites`).
+    noun: String,
     file_name: String,
     by: String,
     when: String,
@@ -117,7 +119,7 @@ struct ShowPage {
 
 /// How an import stands, as its page and its stream tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
+pub(crate) enum Stage {
     Checking,
     Importing,
     Stopped,
@@ -128,7 +130,7 @@ enum Stage {
 impl Stage {
     /// The stage of `r` now (a queued or running import whose heartbeat is older than
     /// the lease has stopped).
-    fn of(r: &ImportRow) -> Stage {
+    pub(crate) fn of(r: &ImportRow) -> Stage {
         match r.status.as_str() {
             "done" => Stage::Done,
             "failed" => Stage::Failed,
@@ -154,7 +156,7 @@ impl Stage {
     }
 
     /// Label and badge class.
-    fn badge(self) -> (&'static str, &'static str) {
+    pub(crate) fn badge(self) -> (&'static str, &'static str) {
         match self {
             Stage::Done => ("Imported", "badge success"),
             Stage::Failed => ("Nothing imported", "badge danger"),
@@ -164,7 +166,7 @@ impl Stage {
     }
 }
 
-fn lines_of(errors: &[RowError]) -> Vec<String> {
+pub(crate) fn lines_of(errors: &[RowError]) -> Vec<String> {
     errors.iter().map(RowError::line).collect()
 }
 
@@ -206,7 +208,7 @@ async fn upload_page(
     )
 }
 
-fn summary(r: &ImportRow) -> String {
+pub(crate) fn summary(r: &ImportRow) -> String {
     match Stage::of(r) {
         Stage::Done => format!("{} created, {} updated", r.created, r.updated),
         Stage::Failed => format!("{} rows refused", import::errors_of(r).0),
@@ -245,7 +247,7 @@ pub async fn template(staff: SignedInStaff) -> Result<Response, WebError> {
 /// The sent file: its name and bytes, `Err` with the message when it is missing or
 /// larger than [`MAX_FILE_BYTES`] (told by its length before reading when the browser
 /// sends one, else while reading).
-async fn read_file(
+pub(crate) async fn read_file(
     headers: &HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Result<(String, Vec<u8>), String>, WebError> {
@@ -282,7 +284,7 @@ async fn read_file(
 }
 
 /// Where the file of `key` is kept; `None` for a key that is not one of ours.
-fn stored_path(state: &AppState, key: &str) -> Option<PathBuf> {
+pub(crate) fn stored_path(state: &AppState, key: &str) -> Option<PathBuf> {
     let valid = key.len() == 32 && key.chars().all(|c| c.is_ascii_hexdigit());
     valid.then(|| {
         state
@@ -294,7 +296,7 @@ fn stored_path(state: &AppState, key: &str) -> Option<PathBuf> {
 }
 
 /// Keeps `bytes` for the import under a new random key (temporary file, fsync, rename).
-async fn keep(state: &AppState, bytes: Vec<u8>) -> Result<String, WebError> {
+pub(crate) async fn keep(state: &AppState, bytes: Vec<u8>) -> Result<String, WebError> {
     let key = random_hex(16);
     let path = stored_path(state, &key).ok_or(WebError::NotFound)?;
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
@@ -536,6 +538,7 @@ pub async fn show(
         &ShowPage {
             chrome: OfficeChrome::of(&staff, &csrf),
             id: r.id,
+            noun: r.kind.clone(),
             by: r.staff_name.clone(),
             when: display::when(&staff.company.time_zone, r.created_at),
             status: stage.badge(),

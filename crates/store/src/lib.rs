@@ -69,6 +69,8 @@ pub mod tokens;
 pub mod two_factor;
 pub mod visits;
 pub mod webhooks;
+// api-requests (issue 20)
+pub mod api_requests;
 
 // The raw pools and the SQL-running macros are for the store itself, its tests and the
 // integration tests: public only with the `test-support` feature (dev-dependencies only).

@@ -106,6 +106,8 @@ macro_rules! routes {
     (@method POST, $handler:path) => { post($handler) };
     (@method PATCH, $handler:path) => { axum::routing::patch($handler) };
     (@method PUT, $handler:path) => { axum::routing::put($handler) };
+    // api-requests (issue 20)
+    (@method DELETE, $handler:path) => { axum::routing::delete($handler) };
 }
 
 routes! {
@@ -436,6 +438,22 @@ routes! {
     POST "/api/v1/invoices/{id}/payments" => api::payments::create, Api;
     GET  "/api/v1/payments" => api::payments::list, Api;
     GET  "/api/v1/payments/{id}" => api::payments::show, Api;
+    // api-requests (issue 20)
+    GET  "/api/v1/service-requests" => api::service_requests::list, Api;
+    GET  "/api/v1/service-requests/{id}" => api::service_requests::show, Api;
+    POST "/api/v1/service-requests/{id}/convert" => api::service_requests::convert, Api;
+    POST "/api/v1/service-requests/{id}/decline" => api::service_requests::decline, Api;
+    GET  "/api/v1/support-requests" => api::support_requests::list, Api;
+    GET  "/api/v1/support-requests/{id}" => api::support_requests::show, Api;
+    POST "/api/v1/support-requests/{id}/comments" => api::support_requests::reply, Api;
+    POST "/api/v1/support-requests/{id}/status" => api::support_requests::status, Api;
+    GET  "/api/v1/webhook-endpoints" => api::webhook_endpoints::list, Api;
+    POST "/api/v1/webhook-endpoints" => api::webhook_endpoints::create, Api;
+    GET  "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::show, Api;
+    PATCH "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::update, Api;
+    DELETE "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::delete, Api;
+    GET  "/api/v1/webhook-endpoints/{id}/deliveries" => api::webhook_endpoints::deliveries, Api;
+    POST "/api/v1/webhook-deliveries/{id}/redeliver" => api::webhook_endpoints::redeliver, Api;
 }
 
 /// Builds the application's router over `state`.

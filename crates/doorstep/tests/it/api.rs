@@ -126,6 +126,9 @@ pub(crate) struct Setup {
     pub(crate) bolt_job: i64,
     /// Bolt's draft invoice and its payment (api-billing).
     pub(crate) bolt_billing: crate::api_billing::BoltBilling,
+    // api-requests (issue 20)
+    /// Bolt's service request, support ticket, webhook endpoint and delivery.
+    pub(crate) bolt_requests: crate::api_requests::BoltRequests,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -157,6 +160,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_job = insert_job(&app, bolt.id, CustomerId(bolt_customer), "J-1").await;
     let _ = people;
     let bolt_billing = crate::api_billing::bolt_billing(&app, bolt.id, bolt_customer, brenda).await;
+    // api-requests (issue 20)
+    let bolt_requests = crate::api_requests::bolt_requests(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -168,6 +173,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_customer,
         bolt_job,
         bolt_billing,
+        // api-requests (issue 20)
+        bolt_requests,
     }
 }
 
@@ -216,6 +223,10 @@ async fn bolt_jobs(app: &TestApp, bolt: CompanyId) -> Vec<doorstep_store::api_jo
 
 /// A body that would change the record of route `path` if the id were acme's.
 fn taking_over(path: &str) -> Value {
+    // api-requests (issue 20)
+    if let Some(body) = crate::api_requests::taking_over(path) {
+        return body;
+    }
     match path {
         p if p.ends_with("/status") => json!({"status": "cancelled"}),
         p if p.ends_with("/technicians") => json!({"technician_ids": []}),
@@ -226,6 +237,10 @@ fn taking_over(path: &str) -> Value {
 
 /// Bolt's id of the kind the route `path` takes in `{id}`.
 fn bolt_id_for(s: &Setup, path: &str) -> i64 {
+    // api-requests (issue 20)
+    if let Some(id) = s.bolt_requests.id_for(path) {
+        return id;
+    }
     match path {
         p if p.starts_with("/api/v1/jobs/") => s.bolt_job,
         _ => s.bolt_customer,
@@ -390,6 +405,8 @@ both_backends! {
         let before = app.store.api_customers(bolt.id, None, None, 10).await.unwrap();
         let jobs_before = bolt_jobs(app, bolt.id).await;
         let billing_before = s.bolt_billing.rows(app, bolt.id).await;
+        // api-requests (issue 20)
+        let requests_before = s.bolt_requests.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
@@ -408,6 +425,8 @@ both_backends! {
         assert_eq!(app.store.api_customers(bolt.id, None, None, 10).await.unwrap(), before);
         assert_eq!(bolt_jobs(app, bolt.id).await, jobs_before);
         assert!(s.bolt_billing.rows(app, bolt.id).await == billing_before, "Bolt's invoice and payment unchanged");
+        // api-requests (issue 20)
+        assert!(s.bolt_requests.rows(app, bolt.id).await == requests_before, "Bolt's requests, ticket and webhooks unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

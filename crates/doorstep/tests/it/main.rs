@@ -51,3 +51,5 @@ mod webhooks_out;
 
 mod domains;
 mod setup;
+// api-requests (issue 20)
+mod api_requests;

@@ -14,6 +14,10 @@ pub mod lines;
 pub mod paging;
 pub mod payments;
 pub mod problem;
+// api-requests (issue 20)
+pub mod service_requests;
+pub mod support_requests;
+pub mod webhook_endpoints;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -45,10 +49,23 @@ use crate::views::OfficeChrome;
         // api-billing
         invoices::list, invoices::create, invoices::show, invoices::update, invoices::upsert, invoices::send, invoices::void,
         payments::create, payments::list, payments::show,
+        // api-requests (issue 20)
+        service_requests::list, service_requests::show, service_requests::convert, service_requests::decline,
+        support_requests::list, support_requests::show, support_requests::reply, support_requests::status,
+        webhook_endpoints::list, webhook_endpoints::create, webhook_endpoints::show, webhook_endpoints::update,
+        webhook_endpoints::delete, webhook_endpoints::deliveries, webhook_endpoints::redeliver,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
         jobs::Job, jobs::JobList, jobs::JobInput, jobs::StatusInput, jobs::CrewInput, jobs::Technician,
+        // api-requests (issue 20)
+        service_requests::ServiceRequest, service_requests::ServiceRequestList, service_requests::RequestPhoto,
+        service_requests::ConvertInput, service_requests::Conversion, service_requests::DeclineInput,
+        support_requests::SupportRequest, support_requests::SupportRequestList, support_requests::SupportComment,
+        support_requests::ReplyInput, support_requests::TicketStatusInput,
+        webhook_endpoints::WebhookEndpoint, webhook_endpoints::AddedEndpoint, webhook_endpoints::WebhookEndpointList,
+        webhook_endpoints::EndpointInput, webhook_endpoints::EndpointPatch, webhook_endpoints::WebhookDelivery,
+        webhook_endpoints::WebhookDeliveryList,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -57,6 +74,10 @@ use crate::views::OfficeChrome;
         // api-billing
         (name = "invoices", description = "Invoices: drafts with lines, sent, void"),
         (name = "payments", description = "Payments received, and offline ones recorded"),
+        // api-requests (issue 20)
+        (name = "service-requests", description = "Service requests customers sent: convert to a job or an estimate, decline"),
+        (name = "support-requests", description = "Support tickets: comments, staff replies, status moves"),
+        (name = "webhooks", description = "Webhook endpoints (an administrator's), their delivery logs, redelivery"),
     ),
 )]
 pub struct ApiDoc;
@@ -195,6 +216,8 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10);
+        assert_eq!(endpoints().len(), 5 + 7 + 10
+            // api-requests (issue 20)
+            + 15);
     }
 }

@@ -58,7 +58,11 @@ impl BoltRequests {
             .api_support_request(bolt, SupportRequestId(self.ticket))
             .await
             .unwrap();
-        let e = app.store.webhook_endpoint(bolt, self.endpoint).await.unwrap();
+        let e = app
+            .store
+            .webhook_endpoint(bolt, self.endpoint)
+            .await
+            .unwrap();
         let d = app
             .store
             .api_webhook_delivery(bolt, self.delivery)
@@ -146,7 +150,12 @@ pub(crate) async fn bolt_requests(app: &TestApp, bolt: CompanyId, customer: i64)
     let ticket = insert_ticket(app, bolt, customer, None, "S-9001").await;
     let mut tx = app.store.begin().await.unwrap();
     let endpoint = tx
-        .add_webhook_endpoint(bolt, "https://hooks.bolt.test/in", "sealed", "support.updated")
+        .add_webhook_endpoint(
+            bolt,
+            "https://hooks.bolt.test/in",
+            "sealed",
+            "support.updated",
+        )
         .await
         .unwrap();
     tx.enqueue_webhook_event(bolt, "evt_bolt1", "support.updated", |_| "{}".into())
@@ -209,8 +218,16 @@ async fn walk(s: &Setup, path: &str) -> Vec<i64> {
 
 /// Adds an acme endpoint receiving `events` through the API; its id and secret.
 async fn add_endpoint(s: &Setup, events: &[&str]) -> (i64, String) {
-    let (status, _, made) = call(&s.app, &s.api, "acme", "POST", "/api/v1/webhook-endpoints", Some(&s.write),
-        Some(json!({"url": "https://hooks.example.test/doorstep", "events": events}))).await;
+    let (status, _, made) = call(
+        &s.app,
+        &s.api,
+        "acme",
+        "POST",
+        "/api/v1/webhook-endpoints",
+        Some(&s.write),
+        Some(json!({"url": "https://hooks.example.test/doorstep", "events": events})),
+    )
+    .await;
     assert_eq!(status, 201, "{made}");
     (
         made["id"].as_i64().unwrap(),

@@ -216,8 +216,11 @@ mod tests {
                 "{status}"
             );
         }
-        assert_eq!(endpoints().len(), 5 + 7 + 10
+        assert_eq!(
+            endpoints().len(),
+            5 + 7 + 10
             // api-requests (issue 20)
-            + 15);
+            + 15
+        );
     }
 }

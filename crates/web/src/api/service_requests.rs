@@ -435,10 +435,7 @@ async fn made_number(
             .await?
             .map(|j| j.number)
     } else {
-        state
-            .store
-            .api_estimate_number(company, id)
-            .await?
+        state.store.api_estimate_number(company, id).await?
     };
     number.ok_or_else(Problem::not_found)
 }
@@ -480,8 +477,7 @@ pub async fn decline(
             let current = find(&state, &actor, id).await?;
             let input: DeclineInput = json_body(&body)?;
             let office = actor.writer()?;
-            let reason = Decline::parse(&input.reason)
-                .map_err(|e| refused(e.into(), RENAMES))?;
+            let reason = Decline::parse(&input.reason).map_err(|e| refused(e.into(), RENAMES))?;
             requests::decline(&state.app, office, &current.number, reason)
                 .await
                 .map_err(|e| refused(e, RENAMES))?;

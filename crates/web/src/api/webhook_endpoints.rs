@@ -379,13 +379,18 @@ fn page_of(q: &DeliveryQuery) -> Result<(i64, Option<i64>), Problem> {
     };
     let before = match q.cursor.as_deref() {
         None => None,
-        Some(raw) => Some(raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
-            Problem::field(
-                "invalid-parameter",
-                "cursor",
-                "`cursor` is the previous page's `next_cursor`.",
-            )
-        })?),
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| {
+                    Problem::field(
+                        "invalid-parameter",
+                        "cursor",
+                        "`cursor` is the previous page's `next_cursor`.",
+                    )
+                })?,
+        ),
     };
     Ok((limit, before))
 }

@@ -588,7 +588,7 @@ both_backends! {
         }
         // The maker is made office staff: their keys lose the webhooks, reads included.
         doorstep_store::on_pool!(app.store, p => sqlx::query("UPDATE staff_users SET role = 'office' WHERE company_id = $1")
-            .bind(acme_id.0).execute(p).await).unwrap();
+            .bind(acme_id.0).execute(p).await.map(|_| ())).unwrap();
         let role_change = written(app).await;
         problem(&call(app, api, "acme", "GET", "/api/v1/webhook-endpoints", read, None).await, 403, "forbidden");
         problem(&call(app, api, "acme", "GET", &one, key, None).await, 403, "forbidden");

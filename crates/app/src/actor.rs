@@ -281,6 +281,9 @@ pub struct ApiActor {
     office: StaffActor,
     key: i64,
     write: bool,
+    // api-requests (issue 20)
+    /// Whether the key's maker is an administrator now (see [`ApiActor::admin`]).
+    maker_admin: bool,
 }
 
 impl ApiActor {
@@ -292,12 +295,19 @@ impl ApiActor {
         key_name: &str,
         write: bool,
     ) -> Self {
+        // api-requests (issue 20)
+        let maker_admin = maker.role == doorstep_core::status::StaffRole::Admin;
         // An API key has the office's day-to-day rights, never an administrator's.
         maker.role = doorstep_core::status::StaffRole::Office;
         let label = format!("API key “{key_name}” (made by {})", maker.email);
         let mut office = StaffActor::new(company, maker, ip);
         office.via_key = Some((key, label));
-        ApiActor { office, key, write }
+        ApiActor {
+            office,
+            key,
+            write,
+            maker_admin,
+        }
     }
 
     /// The company.
@@ -327,13 +337,27 @@ impl ApiActor {
             ))
         }
     }
+}
 
-    // api-estimates (issue 20)
-    /// The administrator who made the key, for the admin-only settings the API changes
-    /// (the catalogue): a key is made only by an administrator, so a write key may do
-    /// their admin writes, audited as the key's. Refused as [`ApiActor::writer`] is for a
-    /// read-only key.
+// api-requests (issue 20)
+impl ApiActor {
+    /// Whether the key's maker is (still) an administrator: the admin-only reads
+    /// (webhook endpoints and their deliveries) answer only then, as the office's
+    /// pages answer only administrators.
+    pub fn made_by_admin(&self) -> bool {
+        self.maker_admin
+    }
+
+    /// The key acting as the administrator who made it, for the admin-only use cases
+    /// (webhook endpoints, the catalogue): a write key may do what its maker may, audited as the key's.
+    /// Refused as [`ApiActor::writer`] is for a read-only key, and with
+    /// [`AppError::NotFound`] (as the office's admin pages are) when the maker is no
+    /// longer an administrator.
     pub fn admin(&self) -> Result<Admin<'_>, AppError> {
-        self.writer().map(Admin)
+        self.writer()?;
+        if !self.maker_admin {
+            return Err(AppError::NotFound);
+        }
+        Ok(Admin(&self.office))
     }
 }

@@ -130,7 +130,9 @@ pub fn check_interval(raw: &str) -> Result<i64, Invalid> {
         .ok_or_else(|| {
             Invalid::new(
                 "interval_days",
-                format!("Enter the interval in days, a whole number from 1 to {INTERVAL_MAX_DAYS}."),
+                format!(
+                    "Enter the interval in days, a whole number from 1 to {INTERVAL_MAX_DAYS}."
+                ),
             )
         })
 }
@@ -181,7 +183,9 @@ mod tests {
         let typed = date!(2027 - 02 - 01);
         assert_eq!(next_due(Some(typed), Some(done), 90, today).unwrap(), typed);
         assert_eq!(
-            next_due(Some(done), Some(done), 90, today).unwrap_err().field,
+            next_due(Some(done), Some(done), 90, today)
+                .unwrap_err()
+                .field,
             "next_due_on"
         );
     }
@@ -190,7 +194,11 @@ mod tests {
     fn intervals_are_whole_days_up_to_ten_years() {
         assert_eq!(check_interval(" 365 ").unwrap(), 365);
         for bad in ["0", "-5", "3651", "1.5", "yearly", ""] {
-            assert_eq!(check_interval(bad).unwrap_err().field, "interval_days", "{bad}");
+            assert_eq!(
+                check_interval(bad).unwrap_err().field,
+                "interval_days",
+                "{bad}"
+            );
         }
     }
 

@@ -301,7 +301,11 @@ impl Tx {
     }
 
     /// Marks asset `id` retired now.
-    pub async fn retire_asset(&mut self, company: CompanyId, id: AssetId) -> Result<(), StoreError> {
+    pub async fn retire_asset(
+        &mut self,
+        company: CompanyId,
+        id: AssetId,
+    ) -> Result<(), StoreError> {
         let at = db_time(now());
         let n = on_tx!(self, x => sqlx::query(
             "UPDATE assets SET retired_at = $3, updated_at = $3 \

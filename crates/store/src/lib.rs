@@ -75,6 +75,8 @@ pub mod asset_book;
 pub mod api_people;
 // api-estimates (issue 20)
 pub mod api_estimates;
+// api-requests (issue 20)
+pub mod api_requests;
 
 // The raw pools and the SQL-running macros are for the store itself, its tests and the
 // integration tests: public only with the `test-support` feature (dev-dependencies only).

@@ -110,6 +110,7 @@ macro_rules! routes {
     (@method PATCH, $handler:path) => { axum::routing::patch($handler) };
     (@method PUT, $handler:path) => { axum::routing::put($handler) };
     // api-assets (issue 20)
+    // api-requests (issue 20)
     (@method DELETE, $handler:path) => { axum::routing::delete($handler) };
 }
 
@@ -502,6 +503,22 @@ routes! {
     POST "/office/import/{kind}" => office::import_hub::dry_run, Staff;
     POST "/office/import/{kind}/start" => office::import_hub::start, Staff;
     GET  "/office/export/{kind}" => office::exports::csv, Staff;
+    // api-requests (issue 20)
+    GET  "/api/v1/service-requests" => api::service_requests::list, Api;
+    GET  "/api/v1/service-requests/{id}" => api::service_requests::show, Api;
+    POST "/api/v1/service-requests/{id}/convert" => api::service_requests::convert, Api;
+    POST "/api/v1/service-requests/{id}/decline" => api::service_requests::decline, Api;
+    GET  "/api/v1/support-requests" => api::support_requests::list, Api;
+    GET  "/api/v1/support-requests/{id}" => api::support_requests::show, Api;
+    POST "/api/v1/support-requests/{id}/comments" => api::support_requests::reply, Api;
+    POST "/api/v1/support-requests/{id}/status" => api::support_requests::status, Api;
+    GET  "/api/v1/webhook-endpoints" => api::webhook_endpoints::list, Api;
+    POST "/api/v1/webhook-endpoints" => api::webhook_endpoints::create, Api;
+    GET  "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::show, Api;
+    PATCH "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::update, Api;
+    DELETE "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::delete, Api;
+    GET  "/api/v1/webhook-endpoints/{id}/deliveries" => api::webhook_endpoints::deliveries, Api;
+    POST "/api/v1/webhook-deliveries/{id}/redeliver" => api::webhook_endpoints::redeliver, Api;
 }
 
 /// Builds the application's router over `state`.

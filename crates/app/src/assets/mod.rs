@@ -79,7 +79,11 @@ impl Asset {
         let name = e.check(check_required("name", &f.name, "asset's name"));
         let make = e.check(check_text("make", &f.make, "make"));
         let model = e.check(check_text("model", &f.model, "model"));
-        let serial = e.check(check_text("serial_number", &f.serial_number, "serial number"));
+        let serial = e.check(check_text(
+            "serial_number",
+            &f.serial_number,
+            "serial number",
+        ));
         let site = e.check(site_of(&f.site));
         let installed = e.check(check_past_day("installed_on", &f.installed_on, today));
         let start = e.check(check_optional_day("rental_start_on", &f.rental_start_on));
@@ -88,7 +92,9 @@ impl Asset {
         if let (Some(k), Some(s), Some(en)) = (kind, start, end) {
             e.check(check_rental_period(k, s, en));
         }
-        match (kind, name, make, model, serial, site, installed, start, end, notes) {
+        match (
+            kind, name, make, model, serial, site, installed, start, end, notes,
+        ) {
             (
                 Some(kind),
                 Some(name),
@@ -245,7 +251,12 @@ pub async fn add(
 }
 
 /// Saves asset `id`'s fields (it stays with its account).
-pub async fn edit(app: &App, staff: &StaffActor, id: AssetId, asset: Asset) -> Result<(), AppError> {
+pub async fn edit(
+    app: &App,
+    staff: &StaffActor,
+    id: AssetId,
+    asset: Asset,
+) -> Result<(), AppError> {
     staff.require(OfficeArea::DayToDay)?;
     let company = staff.company().id;
     let mut tx = app.store.begin().await?;

@@ -135,6 +135,9 @@ pub(crate) struct Setup {
     // api-estimates (issue 20)
     /// Bolt's estimate and catalogue item (api-estimates).
     pub(crate) bolt_estimates: crate::api_estimates::BoltEstimates,
+    // api-requests (issue 20)
+    /// Bolt's service request, support ticket, webhook endpoint and delivery.
+    pub(crate) bolt_requests: crate::api_requests::BoltRequests,
 }
 
 pub(crate) async fn setup(backend: Backend) -> Setup {
@@ -172,6 +175,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
     let bolt_people = crate::api_people::bolt_people(&app, bolt.id, bolt_customer).await;
     // api-estimates (issue 20)
     let bolt_estimates = crate::api_estimates::bolt_estimates(&app, bolt.id, bolt_customer).await;
+    // api-requests (issue 20)
+    let bolt_requests = crate::api_requests::bolt_requests(&app, bolt.id, bolt_customer).await;
     let api = api_client(&app);
     Setup {
         app,
@@ -189,6 +194,8 @@ pub(crate) async fn setup(backend: Backend) -> Setup {
         bolt_people,
         // api-estimates (issue 20)
         bolt_estimates,
+        // api-requests (issue 20)
+        bolt_requests,
     }
 }
 
@@ -237,6 +244,10 @@ async fn bolt_jobs(app: &TestApp, bolt: CompanyId) -> Vec<doorstep_store::api_jo
 
 /// A body that would change the record of route `path` if the id were acme's.
 fn taking_over(path: &str) -> Value {
+    // api-requests (issue 20)
+    if let Some(body) = crate::api_requests::taking_over(path) {
+        return body;
+    }
     match path {
         p if p.ends_with("/status") => json!({"status": "cancelled"}),
         p if p.ends_with("/technicians") => json!({"technician_ids": []}),
@@ -249,7 +260,9 @@ fn taking_over(path: &str) -> Value {
         p if p.starts_with("/api/v1/estimates/") => json!({"title": "Taken over"}),
         p if p.starts_with("/api/v1/jobs/") => json!({"summary": "Taken over"}),
         // api-assets (issue 20)
-        p if p.starts_with("/api/v1/maintenance-schedules/") || p.ends_with("/maintenance-schedules") => {
+        p if p.starts_with("/api/v1/maintenance-schedules/")
+            || p.ends_with("/maintenance-schedules") =>
+        {
             json!({"title": "Taken over", "interval_days": 30})
         }
         // api-people (issue 20)
@@ -261,6 +274,10 @@ fn taking_over(path: &str) -> Value {
 
 /// Bolt's id of the kind the route `path` takes in `{id}`.
 fn bolt_id_for(s: &Setup, path: &str) -> i64 {
+    // api-requests (issue 20)
+    if let Some(id) = s.bolt_requests.id_for(path) {
+        return id;
+    }
     match path {
         p if p.starts_with("/api/v1/jobs/") => s.bolt_job,
         // api-assets (issue 20)
@@ -436,6 +453,8 @@ both_backends! {
         let people_before = s.bolt_people.rows(app, bolt.id).await;
         // api-estimates (issue 20)
         let estimates_before = s.bolt_estimates.rows(app, bolt.id).await;
+        // api-requests (issue 20)
+        let requests_before = s.bolt_requests.rows(app, bolt.id).await;
         // Every API route with an {id}, from the route table itself.
         let with_id: Vec<_> = ROUTES.iter().filter(|r| r.access == Access::Api && r.path.contains("{id}")).collect();
         assert!(with_id.len() >= 2);
@@ -462,6 +481,8 @@ both_backends! {
         assert!(s.bolt_people.rows(app, bolt.id).await == people_before, "Bolt's contact and site unchanged");
         // api-estimates (issue 20)
         assert!(s.bolt_estimates.rows(app, bolt.id).await == estimates_before, "Bolt's estimate and catalogue item unchanged");
+        // api-requests (issue 20)
+        assert!(s.bolt_requests.rows(app, bolt.id).await == requests_before, "Bolt's requests, ticket and webhooks unchanged");
     }
 
     /// The same Idempotency-Key and body returns the first answer and makes one customer;

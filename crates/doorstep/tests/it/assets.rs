@@ -14,7 +14,11 @@ async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Strin
 }
 
 fn location(res: &reqwest::Response) -> String {
-    assert_eq!(res.status().as_u16(), 303, "a successful form sends the browser on");
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "a successful form sends the browser on"
+    );
     res.headers()["location"].to_str().unwrap().to_owned()
 }
 

@@ -62,3 +62,5 @@ mod api_people;
 mod api_estimates;
 // import (issue 18)
 mod import_kinds;
+// api-requests (issue 20)
+mod api_requests;

@@ -511,8 +511,9 @@ pub async fn update(
                 ));
             }
             if input.edits() {
-                let asset = AssetCase::parse(&input.over(fields_of(&current)), assets::today(office))
-                    .map_err(|e| Problem::fields(&api_names(e, RENAMES)))?;
+                let asset =
+                    AssetCase::parse(&input.over(fields_of(&current)), assets::today(office))
+                        .map_err(|e| Problem::fields(&api_names(e, RENAMES)))?;
                 assets::edit(&state.app, office, id, asset)
                     .await
                     .map_err(|e| refused(e, RENAMES))?;

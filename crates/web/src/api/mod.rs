@@ -26,6 +26,10 @@ pub mod catalogue;
 pub mod estimates;
 pub mod job_lines;
 pub mod job_schedule;
+// api-requests (issue 20)
+pub mod service_requests;
+pub mod support_requests;
+pub mod webhook_endpoints;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -68,6 +72,11 @@ use crate::views::OfficeChrome;
         estimates::list, estimates::create, estimates::show, estimates::update, estimates::upsert, estimates::send, estimates::convert,
         catalogue::list, catalogue::create, catalogue::show, catalogue::update,
         job_lines::show, job_lines::replace, job_schedule::schedule, job_schedule::unschedule,
+        // api-requests (issue 20)
+        service_requests::list, service_requests::show, service_requests::convert, service_requests::decline,
+        support_requests::list, support_requests::show, support_requests::reply, support_requests::status,
+        webhook_endpoints::list, webhook_endpoints::create, webhook_endpoints::show, webhook_endpoints::update,
+        webhook_endpoints::delete, webhook_endpoints::deliveries, webhook_endpoints::redeliver,
     ),
     components(schemas(problem::Problem, problem::FieldError,
         // api-jobs
@@ -83,6 +92,14 @@ use crate::views::OfficeChrome;
         estimates::Estimate, estimates::EstimateSummary, estimates::EstimateList, estimates::EstimateInput, estimates::SendInput,
         catalogue::CatalogueItem, catalogue::CatalogueItemList, catalogue::CatalogueItemInput,
         job_lines::JobLines, job_lines::JobLinesInput, job_schedule::ScheduleInput,
+        // api-requests (issue 20)
+        service_requests::ServiceRequest, service_requests::ServiceRequestList, service_requests::RequestPhoto,
+        service_requests::ConvertInput, service_requests::Conversion, service_requests::DeclineInput,
+        support_requests::SupportRequest, support_requests::SupportRequestList, support_requests::SupportComment,
+        support_requests::ReplyInput, support_requests::TicketStatusInput,
+        webhook_endpoints::WebhookEndpoint, webhook_endpoints::AddedEndpoint, webhook_endpoints::WebhookEndpointList,
+        webhook_endpoints::EndpointInput, webhook_endpoints::EndpointPatch, webhook_endpoints::WebhookDelivery,
+        webhook_endpoints::WebhookDeliveryList,
     )),
     modifiers(&BearerKey),
     tags((name = "customers", description = "Customer accounts"),
@@ -99,6 +116,10 @@ use crate::views::OfficeChrome;
         // api-estimates (issue 20)
         (name = "estimates", description = "Estimates: drafts with lines, sent, converted to jobs"),
         (name = "catalogue", description = "The catalogue of products and services the portal offers"),
+        // api-requests (issue 20)
+        (name = "service-requests", description = "Service requests customers sent: convert to a job or an estimate, decline"),
+        (name = "support-requests", description = "Support tickets: comments, staff replies, status moves"),
+        (name = "webhooks", description = "Webhook endpoints (an administrator's), their delivery logs, redelivery"),
     ),
 )]
 pub struct ApiDoc;
@@ -247,6 +268,8 @@ mod tests {
             // api-people (issue 20)
             + 10
             // api-estimates (issue 20)
+            + 15
+            // api-requests (issue 20)
             + 15
         );
     }

@@ -72,10 +72,7 @@ fn schedule_fields(pairs: &[(String, String)]) -> ScheduleFields {
 }
 
 fn pairs_of<const N: usize>(values: [(&str, String); N]) -> Vec<(String, String)> {
-    values
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+    values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 fn text_of<T: ToString>(v: Option<T>) -> String {
@@ -402,7 +399,10 @@ pub async fn confirm_remove_schedule(
             format!("Remove the maintenance \"{}\" of {}?", m.title, a.name),
             "It will no longer be due; jobs already done for it stay in the history.".into(),
         ),
-        (format!("/office/maintenance/{}/remove", m.id), "Remove maintenance"),
+        (
+            format!("/office/maintenance/{}/remove", m.id),
+            "Remove maintenance",
+        ),
         page_of(&customer.number),
     )
 }

@@ -82,10 +82,10 @@ pub(crate) async fn views(
                 format!("S/N {}", a.serial_number)
             };
             let details = [a.make.as_str(), a.model.as_str(), serial.as_str()]
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · ");
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
             let rental = match (a.rental_start_on, a.rental_end_on) {
                 (Some(s), Some(e)) => format!("{} to {}", display::date(s), display::date(e)),
                 (Some(s), None) => format!("From {}", display::date(s)),

@@ -109,8 +109,6 @@ macro_rules! routes {
     (@method POST, $handler:path) => { post($handler) };
     (@method PATCH, $handler:path) => { axum::routing::patch($handler) };
     (@method PUT, $handler:path) => { axum::routing::put($handler) };
-    // api-assets (issue 20)
-    // api-requests (issue 20)
     (@method DELETE, $handler:path) => { axum::routing::delete($handler) };
 }
 

@@ -160,6 +160,8 @@ pub(super) fn parse(
                 },
                 sites: Vec::new(),
                 is_billing: check_yes_no("is_billing", row.get("billing")).map_err(one)?,
+                // The file has no column for the API's id: an update keeps the contact's.
+                external_ref: None,
             };
             let contact = Contact::parse(&fields).map_err(many)?;
             let input = contact.input().clone();

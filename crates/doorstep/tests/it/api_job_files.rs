@@ -64,6 +64,9 @@ async fn upload(
     )
 }
 
+/// An upload refused: on job, visible, files; status, problem, the field named.
+type Refusal<'a> = (&'a str, &'a str, Vec<(&'a str, &'a [u8])>, u16, &'a str, &'a str);
+
 /// Rows a refused call could write (the keys' last use aside).
 async fn written(app: &crate::helpers::TestApp) -> crate::snapshot::Snapshot {
     crate::snapshot::snapshot(app)
@@ -139,7 +142,7 @@ both_backends! {
         let before = written(app).await;
         let photo = png();
         let fake: &[u8] = b"MZ\x90\x00 not a picture at all";
-        let refusals: Vec<(&str, &str, Vec<(&str, &[u8])>, u16, &str, &str)> = vec![
+        let refusals: Vec<Refusal> = vec![
             // (job, visible, files, status, problem, field)
             (&job, "yes", vec![("boiler.png", &photo), ("run.exe", fake)], 422, "validation", "files"),
             (&job, "yes", vec![], 422, "validation", "files"),

@@ -1,6 +1,7 @@
 //! `/api/v1/jobs/{id}/lines`: a job's priced lines and discount, read and replaced as a
 //! whole as the office's line editor does (`doorstep_app::documents::lines::replace`
 //! with the job as owner), checked by the editor's rule through [`super::lines`].
+#![allow(clippy::disallowed_types)]
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};

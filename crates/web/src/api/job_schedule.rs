@@ -2,6 +2,7 @@
 //! morning, afternoon, all day, or exact hours sent as RFC 3339 instants read in the
 //! company's time zone) or taken away, through the office's schedule form's use cases
 //! (`doorstep_app::jobs::{schedule, unschedule}`).
+#![allow(clippy::disallowed_types)]
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -65,7 +65,14 @@ async fn upload(
 }
 
 /// An upload refused: on job, visible, files; status, problem, the field named.
-type Refusal<'a> = (&'a str, &'a str, Vec<(&'a str, &'a [u8])>, u16, &'a str, &'a str);
+type Refusal<'a> = (
+    &'a str,
+    &'a str,
+    Vec<(&'a str, &'a [u8])>,
+    u16,
+    &'a str,
+    &'a str,
+);
 
 /// Rows a refused call could write (the keys' last use aside).
 async fn written(app: &crate::helpers::TestApp) -> crate::snapshot::Snapshot {

@@ -42,6 +42,8 @@ const NOT_PAGES = [
   [/^\/files\/|\/photos\/\{[a-z]+\}(\/thumb)?$|^\/office\/support\/files\//, 'a photo or an attached file'],
   [/^\/office\/audit\.csv$/, 'a CSV download'],
   [/^\/office\/customers\/import\/template\.csv$/, 'a CSV download'],
+  [/^\/office\/import\/\{kind\}\/template\.csv$/, 'a CSV download'],
+  [/^\/office\/export\/\{kind\}$/, 'a CSV download'],
   [/^\/office\/jobs\/\{number\}\/files\/\{id\}(\/thumb)?$/, 'a photo or an attached file'],
   [/^\/office\/customers\/import\/\{id\}\/progress$/, 'a JSON progress poll'],
   [/^\/api\/v1\//, 'the JSON API (a bearer key, never a session: it/api.rs)'],

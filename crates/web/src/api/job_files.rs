@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 use super::auth::Api;
 use super::kit::{answer, id_of, json, json_body, refused, write};
 use super::paging::rfc3339;
-use super::problem::{Problem, ReadOnly, Reading, Writing};
+use super::problem::{Clash, Problem, ReadOnly, Reading, Writing};
 use crate::AppState;
 use crate::kit::files::{content_disposition, send};
 use crate::uploads::{StoredFile, UPLOAD_BODY_LIMIT, UploadError, read_form, store_file};
@@ -81,7 +81,7 @@ pub struct JobFileList {
 #[allow(dead_code)] // Documents the multipart body; the handler reads the parts itself.
 pub struct JobFilesUpload {
     /// One to four files (repeat the part), PNG, JPEG, WebP, PDF and the office formats,
-    /// each at most 10 MB; photos are re-encoded without their metadata.
+    /// each at most 10 MB; photos are stored without their metadata.
     #[schema(value_type = Vec<String>, format = Binary)]
     pub files: Vec<Vec<u8>>,
     /// Whether the customer sees them: `yes` or `no` (`true` / `false` also read).
@@ -163,6 +163,7 @@ pub async fn list(
         (status = 201, description = "Added: the job's files now", body = JobFileList),
         Writing,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
+        Clash,
         (status = 413, description = "The body is larger than four files at the limit", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every upload slot is busy; try again in a minute", body = Problem, content_type = "application/problem+json"),
     ),
@@ -319,7 +320,7 @@ pub async fn show(
     )
 }
 
-/// Download one of a job's files (as stored: photos re-encoded, documents as sent).
+/// Download one of a job's files as stored (photos without their metadata, documents as sent).
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/files/{file_id}/content", tag = "jobs",
     params(
         ("id" = i64, Path, description = "The job's id"),

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use super::auth::Api;
 use super::jobs::{Job, find, read};
 use super::kit::{api_names, id_of, json, json_body, refused, write};
-use super::problem::{Problem, ReadOnly, Reading};
+use super::problem::{KeyReused, Problem, ReadOnly, Reading};
 use crate::AppState;
 
 /// A visit time, as the office's schedule form takes it.
@@ -169,6 +169,7 @@ pub async fn schedule(
         (status = 200, description = "Unscheduled", body = Job),
         Reading,
         ReadOnly,
+        KeyReused,
         (status = 404, description = "No such job of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The crew is on the way or the job is closed, or its status moved meanwhile", body = Problem, content_type = "application/problem+json"),
     ),

@@ -249,6 +249,23 @@ mod tests {
                 }
             }
         }
+        // A call with an Idempotency-Key may hear that the key is in use (409) or was used
+        // for another request (422).
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let idempotent = op["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
+                if idempotent {
+                    for status in ["409", "422"] {
+                        assert!(
+                            op["responses"][status].is_object(),
+                            "{method} {path} {status}"
+                        );
+                    }
+                }
+            }
+        }
         // The shared refusals are problems like the ones written out.
         let refused = &doc["paths"]["/api/v1/customers"]["get"]["responses"];
         for status in ["400", "401", "429"] {

@@ -209,6 +209,10 @@ refusal!(
     FieldsRefused, "422", "Fields refused"
 );
 refusal!(
+    /// 422: an `Idempotency-Key` sent before with another request.
+    KeyReused, "422", "An Idempotency-Key used for another request"
+);
+refusal!(
     /// 429: over the key's rate; `Retry-After` says when to come back.
     OverRate, "429", "Over the key's rate"
 );

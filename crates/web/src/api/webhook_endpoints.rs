@@ -25,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Api;
 use super::kit::{answer, created, id_of, json, json_body, refused, write};
 use super::paging::{DEFAULT_LIMIT, MAX_LIMIT, rfc3339};
-use super::problem::{Clash, Problem, Reading, Writing};
+use super::problem::{Clash, KeyReused, Problem, Reading, Writing};
 use crate::AppState;
 
 /// A webhook endpoint (its signing secret is only in the create's answer).
@@ -448,6 +448,7 @@ pub async fn deliveries(
     responses(
         (status = 200, description = "Due again now", body = WebhookDelivery),
         Reading,
+        KeyReused,
         (status = 403, description = "A read-only key, or the key's maker is not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such delivery of this company", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It is being sent right now", body = Problem, content_type = "application/problem+json"),

@@ -23,7 +23,7 @@ pub(crate) struct ScheduleView {
 pub(crate) struct AssetView {
     pub(crate) a: AssetRow,
     pub(crate) kind: &'static str,
-    /// Make, model and serial number, those given.
+    /// Make and model, those given (the serial number is the row's, shown unbroken).
     pub(crate) details: String,
     pub(crate) installed: String,
     pub(crate) rental: String,
@@ -76,12 +76,7 @@ pub(crate) async fn views(
                 .filter(|_| in_use)
                 .map(|m| (m.title.clone(), display::date(m.next_due_on)));
             let overdue = in_use && own.first().is_some_and(|m| m.next_due_on < today);
-            let serial = if a.serial_number.is_empty() {
-                String::new()
-            } else {
-                format!("S/N {}", a.serial_number)
-            };
-            let details = [a.make.as_str(), a.model.as_str(), serial.as_str()]
+            let details = [a.make.as_str(), a.model.as_str()]
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()

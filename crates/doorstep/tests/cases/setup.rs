@@ -134,7 +134,7 @@ both_backends! {
         let facts = w.store.setup_facts(fresh).await.unwrap();
         assert!(checklist::steps(&facts).iter().all(|s| !s.done), "{facts:?}");
         let steps = checklist::steps(&facts);
-        assert!(steps.iter().any(|s| s.href == "/office/customers/import"));
+        assert!(steps.iter().any(|s| s.href == "/office/import"));
 
         let mut tx = w.store.begin().await.unwrap();
         tx.set_company_logo(fresh, "k").await.unwrap();

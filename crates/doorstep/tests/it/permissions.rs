@@ -153,6 +153,16 @@ both_backends! {
             name: "Sync", prefix: "dsk_live_00000000", key_hash: &"0".repeat(64), scopes: "read",
             created_by: doorstep_core::ids::StaffUserId(oscar_id),
         }).await.unwrap();
+        // An asset of the household with a maintenance schedule, for the equipment routes.
+        let asset_id = tx.insert_office_asset(people.acme, people.household, &doorstep_store::asset_book::AssetInput {
+            site: None, kind: "equipment".into(), name: "Boiler".into(), make: String::new(), model: String::new(),
+            serial_number: String::new(), installed_on: None, rental_start_on: None, rental_end_on: None, notes: String::new(),
+        }).await.unwrap();
+        let schedule_id = tx.insert_schedule(people.acme, asset_id, &doorstep_store::asset_book::ScheduleInput {
+            title: "Service".into(), interval_days: 365, last_done_on: None,
+            next_due_on: doorstep_store::now().date() + time::Duration::days(30),
+        }).await.unwrap().0;
+        let asset_id = asset_id.0;
         tx.commit().await.unwrap();
 
         let personas = [
@@ -216,13 +226,17 @@ both_backends! {
                 api_key_id
             } else if rule.path.starts_with("/office/company/domains/") {
                 domain_id
+            } else if rule.path.starts_with("/office/assets/") {
+                asset_id
+            } else if rule.path.starts_with("/office/maintenance/") {
+                schedule_id
             } else {
                 contact_id
             };
             let path = rule.path
                 .replace("{token}", &"0".repeat(64))
                 .replace("{number}", number)
-                .replace("{kind}", "invitation")
+                .replace("{kind}", if rule.path.starts_with("/office/import/") || rule.path.starts_with("/office/export/") { "customers" } else { "invitation" })
                 .replace("{reference}", &"0".repeat(32))
                 .replace("{session}", &format!("cs_test_{}", "0".repeat(32)))
                 .replace("{id}", &id.to_string())

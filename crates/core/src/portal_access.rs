@@ -32,6 +32,16 @@ impl PortalAccess {
         }
     }
 
+    /// How a page names the state, with the badge class it is drawn in.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            PortalAccess::None => ("No access", ""),
+            PortalAccess::Invited => ("Invited", "warning"),
+            PortalAccess::Active => ("Active", "success"),
+            PortalAccess::Locked => ("Locked", "danger"),
+        }
+    }
+
     /// The state as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use doorstep_core::customers::{CustomerKind, portal_activity_label};
 use doorstep_core::ids::{ContactId, CustomerId, SiteId};
+use doorstep_core::portal_access::PortalAccess;
 use doorstep_core::status::{
     ContactRole, EstimateStatus, InvoiceStatus, JobStatus, RequestStatus, SupportStatus,
 };
@@ -270,19 +271,17 @@ pub(crate) async fn contact_views(
     let company = staff.company.id;
     let mut contacts = Vec::new();
     for c in state.store.contacts_of_customer(company, account).await? {
-        let (status, status_class) = match (
-            c.active,
-            c.portal_enabled,
-            c.login_id,
-            c.has_password,
-            c.locked,
-        ) {
-            (false, ..) => ("Deactivated", ""),
-            (_, _, Some(_), _, true) => ("Locked", "danger"),
-            (_, false, _, _, _) => ("No access", ""),
-            (_, true, None, _, _) => ("Invited", "warning"),
-            (_, true, Some(_), true, _) => ("Active", "success"),
-            (_, true, Some(_), false, _) => ("Invited", "warning"),
+        let (status, status_class) = if c.active {
+            PortalAccess::of(
+                c.active,
+                c.portal_enabled,
+                c.login_id.is_some(),
+                c.has_password,
+                c.locked,
+            )
+            .label()
+        } else {
+            ("Deactivated", "")
         };
         let last_sign_in = c
             .last_sign_in_at

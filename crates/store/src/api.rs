@@ -31,6 +31,28 @@ pub struct ApiKey {
 const KEY_COLUMNS: &str =
     "id, name, prefix, scopes, created_by_staff_id, created_at, last_used_at, revoked_at";
 
+/// The key whose secret hashes to `$1`, of company `$2`; the columns [`ApiKey::from_sqlite`]
+/// reads by position.
+const KEY_BY_HASH: &str = "SELECT id, name, prefix, scopes, created_by_staff_id, created_at, \
+    last_used_at, revoked_at FROM api_keys WHERE key_hash = $1 AND company_id = $2";
+
+impl ApiKey {
+    /// Reads a row of [`KEY_BY_HASH`] from a plain SQLite connection.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKey> {
+        use crate::sqlite_reads::{maybe_time_at, time_at};
+        Ok(ApiKey {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            prefix: r.get(2)?,
+            scopes: r.get(3)?,
+            created_by_staff_id: r.get(4)?,
+            created_at: time_at(r, 5)?,
+            last_used_at: maybe_time_at(r, 6)?,
+            revoked_at: maybe_time_at(r, 7)?,
+        })
+    }
+}
+
 /// A new key's row.
 #[derive(Debug, Clone)]
 pub struct NewApiKey<'a> {
@@ -128,11 +150,12 @@ impl Store {
         company: CompanyId,
         key_hash: &str,
     ) -> Result<Option<ApiKey>, StoreError> {
-        let sql =
-            format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND company_id = $2");
-        let row = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(key_hash).bind(company.0).fetch_optional(p).await)?;
-        Ok(row)
+        // Every API request starts here: read as the portal's session is (`hot_rows`).
+        let vals = [key_hash.into(), company.0.into()];
+        let rows = self
+            .hot_rows(KEY_BY_HASH, &vals, ApiKey::from_sqlite)
+            .await?;
+        Ok(rows.into_iter().next())
     }
 
     /// Records that key `id` was used now, unless that was recorded in the last minute

@@ -6,7 +6,7 @@
 use doorstep_core::ids::{CompanyId, CustomerId, JobId};
 use time::OffsetDateTime;
 
-use crate::insert::{Sql, bind_vals};
+use crate::insert::Sql;
 use crate::{Store, StoreError, Tx, on_pool, on_tx};
 
 /// A job as the API shows it.
@@ -48,6 +48,34 @@ pub struct ApiJob {
     pub updated_at: OffsetDateTime,
 }
 
+impl ApiJob {
+    /// Reads a row of [`JOB_COLUMNS`] from a plain SQLite connection, by position.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiJob> {
+        use crate::sqlite_reads::{maybe_time_at, time_at};
+        Ok(ApiJob {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            customer_id: r.get(2)?,
+            site_id: r.get(3)?,
+            job_type_id: r.get(4)?,
+            status: r.get(5)?,
+            summary: r.get(6)?,
+            description: r.get(7)?,
+            work_order_notes: r.get(8)?,
+            customer_notes: r.get(9)?,
+            scheduled_start: maybe_time_at(r, 10)?,
+            scheduled_end: maybe_time_at(r, 11)?,
+            completed_at: maybe_time_at(r, 12)?,
+            total_minor: r.get(13)?,
+            external_ref: r.get(14)?,
+            created_at: time_at(r, 15)?,
+            updated_at: time_at(r, 16)?,
+        })
+    }
+}
+
+/// The API's job columns; keep them in step with [`ApiJob::from_sqlite`], which reads
+/// them by position.
 const JOB_COLUMNS: &str = "SELECT j.id, j.number, j.customer_id, j.site_id, j.job_type_id, \
     j.status, j.summary, j.description, j.work_order_notes, j.customer_notes, \
     j.scheduled_start, j.scheduled_end, j.completed_at, j.total_minor, j.external_ref, \
@@ -86,13 +114,16 @@ impl Store {
             sql.push(" AND j.updated_at >= ").val(since);
         }
         if let Some((at, id)) = filter.after {
-            sql.push(" AND (j.updated_at > ").val(at);
-            sql.push(" OR (j.updated_at = ").val(at);
-            sql.push(" AND j.id > ").val(id).push("))");
+            // A row value, not `a > x OR (a = x AND id > y)`: PostgreSQL then starts the
+            // index walk at the cursor instead of filtering every earlier row.
+            sql.push(" AND (j.updated_at, j.id) > (").val(at);
+            sql.push(", ").val(id).push(")");
         }
         sql.push(" ORDER BY j.updated_at, j.id LIMIT ").val(limit);
-        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
-        Ok(rows)
+        // An integrator's sync walks this list page after page: it is read as the portal's
+        // job list is (`hot_rows`), not row by row through sqlx's SQLite worker thread.
+        self.hot_rows(&sql.text, &sql.vals, ApiJob::from_sqlite)
+            .await
     }
 
     /// Job `id` of the company.

@@ -109,9 +109,9 @@ fn narrow(sql: &mut Sql, t: &str, filter: &PeopleFilter, limit: i64) {
         sql.push(&format!(" AND {t}.updated_at >= ")).val(since);
     }
     if let Some((at, id)) = filter.after {
-        sql.push(&format!(" AND ({t}.updated_at > ")).val(at);
-        sql.push(&format!(" OR ({t}.updated_at = ")).val(at);
-        sql.push(&format!(" AND {t}.id > ")).val(id).push("))");
+        sql.push(&format!(" AND ({t}.updated_at, {t}.id) > ("))
+            .val(at);
+        sql.push(", ").val(id).push(")");
     }
     sql.push(&format!(" ORDER BY {t}.updated_at, {t}.id LIMIT "))
         .val(limit);

@@ -116,9 +116,8 @@ impl RequestFilter {
             sql.push(" AND r.updated_at >= ").val(since);
         }
         if let Some((at, id)) = self.after {
-            sql.push(" AND (r.updated_at > ").val(at);
-            sql.push(" OR (r.updated_at = ").val(at);
-            sql.push(" AND r.id > ").val(id).push("))");
+            sql.push(" AND (r.updated_at, r.id) > (").val(at);
+            sql.push(", ").val(id).push(")");
         }
         sql.push(" ORDER BY r.updated_at, r.id LIMIT ").val(limit);
     }

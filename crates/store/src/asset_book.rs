@@ -141,9 +141,9 @@ fn changed(sql: &mut Sql, alias: &str, f: ChangedFilter) {
         sql.push(&format!(" AND {alias}.updated_at >= ")).val(since);
     }
     if let Some((at, id)) = f.after {
-        sql.push(&format!(" AND ({alias}.updated_at > ")).val(at);
-        sql.push(&format!(" OR ({alias}.updated_at = ")).val(at);
-        sql.push(&format!(" AND {alias}.id > ")).val(id).push("))");
+        sql.push(&format!(" AND ({alias}.updated_at, {alias}.id) > ("))
+            .val(at);
+        sql.push(", ").val(id).push(")");
     }
     sql.push(&format!(" ORDER BY {alias}.updated_at, {alias}.id LIMIT "));
 }

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -80,6 +82,10 @@ pub struct Store {
     reads: Option<Arc<ReadPool>>,
     /// Plain connections for the hottest reads on PostgreSQL.
     pg_reads: Option<Arc<PgReads>>,
+    /// SQLite's one writer at a time, as a queue in this process: a transaction waits its
+    /// turn here, holding no connection, instead of in SQLite's busy handler, which polls
+    /// in sleeps of up to 100 ms and so left the lock idle while writers slept.
+    writer: Option<Arc<Semaphore>>,
 }
 
 #[doc(hidden)]
@@ -93,10 +99,16 @@ pub struct Tx {
     inner: TxInner,
     companies: CompanyCache,
     companies_changed: bool,
+    /// SQLite: this transaction's turn as the writer, given back when it ends (after the
+    /// transaction, as fields drop in order).
+    _writer: Option<OwnedSemaphorePermit>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a SQLite transaction waits for its turn as the writer (SQLite's busy timeout).
+const WRITER_WAIT: Duration = Duration::from_secs(10);
 
 /// How many connections a pool keeps; measured best on 2 cores (see style.md).
 const DEFAULT_POOL_SIZE: u32 = 4;
@@ -166,11 +178,13 @@ impl Store {
                 Backend::Postgres(pool)
             }
         };
+        let writer = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Semaphore::new(1)));
         Ok(Store {
             backend,
             companies: CompanyCache::default(),
             reads,
             pg_reads,
+            writer,
         })
     }
 
@@ -291,6 +305,17 @@ impl Store {
 
     /// Starts a write transaction (on SQLite it holds the write lock from the start).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        // The turn is taken before the connection, so no one waits for it holding one; as
+        // long as the busy timeout, then refused as a pool that stays busy is.
+        let writer = match &self.writer {
+            Some(queue) => Some(
+                tokio::time::timeout(WRITER_WAIT, queue.clone().acquire_owned())
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?,
+            ),
+            None => None,
+        };
         let inner = match &self.backend {
             // IMMEDIATE takes the write lock up front, waiting on the busy timeout. A deferred
             // transaction that read first and then writes fails at once with SQLITE_BUSY when
@@ -302,6 +327,7 @@ impl Store {
             inner,
             companies: self.companies.clone(),
             companies_changed: false,
+            _writer: writer,
         })
     }
 

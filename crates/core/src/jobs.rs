@@ -283,7 +283,9 @@ mod tests {
             assert_eq!(check_imported_status(*s).is_ok(), ok, "{s:?}");
         }
         assert_eq!(
-            check_imported_status(JobStatus::Scheduled).unwrap_err().field,
+            check_imported_status(JobStatus::Scheduled)
+                .unwrap_err()
+                .field,
             "status"
         );
     }

@@ -103,7 +103,9 @@ impl Known {
             }
             ImportKind::Customers => {}
             // import-jobs (issue 18)
-            ImportKind::Jobs => known.jobs = super::import_jobs::KnownJobs::read(tx, company).await?,
+            ImportKind::Jobs => {
+                known.jobs = super::import_jobs::KnownJobs::read(tx, company).await?
+            }
         }
         Ok(known)
     }

@@ -141,7 +141,10 @@ pub(crate) async fn update_in(
         "notes_changed": d.work_order_notes != was.work_order_notes,
         "customer_notes_changed": d.customer_notes != was.customer_notes,
     });
-    tx.audit(company, &actor.audit("job.edited", ("job", was.id.0), detail))
-        .await?;
+    tx.audit(
+        company,
+        &actor.audit("job.edited", ("job", was.id.0), detail),
+    )
+    .await?;
     Ok(())
 }

@@ -46,14 +46,20 @@ async fn status_of(app: &TestApp, reference: &str) -> (String, bool) {
         .await
         .unwrap()
         .unwrap();
-    let office_job = app.store.office_job(acme.id, &number).await.unwrap().unwrap();
+    let office_job = app
+        .store
+        .office_job(acme.id, &number)
+        .await
+        .unwrap()
+        .unwrap();
     (job.status.clone(), office_job.completed_at.is_some())
 }
 
 /// How many emails are queued.
 async fn emails(app: &TestApp) -> i64 {
     doorstep_store::on_pool!(app.store, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM email_outbox").fetch_one(p).await).unwrap()
+        "SELECT COUNT(*) FROM email_outbox").fetch_one(p).await)
+    .unwrap()
 }
 
 both_backends! {

@@ -18,6 +18,9 @@ pub enum ImportKind {
     Contacts,
     /// Sites (service addresses) of customer accounts.
     Sites,
+    // import-jobs (issue 18)
+    /// Jobs of customer accounts, found again by their external reference.
+    Jobs,
 }
 
 /// A contacts file's columns: contacts are matched by their customer and email (or,
@@ -69,12 +72,53 @@ pub const SITE_COLUMNS: [Column; 9] = [
     ),
 ];
 
+// import-jobs (issue 18)
+/// A jobs file's columns: a job is found again by its external reference (what the
+/// export writes, or the job's number for a job without one), and stays with its
+/// customer. Visits are not imported: the schedule form gives a job its visit time.
+pub const JOB_COLUMNS: [Column; 8] = [
+    (
+        "external_ref",
+        "external_ref",
+        "Required: the job's id in your other system; a row whose reference (or number, J-1001) a job already has updates that job.",
+    ),
+    (
+        "customer",
+        "customer",
+        "Required: the customer's external reference or number (C-1001); a job cannot move to another customer.",
+    ),
+    (
+        "site",
+        "site",
+        "The site's external reference or name, one of the customer's sites; empty for none.",
+    ),
+    ("summary", "summary", "Required: one line."),
+    ("description", "description", "Longer description."),
+    (
+        "status",
+        "status",
+        "unscheduled (the default), completed or cancelled for a new job; a job already there keeps its status, so give the one it has.",
+    ),
+    (
+        "work_order_notes",
+        "work_order_notes",
+        "Internal notes for the crew.",
+    ),
+    (
+        "customer_notes",
+        "customer_notes",
+        "Notes the customer sees in the portal.",
+    ),
+];
+
 impl ImportKind {
     /// Every kind, in the order the import page lists them.
-    pub const ALL: [ImportKind; 3] = [
+    pub const ALL: [ImportKind; 4] = [
         ImportKind::Customers,
         ImportKind::Contacts,
         ImportKind::Sites,
+        // import-jobs (issue 18)
+        ImportKind::Jobs,
     ];
 
     /// The kind a path segment or the `imports.kind` column names.
@@ -88,6 +132,8 @@ impl ImportKind {
             ImportKind::Customers => "customers",
             ImportKind::Contacts => "contacts",
             ImportKind::Sites => "sites",
+            // import-jobs (issue 18)
+            ImportKind::Jobs => "jobs",
         }
     }
 
@@ -97,6 +143,8 @@ impl ImportKind {
             ImportKind::Customers => "Customers",
             ImportKind::Contacts => "Contacts",
             ImportKind::Sites => "Sites",
+            // import-jobs (issue 18)
+            ImportKind::Jobs => "Jobs",
         }
     }
 
@@ -106,6 +154,8 @@ impl ImportKind {
             ImportKind::Customers => &COLUMNS,
             ImportKind::Contacts => &CONTACT_COLUMNS,
             ImportKind::Sites => &SITE_COLUMNS,
+            // import-jobs (issue 18)
+            ImportKind::Jobs => &JOB_COLUMNS,
         }
     }
 
@@ -137,6 +187,20 @@ impl ImportKind {
                     "62701",
                     "Gate code 1234",
                     "SITE-0001",
+                ]],
+            ),
+            // import-jobs (issue 18)
+            ImportKind::Jobs => csv_text(
+                self.columns(),
+                &[&[
+                    "JOB-0001",
+                    "CRM-0001",
+                    "SITE-0001",
+                    "Replace the kitchen tap",
+                    "Dripping since March.",
+                    "completed",
+                    "Shut-off valve under the sink.",
+                    "",
                 ]],
             ),
         }

@@ -250,10 +250,45 @@ pub fn emails_customer(to: JobStatus) -> bool {
     matches!(to, JobStatus::OnTheWay | JobStatus::Completed)
 }
 
+/// Checks the status a job imported from another system starts in (issue 18): unscheduled,
+/// or — a past job — completed or cancelled. Scheduled needs a visit time, which only the
+/// schedule form gives; on the way and in progress are live moves the office makes (and
+/// the customer hears of), not history a file brings.
+pub fn check_imported_status(status: JobStatus) -> Result<(), Invalid> {
+    match status {
+        JobStatus::Unscheduled | JobStatus::Completed | JobStatus::Cancelled => Ok(()),
+        JobStatus::Scheduled => Err(Invalid::new(
+            "status",
+            "A job becomes scheduled when it is given a visit time: import it as unscheduled, then schedule it.",
+        )),
+        JobStatus::OnTheWay | JobStatus::InProgress => Err(Invalid::new(
+            "status",
+            "An imported job starts unscheduled, completed or cancelled; the office moves a job on its way or in progress.",
+        )),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_imported_job_starts_unscheduled_completed_or_cancelled() {
+        for s in JobStatus::ALL {
+            let ok = matches!(
+                s,
+                JobStatus::Unscheduled | JobStatus::Completed | JobStatus::Cancelled
+            );
+            assert_eq!(check_imported_status(*s).is_ok(), ok, "{s:?}");
+        }
+        assert_eq!(
+            check_imported_status(JobStatus::Scheduled)
+                .unwrap_err()
+                .field,
+            "status"
+        );
+    }
     use time::Duration;
     use time::macros::{date, datetime};
 

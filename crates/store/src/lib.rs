@@ -90,3 +90,5 @@ pub use error::StoreError;
 pub use time::{DbTime, db_time, now};
 // import (issue 18)
 pub mod import_kinds;
+// import-jobs (issue 18)
+pub mod import_jobs;

@@ -557,7 +557,7 @@ async fn run_with(
                 updated += 1;
             }
             Planned::Row(row) => {
-                if import_rows::write(&mut tx, company, &row, &matched.known).await? {
+                if import_rows::write(&mut tx, staff, &row, &matched.known).await? {
                     created += 1;
                 } else {
                     updated += 1;
@@ -601,6 +601,8 @@ fn imported_action(kind: ImportKind) -> &'static str {
         ImportKind::Customers => "customers.imported",
         ImportKind::Contacts => "contacts.imported",
         ImportKind::Sites => "sites.imported",
+        // import-jobs (issue 18)
+        ImportKind::Jobs => "jobs.imported",
     }
 }
 
@@ -610,6 +612,8 @@ fn restarted_action(kind: ImportKind) -> &'static str {
         ImportKind::Customers => "customers.import_restarted",
         ImportKind::Contacts => "contacts.import_restarted",
         ImportKind::Sites => "sites.import_restarted",
+        // import-jobs (issue 18)
+        ImportKind::Jobs => "jobs.import_restarted",
     }
 }
 

@@ -21,7 +21,7 @@ use doorstep_store::import_kinds::contact_key;
 
 use super::contacts::{Contact, ContactFields};
 use super::sites::{Site, SiteFields};
-use crate::AppError;
+use crate::{AppError, StaffActor};
 
 /// A checked contact or site row.
 #[derive(Debug, Clone)]
@@ -30,6 +30,9 @@ pub(super) enum KindRow {
     Contact(CustomerId, ContactInput),
     /// A site of `customer`, with its external reference.
     Site(CustomerId, SiteInput, Option<String>),
+    // import-jobs (issue 18)
+    /// A job, with the reference it is found again by.
+    Job(Box<super::import_jobs::JobRow>),
 }
 
 impl KindRow {
@@ -49,6 +52,8 @@ impl KindRow {
                 Some(r) => (r.clone(), "external_ref"),
                 None => (site_name_key(*customer, &site.name), "name"),
             }),
+            // import-jobs (issue 18)
+            KindRow::Job(job) => Some((job.reference().to_owned(), "external_ref")),
         }
     }
 }
@@ -69,6 +74,9 @@ pub(super) struct Known {
     pub sites: HashMap<String, (SiteId, CustomerId)>,
     /// Active sites without a reference, by their customer and name.
     pub sites_by_name: HashMap<String, SiteId>,
+    // import-jobs (issue 18)
+    /// Jobs by external reference or number, and the sites a jobs file names.
+    pub jobs: super::import_jobs::KnownJobs,
 }
 
 impl Known {
@@ -94,6 +102,10 @@ impl Known {
                     .collect();
             }
             ImportKind::Customers => {}
+            // import-jobs (issue 18)
+            ImportKind::Jobs => {
+                known.jobs = super::import_jobs::KnownJobs::read(tx, company).await?
+            }
         }
         Ok(known)
     }
@@ -105,6 +117,8 @@ impl Known {
             (KindRow::Site(..), Some((k, _))) => {
                 self.sites.contains_key(&k) || self.sites_by_name.contains_key(&k)
             }
+            // import-jobs (issue 18)
+            (KindRow::Job(_), Some((k, _))) => self.jobs.find(&k).is_some(),
             _ => false,
         }
     }
@@ -204,17 +218,21 @@ pub(super) fn parse(
                 }
             }
         }
+        // import-jobs (issue 18)
+        ImportKind::Jobs => super::import_jobs::parse(row, known, customer),
         ImportKind::Customers => Err(one(Invalid::new("file", "Not a contacts or sites file."))),
     }
 }
 
-/// Writes `row` in `tx` as the office's add or edit does; `true` when it created.
+/// Writes `row` in `tx` as the office's add or edit does, by `staff`; `true` when it
+/// created.
 pub(super) async fn write(
     tx: &mut Tx,
-    company: CompanyId,
+    staff: &StaffActor,
     row: &KindRow,
     known: &Known,
 ) -> Result<bool, AppError> {
+    let company = staff.company().id;
     match row {
         KindRow::Contact(customer, input) => {
             let key = row.key().map(|(k, _)| k).unwrap_or_default();
@@ -260,5 +278,7 @@ pub(super) async fn write(
                 }
             }
         }
+        // import-jobs (issue 18)
+        KindRow::Job(job) => super::import_jobs::write(tx, staff, job, known).await,
     }
 }

@@ -13,6 +13,8 @@ pub mod accounts;
 pub mod contacts;
 pub mod import;
 mod import_rows;
+// import-jobs (issue 18)
+mod import_jobs;
 pub mod sites;
 
 use doorstep_core::ids::{CompanyId, CustomerId, LoginId};

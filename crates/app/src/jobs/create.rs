@@ -3,14 +3,16 @@
 //! visit.
 
 use doorstep_core::customers::check_external_ref;
-use doorstep_core::ids::{CustomerId, SiteId};
+use doorstep_core::ids::{CustomerId, JobId, SiteId};
 use doorstep_core::jobs::{parse_summary, parse_text};
 use doorstep_core::status::{JobKind, JobStatus};
 use doorstep_core::validation::Invalid;
+use doorstep_store::Tx;
 use doorstep_store::job_writes::JobDetails;
 use doorstep_store::jobs::NewJob as JobRow;
 use doorstep_store::request_inbox::Numbered;
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::{Changed, check_place, parse_id};
 use crate::error::FieldErrors;
@@ -116,7 +118,7 @@ impl NewJob {
     }
 
     /// The fields an edit of an existing job takes from it.
-    pub(super) fn details(&self) -> JobDetails {
+    pub(crate) fn details(&self) -> JobDetails {
         JobDetails {
             summary: self.summary.clone(),
             description: self.description.clone(),
@@ -145,6 +147,26 @@ pub async fn create(app: &App, actor: &StaffActor, job: NewJob) -> Result<Change
     check_place(app, company, job.customer, job.site, job.job_type).await?;
     let at = doorstep_store::now();
     let mut tx = app.store.begin().await?;
+    let (_, number) = insert_new(&mut tx, actor, &job, at).await?;
+    app.commit(tx, false).await?;
+    Ok(Changed {
+        number,
+        status: JobStatus::Unscheduled,
+        emailed: false,
+    })
+}
+
+/// Writes `job` in `tx` as the office creates one: numbered as the company's jobs are,
+/// unscheduled, its first status recorded, audited; answers its id and number. The
+/// caller has checked that its customer, site and job type are the company's (the
+/// CSV import of jobs calls this inside its one transaction).
+pub(crate) async fn insert_new(
+    tx: &mut Tx,
+    actor: &StaffActor,
+    job: &NewJob,
+    at: OffsetDateTime,
+) -> Result<(JobId, String), AppError> {
+    let company = actor.company().id;
     let number = tx.next_number(company, Numbered::Job).await?;
     let row = JobRow {
         customer: job.customer,
@@ -155,14 +177,14 @@ pub async fn create(app: &App, actor: &StaffActor, job: NewJob) -> Result<Change
         kind: JobKind::Service,
         status: JobStatus::Unscheduled,
         summary: job.summary.clone(),
-        description: job.description,
+        description: job.description.clone(),
         schedule_type: None,
         scheduled_start: None,
         scheduled_end: None,
         arrival_window_start: None,
         arrival_window_end: None,
         completed_at: None,
-        work_order_notes: job.work_order_notes,
+        work_order_notes: job.work_order_notes.clone(),
         invoice_notes: String::new(),
         po_number: String::new(),
         custom_fields: "{}".into(),
@@ -187,10 +209,5 @@ pub async fn create(app: &App, actor: &StaffActor, job: NewJob) -> Result<Change
     let detail = json!({"number": number, "summary": job.summary, "customer_id": job.customer.0, "external_ref": job.external_ref});
     tx.audit(company, &actor.audit("job.created", ("job", id.0), detail))
         .await?;
-    app.commit(tx, false).await?;
-    Ok(Changed {
-        number,
-        status: JobStatus::Unscheduled,
-        emailed: false,
-    })
+    Ok((id, number))
 }

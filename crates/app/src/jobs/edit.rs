@@ -1,10 +1,12 @@
 //! Editing a job's summary, description, site, job type and notes (internal work-order
 //! notes and the notes the customer sees).
 
-use doorstep_core::ids::SiteId;
+use doorstep_core::ids::{JobId, SiteId};
 use doorstep_core::jobs::{parse_summary, parse_text};
+use doorstep_store::Tx;
 use doorstep_store::job_writes::JobDetails;
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::{Changed, check_place, job, parse_id};
 use crate::error::FieldErrors;
@@ -86,25 +88,63 @@ pub async fn edit(
     let company = actor.company().id;
     let d = edit.0;
     check_place(app, company, j.customer(), d.site, d.job_type).await?;
+    let was = Edited {
+        id: j.job_id(),
+        number: &j.number,
+        summary: &j.summary,
+        work_order_notes: &j.work_order_notes,
+        customer_notes: &j.customer_notes,
+    };
     let mut tx = app.store.begin().await?;
-    if !tx
-        .update_job_details(company, j.job_id(), &d, doorstep_store::now())
-        .await?
-    {
-        return Err(AppError::NotFound);
-    }
-    let detail = json!({
-        "number": j.number, "summary": d.summary, "old_summary": j.summary,
-        "site_id": d.site.map(|s| s.0), "job_type_id": d.job_type,
-        "notes_changed": d.work_order_notes != j.work_order_notes,
-        "customer_notes_changed": d.customer_notes != j.customer_notes,
-    });
-    tx.audit(company, &actor.audit("job.edited", ("job", j.id), detail))
-        .await?;
+    update_in(&mut tx, actor, &was, &d, doorstep_store::now()).await?;
     app.commit(tx, false).await?;
     Ok(Changed {
         number: j.number.clone(),
         status: j.status(),
         emailed: false,
     })
+}
+
+/// A job as it was before an edit: what the edit's audit record names and compares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edited<'a> {
+    /// The job.
+    pub id: JobId,
+    /// Its number.
+    pub number: &'a str,
+    /// Its summary before.
+    pub summary: &'a str,
+    /// Its internal notes before.
+    pub work_order_notes: &'a str,
+    /// Its customer-visible notes before.
+    pub customer_notes: &'a str,
+}
+
+/// Writes the edit `d` of job `was` in `tx` as the office saves one, audited; `NotFound`
+/// for a job that is not the company's. The caller has checked that the site and job
+/// type are the account's and the company's (the CSV import of jobs calls this inside
+/// its one transaction).
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    actor: &StaffActor,
+    was: &Edited<'_>,
+    d: &JobDetails,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let company = actor.company().id;
+    if !tx.update_job_details(company, was.id, d, at).await? {
+        return Err(AppError::NotFound);
+    }
+    let detail = json!({
+        "number": was.number, "summary": d.summary, "old_summary": was.summary,
+        "site_id": d.site.map(|s| s.0), "job_type_id": d.job_type,
+        "notes_changed": d.work_order_notes != was.work_order_notes,
+        "customer_notes_changed": d.customer_notes != was.customer_notes,
+    });
+    tx.audit(
+        company,
+        &actor.audit("job.edited", ("job", was.id.0), detail),
+    )
+    .await?;
+    Ok(())
 }

@@ -8,6 +8,11 @@ use doorstep_core::validation::Invalid;
 use super::{Changed, JobEdit, NewJob, create, edit, job};
 use crate::{App, AppError, StaffActor};
 
+/// Why a job found by its reference is not given to another customer (the API's upsert
+/// and the CSV import of jobs say the same).
+pub(crate) const NO_MOVE: &str =
+    "This job belongs to another customer; a job cannot move between customers.";
+
 /// Creates the job with external reference `reference` (the job's fields from `new`), or
 /// edits the company's job that has it; `true` when it was created. Refused with
 /// `Invalid("external_ref")` for an empty or wrong reference and `Invalid("customer")`
@@ -31,11 +36,7 @@ pub async fn upsert_by_external_ref(
         Some((_, number)) => {
             let found = job(app, actor, &number).await?;
             if found.customer() != new.customer() {
-                return Err(Invalid::new(
-                    "customer",
-                    "This job belongs to another customer; a job cannot move between customers.",
-                )
-                .into());
+                return Err(Invalid::new("customer", NO_MOVE).into());
             }
             let changed = edit(app, actor, &number, JobEdit::of(new.details())).await?;
             Ok((changed, false))

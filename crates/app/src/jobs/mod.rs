@@ -15,9 +15,12 @@ mod reminders;
 mod schedule;
 mod status;
 
+pub(crate) use create::insert_new;
 pub use create::{NewJob, NewJobForm, create};
 pub use crew::{NewTechnician, add_technician, set_crew};
+pub(crate) use edit::{Edited, update_in};
 pub use edit::{JobEdit, JobEditForm, edit};
+pub(crate) use external::NO_MOVE;
 pub use external::upsert_by_external_ref;
 pub use files::{FilesAdded, add_files, parse_visibility, remove_file, set_file_visibility};
 pub use forms::{ChecklistAnswers, ChecklistSaved, NewChecklist, add_checklist, save_checklist};

@@ -9,7 +9,7 @@ use doorstep_testkit::{Backend, both_backends};
 use crate::helpers::{TestApp, csrf_of, html, multipart_body, office, seed_people, text_of};
 
 /// Posts `file` to `action` (the page's multipart form, its token first).
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     client: &reqwest::Client,
     action: &str,
@@ -30,7 +30,7 @@ async fn upload(
 }
 
 /// The value of the first `input[name=NAME]` of `body`.
-fn input(body: &str, name: &str) -> String {
+pub(crate) fn input(body: &str, name: &str) -> String {
     let doc = html(body);
     let sel = scraper::Selector::parse(&format!("input[name={name}]")).unwrap();
     doc.select(&sel)
@@ -44,7 +44,7 @@ fn input(body: &str, name: &str) -> String {
 
 /// Starts the checked file of `body` at `start` and waits for its page to say it is done;
 /// answers what the page says.
-async fn run(
+pub(crate) async fn run(
     app: &TestApp,
     client: &reqwest::Client,
     start: &str,
@@ -78,7 +78,7 @@ async fn run(
 }
 
 /// The export of `kind`.
-async fn export(app: &TestApp, client: &reqwest::Client, kind: &str) -> String {
+pub(crate) async fn export(app: &TestApp, client: &reqwest::Client, kind: &str) -> String {
     let res = client
         .get(app.url("acme", &format!("/office/export/{kind}")))
         .send()
@@ -105,7 +105,7 @@ both_backends! {
         }
         let template = client.get(app.url("acme", "/office/import/contacts/template.csv")).send().await.unwrap().text().await.unwrap();
         assert!(template.starts_with("customer,first_name,last_name,email,phone,role,billing\r\n"), "{template}");
-        let res = client.get(app.url("acme", "/office/import/jobs/template.csv")).send().await.unwrap();
+        let res = client.get(app.url("acme", "/office/import/nothing/template.csv")).send().await.unwrap();
         assert_eq!(res.status(), 404);
 
         // A bad row (an unknown customer) and a bad email: each named by its line, nothing written.

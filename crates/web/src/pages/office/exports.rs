@@ -88,6 +88,23 @@ async fn page(
             }
             rows.last().map(|r| r.id)
         }
+        // import-jobs (issue 18)
+        ImportKind::Jobs => {
+            let rows = store.export_jobs(company, after, PAGE).await?;
+            for j in &rows {
+                out.push_str(&csv_line([
+                    j.external_ref.as_str(),
+                    &j.customer,
+                    j.site.as_deref().unwrap_or_default(),
+                    &j.summary,
+                    &j.description,
+                    &j.status,
+                    &j.work_order_notes,
+                    &j.customer_notes,
+                ]));
+            }
+            rows.last().map(|r| r.id)
+        }
     };
     Ok(last.map(|id| (out, id)))
 }

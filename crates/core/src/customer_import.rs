@@ -403,7 +403,10 @@ mod tests {
                 .contains("Two columns")
         );
         let m = Mapping::parse(&COLUMNS, &["name", "email", ""]).unwrap();
-        assert_eq!(Mapping::from_text(&COLUMNS, &m.to_text(&COLUMNS)).unwrap(), m);
+        assert_eq!(
+            Mapping::from_text(&COLUMNS, &m.to_text(&COLUMNS)).unwrap(),
+            m
+        );
         let (rows, errors) = read_mapped(file, Some(&m)).unwrap();
         assert!(errors.is_empty());
         assert_eq!(

@@ -202,25 +202,39 @@ mod tests {
             guess_all(&CONTACT_COLUMNS, &headers),
             ["", "first_name", "email", "", "billing"]
         );
-        assert_eq!(guess(&SITE_COLUMNS, "Site Name"), Some(1), "by its form field");
+        assert_eq!(
+            guess(&SITE_COLUMNS, "Site Name"),
+            Some(1),
+            "by its form field"
+        );
         assert_eq!(guess(&SITE_COLUMNS, "  "), None);
     }
 
     #[test]
     fn a_chosen_mapping_names_each_problem_where_it_is() {
-        let e = Mapping::parse(&CONTACT_COLUMNS, &["first_name", "email", "first_name", "colour"])
-            .unwrap_err();
+        let e = Mapping::parse(
+            &CONTACT_COLUMNS,
+            &["first_name", "email", "first_name", "colour"],
+        )
+        .unwrap_err();
         assert_eq!(e.of_column(0), e.of_column(2));
         assert!(e.of_column(0).unwrap().contains("Two columns"));
         assert!(e.of_column(3).unwrap().contains("\"colour\""));
         assert!(e.of_column(1).is_none());
-        assert!(e.of_missing("customer").unwrap().contains("customer: it is required"));
+        assert!(
+            e.of_missing("customer")
+                .unwrap()
+                .contains("customer: it is required")
+        );
         assert!(e.of_missing("first_name").is_none());
         assert_eq!(e.summary().matches("Two columns").count(), 1);
 
         let m = Mapping::parse(&CONTACT_COLUMNS, &["customer", "", "first_name"]).unwrap();
         assert_eq!(m.to_text(&CONTACT_COLUMNS), "customer,,first_name");
-        assert_eq!(Mapping::from_text(&CONTACT_COLUMNS, "customer,,first_name").unwrap(), m);
+        assert_eq!(
+            Mapping::from_text(&CONTACT_COLUMNS, "customer,,first_name").unwrap(),
+            m
+        );
         assert!(Mapping::from_text(&CONTACT_COLUMNS, ",,first_name").is_err());
         assert_eq!(m.field_of(&CONTACT_COLUMNS, 2), "first_name");
         assert_eq!(m.field_of(&CONTACT_COLUMNS, 1), "");

@@ -144,9 +144,7 @@ impl OfficeChrome {
             current: office_section(&staff.path),
             group: office_group(office_section(&staff.path)),
             // import-pages (issue 18): whoever the import's use cases let in.
-            may_import: staff
-                .actor
-                .may(doorstep_core::authz::OfficeArea::DayToDay),
+            may_import: staff.actor.may(doorstep_core::authz::OfficeArea::DayToDay),
         }
     }
 

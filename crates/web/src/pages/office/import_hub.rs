@@ -43,11 +43,7 @@ struct HubPage {
     recent: Vec<Recent>,
 }
 
-async fn hub(
-    state: &AppState,
-    staff: &SignedInStaff,
-    csrf: &str,
-) -> Result<Response, WebError> {
+async fn hub(state: &AppState, staff: &SignedInStaff, csrf: &str) -> Result<Response, WebError> {
     let zone = &staff.company.time_zone;
     let recent = state
         .store

@@ -481,7 +481,14 @@ pub(crate) async fn start_of(
         "" => None,
         text => Some(Mapping::from_text(kind.columns(), text).map_err(AppError::Invalid)?),
     };
-    let id =
-        import::start_kind(&state.app, &staff.actor, kind, &name, path, mapping.as_ref()).await?;
+    let id = import::start_kind(
+        &state.app,
+        &staff.actor,
+        kind,
+        &name,
+        path,
+        mapping.as_ref(),
+    )
+    .await?;
     Ok(Redirect::to(&page_of(kind.as_str(), id)).into_response())
 }

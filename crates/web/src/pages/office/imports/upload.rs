@@ -41,8 +41,8 @@ fn column_views(columns: &'static [Column]) -> Vec<ColumnView> {
         .iter()
         .enumerate()
         .map(|(i, (header, _, what))| ColumnView {
-            header: *header,
-            what: *what,
+            header,
+            what,
             required: is_required(columns, i),
         })
         .collect()
@@ -379,7 +379,7 @@ fn map_view(kind: ImportKind, file: &Sent, chosen: &[&str], errors: &MappingErro
         .enumerate()
         .filter(|(i, _)| is_required(columns, *i))
         .map(|(_, (h, _, _))| RequiredView {
-            header: *h,
+            header: h,
             id: format!("required-{h}"),
             from: map_columns
                 .iter()

@@ -230,7 +230,7 @@ both_backends! {
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-type"], "text/event-stream");
         let stream = tokio::time::timeout(std::time::Duration::from_secs(60), res.text()).await.expect("the stream ends").unwrap();
-        let last = stream.lines().filter_map(|l| l.strip_prefix("data: ")).last().unwrap();
+        let last = stream.lines().filter_map(|l| l.strip_prefix("data: ")).next_back().unwrap();
         assert_eq!(serde_json::from_str::<serde_json::Value>(last).unwrap(), serde_json::json!({"status": "done", "done": 2, "total": 2}));
         let body = until_ended(&app, &client, &page).await;
         let doc = html(&body);

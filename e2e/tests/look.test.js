@@ -46,6 +46,7 @@ const NOT_PAGES = [
   [/^\/office\/export\/\{kind\}$/, 'a CSV download'],
   [/^\/office\/jobs\/\{number\}\/files\/\{id\}(\/thumb)?$/, 'a photo or an attached file'],
   [/^\/office\/customers\/import\/\{id\}\/progress$/, 'a JSON progress poll'],
+  [/^\/office\/import\/\{kind\}\/\{id\}\/progress$/, 'a server-sent event stream (ends with its import)'],
   [/^\/api\/v1\//, 'the JSON API (a bearer key, never a session: it/api.rs)'],
 ];
 
@@ -61,6 +62,7 @@ const UNFILLABLE = {
   '/requests/new/{draft}/photos': 'a draft exists only once step 1 is posted: the request-steps test below looks at it',
   '/office/jobs/{number}/files/{id}/remove': 'the demo office adds no job files; office_job_files.test.js opens this confirmation after uploading',
   '/office/customers/import/{id}': 'an import exists only once a file is uploaded; office_import.test.js looks at its dry run and progress pages',
+  '/office/import/{kind}/{id}': 'an import exists only once a file is uploaded; office_import.test.js looks at a customers and a contacts import page',
   '/pay/test/{session}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the TEST MODE page',
   '/pay/return/{reference}': 'a checkout exists only once Pay is pressed; pay.test.js looks at the paid and declined return pages',
   '/office/webhooks/{id}': 'the demo company has no webhook; webhooks.test.js adds one and looks at its page and delivery log',

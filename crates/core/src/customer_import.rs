@@ -169,82 +169,7 @@ fn decode(bytes: &[u8]) -> Result<&str, Invalid> {
     Ok(text)
 }
 
-/// Which of [`COLUMNS`] each column of a file is read as (`None`: ignored), chosen by
-/// the person on the mapping page or guessed from the header.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Mapping(pub Vec<Option<usize>>);
-
-impl Mapping {
-    /// Checks a mapping chosen on the page (a [`COLUMNS`] header or empty for each of
-    /// the file's columns): `name` must be read from a column, and no field from two.
-    pub fn parse(chosen: &[&str]) -> Result<Mapping, Invalid> {
-        let mut out = Vec::with_capacity(chosen.len());
-        for (i, c) in chosen.iter().enumerate() {
-            let c = c.trim();
-            if c.is_empty() {
-                out.push(None);
-                continue;
-            }
-            let Some(at) = COLUMNS.iter().position(|(h, _, _)| *h == c) else {
-                return Err(Invalid::new(
-                    FILE,
-                    format!("Column {} has no such field.", i + 1),
-                ));
-            };
-            if out.contains(&Some(at)) {
-                return Err(Invalid::new(
-                    FILE,
-                    format!("Two columns are read as \"{c}\"; choose it for one only."),
-                ));
-            }
-            out.push(Some(at));
-        }
-        if !out.contains(&Some(0)) {
-            return Err(Invalid::new(
-                FILE,
-                "Choose the column that holds the name: it is required.",
-            ));
-        }
-        Ok(Mapping(out))
-    }
-
-    /// The stored form: each column's field header (or nothing), comma separated.
-    pub fn to_text(&self) -> String {
-        self.0
-            .iter()
-            .map(|c| c.and_then(|i| COLUMNS.get(i)).map_or("", |(h, _, _)| *h))
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-
-    /// The mapping of [`Mapping::to_text`].
-    pub fn from_text(text: &str) -> Result<Mapping, Invalid> {
-        Mapping::parse(&text.split(',').collect::<Vec<_>>())
-    }
-
-    /// The field header column `i` is read as, empty when ignored.
-    pub fn field_of(&self, i: usize) -> &'static str {
-        self.0
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|c| COLUMNS.get(c))
-            .map_or("", |(h, _, _)| *h)
-    }
-}
-
-/// The field a header names, if any: the template's header in any letter case, with or
-/// without its spaces, hyphens and underscores (`E-mail`, `Billing City`).
-pub fn guess_field(raw: &str) -> Option<usize> {
-    let bare = |s: &str| -> String {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    let name = bare(raw);
-    COLUMNS.iter().position(|(h, _, _)| bare(h) == name)
-}
+pub use crate::import_mapping::Mapping;
 
 /// The file's header and its first `n` rows as they will be read (for the mapping
 /// page), after the same checks of the file as a whole as [`read_csv`].
@@ -455,29 +380,33 @@ pub fn check_yes_no(field: &'static str, raw: &str) -> Result<bool, Invalid> {
 mod tests {
     #[test]
     fn a_mapping_reads_columns_under_any_header() {
-        use super::{Mapping, guess_field, peek, read_mapped};
+        use super::{COLUMNS, Mapping, peek, read_mapped};
+        use crate::import_mapping::guess;
         let file = b"Full Name;x\n".to_vec();
         assert!(peek(&file, 5).unwrap_err().message.contains("semicolons"));
         let file = b"Client,E-mail,Junk\nAda,ada@example.test,zz\nBo,,yy\n";
         let (header, rows) = peek(file, 5).unwrap();
         assert_eq!(header, ["Client", "E-mail", "Junk"]);
         assert_eq!(rows.len(), 2);
-        assert_eq!(guess_field("E-mail"), Some(2));
-        assert_eq!(guess_field("Client"), None);
+        assert_eq!(guess(&COLUMNS, "E-mail"), Some(2));
+        assert_eq!(guess(&COLUMNS, "Client"), None);
         assert!(
-            Mapping::parse(&["", "email", ""])
+            Mapping::parse(&COLUMNS, &["", "email", ""])
                 .unwrap_err()
-                .message
+                .summary()
                 .contains("name")
         );
         assert!(
-            Mapping::parse(&["name", "name", ""])
+            Mapping::parse(&COLUMNS, &["name", "name", ""])
                 .unwrap_err()
-                .message
+                .summary()
                 .contains("Two columns")
         );
-        let m = Mapping::parse(&["name", "email", ""]).unwrap();
-        assert_eq!(Mapping::from_text(&m.to_text()).unwrap(), m);
+        let m = Mapping::parse(&COLUMNS, &["name", "email", ""]).unwrap();
+        assert_eq!(
+            Mapping::from_text(&COLUMNS, &m.to_text(&COLUMNS)).unwrap(),
+            m
+        );
         let (rows, errors) = read_mapped(file, Some(&m)).unwrap();
         assert!(errors.is_empty());
         assert_eq!(
@@ -488,7 +417,7 @@ mod tests {
             ),
             ("Ada", "ada@example.test", "")
         );
-        let short = Mapping::parse(&["name"]).unwrap();
+        let short = Mapping::parse(&COLUMNS, &["name"]).unwrap();
         assert!(read_mapped(file, Some(&short)).is_err());
     }
 

@@ -43,3 +43,5 @@ pub mod webhooks;
 pub mod assets;
 // api-people (issue 20)
 pub mod portal_access;
+// import-pages (issue 18)
+pub mod import_mapping;

@@ -498,8 +498,8 @@ routes! {
     // import (issue 18)
     GET  "/office/import" => office::import_hub::page, Staff;
     GET  "/office/import/{kind}/template.csv" => office::import_hub::template, Staff;
-    POST "/office/import/{kind}" => office::import_hub::dry_run, Staff;
-    POST "/office/import/{kind}/start" => office::import_hub::start, Staff;
+    POST "/office/import/{kind}" => office::imports::upload::dry_run, Staff;
+    POST "/office/import/{kind}/start" => office::imports::upload::start, Staff;
     GET  "/office/export/{kind}" => office::exports::csv, Staff;
     // api-requests (issue 20)
     GET  "/api/v1/service-requests" => api::service_requests::list, Api;
@@ -517,6 +517,12 @@ routes! {
     DELETE "/api/v1/webhook-endpoints/{id}" => api::webhook_endpoints::delete, Api;
     GET  "/api/v1/webhook-endpoints/{id}/deliveries" => api::webhook_endpoints::deliveries, Api;
     POST "/api/v1/webhook-deliveries/{id}/redeliver" => api::webhook_endpoints::redeliver, Api;
+    // import-pages (issue 18)
+    GET  "/office/import/{kind}" => office::imports::upload::form, Staff;
+    POST "/office/import/{kind}/check" => office::imports::upload::check_columns, Staff;
+    GET  "/office/import/{kind}/{id}" => office::imports::show::show, Staff;
+    GET  "/office/import/{kind}/{id}/progress" => office::imports::show::progress, Staff;
+    POST "/office/import/{kind}/{id}/restart" => office::imports::show::restart, Staff;
 }
 
 /// Builds the application's router over `state`.

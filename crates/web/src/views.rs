@@ -124,6 +124,9 @@ pub struct OfficeChrome {
     pub current: &'static str,
     /// The navigation group holding that entry ("billing", "settings" or "").
     pub group: &'static str,
+    // import-pages (issue 18)
+    /// Whether the import and export pages are offered.
+    pub may_import: bool,
 }
 
 impl OfficeChrome {
@@ -140,6 +143,8 @@ impl OfficeChrome {
             new_requests: staff.new_requests,
             current: office_section(&staff.path),
             group: office_group(office_section(&staff.path)),
+            // import-pages (issue 18): whoever the import's use cases let in.
+            may_import: staff.actor.may(doorstep_core::authz::OfficeArea::DayToDay),
         }
     }
 
@@ -180,6 +185,8 @@ const OFFICE_SECTIONS: &[(&str, &str)] = &[
     ("/office/staff", "settings"),
     ("/office/jobs", ""),
     ("/office/api-keys", "settings"),
+    // import-pages (issue 18)
+    ("/office/import", ""),
 ];
 
 /// The href of the navigation entry `path` belongs to ("/office" for the home page, ""
@@ -241,5 +248,10 @@ mod office_nav_tests {
             "settings"
         );
         assert_eq!(office_group(office_section("/office/requests/R-1")), "");
+        // import-pages (issue 18)
+        assert_eq!(
+            office_section("/office/import/contacts/12"),
+            "/office/import"
+        );
     }
 }

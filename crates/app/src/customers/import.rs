@@ -243,7 +243,6 @@ async fn plan_file(
     progress: Arc<Progress>,
 ) -> Result<(Plan, Matched), AppError> {
     tokio::task::spawn_blocking(move || {
-        let mapping = mapping.filter(|_| kind == ImportKind::Customers);
         let (rows, errors) = read_columns(&bytes, mapping.as_ref(), kind.columns(), kind.as_str())?;
         let plan = plan(kind, rows, errors, &matched, &progress);
         Ok((plan, matched))
@@ -265,7 +264,7 @@ pub async fn check(
     check_kind(app, staff, ImportKind::Customers, bytes, mapping).await
 }
 
-/// [`check`] for a file of `kind` (a contacts or sites file is read by its headers).
+/// [`check`] for a file of `kind`, its columns read as `mapping` says (or by their headers).
 pub async fn check_kind(
     app: &App,
     staff: &StaffActor,
@@ -328,7 +327,8 @@ pub async fn start_kind(
             kind.as_str(),
             &name,
             &key_of(&path),
-            mapping.map(Mapping::to_text).as_deref(),
+            // import-pages (issue 18): every kind's mapping, in its own columns.
+            mapping.map(|m| m.to_text(kind.columns())).as_deref(),
         )
         .await?;
     app.commit(tx, false).await?;
@@ -497,7 +497,10 @@ async fn run_with(
     let (kind, mapping) = match app.store.import_row(company, id).await? {
         Some(row) => (
             kind_of(&row),
-            row.mapping.as_deref().map(Mapping::from_text).transpose()?,
+            row.mapping
+                .as_deref()
+                .map(|t| Mapping::from_text(kind_of(&row).columns(), t))
+                .transpose()?,
         ),
         None => return Err(AppError::NotFound),
     };

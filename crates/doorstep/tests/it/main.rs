@@ -66,3 +66,5 @@ mod import_kinds;
 mod api_requests;
 // import-jobs (issue 18)
 mod import_jobs;
+// import-pages (issue 18)
+mod import_pages;

@@ -327,6 +327,8 @@ both_backends! {
                             || (status == 409 && rule.path == "/office/invoices/{number}/edit")
                             // No import has run here: a made-up one answers 404.
                             || (status == 404 && rule.path.starts_with("/office/customers/import/{id}"))
+                            // import-pages (issue 18): nor has any import of a kind.
+                            || (status == 404 && rule.path.starts_with("/office/import/{kind}/{id}"))
                             // No checkout exists here: a made-up one answers 404.
                             || (status == 404 && rule.path.starts_with("/pay/"))
                             // P-1 was paid in cash: no processor can refund it.

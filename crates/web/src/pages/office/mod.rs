@@ -29,3 +29,5 @@ pub mod onboarding;
 // import (issue 18)
 pub mod exports;
 pub mod import_hub;
+// import-pages (issue 18)
+pub mod imports;

@@ -18,6 +18,9 @@ pub enum ImportKind {
     Contacts,
     /// Sites (service addresses) of customer accounts.
     Sites,
+    // import-invoices (issue 18)
+    /// Invoices, one row per line item.
+    Invoices,
 }
 
 /// A contacts file's columns: contacts are matched by their customer and email (or,
@@ -71,10 +74,12 @@ pub const SITE_COLUMNS: [Column; 9] = [
 
 impl ImportKind {
     /// Every kind, in the order the import page lists them.
-    pub const ALL: [ImportKind; 3] = [
+    pub const ALL: [ImportKind; 4] = [
         ImportKind::Customers,
         ImportKind::Contacts,
         ImportKind::Sites,
+        // import-invoices (issue 18)
+        ImportKind::Invoices,
     ];
 
     /// The kind a path segment or the `imports.kind` column names.
@@ -88,6 +93,8 @@ impl ImportKind {
             ImportKind::Customers => "customers",
             ImportKind::Contacts => "contacts",
             ImportKind::Sites => "sites",
+            // import-invoices (issue 18)
+            ImportKind::Invoices => "invoices",
         }
     }
 
@@ -97,6 +104,8 @@ impl ImportKind {
             ImportKind::Customers => "Customers",
             ImportKind::Contacts => "Contacts",
             ImportKind::Sites => "Sites",
+            // import-invoices (issue 18)
+            ImportKind::Invoices => "Invoices",
         }
     }
 
@@ -106,6 +115,8 @@ impl ImportKind {
             ImportKind::Customers => &COLUMNS,
             ImportKind::Contacts => &CONTACT_COLUMNS,
             ImportKind::Sites => &SITE_COLUMNS,
+            // import-invoices (issue 18)
+            ImportKind::Invoices => &crate::invoice_import::INVOICE_COLUMNS,
         }
     }
 
@@ -139,6 +150,12 @@ impl ImportKind {
                     "SITE-0001",
                 ]],
             ),
+            // import-invoices (issue 18)
+            ImportKind::Invoices => {
+                let rows = crate::invoice_import::TEMPLATE_ROWS;
+                let rows: Vec<&[&str]> = rows.iter().map(|r| &r[..]).collect();
+                csv_text(self.columns(), &rows)
+            }
         }
     }
 }
@@ -217,7 +234,7 @@ mod tests {
             let (rows, errors) =
                 read_columns(kind.template_csv().as_bytes(), None, kind.columns(), "rows").unwrap();
             assert!(errors.is_empty(), "{kind:?}");
-            assert_eq!(rows.len(), 1);
+            assert!(!rows.is_empty(), "{kind:?}");
             assert_eq!(ImportKind::parse(kind.as_str()), Some(kind));
         }
     }

@@ -43,3 +43,5 @@ pub mod webhooks;
 pub mod assets;
 // api-people (issue 20)
 pub mod portal_access;
+// import-invoices (issue 18)
+pub mod invoice_import;

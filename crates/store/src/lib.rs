@@ -90,3 +90,5 @@ pub use error::StoreError;
 pub use time::{DbTime, db_time, now};
 // import (issue 18)
 pub mod import_kinds;
+// import-invoices (issue 18)
+pub mod import_invoices;

@@ -94,6 +94,8 @@ impl Known {
                     .collect();
             }
             ImportKind::Customers => {}
+            // import-invoices (issue 18): read by `import_invoices::Known`.
+            ImportKind::Invoices => {}
         }
         Ok(known)
     }
@@ -205,6 +207,8 @@ pub(super) fn parse(
             }
         }
         ImportKind::Customers => Err(one(Invalid::new("file", "Not a contacts or sites file."))),
+        // import-invoices (issue 18): planned by `import_invoices::plan`.
+        ImportKind::Invoices => Err(one(Invalid::new("file", "Not a contacts or sites file."))),
     }
 }
 

@@ -13,6 +13,8 @@ pub mod accounts;
 pub mod contacts;
 pub mod import;
 mod import_rows;
+// import-invoices (issue 18)
+mod import_invoices;
 pub mod sites;
 
 use doorstep_core::ids::{CompanyId, CustomerId, LoginId};

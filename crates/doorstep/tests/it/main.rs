@@ -64,3 +64,5 @@ mod api_estimates;
 mod import_kinds;
 // api-requests (issue 20)
 mod api_requests;
+// import-invoices (issue 18)
+mod import_invoices;

@@ -29,3 +29,5 @@ pub mod onboarding;
 // import (issue 18)
 pub mod exports;
 pub mod import_hub;
+// import-invoices (issue 18)
+pub mod export_invoices;

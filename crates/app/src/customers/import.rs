@@ -567,7 +567,11 @@ async fn run_with(
     let plan = replan(plan, &matched.refs);
     let creates = plan.creates(&matched.known);
     // import-invoices (issue 18): invoices take invoice numbers as they are written.
-    let creates = if kind == ImportKind::Invoices { 0 } else { creates };
+    let creates = if kind == ImportKind::Invoices {
+        0
+    } else {
+        creates
+    };
     let mut numbers = tx
         .next_customer_numbers(company, creates)
         .await?

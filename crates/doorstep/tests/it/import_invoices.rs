@@ -40,12 +40,25 @@ async fn run(app: &TestApp, client: &reqwest::Client, body: &str) -> String {
         .to_owned();
     let form = [("key", key.as_str()), ("file_name", "invoices.csv")];
     let res = app
-        .submit(client, "acme", "/office/import", "/office/import/invoices/start", &form)
+        .submit(
+            client,
+            "acme",
+            "/office/import",
+            "/office/import/invoices/start",
+            &form,
+        )
         .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let page = res.headers()["location"].to_str().unwrap().to_owned();
     for _ in 0..400 {
-        let body = client.get(app.url("acme", &page)).send().await.unwrap().text().await.unwrap();
+        let body = client
+            .get(app.url("acme", &page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if let Some(t) = text_of(&html(&body), "[data-testid=import-done]") {
             return t;
         }
@@ -57,7 +70,11 @@ async fn run(app: &TestApp, client: &reqwest::Client, body: &str) -> String {
 
 /// The invoices export.
 async fn export(app: &TestApp, client: &reqwest::Client) -> String {
-    let res = client.get(app.url("acme", "/office/export/invoices")).send().await.unwrap();
+    let res = client
+        .get(app.url("acme", "/office/export/invoices"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     res.text().await.unwrap()
@@ -66,13 +83,25 @@ async fn export(app: &TestApp, client: &reqwest::Client) -> String {
 /// The row errors a refused dry run lists.
 fn row_errors(status: u16, body: &str) -> String {
     assert_eq!(status, 422, "{body}");
-    assert!(!body.contains("data-testid=\"start-import\""), "no import offered for a bad file");
+    assert!(
+        !body.contains("data-testid=\"start-import\""),
+        "no import offered for a bad file"
+    );
     text_of(&html(body), "[data-testid=row-errors]").unwrap()
 }
 
 /// Invoice `reference` of `company`: (number, status, total, due date).
-async fn invoice(app: &TestApp, company: CompanyId, reference: &str) -> (String, String, i64, String) {
-    let id = app.store.invoice_by_external_ref(company, reference).await.unwrap().unwrap();
+async fn invoice(
+    app: &TestApp,
+    company: CompanyId,
+    reference: &str,
+) -> (String, String, i64, String) {
+    let id = app
+        .store
+        .invoice_by_external_ref(company, reference)
+        .await
+        .unwrap()
+        .unwrap();
     let i = app.store.api_invoice(company, id).await.unwrap().unwrap();
     (i.number, i.status, i.total_minor, i.due_on.to_string())
 }

@@ -21,6 +21,9 @@ pub enum ImportKind {
     // import-jobs (issue 18)
     /// Jobs of customer accounts, found again by their external reference.
     Jobs,
+    // import-invoices (issue 18)
+    /// Invoices, one row per line item.
+    Invoices,
 }
 
 /// A contacts file's columns: contacts are matched by their customer and email (or,
@@ -113,12 +116,14 @@ pub const JOB_COLUMNS: [Column; 8] = [
 
 impl ImportKind {
     /// Every kind, in the order the import page lists them.
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 5] = [
         ImportKind::Customers,
         ImportKind::Contacts,
         ImportKind::Sites,
         // import-jobs (issue 18)
         ImportKind::Jobs,
+        // import-invoices (issue 18)
+        ImportKind::Invoices,
     ];
 
     /// The kind a path segment or the `imports.kind` column names.
@@ -134,6 +139,8 @@ impl ImportKind {
             ImportKind::Sites => "sites",
             // import-jobs (issue 18)
             ImportKind::Jobs => "jobs",
+            // import-invoices (issue 18)
+            ImportKind::Invoices => "invoices",
         }
     }
 
@@ -145,6 +152,8 @@ impl ImportKind {
             ImportKind::Sites => "Sites",
             // import-jobs (issue 18)
             ImportKind::Jobs => "Jobs",
+            // import-invoices (issue 18)
+            ImportKind::Invoices => "Invoices",
         }
     }
 
@@ -156,6 +165,8 @@ impl ImportKind {
             ImportKind::Sites => &SITE_COLUMNS,
             // import-jobs (issue 18)
             ImportKind::Jobs => &JOB_COLUMNS,
+            // import-invoices (issue 18)
+            ImportKind::Invoices => &crate::invoice_import::INVOICE_COLUMNS,
         }
     }
 
@@ -203,6 +214,12 @@ impl ImportKind {
                     "",
                 ]],
             ),
+            // import-invoices (issue 18)
+            ImportKind::Invoices => {
+                let rows = crate::invoice_import::TEMPLATE_ROWS;
+                let rows: Vec<&[&str]> = rows.iter().map(|r| &r[..]).collect();
+                csv_text(self.columns(), &rows)
+            }
         }
     }
 }
@@ -281,7 +298,7 @@ mod tests {
             let (rows, errors) =
                 read_columns(kind.template_csv().as_bytes(), None, kind.columns(), "rows").unwrap();
             assert!(errors.is_empty(), "{kind:?}");
-            assert_eq!(rows.len(), 1);
+            assert!(!rows.is_empty(), "{kind:?}");
             assert_eq!(ImportKind::parse(kind.as_str()), Some(kind));
         }
     }

@@ -45,3 +45,5 @@ pub mod assets;
 pub mod portal_access;
 // import-pages (issue 18)
 pub mod import_mapping;
+// import-invoices (issue 18)
+pub mod invoice_import;

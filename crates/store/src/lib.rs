@@ -92,3 +92,5 @@ pub use time::{DbTime, db_time, now};
 pub mod import_kinds;
 // import-jobs (issue 18)
 pub mod import_jobs;
+// import-invoices (issue 18)
+pub mod import_invoices;

@@ -55,6 +55,9 @@ enum Planned {
     Update(CustomerId, CustomerInput),
     /// A contact or site row, created or updated as it is written.
     Row(KindRow),
+    // import-invoices (issue 18)
+    /// An invoice (the rows of one line item each).
+    Invoice(super::import_invoices::PlannedInvoice),
 }
 
 /// Every row of `rows` checked: the customers to write, or the errors.
@@ -72,6 +75,8 @@ impl Plan {
                 Planned::Create(_) => true,
                 Planned::Row(r) => !known.updates(r),
                 Planned::Update(..) => false,
+                // import-invoices (issue 18)
+                Planned::Invoice(i) => i.creates(),
             })
             .count()
     }
@@ -82,6 +87,8 @@ impl Plan {
 struct Matched {
     refs: HashMap<String, (CustomerId, String)>,
     known: Known,
+    // import-invoices (issue 18)
+    invoices: super::import_invoices::Known,
 }
 
 impl Matched {
@@ -108,7 +115,16 @@ impl Matched {
             ImportKind::Customers => Known::default(),
             _ => Known::read(tx, company, kind).await?,
         };
-        Ok(Matched { refs, known })
+        // import-invoices (issue 18)
+        let invoices = match kind {
+            ImportKind::Invoices => super::import_invoices::Known::read(tx, company).await?,
+            _ => super::import_invoices::Known::default(),
+        };
+        Ok(Matched {
+            refs,
+            known,
+            invoices,
+        })
     }
 }
 
@@ -148,6 +164,20 @@ fn plan(
     progress.total.store(count, Ordering::Relaxed);
     let mut planned = Vec::with_capacity(rows.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // import-invoices (issue 18): an invoice is several rows, planned together.
+    if kind == ImportKind::Invoices {
+        progress.done.store(count, Ordering::Relaxed);
+        let (invoices, mut bad) =
+            super::import_invoices::plan(&rows, &matched.known.customers, &matched.invoices);
+        errors.append(&mut bad);
+        errors.sort_by_key(|e| e.row);
+        planned.extend(invoices.into_iter().map(Planned::Invoice));
+        return Plan {
+            rows: count,
+            planned,
+            errors,
+        };
+    }
     for row in rows {
         progress.done.fetch_add(1, Ordering::Relaxed);
         if kind != ImportKind::Customers {
@@ -538,7 +568,13 @@ async fn run_with(
     // since the rows were checked.
     let matched = Matched::read(&mut tx, company, kind).await?;
     let plan = replan(plan, &matched.refs);
-    let creates = plan.creates(&matched.known);
+    // Only new customers take customer numbers here; contacts, sites, jobs and invoices
+    // are numbered (or not) as they are written.
+    let creates = plan
+        .planned
+        .iter()
+        .filter(|p| matches!(p, Planned::Create(_)))
+        .count();
     let mut numbers = tx
         .next_customer_numbers(company, creates)
         .await?
@@ -558,6 +594,15 @@ async fn run_with(
                 tx.update_imported_customer(company, customer, &input)
                     .await?;
                 updated += 1;
+            }
+            // import-invoices (issue 18)
+            Planned::Invoice(invoice) => {
+                if super::import_invoices::write(&mut tx, company, &invoice).await? {
+                    created += 1;
+                } else {
+                    updated += 1;
+                }
+                progress.done.store(done, Ordering::Relaxed);
             }
             Planned::Row(row) => {
                 if import_rows::write(&mut tx, staff, &row, &matched.known).await? {
@@ -606,6 +651,8 @@ fn imported_action(kind: ImportKind) -> &'static str {
         ImportKind::Sites => "sites.imported",
         // import-jobs (issue 18)
         ImportKind::Jobs => "jobs.imported",
+        // import-invoices (issue 18)
+        ImportKind::Invoices => "invoices.imported",
     }
 }
 
@@ -617,6 +664,8 @@ fn restarted_action(kind: ImportKind) -> &'static str {
         ImportKind::Sites => "sites.import_restarted",
         // import-jobs (issue 18)
         ImportKind::Jobs => "jobs.import_restarted",
+        // import-invoices (issue 18)
+        ImportKind::Invoices => "invoices.import_restarted",
     }
 }
 

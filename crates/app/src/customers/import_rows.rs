@@ -106,6 +106,8 @@ impl Known {
             ImportKind::Jobs => {
                 known.jobs = super::import_jobs::KnownJobs::read(tx, company).await?
             }
+            // import-invoices (issue 18): read by `import_invoices::Known`.
+            ImportKind::Invoices => {}
         }
         Ok(known)
     }
@@ -221,6 +223,8 @@ pub(super) fn parse(
         // import-jobs (issue 18)
         ImportKind::Jobs => super::import_jobs::parse(row, known, customer),
         ImportKind::Customers => Err(one(Invalid::new("file", "Not a contacts or sites file."))),
+        // import-invoices (issue 18): planned by `import_invoices::plan`.
+        ImportKind::Invoices => Err(one(Invalid::new("file", "Not a contacts or sites file."))),
     }
 }
 

@@ -15,6 +15,8 @@ pub mod import;
 mod import_rows;
 // import-jobs (issue 18)
 mod import_jobs;
+// import-invoices (issue 18)
+mod import_invoices;
 pub mod sites;
 
 use doorstep_core::ids::{CompanyId, CustomerId, LoginId};

@@ -8,16 +8,14 @@ use doorstep_core::authz::OfficeArea;
 use doorstep_core::customers::check_external_ref;
 use doorstep_core::documents::{self as rules, LineOwnerKind};
 use doorstep_core::ids::{CustomerId, JobId, SiteId};
-use doorstep_core::status::InvoiceStatus;
 use doorstep_core::validation::Invalid;
 use doorstep_mail::EmailKind;
-use doorstep_store::billing::NewInvoice;
-use doorstep_store::jobs::{LineOwner, NewLine};
-use doorstep_store::office_documents::{InvoiceFields, OfficeInvoice, stored_total};
-use doorstep_store::request_inbox::Numbered;
+use doorstep_store::jobs::NewLine;
+use doorstep_store::office_documents::{InvoiceFields, OfficeInvoice};
 use time::Date;
 
 use super::estimates::{Sent, recipient};
+use super::invoice_writes::{NewDraft, write_edit, write_new};
 use super::lines::Lines;
 use super::{money, printed};
 use crate::error::FieldErrors;
@@ -119,6 +117,26 @@ impl InvoiceInput {
             )
         })?);
         Ok(self)
+    }
+
+    /// The issue date.
+    pub(crate) fn issued_on(&self) -> Date {
+        self.issued_on
+    }
+
+    /// The due date typed; `None`: by the payment terms.
+    pub(crate) fn due_on(&self) -> Option<Date> {
+        self.due_on
+    }
+
+    /// The notes.
+    pub(crate) fn notes(&self) -> &str {
+        &self.notes
+    }
+
+    /// The lines it carries, if any.
+    pub(crate) fn lines(&self) -> Option<&Lines> {
+        self.lines.as_ref()
     }
 }
 
@@ -271,34 +289,19 @@ pub async fn create(
         }
     };
     let due = due_on(app, staff, &input, &customer_number).await?;
-    let total = stored_total(&lines, discount);
     let mut tx = app.store.begin().await?;
-    let number = tx.next_number(company, Numbered::Invoice).await?;
-    let id = tx
-        .insert_invoice(
-            company,
-            &NewInvoice {
-                customer,
-                site,
-                job,
-                number: number.clone(),
-                status: InvoiceStatus::Draft,
-                issued_on: input.issued_on,
-                due_on: due,
-                total_minor: total,
-                paid_minor: 0,
-                notes,
-                paid_at: None,
-                voided_at: None,
-            },
-        )
-        .await?;
-    tx.insert_lines(company, LineOwner::Invoice(id), &lines)
-        .await?;
-    tx.set_invoice_discount(company, id, discount).await?;
-    if let Some(r) = &input.external_ref {
-        tx.set_invoice_external_ref(company, id, r).await?;
-    }
+    let draft = NewDraft {
+        customer,
+        site,
+        job,
+        issued_on: input.issued_on,
+        due_on: due,
+        notes,
+        lines: &lines,
+        discount_minor: discount,
+        external_ref: input.external_ref.as_deref(),
+    };
+    let (id, number, total) = write_new(&mut tx, company, &draft).await?;
     let detail = serde_json::json!({"number": number, "job": from_job, "customer_id": customer.0, "total_minor": total, "external_ref": input.external_ref});
     let audit = staff.audit("invoice.created", ("invoice", id.0), detail);
     tx.audit(company, &audit).await?;
@@ -335,25 +338,8 @@ pub async fn edit(
     };
     let company = staff.company().id;
     let mut tx = app.store.begin().await?;
-    if !tx.update_invoice(company, i.detail.id, &f).await? {
-        return Err(AppError::conflict("sent", SENT));
-    }
-    let id = i.detail.id;
-    if let Some(l) = &input.lines
-        && !tx
-            .replace_lines(
-                company,
-                LineOwner::Invoice(id),
-                l.lines(),
-                l.discount_minor(),
-            )
-            .await?
-    {
-        return Err(AppError::conflict("sent", SENT));
-    }
-    if let Some(r) = &input.external_ref {
-        tx.set_invoice_external_ref(company, id, r).await?;
-    }
+    let (lines, reference) = (input.lines.as_ref(), input.external_ref.as_deref());
+    write_edit(&mut tx, company, i.detail.id, &f, lines, reference).await?;
     let lines = input.lines.as_ref().map(|l| l.lines().len());
     let detail = serde_json::json!({"number": i.detail.row.number, "issued_on": f.issued_on.to_string(), "due_on": f.due_on.to_string(), "lines": lines});
     let audit = staff.audit("invoice.edited", ("invoice", i.detail.id.0), detail);

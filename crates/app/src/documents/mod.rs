@@ -6,6 +6,8 @@
 //! one sum the pages, the PDFs and the emails show.
 
 pub mod estimates;
+// import-invoices (issue 18)
+pub(crate) mod invoice_writes;
 pub mod invoices;
 pub mod lines;
 pub mod printed;

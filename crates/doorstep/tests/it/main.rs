@@ -68,3 +68,5 @@ mod api_requests;
 mod import_jobs;
 // import-pages (issue 18)
 mod import_pages;
+// import-invoices (issue 18)
+mod import_invoices;

@@ -105,6 +105,14 @@ async fn page(
             }
             rows.last().map(|r| r.id)
         }
+        // import-invoices (issue 18)
+        ImportKind::Invoices => {
+            let page = super::export_invoices::page(store, company, after).await?;
+            page.map(|(text, last)| {
+                out.push_str(&text);
+                last
+            })
+        }
     };
     Ok(last.map(|id| (out, id)))
 }

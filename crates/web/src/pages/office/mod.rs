@@ -31,3 +31,5 @@ pub mod exports;
 pub mod import_hub;
 // import-pages (issue 18)
 pub mod imports;
+// import-invoices (issue 18)
+pub mod export_invoices;

@@ -57,7 +57,7 @@ measure_import() {
     page=$(curl_i -o /dev/null -w '%{redirect_url}' -H "Origin: http://$host" --data-urlencode "csrf_token=$token" \
         --data-urlencode "key=$key" --data-urlencode "file_name=bench.csv" "$base/office/customers/import/start")
     page="/${page#http*://*/}"
-    [[ $page == /office/customers/import/* ]] || die "starting the import did not open its page: $page"
+    [[ $page == /office/import/customers/* || $page == /office/customers/import/* ]] || die "starting the import did not open its page: $page"
     local status="" progress
     for _ in $(seq 1 6000); do
         # The progress stream (server-sent events) ends once the import has: its last event tells.

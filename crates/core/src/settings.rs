@@ -7,7 +7,10 @@ use crate::Invalid;
 /// Every switch the office has over what its customers see and may do.
 ///
 /// Stored as one JSON document per company; fields missing from an older document
-/// take their defaults, so adding a switch never needs a data migration.
+/// take their defaults, so adding a switch never needs a data migration, and a key no
+/// longer here (`show_language_switch`, `payment_history_date_filter` and
+/// `visible_custom_fields`, which no page read: the portal has one language, always
+/// offers the payment history's date filter, and shows no custom job fields) is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PortalSettings {
@@ -43,14 +46,10 @@ pub struct PortalSettings {
     pub show_job_type: bool,
     /// The company's own word for "job type"; empty means the default label.
     pub job_type_label: String,
-    /// Offer the language switch.
-    pub show_language_switch: bool,
     /// Let customers type a new address when requesting service.
     pub show_new_address_field: bool,
     /// Show completed job forms (checklists).
     pub show_completed_job_forms: bool,
-    /// Offer a date filter on payment history.
-    pub payment_history_date_filter: bool,
     /// Show estimates.
     pub show_estimates: bool,
     /// Let company contacts approve or decline estimates.
@@ -71,8 +70,6 @@ pub struct PortalSettings {
     pub allow_self_sign_up: bool,
     /// How many photos a request may carry (at most 4).
     pub photo_limit_per_request: u8,
-    /// Custom job fields shown in the portal, by key.
-    pub visible_custom_fields: Vec<String>,
     /// Job list columns the company hides.
     pub hidden_job_columns: Vec<String>,
     /// Hours before a visit after which the customer can no longer reschedule or cancel.
@@ -106,10 +103,8 @@ impl Default for PortalSettings {
             show_schedule_type: true,
             show_job_type: true,
             job_type_label: String::new(),
-            show_language_switch: true,
             show_new_address_field: true,
             show_completed_job_forms: true,
-            payment_history_date_filter: true,
             show_estimates: true,
             allow_estimate_approval: true,
             show_invoices: true,
@@ -120,7 +115,6 @@ impl Default for PortalSettings {
             allow_ratings: true,
             allow_self_sign_up: false,
             photo_limit_per_request: 4,
-            visible_custom_fields: Vec::new(),
             hidden_job_columns: Vec::new(),
             reschedule_cutoff_hours: 24,
             allow_reschedule: true,
@@ -228,6 +222,21 @@ pub fn parse_cutoff_hours(raw: &str) -> Result<u32, Invalid> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::{PortalSettings, parse_cutoff_hours};
+
+    #[test]
+    fn a_document_with_the_removed_switches_still_reads() {
+        let stored = r#"{"show_language_switch": false, "payment_history_date_filter": false,
+            "visible_custom_fields": ["po"], "show_credit": false}"#;
+        let settings: PortalSettings = serde_json::from_str(stored).unwrap();
+        assert!(!settings.show_credit);
+        assert_eq!(
+            PortalSettings {
+                show_credit: true,
+                ..settings
+            },
+            PortalSettings::default()
+        );
+    }
 
     #[test]
     fn the_cut_off_is_whole_hours_up_to_thirty_days() {

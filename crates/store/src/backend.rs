@@ -142,8 +142,12 @@ impl Store {
                         options.get_filename().to_string_lossy().into_owned(),
                     )));
                 }
+                // No ping before each use: a SQLite connection is a file handle that cannot
+                // go stale, and the ping was one more hop to the connection's thread for
+                // every query, inside the write lock for every write.
                 let pool = SqlitePoolOptions::new()
                     .max_connections(pool_size)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await
@@ -316,12 +320,26 @@ impl Store {
             ),
             None => None,
         };
-        let inner = match &self.backend {
+        let (inner, writer) = match &self.backend {
             // IMMEDIATE takes the write lock up front, waiting on the busy timeout. A deferred
             // transaction that read first and then writes fails at once with SQLITE_BUSY when
             // another connection wrote meanwhile: SQLite cannot wait there without deadlocking.
-            Backend::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+            //
+            // In a task of its own, which runs to the end even when the caller is dropped (a
+            // client hanging up): sqlx's begin with its own statement checks the connection
+            // after the BEGIN, and dropped at that await it leaves the connection in the pool
+            // inside a transaction nothing will end, holding the write lock for good. A
+            // transaction begun for a caller that has gone is dropped here and rolled back,
+            // before the turn is given back.
+            Backend::Sqlite(pool) => {
+                let pool = pool.clone();
+                let (begun, writer) =
+                    tokio::spawn(async move { (pool.begin_with("BEGIN IMMEDIATE").await, writer) })
+                        .await
+                        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+                (TxInner::Sqlite(begun?), writer)
+            }
+            Backend::Postgres(pool) => (TxInner::Postgres(pool.begin().await?), writer),
         };
         Ok(Tx {
             inner,

@@ -45,3 +45,44 @@ both_backends! {
         drop(tx);
     }
 }
+
+/// Polls `f` until it is done or has been woken `wakes` times, then drops it: a request
+/// whose client hangs up at that point.
+async fn cancelled_after<F: std::future::Future>(f: F, wakes: usize) -> Option<F::Output> {
+    let mut f = std::pin::pin!(f);
+    let mut polls = 0;
+    std::future::poll_fn(|cx| {
+        polls += 1;
+        match f.as_mut().poll(cx) {
+            std::task::Poll::Ready(v) => std::task::Poll::Ready(Some(v)),
+            std::task::Poll::Pending if polls > wakes => std::task::Poll::Ready(None),
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    })
+    .await
+}
+
+both_backends! {
+    /// A writer whose caller goes away at any point while its transaction begins leaves
+    /// no transaction open behind it: each time, the next writer begins and commits at
+    /// once (on SQLite a leaked `BEGIN IMMEDIATE` would hold the write lock for good).
+    async fn a_begin_dropped_at_any_point_leaves_nothing_open(backend: Backend) {
+        let db = fresh_database(backend).await;
+        let store = Store::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let co = tx.create_company(&NewCompany { slug: "acme".into(), name: "Acme".into(), currency: "USD".into(), ..NewCompany::default() }).await.unwrap();
+        tx.commit().await.unwrap();
+        for round in 0..40 {
+            for wakes in 0..8 {
+                drop(cancelled_after(store.begin(), wakes).await);
+                let mut tx = tokio::time::timeout(Duration::from_secs(3), store.begin())
+                    .await
+                    .unwrap_or_else(|_| panic!("round {round}: stuck after a begin dropped at wake {wakes}"))
+                    .unwrap();
+                tx.add_company_domain(co, &format!("r{round}-w{wakes}.acme.test")).await.unwrap();
+                tokio::time::timeout(Duration::from_secs(3), tx.commit()).await.expect("commits").unwrap();
+            }
+        }
+    }
+}

@@ -153,7 +153,7 @@ impl From<AppError> for Problem {
                 format!("Another record already has this ({rule})."),
             ),
             other => {
-                tracing::error!(error = %other, "API request failed");
+                tracing::error!(error = %other, cause = ?other, "API request failed");
                 Problem::new("internal", "Something failed on our side; try again.")
             }
         }

@@ -105,20 +105,6 @@ impl Tx {
         .map(|_| ())
     }
 
-    /// Sets the customer-visible notes of a job just made.
-    pub async fn set_job_customer_notes(
-        &mut self,
-        company: CompanyId,
-        job: JobId,
-        notes: &str,
-    ) -> Result<(), StoreError> {
-        on_tx!(self, c => sqlx::query(
-            "UPDATE jobs SET customer_notes = $1 WHERE company_id = $2 AND id = $3")
-            .bind(notes).bind(company.0).bind(job.0)
-            .execute(&mut *c).await.map(|_| ()))?;
-        Ok(())
-    }
-
     /// Saves the office's edit of a job; `false` when the job is not the company's.
     pub async fn update_job_details(
         &mut self,

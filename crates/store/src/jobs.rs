@@ -45,6 +45,10 @@ pub struct NewJob {
     pub completed_at: Option<OffsetDateTime>,
     /// Notes for the technicians.
     pub work_order_notes: String,
+    /// Notes the customer sees in the portal.
+    pub customer_notes: String,
+    /// The job's id in another system (the API's upsert and the CSV import match on it).
+    pub external_ref: Option<String>,
     /// Notes printed on the invoice.
     pub invoice_notes: String,
     /// Customer's purchase order number.
@@ -123,6 +127,8 @@ impl Tx {
                 ("job_date", job_date.into()),
                 ("completed_at", j.completed_at.into()),
                 ("work_order_notes", (&j.work_order_notes).into()),
+                ("customer_notes", (&j.customer_notes).into()),
+                ("external_ref", Val::Text(j.external_ref.clone())),
                 ("invoice_notes", (&j.invoice_notes).into()),
                 ("po_number", (&j.po_number).into()),
                 ("custom_fields", (&j.custom_fields).into()),

@@ -646,6 +646,8 @@ impl Tx {
                     arrival_window_end: job.visit.map(|v| v.1),
                     completed_at: None,
                     work_order_notes: String::new(),
+                    customer_notes: String::new(),
+                    external_ref: None,
                     invoice_notes: String::new(),
                     po_number: job.po_number.clone(),
                     custom_fields: "{}".into(),
@@ -803,20 +805,25 @@ impl Tx {
         let prefix = doc.prefix();
         let shown = match doc.own_prefix_column() {
             Some(column) => {
-                let sql = format!("SELECT {column} FROM companies WHERE id = $1");
-                let own: Option<String> = on_tx!(self, c => sqlx::query_scalar(&sql)
-                    .bind(company.0).fetch_optional(&mut *c).await)?;
-                own.filter(|p| !p.is_empty())
-                    .unwrap_or_else(|| prefix.to_owned())
+                format!("(SELECT COALESCE(NULLIF({column}, ''), $2) FROM companies WHERE id = $1)")
             }
-            None => prefix.to_owned(),
+            None => "$2".to_owned(),
         };
+        // One statement per try (this runs inside every numbered write, under SQLite's one
+        // write lock): the counter bumped, the prefix shown, and whether that number is
+        // already taken (written by an import).
+        let sql = format!(
+            "UPDATE number_sequences SET last_value = last_value + 1 \
+             WHERE company_id = $1 AND prefix = $2 \
+             RETURNING last_value, {shown}, (SELECT t.id FROM {table} t \
+             WHERE t.company_id = $1 AND t.number = {shown} || CAST(number_sequences.last_value AS TEXT))",
+            table = doc.table()
+        );
+        let mut shown = prefix.to_owned();
         for _ in 0..1000 {
-            let bumped: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
-                "UPDATE number_sequences SET last_value = last_value + 1 \
-                 WHERE company_id = $1 AND prefix = $2 RETURNING last_value")
+            let bumped: Option<(i64, String, Option<i64>)> = on_tx!(self, c => sqlx::query_as(&sql)
                 .bind(company.0).bind(prefix).fetch_optional(&mut *c).await)?;
-            let Some(value) = bumped else {
+            let Some((value, own, taken)) = bumped else {
                 let highest = self.highest_number(company, doc).await?;
                 on_tx!(self, c => sqlx::query(
                     "INSERT INTO number_sequences (company_id, prefix, last_value) VALUES ($1, $2, $3) \
@@ -825,15 +832,9 @@ impl Tx {
                     .execute(&mut *c).await.map(|r| r.rows_affected()))?;
                 continue;
             };
-            let number = format!("{shown}{value}");
-            let sql = format!(
-                "SELECT id FROM {} WHERE company_id = $1 AND number = $2",
-                doc.table()
-            );
-            let taken: Option<i64> = on_tx!(self, c => sqlx::query_scalar(&sql)
-                .bind(company.0).bind(&number).fetch_optional(&mut *c).await)?;
+            shown = own;
             if taken.is_none() {
-                return Ok(number);
+                return Ok(format!("{shown}{value}"));
             }
         }
         Err(StoreError::Conflict(format!("no free {shown} number")))

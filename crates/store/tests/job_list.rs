@@ -45,6 +45,8 @@ fn job(customer: CustomerId, site: SiteId, number: &str, day: i64, status: JobSt
         arrival_window_end: None,
         completed_at: None,
         work_order_notes: String::new(),
+        customer_notes: String::new(),
+        external_ref: None,
         invoice_notes: String::new(),
         po_number: String::new(),
         custom_fields: "{}".into(),

@@ -464,6 +464,8 @@ pub async fn convert(app: &App, staff: &StaffActor, number: &str) -> Result<Stri
                 arrival_window_end: None,
                 completed_at: None,
                 work_order_notes: String::new(),
+                customer_notes: String::new(),
+                external_ref: None,
                 invoice_notes: String::new(),
                 po_number: String::new(),
                 custom_fields: "{}".into(),

@@ -185,6 +185,8 @@ pub(crate) async fn insert_new(
         arrival_window_end: None,
         completed_at: None,
         work_order_notes: job.work_order_notes.clone(),
+        customer_notes: job.customer_notes.clone(),
+        external_ref: job.external_ref.clone(),
         invoice_notes: String::new(),
         po_number: String::new(),
         custom_fields: "{}".into(),
@@ -192,12 +194,6 @@ pub(crate) async fn insert_new(
         created_at: at,
     };
     let id = tx.insert_job(company, &row).await?;
-    tx.set_job_customer_notes(company, id, &job.customer_notes)
-        .await?;
-    if let Some(reference) = &job.external_ref {
-        tx.set_job_external_ref(company, id, Some(reference))
-            .await?;
-    }
     tx.record_job_status(
         company,
         (job.customer, id),

@@ -205,6 +205,8 @@ impl Seeder<'_> {
                     arrival_window_end: times.map(|t| t[3]),
                     completed_at,
                     work_order_notes: spec.work_order_notes.clone(),
+                    customer_notes: String::new(),
+                    external_ref: None,
                     invoice_notes: spec.invoice_notes.clone(),
                     po_number: spec.po_number.clone(),
                     custom_fields: spec.custom_fields.clone(),

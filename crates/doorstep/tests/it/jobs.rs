@@ -41,6 +41,8 @@ fn job(customer: CustomerId, site: SiteId, number: &str, day: u8, status: JobSta
         arrival_window_end: Some(at + time::Duration::hours(2)),
         completed_at: None,
         work_order_notes: String::new(),
+        customer_notes: String::new(),
+        external_ref: None,
         invoice_notes: String::new(),
         po_number: String::new(),
         custom_fields: "{}".into(),
@@ -112,11 +114,9 @@ pub async fn seed_jobs(app: &TestApp, people: &People) -> Seeded {
     b1.description = "Boiler leaking at the valve".into();
     b1.work_order_notes = "Gate code 1234".into();
     b1.invoice_notes = "Thank you for your business".into();
+    b1.customer_notes = "Ring at the side door".into();
     b1.total_minor = 3248;
     let b1 = tx.insert_job(acme, &b1).await.unwrap();
-    tx.set_job_customer_notes(acme, b1, "Ring at the side door")
-        .await
-        .unwrap();
     tx.insert_lines(
         acme,
         LineOwner::Job(b1),

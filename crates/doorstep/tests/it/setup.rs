@@ -333,6 +333,8 @@ async fn tip_ready_invoice(app: &TestApp, people: &crate::helpers::People) {
                 arrival_window_end: None,
                 completed_at: Some(now),
                 work_order_notes: String::new(),
+                customer_notes: String::new(),
+                external_ref: None,
                 invoice_notes: String::new(),
                 po_number: String::new(),
                 custom_fields: "{}".into(),

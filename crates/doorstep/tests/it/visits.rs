@@ -39,6 +39,8 @@ pub(crate) fn visit(
         arrival_window_end: None,
         completed_at: None,
         work_order_notes: String::new(),
+        customer_notes: String::new(),
+        external_ref: None,
         invoice_notes: String::new(),
         po_number: String::new(),
         custom_fields: "{}".into(),

@@ -1,13 +1,16 @@
 //! The JSON API's job reads (issue 20): a company's jobs by change time, filtered by
 //! customer and status, keyset on `(updated_at, id)` over `jobs_updated`,
 //! `jobs_customer_updated` or `jobs_status_updated` (migration 0036); one job with its
-//! technicians; the job an external reference names; and setting that reference.
+//! technicians; the job an external reference names; and setting that reference. An
+//! integrator's upsert reads these around every write, so they are read as the portal's
+//! hot pages are (`hot_rows`).
 
 use doorstep_core::ids::{CompanyId, CustomerId, JobId};
 use time::OffsetDateTime;
 
 use crate::insert::Sql;
-use crate::{Store, StoreError, Tx, on_pool, on_tx};
+use crate::sqlite_reads::id_and_text;
+use crate::{Store, StoreError, Tx, on_tx};
 
 /// A job as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -110,16 +113,7 @@ impl Store {
         if let Some(s) = &filter.status {
             sql.push(" AND j.status = ").val(s);
         }
-        if let Some(since) = filter.since {
-            sql.push(" AND j.updated_at >= ").val(since);
-        }
-        if let Some((at, id)) = filter.after {
-            // A row value, not `a > x OR (a = x AND id > y)`: PostgreSQL then starts the
-            // index walk at the cursor instead of filtering every earlier row.
-            sql.push(" AND (j.updated_at, j.id) > (").val(at);
-            sql.push(", ").val(id).push(")");
-        }
-        sql.push(" ORDER BY j.updated_at, j.id LIMIT ").val(limit);
+        sql.keyset_page(("j.", "updated_at"), filter.since, filter.after, limit);
         // An integrator's sync walks this list page after page: it is read as the portal's
         // job list is (`hot_rows`), not row by row through sqlx's SQLite worker thread.
         self.hot_rows(&sql.text, &sql.vals, ApiJob::from_sqlite)
@@ -133,9 +127,27 @@ impl Store {
         id: JobId,
     ) -> Result<Option<ApiJob>, StoreError> {
         let sql = format!("{JOB_COLUMNS}$1 AND j.id = $2");
-        let row = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(id.0).fetch_optional(p).await)?;
-        Ok(row)
+        let rows = self
+            .hot_rows(&sql, &[company.0.into(), id.0.into()], ApiJob::from_sqlite)
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Job `number` of the company (what a write answers with, read back).
+    pub async fn api_job_by_number(
+        &self,
+        company: CompanyId,
+        number: &str,
+    ) -> Result<Option<ApiJob>, StoreError> {
+        let sql = format!("{JOB_COLUMNS}$1 AND j.number = $2");
+        let rows = self
+            .hot_rows(
+                &sql,
+                &[company.0.into(), number.into()],
+                ApiJob::from_sqlite,
+            )
+            .await?;
+        Ok(rows.into_iter().next())
     }
 
     /// The technicians on job `id` of the company, by name: `(id, name)`.
@@ -144,12 +156,14 @@ impl Store {
         company: CompanyId,
         id: JobId,
     ) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows = on_pool!(self, p => sqlx::query_as(
+        self.hot_rows(
             "SELECT t.id, t.name FROM job_technicians jt \
              JOIN technicians t ON t.company_id = jt.company_id AND t.id = jt.technician_id \
-             WHERE jt.company_id = $1 AND jt.job_id = $2 ORDER BY t.name, t.id")
-            .bind(company.0).bind(id.0).fetch_all(p).await)?;
-        Ok(rows)
+             WHERE jt.company_id = $1 AND jt.job_id = $2 ORDER BY t.name, t.id",
+            &[company.0.into(), id.0.into()],
+            id_and_text,
+        )
+        .await
     }
 
     /// The company's job whose external reference is `reference`: its id and number.
@@ -158,10 +172,17 @@ impl Store {
         company: CompanyId,
         reference: &str,
     ) -> Result<Option<(JobId, String)>, StoreError> {
-        let row: Option<(i64, String)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, number FROM jobs WHERE company_id = $1 AND external_ref = $2")
-            .bind(company.0).bind(reference).fetch_optional(p).await)?;
-        Ok(row.map(|(id, number)| (JobId(id), number)))
+        let rows = self
+            .hot_rows(
+                "SELECT id, number FROM jobs WHERE company_id = $1 AND external_ref = $2",
+                &[company.0.into(), reference.into()],
+                id_and_text,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|(id, number)| (JobId(id), number)))
     }
 }
 

@@ -403,10 +403,21 @@ impl Store {
         company: CompanyId,
         id: CustomerId,
     ) -> Result<Option<CustomerChoice>, StoreError> {
-        let row = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, number, name FROM customers WHERE company_id = $1 AND id = $2")
-            .bind(company.0).bind(id.0).fetch_optional(p).await)?;
-        Ok(row)
+        // Read before every job made, the API's upserts included: a plain read (`hot_rows`).
+        let rows = self
+            .hot_rows(
+                "SELECT id, number, name FROM customers WHERE company_id = $1 AND id = $2",
+                &[company.0.into(), id.0.into()],
+                |r| {
+                    Ok(CustomerChoice {
+                        id: r.get(0)?,
+                        number: r.get(1)?,
+                        name: r.get(2)?,
+                    })
+                },
+            )
+            .await?;
+        Ok(rows.into_iter().next())
     }
 
     /// The sites of customer `id`: `(id, name and street)`.

@@ -144,6 +144,11 @@ pub(crate) fn time_at(row: &Row<'_>, index: usize) -> rusqlite::Result<OffsetDat
     })
 }
 
+/// Reads an `(id, text)` row: the shape of many small lookups.
+pub(crate) fn id_and_text(row: &Row<'_>) -> rusqlite::Result<(i64, String)> {
+    Ok((row.get(0)?, row.get(1)?))
+}
+
 /// Like [`time_at`] for a column that may be NULL.
 pub(crate) fn maybe_time_at(
     row: &Row<'_>,

@@ -78,6 +78,23 @@ struct StaffRow {
     last_sign_in_at: Option<OffsetDateTime>,
 }
 
+impl StaffRow {
+    /// Reads a row of [`SELECT`] from a plain SQLite connection, by position.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffRow> {
+        Ok(StaffRow {
+            id: r.get(0)?,
+            company_id: r.get(1)?,
+            email: r.get(2)?,
+            name: r.get(3)?,
+            role: r.get(4)?,
+            has_password: r.get(5)?,
+            locked: r.get(6)?,
+            deactivated: r.get(7)?,
+            last_sign_in_at: crate::sqlite_reads::maybe_time_at(r, 8)?,
+        })
+    }
+}
+
 impl TryFrom<StaffRow> for StaffUser {
     type Error = StoreError;
     fn try_from(r: StaffRow) -> Result<Self, StoreError> {
@@ -95,6 +112,8 @@ impl TryFrom<StaffRow> for StaffUser {
     }
 }
 
+/// The staff columns; keep them in step with [`StaffRow::from_sqlite`], which reads them
+/// by position.
 const SELECT: &str = "SELECT id, company_id, email, name, role, \
     (password_hash IS NOT NULL) AS has_password, (locked_at IS NOT NULL) AS locked, \
     (deactivated_at IS NOT NULL) AS deactivated, last_sign_in_at FROM staff_users";
@@ -175,10 +194,16 @@ impl Store {
         company: CompanyId,
         id: StaffUserId,
     ) -> Result<Option<StaffUser>, StoreError> {
+        // Every office request and every API call reads its staff member: a plain read.
         let sql = format!("{SELECT} WHERE company_id = $1 AND id = $2");
-        let row: Option<StaffRow> = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(id.0).fetch_optional(p).await)?;
-        row.map(StaffUser::try_from).transpose()
+        let rows = self
+            .hot_rows(
+                &sql,
+                &[company.0.into(), id.0.into()],
+                StaffRow::from_sqlite,
+            )
+            .await?;
+        rows.into_iter().next().map(StaffUser::try_from).transpose()
     }
 }
 

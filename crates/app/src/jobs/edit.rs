@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::{Changed, check_place, job, parse_id};
 use crate::error::FieldErrors;
 use crate::{App, AppError, StaffActor};
+use doorstep_store::office_jobs::OfficeJob;
 
 /// The edit form as typed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -85,6 +86,18 @@ pub async fn edit(
     edit: JobEdit,
 ) -> Result<Changed, AppError> {
     let j = job(app, actor, number).await?;
+    edit_found(app, actor, &j, edit).await
+}
+
+/// Saves the edit of job `j`, just read for `actor` (the API's upsert has read it to
+/// check its customer).
+pub(super) async fn edit_found(
+    app: &App,
+    actor: &StaffActor,
+    j: &OfficeJob,
+    edit: JobEdit,
+) -> Result<Changed, AppError> {
+    actor.require(doorstep_core::authz::OfficeArea::DayToDay)?;
     let company = actor.company().id;
     let d = edit.0;
     check_place(app, company, j.customer(), d.site, d.job_type).await?;

@@ -1,11 +1,12 @@
 //! Creating or updating a job by its id in another system (the API's
-//! `PUT /api/v1/jobs/external/{ref}`): the office's own [`create`] and [`edit`], chosen by
+//! `PUT /api/v1/jobs/external/{ref}`): the office's own [`create`] and [`edit`](super::edit), chosen by
 //! whether the company has a job with that reference. A job stays with its account.
 
 use doorstep_core::customers::check_external_ref;
 use doorstep_core::validation::Invalid;
 
-use super::{Changed, JobEdit, NewJob, create, edit, job};
+use super::edit::edit_found;
+use super::{Changed, JobEdit, NewJob, create, job};
 use crate::{App, AppError, StaffActor};
 
 /// Why a job found by its reference is not given to another customer (the API's upsert
@@ -38,7 +39,7 @@ pub async fn upsert_by_external_ref(
             if found.customer() != new.customer() {
                 return Err(Invalid::new("customer", NO_MOVE).into());
             }
-            let changed = edit(app, actor, &number, JobEdit::of(new.details())).await?;
+            let changed = edit_found(app, actor, &found, JobEdit::of(new.details())).await?;
             Ok((changed, false))
         }
         None => Ok((

@@ -289,10 +289,14 @@ pub(crate) async fn read_number(
 ) -> Result<Job, Problem> {
     let j = state
         .store
-        .office_job(actor.company().id, number)
+        .api_job_by_number(actor.company().id, number)
         .await?
         .ok_or_else(Problem::not_found)?;
-    read(state, actor, j.job_id()).await
+    let crew = state
+        .store
+        .api_job_technicians(actor.company().id, JobId(j.id))
+        .await?;
+    Ok(Job::of(j, &actor.company().currency, crew))
 }
 
 fn filter_of(q: JobFilterQuery) -> Result<(Option<CustomerId>, Option<String>), Problem> {

@@ -5,6 +5,7 @@
 use doorstep_core::ids::{CompanyId, CustomerId, StaffUserId};
 use time::OffsetDateTime;
 
+use crate::insert::{Sql, bind_vals};
 use crate::{Store, StoreError, Tx, db_time, now, on_pool, on_tx};
 
 /// An API key as the office lists it (never its secret, which is not stored).
@@ -240,16 +241,11 @@ impl Store {
         after: Option<(OffsetDateTime, i64)>,
         limit: i64,
     ) -> Result<Vec<ApiCustomer>, StoreError> {
-        let sql = format!(
-            "SELECT {CUSTOMER_COLUMNS} WHERE c.company_id = $1 AND c.updated_at >= $2 \
-             AND ($3 = FALSE OR c.updated_at > $4 OR (c.updated_at = $4 AND c.id > $5)) \
-             ORDER BY c.updated_at, c.id LIMIT $6"
-        );
-        let since = since.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let (at, id) = after.unwrap_or((OffsetDateTime::UNIX_EPOCH, 0));
-        let rows = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(db_time(since)).bind(after.is_some()).bind(db_time(at))
-            .bind(id).bind(limit).fetch_all(p).await)?;
+        let mut sql = Sql::default();
+        sql.push(&format!("SELECT {CUSTOMER_COLUMNS} WHERE c.company_id = "))
+            .val(company.0);
+        sql.keyset_page(("c.", "updated_at"), since, after, limit);
+        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }
 

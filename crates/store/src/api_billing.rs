@@ -5,6 +5,7 @@
 use doorstep_core::ids::{CompanyId, InvoiceId};
 use time::{Date, OffsetDateTime};
 
+use crate::insert::{Sql, bind_vals};
 use crate::{Store, StoreError, Tx, db_time, now, on_pool, on_tx};
 
 /// An invoice as the API lists it (its lines and taxes are read with `office_invoice`).
@@ -117,19 +118,17 @@ impl Store {
         after: Option<(OffsetDateTime, i64)>,
         limit: i64,
     ) -> Result<Vec<ApiInvoice>, StoreError> {
-        let sql = format!(
-            "{INVOICE_COLUMNS} WHERE company_id = $1 AND updated_at >= $2 \
-             AND ($3 = FALSE OR updated_at > $4 OR (updated_at = $4 AND id > $5)) \
-             AND ($6 = FALSE OR customer_id = $7) AND ($8 = FALSE OR status = $9) \
-             ORDER BY updated_at, id LIMIT $10"
-        );
-        let since = since.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let (at, id) = after.unwrap_or((OffsetDateTime::UNIX_EPOCH, 0));
-        let rows = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(db_time(since)).bind(after.is_some()).bind(db_time(at))
-            .bind(id).bind(filter.customer.is_some()).bind(filter.customer.unwrap_or(0))
-            .bind(filter.status.is_some()).bind(filter.status.clone().unwrap_or_default())
-            .bind(limit).fetch_all(p).await)?;
+        let mut sql = Sql::default();
+        sql.push(&format!("{INVOICE_COLUMNS} WHERE company_id = "))
+            .val(company.0);
+        if let Some(c) = filter.customer {
+            sql.push(" AND customer_id = ").val(c);
+        }
+        if let Some(s) = &filter.status {
+            sql.push(" AND status = ").val(s);
+        }
+        sql.keyset_page(("", "updated_at"), since, after, limit);
+        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }
 
@@ -166,16 +165,11 @@ impl Store {
         after: Option<(OffsetDateTime, i64)>,
         limit: i64,
     ) -> Result<Vec<ApiPayment>, StoreError> {
-        let sql = format!(
-            "{PAYMENT_COLUMNS} WHERE company_id = $1 AND created_at >= $2 \
-             AND ($3 = FALSE OR created_at > $4 OR (created_at = $4 AND id > $5)) \
-             ORDER BY created_at, id LIMIT $6"
-        );
-        let since = since.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let (at, id) = after.unwrap_or((OffsetDateTime::UNIX_EPOCH, 0));
-        let rows = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(db_time(since)).bind(after.is_some()).bind(db_time(at))
-            .bind(id).bind(limit).fetch_all(p).await)?;
+        let mut sql = Sql::default();
+        sql.push(&format!("{PAYMENT_COLUMNS} WHERE company_id = "))
+            .val(company.0);
+        sql.keyset_page(("", "created_at"), since, after, limit);
+        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }
 

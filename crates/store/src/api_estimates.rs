@@ -5,6 +5,7 @@
 use doorstep_core::ids::{CatalogueItemId, CompanyId, EstimateId};
 use time::{Date, OffsetDateTime};
 
+use crate::insert::{Sql, bind_vals};
 use crate::{Store, StoreError, Tx, db_time, now, on_pool, on_tx};
 
 /// An estimate as the API lists it (its lines and taxes are read with `office_estimate`).
@@ -96,19 +97,17 @@ impl Store {
         after: Option<(OffsetDateTime, i64)>,
         limit: i64,
     ) -> Result<Vec<ApiEstimate>, StoreError> {
-        let sql = format!(
-            "{ESTIMATE_COLUMNS} WHERE company_id = $1 AND updated_at >= $2 \
-             AND ($3 = FALSE OR updated_at > $4 OR (updated_at = $4 AND id > $5)) \
-             AND ($6 = FALSE OR customer_id = $7) AND ($8 = FALSE OR status = $9) \
-             ORDER BY updated_at, id LIMIT $10"
-        );
-        let since = since.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let (at, id) = after.unwrap_or((OffsetDateTime::UNIX_EPOCH, 0));
-        let rows = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(db_time(since)).bind(after.is_some()).bind(db_time(at))
-            .bind(id).bind(filter.customer.is_some()).bind(filter.customer.unwrap_or(0))
-            .bind(filter.status.is_some()).bind(filter.status.clone().unwrap_or_default())
-            .bind(limit).fetch_all(p).await)?;
+        let mut sql = Sql::default();
+        sql.push(&format!("{ESTIMATE_COLUMNS} WHERE company_id = "))
+            .val(company.0);
+        if let Some(c) = filter.customer {
+            sql.push(" AND customer_id = ").val(c);
+        }
+        if let Some(s) = &filter.status {
+            sql.push(" AND status = ").val(s);
+        }
+        sql.keyset_page(("", "updated_at"), since, after, limit);
+        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }
 
@@ -145,16 +144,11 @@ impl Store {
         after: Option<(OffsetDateTime, i64)>,
         limit: i64,
     ) -> Result<Vec<ApiCatalogueItem>, StoreError> {
-        let sql = format!(
-            "{ITEM_COLUMNS} WHERE company_id = $1 AND updated_at >= $2 \
-             AND ($3 = FALSE OR updated_at > $4 OR (updated_at = $4 AND id > $5)) \
-             ORDER BY updated_at, id LIMIT $6"
-        );
-        let since = since.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let (at, id) = after.unwrap_or((OffsetDateTime::UNIX_EPOCH, 0));
-        let rows = on_pool!(self, p => sqlx::query_as(&sql)
-            .bind(company.0).bind(db_time(since)).bind(after.is_some()).bind(db_time(at))
-            .bind(id).bind(limit).fetch_all(p).await)?;
+        let mut sql = Sql::default();
+        sql.push(&format!("{ITEM_COLUMNS} WHERE company_id = "))
+            .val(company.0);
+        sql.keyset_page(("", "updated_at"), since, after, limit);
+        let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }
 

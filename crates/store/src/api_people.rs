@@ -105,16 +105,12 @@ fn narrow(sql: &mut Sql, t: &str, filter: &PeopleFilter, limit: i64) {
     if let Some(c) = filter.customer {
         sql.push(&format!(" AND {t}.customer_id = ")).val(c.0);
     }
-    if let Some(since) = filter.since {
-        sql.push(&format!(" AND {t}.updated_at >= ")).val(since);
-    }
-    if let Some((at, id)) = filter.after {
-        sql.push(&format!(" AND ({t}.updated_at, {t}.id) > ("))
-            .val(at);
-        sql.push(", ").val(id).push(")");
-    }
-    sql.push(&format!(" ORDER BY {t}.updated_at, {t}.id LIMIT "))
-        .val(limit);
+    sql.keyset_page(
+        (&format!("{t}."), "updated_at"),
+        filter.since,
+        filter.after,
+        limit,
+    );
 }
 
 impl Store {

@@ -112,14 +112,7 @@ impl RequestFilter {
         if let Some(s) = &self.status {
             sql.push(" AND r.status = ").val(s);
         }
-        if let Some(since) = self.since {
-            sql.push(" AND r.updated_at >= ").val(since);
-        }
-        if let Some((at, id)) = self.after {
-            sql.push(" AND (r.updated_at, r.id) > (").val(at);
-            sql.push(", ").val(id).push(")");
-        }
-        sql.push(" ORDER BY r.updated_at, r.id LIMIT ").val(limit);
+        sql.keyset_page(("r.", "updated_at"), self.since, self.after, limit);
     }
 }
 

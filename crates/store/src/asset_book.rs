@@ -136,18 +136,6 @@ const SCHEDULE_COLUMNS: &str = "SELECT m.id, m.asset_id, m.title, m.interval_day
     m.last_done_on, m.next_due_on, m.created_at, m.updated_at FROM maintenance_schedules m \
     WHERE m.company_id = ";
 
-fn changed(sql: &mut Sql, alias: &str, f: ChangedFilter) {
-    if let Some(since) = f.since {
-        sql.push(&format!(" AND {alias}.updated_at >= ")).val(since);
-    }
-    if let Some((at, id)) = f.after {
-        sql.push(&format!(" AND ({alias}.updated_at, {alias}.id) > ("))
-            .val(at);
-        sql.push(", ").val(id).push(")");
-    }
-    sql.push(&format!(" ORDER BY {alias}.updated_at, {alias}.id LIMIT "));
-}
-
 impl Store {
     /// A page of the company's assets by change time (of one account, when given).
     pub async fn assets_changed(
@@ -162,8 +150,7 @@ impl Store {
         if let Some(c) = customer {
             sql.push(" AND a.customer_id = ").val(c.0);
         }
-        changed(&mut sql, "a", filter);
-        sql.val(limit);
+        sql.keyset_page(("a.", "updated_at"), filter.since, filter.after, limit);
         let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }
@@ -222,8 +209,7 @@ impl Store {
         let mut sql = Sql::default();
         sql.push(SCHEDULE_COLUMNS).val(company.0);
         sql.push(" AND m.asset_id = ").val(asset.0);
-        changed(&mut sql, "m", filter);
-        sql.val(limit);
+        sql.keyset_page(("m.", "updated_at"), filter.since, filter.after, limit);
         let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }

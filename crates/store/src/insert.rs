@@ -170,4 +170,28 @@ impl Sql {
         self.text.push(')');
         self
     }
+
+    /// Appends the API lists' keyset over the columns `{t}{time}` and `{t}id` (`t` is a
+    /// table alias with its dot, or empty): rows changed at or after `since`, after the
+    /// `(time, id)` cursor of the previous page's last row, in that order, `limit` rows.
+    /// Every API list pages this one way. The cursor is a row value, not
+    /// `a > x OR (a = x AND id > y)`: PostgreSQL then starts the index walk at the cursor
+    /// instead of filtering every earlier row.
+    pub(crate) fn keyset_page(
+        &mut self,
+        (t, time): (&str, &str),
+        since: Option<OffsetDateTime>,
+        after: Option<(OffsetDateTime, i64)>,
+        limit: i64,
+    ) -> &mut Self {
+        if let Some(since) = since {
+            self.push(&format!(" AND {t}{time} >= ")).val(since);
+        }
+        if let Some((at, id)) = after {
+            self.push(&format!(" AND ({t}{time}, {t}id) > (")).val(at);
+            self.push(", ").val(id).push(")");
+        }
+        self.push(&format!(" ORDER BY {t}{time}, {t}id LIMIT "))
+            .val(limit)
+    }
 }

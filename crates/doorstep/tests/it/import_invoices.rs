@@ -8,76 +8,22 @@
 use doorstep_core::ids::CompanyId;
 use doorstep_testkit::{Backend, both_backends};
 
-use crate::helpers::{TestApp, csrf_of, html, multipart_body, office, seed_people, text_of};
+use crate::helpers::{TestApp, html, office, seed_people, text_of};
+use crate::import_kinds;
 
 /// Posts `file` to the invoices dry run, as the hub's form does.
 async fn upload(app: &TestApp, client: &reqwest::Client, file: &[u8]) -> (u16, String) {
-    let token = csrf_of(client, &app.url("acme", "/office/import")).await;
-    let fields = [("csrf_token", token.as_str())];
-    let (content_type, body) = multipart_body(&fields, "file", &[("invoices.csv", file)]);
-    let res = client
-        .post(app.url("acme", "/office/import/invoices"))
-        .header("origin", app.origin("acme"))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
+    import_kinds::upload(app, client, "/office/import/invoices", file).await
 }
 
 /// Starts the checked file of dry run `body` and answers what its page says once done.
 async fn run(app: &TestApp, client: &reqwest::Client, body: &str) -> String {
-    let doc = html(body);
-    let sel = scraper::Selector::parse("input[name=key]").unwrap();
-    let key = doc
-        .select(&sel)
-        .next()
-        .unwrap_or_else(|| panic!("no key in {body}"))
-        .value()
-        .attr("value")
-        .unwrap()
-        .to_owned();
-    let form = [("key", key.as_str()), ("file_name", "invoices.csv")];
-    let res = app
-        .submit(
-            client,
-            "acme",
-            "/office/import",
-            "/office/import/invoices/start",
-            &form,
-        )
-        .await;
-    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
-    let page = res.headers()["location"].to_str().unwrap().to_owned();
-    for _ in 0..400 {
-        let body = client
-            .get(app.url("acme", &page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if let Some(t) = text_of(&html(&body), "[data-testid=import-done]") {
-            return t;
-        }
-        assert!(!body.contains("Nothing imported"), "{body}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the import did not end");
+    import_kinds::run(app, client, "/office/import/invoices/start", body, &[]).await
 }
 
 /// The invoices export.
 async fn export(app: &TestApp, client: &reqwest::Client) -> String {
-    let res = client
-        .get(app.url("acme", "/office/export/invoices"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
-    res.text().await.unwrap()
+    import_kinds::export(app, client, "invoices").await
 }
 
 /// The row errors a refused dry run lists.

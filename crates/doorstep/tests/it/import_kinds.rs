@@ -16,7 +16,19 @@ pub(crate) async fn upload(
     file: &[u8],
 ) -> (u16, String) {
     let token = csrf_of(client, &app.url("acme", "/office/import")).await;
-    let fields = [("csrf_token", token.as_str())];
+    post_file(app, client, action, Some(&token), file).await
+}
+
+/// Posts `file` to `action` as a kind page's multipart form does, with `token` first
+/// (none at all when `None`).
+pub(crate) async fn post_file(
+    app: &TestApp,
+    client: &reqwest::Client,
+    action: &str,
+    token: Option<&str>,
+    file: &[u8],
+) -> (u16, String) {
+    let fields: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
     let (content_type, body) = multipart_body(&fields, "file", &[("rows.csv", file)]);
     let res = client
         .post(app.url("acme", action))

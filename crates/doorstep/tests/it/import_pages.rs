@@ -9,42 +9,8 @@
 use doorstep_core::import_kinds::ImportKind;
 use doorstep_testkit::{Backend, both_backends};
 
-use crate::helpers::{TestApp, csrf_of, html, multipart_body, office, seed_people, text_of};
-
-/// Posts `file` to `action` as the kind page's multipart form does (its token first
-/// unless `token` is `None`).
-async fn upload(
-    app: &TestApp,
-    client: &reqwest::Client,
-    action: &str,
-    token: Option<&str>,
-    file: &[u8],
-) -> (u16, String) {
-    let fields: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
-    let (content_type, body) = multipart_body(&fields, "file", &[("people.csv", file)]);
-    let res = client
-        .post(app.url("acme", action))
-        .header("origin", app.origin("acme"))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-/// The value of the first `input[name=NAME]` of `body`.
-fn input(body: &str, name: &str) -> String {
-    let doc = html(body);
-    let sel = scraper::Selector::parse(&format!("input[name={name}]")).unwrap();
-    doc.select(&sel)
-        .next()
-        .unwrap_or_else(|| panic!("no {name} in {body}"))
-        .value()
-        .attr("value")
-        .unwrap()
-        .to_owned()
-}
+use crate::helpers::{TestApp, csrf_of, html, office, seed_people, text_of};
+use crate::import_kinds::{export, input, post_file};
 
 /// The value selected in each of the mapping's selects.
 fn chosen(body: &str) -> Vec<String> {
@@ -82,13 +48,6 @@ async fn until_ended(app: &TestApp, client: &reqwest::Client, page: &str) -> Str
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the import at {page} did not end");
-}
-
-/// The contacts export.
-async fn contacts_export(app: &TestApp, client: &reqwest::Client) -> String {
-    let (status, body) = get(app, client, "/office/export/contacts").await;
-    assert_eq!(status, 200);
-    body
 }
 
 /// A row of `imports` of `company` (slug) by its staff member `email`: `kind`, `status`,
@@ -135,7 +94,7 @@ both_backends! {
         let token = csrf_of(&client, &app.url("acme", "/office/import/contacts")).await;
         let file = b"Account,Given Name,Surname,E-mail Address,Phone\nC-1,Ina,Iles,ina@example.test,+1 555 0101\nC-2,Olu,,olu@example.test,\n";
         let before = crate::snapshot::snapshot(&app).await;
-        let (status, body) = upload(&app, &client, "/office/import/contacts", Some(&token), file).await;
+        let (status, body) = post_file(&app, &client, "/office/import/contacts", Some(&token), file).await;
         assert_eq!(status, 200, "a guess is a question, not a mistake: {body}");
         let doc = html(&body);
         assert_eq!(chosen(&body), ["", "", "", "", "phone"], "matched by name where the names agree");
@@ -190,7 +149,7 @@ both_backends! {
         let back = scraper::Selector::parse("[data-testid=back-to-list]").unwrap();
         assert_eq!(doc.select(&back).next().unwrap().value().attr("href"), Some("/office/customers"), "contacts are listed with their customers");
         assert!(!body.contains("/office/customers/import"), "nothing sends back to the customers import");
-        let export = contacts_export(&app, &client).await;
+        let export = export(&app, &client, "contacts").await;
         assert!(export.contains("\r\nC-1,Ina,Iles,ina@example.test,"), "{export}");
         assert!(export.contains("\r\nC-2,Olu,,olu@example.test,"), "{export}");
 
@@ -216,7 +175,7 @@ both_backends! {
         let client = office(&app).await;
         let token = csrf_of(&client, &app.url("acme", "/office/import/sites")).await;
         let file = b"customer,name,line1,city,external_ref\nC-1,Home,1 Main St,Springfield,S-1\nC-2,Depot,2 Dock Rd,Shelbyville,S-2\n";
-        let (status, body) = upload(&app, &client, "/office/import/sites", Some(&token), file).await;
+        let (status, body) = post_file(&app, &client, "/office/import/sites", Some(&token), file).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(chosen(&body), ["customer", "name", "line1", "city", "external_ref"]);
         let (key, mapping) = (input(&body, "key"), input(&body, "mapping"));
@@ -315,7 +274,7 @@ both_backends! {
                 (Vec::new(), "Choose a CSV file"),
             ];
             for (file, reason) in cases {
-                let (status, body) = upload(&app, &client, &action, Some(&token), &file).await;
+                let (status, body) = post_file(&app, &client, &action, Some(&token), &file).await;
                 assert_eq!(status, 422, "{action}: {reason}");
                 let doc = html(&body);
                 let said = text_of(&doc, "[data-testid=file-error]").unwrap_or_else(|| panic!("{action}: {body}"));
@@ -323,7 +282,7 @@ both_backends! {
                 assert!(body.contains("aria-describedby=\"file-hint file-error\""), "{action}: beside the field");
                 assert!(text_of(&doc, "[data-testid=mapping]").is_none(), "{action}");
             }
-            let (status, _) = upload(&app, &client, &action, None, b"name\nA\n").await;
+            let (status, _) = post_file(&app, &client, &action, None, b"name\nA\n").await;
             assert_eq!(status, 403, "{action}: an upload without its token");
         }
         assert_eq!(crate::snapshot::snapshot(&app).await, before, "nothing written");

@@ -100,13 +100,9 @@ impl Store {
         let mut sql = Sql::default();
         sql.push(&format!("{ESTIMATE_COLUMNS} WHERE company_id = "))
             .val(company.0);
-        if let Some(c) = filter.customer {
-            sql.push(" AND customer_id = ").val(c);
-        }
-        if let Some(s) = &filter.status {
-            sql.push(" AND status = ").val(s);
-        }
-        sql.keyset_page(("", "updated_at"), since, after, limit);
+        sql.and_eq("customer_id", filter.customer)
+            .and_eq("status", filter.status.as_deref())
+            .keyset_page(("", "updated_at"), since, after, limit);
         let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }

@@ -107,13 +107,9 @@ impl Store {
     ) -> Result<Vec<ApiJob>, StoreError> {
         let mut sql = Sql::default();
         sql.push(JOB_COLUMNS).val(company.0);
-        if let Some(c) = filter.customer {
-            sql.push(" AND j.customer_id = ").val(c.0);
-        }
-        if let Some(s) = &filter.status {
-            sql.push(" AND j.status = ").val(s);
-        }
-        sql.keyset_page(("j.", "updated_at"), filter.since, filter.after, limit);
+        sql.and_eq("j.customer_id", filter.customer.map(|c| c.0))
+            .and_eq("j.status", filter.status.as_deref())
+            .keyset_page(("j.", "updated_at"), filter.since, filter.after, limit);
         // An integrator's sync walks this list page after page: it is read as the portal's
         // job list is (`hot_rows`), not row by row through sqlx's SQLite worker thread.
         self.hot_rows(&sql.text, &sql.vals, ApiJob::from_sqlite)

@@ -102,15 +102,13 @@ pub struct PeopleFilter {
 
 /// `filter` and the order over the table aliased `t`, then `limit`.
 fn narrow(sql: &mut Sql, t: &str, filter: &PeopleFilter, limit: i64) {
-    if let Some(c) = filter.customer {
-        sql.push(&format!(" AND {t}.customer_id = ")).val(c.0);
-    }
-    sql.keyset_page(
-        (&format!("{t}."), "updated_at"),
-        filter.since,
-        filter.after,
-        limit,
-    );
+    sql.and_eq(&format!("{t}.customer_id"), filter.customer.map(|c| c.0))
+        .keyset_page(
+            (&format!("{t}."), "updated_at"),
+            filter.since,
+            filter.after,
+            limit,
+        );
 }
 
 impl Store {

@@ -106,13 +106,9 @@ pub struct RequestFilter {
 impl RequestFilter {
     /// `sql` (a `... WHERE r.company_id = $1` select) narrowed and ordered, `limit` rows.
     fn apply(&self, sql: &mut Sql, limit: i64) {
-        if let Some(c) = self.customer {
-            sql.push(" AND r.customer_id = ").val(c);
-        }
-        if let Some(s) = &self.status {
-            sql.push(" AND r.status = ").val(s);
-        }
-        sql.keyset_page(("r.", "updated_at"), self.since, self.after, limit);
+        sql.and_eq("r.customer_id", self.customer)
+            .and_eq("r.status", self.status.as_deref())
+            .keyset_page(("r.", "updated_at"), self.since, self.after, limit);
     }
 }
 

@@ -147,10 +147,8 @@ impl Store {
     ) -> Result<Vec<AssetRow>, StoreError> {
         let mut sql = Sql::default();
         sql.push(ASSET_COLUMNS).val(company.0);
-        if let Some(c) = customer {
-            sql.push(" AND a.customer_id = ").val(c.0);
-        }
-        sql.keyset_page(("a.", "updated_at"), filter.since, filter.after, limit);
+        sql.and_eq("a.customer_id", customer.map(|c| c.0))
+            .keyset_page(("a.", "updated_at"), filter.since, filter.after, limit);
         let rows = on_pool!(self, p => bind_vals!(sqlx::query_as(&sql.text), sql.vals).fetch_all(p).await)?;
         Ok(rows)
     }

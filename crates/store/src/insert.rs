@@ -171,6 +171,14 @@ impl Sql {
         self
     }
 
+    /// Appends ` AND {column} = value` when `v` is given: a list filter the caller may leave out.
+    pub(crate) fn and_eq<V: Into<Val>>(&mut self, column: &str, v: Option<V>) -> &mut Self {
+        if let Some(v) = v {
+            self.push(&format!(" AND {column} = ")).val(v);
+        }
+        self
+    }
+
     /// Appends the API lists' keyset over the columns `{t}{time}` and `{t}id` (`t` is a
     /// table alias with its dot, or empty): rows changed at or after `since`, after the
     /// `(time, id)` cursor of the previous page's last row, in that order, `limit` rows.

@@ -6,18 +6,33 @@
 
 use std::time::Duration;
 
+use doorstep_core::ids::CompanyId;
 use doorstep_store::Store;
 use doorstep_store::companies::NewCompany;
-use doorstep_testkit::{Backend, both_backends, fresh_database};
+use doorstep_testkit::{Backend, TestDb, both_backends, fresh_database};
+
+/// A migrated database of `backend` with one company (the database is kept while held).
+async fn store_with_company(backend: Backend) -> (TestDb, Store, CompanyId) {
+    let db = fresh_database(backend).await;
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let co = tx
+        .create_company(&NewCompany {
+            slug: "acme".into(),
+            name: "Acme".into(),
+            currency: "USD".into(),
+            ..NewCompany::default()
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (db, store, co)
+}
 
 both_backends! {
     async fn concurrent_writers_all_commit_and_a_dropped_one_gives_its_turn_back(backend: Backend) {
-        let db = fresh_database(backend).await;
-        let store = Store::connect(&db.url).await.unwrap();
-        store.migrate().await.unwrap();
-        let mut tx = store.begin().await.unwrap();
-        let co = tx.create_company(&NewCompany { slug: "acme".into(), name: "Acme".into(), currency: "USD".into(), ..NewCompany::default() }).await.unwrap();
-        tx.commit().await.unwrap();
+        let (_db, store, co) = store_with_company(backend).await;
 
         let writers: Vec<_> = (0..12).map(|i| {
             let store = store.clone();
@@ -67,12 +82,7 @@ both_backends! {
     /// no transaction open behind it: each time, the next writer begins and commits at
     /// once (on SQLite a leaked `BEGIN IMMEDIATE` would hold the write lock for good).
     async fn a_begin_dropped_at_any_point_leaves_nothing_open(backend: Backend) {
-        let db = fresh_database(backend).await;
-        let store = Store::connect(&db.url).await.unwrap();
-        store.migrate().await.unwrap();
-        let mut tx = store.begin().await.unwrap();
-        let co = tx.create_company(&NewCompany { slug: "acme".into(), name: "Acme".into(), currency: "USD".into(), ..NewCompany::default() }).await.unwrap();
-        tx.commit().await.unwrap();
+        let (_db, store, co) = store_with_company(backend).await;
         for round in 0..40 {
             for wakes in 0..8 {
                 drop(cancelled_after(store.begin(), wakes).await);

@@ -274,9 +274,14 @@ pub(crate) async fn find(state: &AppState, actor: &ApiActor, id: JobId) -> Resul
 
 pub(crate) async fn read(state: &AppState, actor: &ApiActor, id: JobId) -> Result<Job, Problem> {
     let j = find(state, actor, id).await?;
+    with_crew(state, actor, j).await
+}
+
+/// Job `j` as the API shows it, with its technicians.
+async fn with_crew(state: &AppState, actor: &ApiActor, j: ApiJob) -> Result<Job, Problem> {
     let crew = state
         .store
-        .api_job_technicians(actor.company().id, id)
+        .api_job_technicians(actor.company().id, JobId(j.id))
         .await?;
     Ok(Job::of(j, &actor.company().currency, crew))
 }
@@ -292,11 +297,7 @@ pub(crate) async fn read_number(
         .api_job_by_number(actor.company().id, number)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let crew = state
-        .store
-        .api_job_technicians(actor.company().id, JobId(j.id))
-        .await?;
-    Ok(Job::of(j, &actor.company().currency, crew))
+    with_crew(state, actor, j).await
 }
 
 fn filter_of(q: JobFilterQuery) -> Result<(Option<CustomerId>, Option<String>), Problem> {

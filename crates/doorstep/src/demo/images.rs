@@ -1,11 +1,9 @@
 //! Pictures drawn by code for the demo: company logos and job photos with thumbnails.
 //! Pure pixel loops, so they are the same on every run and need no files in the repository.
 
-use std::io::Cursor;
-
 use anyhow::Context;
-use image::imageops::FilterType;
-use image::{ImageFormat, Rgb, RgbImage};
+use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
+use image::{Rgb, RgbImage};
 
 /// The size of a job photo.
 pub(crate) const PHOTO_SIZE: (u32, u32) = (640, 480);
@@ -80,13 +78,52 @@ pub(crate) fn photo(seed: u64, before: bool) -> anyhow::Result<Photo> {
     ];
     const PIPES: [[u8; 3]; 3] = [[184, 115, 51], [150, 150, 156], [236, 236, 236]];
     let (w, h) = PHOTO_SIZE;
-    let sky = SKIES[(seed % 4) as usize];
-    let pipe = PIPES[((seed / 4) % 3) as usize];
-    let pipe_y = 150 + (seed % 7) as u32 * 25;
-    let valve_x = 120 + (seed % 11) as u32 * 36;
-    let img = RgbImage::from_fn(w, h, |x, y| {
-        let t = y as f32 / h as f32;
-        let mut c = mix(sky, [92, 88, 84], t);
+    let scene = Scene {
+        h,
+        sky: SKIES[(seed % 4) as usize],
+        pipe: PIPES[((seed / 4) % 3) as usize],
+        pipe_y: 150 + (seed % 7) as u32 * 25,
+        valve_x: 120 + (seed % 11) as u32 * 36,
+        before,
+    };
+    // Every test seeds the demo, unoptimised: each row is painted in its wall colour at
+    // once, and only the columns where the drop, the leak or the valve may be are drawn
+    // pixel by pixel (a whole-picture pixel loop was most of the test suite's time).
+    let mut pixels = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        let start = pixels.len();
+        pixels.extend(scene.wall(y).repeat(w as usize));
+        let row = &mut pixels[start..];
+        let (lo, hi) = scene.columns(y);
+        for x in lo..hi.min(w) {
+            let at = (x * 3) as usize;
+            let wall = [row[at], row[at + 1], row[at + 2]];
+            row[at..at + 3].copy_from_slice(&scene.detail(x, y, wall));
+        }
+    }
+    let img = RgbImage::from_raw(w, h, pixels).context("a photo's pixels do not fill it")?;
+    let small = image::imageops::thumbnail(&img, THUMB_SIZE.0, THUMB_SIZE.1);
+    Ok(Photo {
+        full: png(&img)?,
+        thumb: png(&small)?,
+    })
+}
+
+/// What one photo shows: its colours and where its pipe and valve are.
+struct Scene {
+    h: u32,
+    sky: [u8; 3],
+    pipe: [u8; 3],
+    pipe_y: u32,
+    valve_x: u32,
+    before: bool,
+}
+
+impl Scene {
+    /// The colour of row `y` away from the drop, the leak and the valve.
+    fn wall(&self, y: u32) -> [u8; 3] {
+        let h = self.h;
+        let mut c = mix(self.sky, [92, 88, 84], y as f32 / h as f32);
         // A wall panel with a darker skirting board.
         if y > h * 3 / 4 {
             c = mix(
@@ -96,18 +133,49 @@ pub(crate) fn photo(seed: u64, before: bool) -> anyhow::Result<Photo> {
             );
         }
         // A horizontal pipe with a highlight along its top.
-        if y >= pipe_y && y < pipe_y + 28 {
-            let shade = 1.0 - ((y - pipe_y) as f32 / 28.0 - 0.3).abs();
-            c = mix([30, 30, 30], pipe, shade.clamp(0.2, 1.0));
+        if y >= self.pipe_y && y < self.pipe_y + 28 {
+            let shade = 1.0 - ((y - self.pipe_y) as f32 / 28.0 - 0.3).abs();
+            c = mix([30, 30, 30], self.pipe, shade.clamp(0.2, 1.0));
         }
+        c
+    }
+
+    /// The columns of row `y` that `detail` may change (empty when none).
+    fn columns(&self, y: u32) -> (u32, u32) {
+        let (h, pipe_y, valve_x) = (self.h, self.pipe_y, self.valve_x);
+        let (mut lo, mut hi) = (u32::MAX, 0);
+        let drop_x = valve_x + 160;
+        if y >= pipe_y && y < h * 3 / 4 {
+            (lo, hi) = (drop_x, drop_x + 24);
+        }
+        let drips = y > pipe_y + 40 && y < h * 3 / 4;
+        let puddle = y.abs_diff(h * 3 / 4 + 40) < 22;
+        let valve = y + 16 > pipe_y && y < pipe_y + 44;
+        let reach = if self.before && (drips || puddle) {
+            110
+        } else if valve {
+            30
+        } else {
+            return (lo, hi);
+        };
+        (
+            lo.min(valve_x.saturating_sub(reach)),
+            hi.max(valve_x + reach + 1),
+        )
+    }
+
+    /// The colour at (`x`, `y`) over the row's `wall` colour: the drop, the leak, the valve.
+    fn detail(&self, x: u32, y: u32, wall: [u8; 3]) -> [u8; 3] {
+        let (h, pipe_y, valve_x) = (self.h, self.pipe_y, self.valve_x);
+        let mut c = wall;
         // A vertical drop from the pipe to the floor.
         let drop_x = valve_x + 160;
         if x >= drop_x && x < drop_x + 24 && y >= pipe_y && y < h * 3 / 4 {
             let shade = 1.0 - ((x - drop_x) as f32 / 24.0 - 0.3).abs();
-            c = mix([30, 30, 30], pipe, shade.clamp(0.2, 1.0));
+            c = mix([30, 30, 30], self.pipe, shade.clamp(0.2, 1.0));
         }
         // Before the repair: drips under the valve and a puddle on the floor.
-        if before {
+        if self.before {
             let (px, py) = (
                 x as f32 - valve_x as f32,
                 y as f32 - (h * 3 / 4 + 40) as f32,
@@ -129,20 +197,18 @@ pub(crate) fn photo(seed: u64, before: bool) -> anyhow::Result<Photo> {
                 [200, 40, 36]
             };
         }
-        Rgb(c)
-    });
-    let small = image::imageops::resize(&img, THUMB_SIZE.0, THUMB_SIZE.1, FilterType::Triangle);
-    Ok(Photo {
-        full: png(&img)?,
-        thumb: png(&small)?,
-    })
+        c
+    }
 }
 
+/// Encodes `img`; flat runs of colour make the left-neighbour filter and fast
+/// compression both cheap and small.
 fn png(img: &RgbImage) -> anyhow::Result<Vec<u8>> {
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, ImageFormat::Png)
+    let mut out = Vec::new();
+    let encoder = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Sub);
+    img.write_with_encoder(encoder)
         .context("cannot encode a PNG")?;
-    Ok(out.into_inner())
+    Ok(out)
 }
 
 fn mix(a: [u8; 3], b: [u8; 3], t: f32) -> [u8; 3] {
@@ -168,6 +234,7 @@ fn inside(poly: &[(f32, f32)], p: (f32, f32)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::ImageFormat;
 
     #[test]
     fn photos_and_thumbnails_are_pngs_of_the_stated_sizes() -> anyhow::Result<()> {

@@ -4,7 +4,7 @@ use doorstep_core::ids::{CompanyId, CustomerId, StaffUserId};
 use time::OffsetDateTime;
 
 use crate::insert::{Sql, Val, bind_vals};
-use crate::{Store, StoreError, Tx, on_pool, on_tx};
+use crate::{Store, StoreError, Tx, on_pool};
 
 /// One audited action.
 #[derive(Debug, Clone)]
@@ -49,32 +49,56 @@ fn customer_table(subject_kind: &str) -> Option<&'static str> {
 impl Tx {
     /// Appends to the audit log, in the same transaction as the action itself. The
     /// customer the subject belongs to (when it belongs to one) is recorded with it.
+    ///
+    /// The row is written with the commit (no one reads it before): on SQLite in the same
+    /// trip to the connection's thread as the `COMMIT`, inside the write lock.
     pub async fn audit(&mut self, company: CompanyId, e: &NewAuditEvent) -> Result<(), StoreError> {
-        let mut sql = Sql::default();
-        sql.push(
-            "INSERT INTO audit_events (company_id, actor_kind, actor_id, actor_label, action, \
-             subject_kind, subject_id, ip, detail, created_at, customer_id) VALUES (",
-        )
-        .val(company.0)
-        .push(", ")
-        .val(e.actor_kind)
-        .push(", ")
-        .val(Val::Int(e.actor_id))
-        .push(", ")
-        .val(&e.actor_label)
-        .push(", ")
-        .val(e.action)
-        .push(", ")
-        .val(e.subject_kind)
-        .push(", ")
-        .val(Val::Int(e.subject_id))
-        .push(", ")
-        .val(&e.ip)
-        .push(", ")
-        .val(&e.detail)
-        .push(", ")
-        .val(e.at)
-        .push(", ");
+        self.queue_audit(company, e.clone());
+        Ok(())
+    }
+}
+
+/// How many audit rows one statement writes: 14 placeholders each, far below SQLite's
+/// limit of 32,766 per statement.
+const AUDIT_ROWS_PER_INSERT: usize = 200;
+
+/// The statements that write `events` to the audit log, one row each, in order.
+pub(crate) fn audit_inserts(events: &[(CompanyId, NewAuditEvent)]) -> Vec<Sql> {
+    events
+        .chunks(AUDIT_ROWS_PER_INSERT)
+        .map(audit_insert)
+        .collect()
+}
+
+/// One statement writing `events` (not empty).
+fn audit_insert(events: &[(CompanyId, NewAuditEvent)]) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(
+        "INSERT INTO audit_events (company_id, actor_kind, actor_id, actor_label, action, \
+         subject_kind, subject_id, ip, detail, created_at, customer_id) VALUES ",
+    );
+    for (i, (company, e)) in events.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .val(company.0)
+            .push(", ")
+            .val(e.actor_kind)
+            .push(", ")
+            .val(Val::Int(e.actor_id))
+            .push(", ")
+            .val(&e.actor_label)
+            .push(", ")
+            .val(e.action)
+            .push(", ")
+            .val(e.subject_kind)
+            .push(", ")
+            .val(Val::Int(e.subject_id))
+            .push(", ")
+            .val(&e.ip)
+            .push(", ")
+            .val(&e.detail)
+            .push(", ")
+            .val(e.at)
+            .push(", ");
         match (customer_table(e.subject_kind), e.subject_id) {
             (Some(table), Some(id)) => {
                 let column = if table == "customers" {
@@ -84,8 +108,10 @@ impl Tx {
                 };
                 // Table and column names come from the constant list above.
                 sql.push(&format!(
-                    "(SELECT {column} FROM {table} WHERE company_id = $1 AND id = "
+                    "(SELECT {column} FROM {table} WHERE company_id = "
                 ))
+                .val(company.0)
+                .push(" AND id = ")
                 .val(id)
                 .push("))");
             }
@@ -93,9 +119,8 @@ impl Tx {
                 sql.push("NULL)");
             }
         }
-        on_tx!(self, c => bind_vals!(sqlx::query(&sql.text), sql.vals).execute(&mut *c).await.map(|_| ()))?;
-        Ok(())
     }
+    sql
 }
 
 /// Whose actions the audit log shows.

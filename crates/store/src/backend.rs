@@ -7,14 +7,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, PgPool, Postgres, SqlitePool, Transaction};
 
 use crate::StoreError;
-use crate::insert::{Val, bind_vals};
+use crate::audit::{NewAuditEvent, audit_inserts};
+use crate::insert::{Sql, Val, bind_vals};
+use crate::sqlite_tx::{SqliteTx, SqliteWriter};
+use doorstep_core::ids::CompanyId;
 
 /// Runs `$body` with `$p` bound to the pool of whichever engine `$store` uses.
 /// The body is compiled once per engine, so the SQL in it must suit both.
@@ -83,14 +84,15 @@ pub struct Store {
     /// Plain connections for the hottest reads on PostgreSQL.
     pg_reads: Option<Arc<PgReads>>,
     /// SQLite's one writer at a time, as a queue in this process: a transaction waits its
-    /// turn here, holding no connection, instead of in SQLite's busy handler, which polls
-    /// in sleeps of up to 100 ms and so left the lock idle while writers slept.
-    writer: Option<Arc<Semaphore>>,
+    /// turn there, holding no connection, instead of in SQLite's busy handler, which polls
+    /// in sleeps of up to 100 ms and so left the lock idle while writers slept; those that
+    /// end while others wait share a commit (`sqlite_tx`).
+    writer: Option<Arc<SqliteWriter>>,
 }
 
 #[doc(hidden)]
 pub enum TxInner {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -99,9 +101,8 @@ pub struct Tx {
     inner: TxInner,
     companies: CompanyCache,
     companies_changed: bool,
-    /// SQLite: this transaction's turn as the writer, given back when it ends (after the
-    /// transaction, as fields drop in order).
-    _writer: Option<OwnedSemaphorePermit>,
+    /// Audit rows, written with the commit.
+    audits: Vec<(CompanyId, NewAuditEvent)>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -182,7 +183,10 @@ impl Store {
                 Backend::Postgres(pool)
             }
         };
-        let writer = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Semaphore::new(1)));
+        let writer = match &backend {
+            Backend::Sqlite(pool) => Some(Arc::new(SqliteWriter::new(pool.clone()))),
+            Backend::Postgres(_) => None,
+        };
         Ok(Store {
             backend,
             companies: CompanyCache::default(),
@@ -311,41 +315,40 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         // The turn is taken before the connection, so no one waits for it holding one; as
         // long as the busy timeout, then refused as a pool that stays busy is.
-        let writer = match &self.writer {
-            Some(queue) => Some(
-                tokio::time::timeout(WRITER_WAIT, queue.clone().acquire_owned())
-                    .await
-                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?
-                    .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?,
-            ),
-            None => None,
-        };
-        let (inner, writer) = match &self.backend {
+        let inner = match &self.writer {
             // IMMEDIATE takes the write lock up front, waiting on the busy timeout. A deferred
             // transaction that read first and then writes fails at once with SQLITE_BUSY when
             // another connection wrote meanwhile: SQLite cannot wait there without deadlocking.
             //
-            // In a task of its own, which runs to the end even when the caller is dropped (a
-            // client hanging up): sqlx's begin with its own statement checks the connection
-            // after the BEGIN, and dropped at that await it leaves the connection in the pool
-            // inside a transaction nothing will end, holding the write lock for good. A
-            // transaction begun for a caller that has gone is dropped here and rolled back,
-            // before the turn is given back.
-            Backend::Sqlite(pool) => {
-                let pool = pool.clone();
-                let (begun, writer) =
-                    tokio::spawn(async move { (pool.begin_with("BEGIN IMMEDIATE").await, writer) })
-                        .await
-                        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
-                (TxInner::Sqlite(begun?), writer)
+            // The turn is taken before the connection, so no one waits for it holding one; as
+            // long as the busy timeout, then refused as a pool that stays busy is.
+            //
+            // The begin runs in a task of its own, which runs to the end even when the caller
+            // is dropped (a client hanging up): dropped while the BEGIN is on its way, the
+            // caller would leave the connection inside a transaction nothing will end, holding
+            // the write lock for good. A transaction begun for a caller that has gone is
+            // dropped in the task and rolled back, before the turn is given back.
+            Some(writer) => {
+                let turn = tokio::time::timeout(WRITER_WAIT, writer.turn().acquire_owned())
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
+                let writer = writer.clone();
+                let begun = tokio::spawn(SqliteTx::begin(writer, turn))
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+                TxInner::Sqlite(begun?)
             }
-            Backend::Postgres(pool) => (TxInner::Postgres(pool.begin().await?), writer),
+            None => match &self.backend {
+                Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+                Backend::Sqlite(_) => unreachable!("a SQLite store has a writer"),
+            },
         };
         Ok(Tx {
             inner,
             companies: self.companies.clone(),
             companies_changed: false,
-            _writer: writer,
+            audits: Vec::new(),
         })
     }
 
@@ -397,14 +400,40 @@ impl Tx {
     }
 
     /// Makes every write of the transaction durable at once.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let mut audits = audit_inserts(&self.audits);
+        // SQLite sends the last statement with the COMMIT; PostgreSQL runs them all first.
+        let last = match self.inner {
+            TxInner::Sqlite(_) => audits.pop().unwrap_or_default(),
+            TxInner::Postgres(_) => Sql::default(),
+        };
+        for sql in &audits {
+            on_tx!(self, c => bind_vals!(sqlx::query(&sql.text), sql.vals).execute(&mut *c).await.map(|_| ()))?;
+        }
         match self.inner {
-            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Sqlite(t) => t.commit(last).await?,
             TxInner::Postgres(t) => t.commit().await?,
         }
         if self.companies_changed {
             self.companies.clear();
         }
         Ok(())
+    }
+
+    /// Undoes every write of the transaction, like dropping it, and returns once what it read
+    /// is durable. On SQLite a transaction can read the work of others that ended before it
+    /// and whose shared commit is still to come; a use case that acts on such a read (answers
+    /// with it, reads again outside, charges a card) ends with this rather than a drop.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Queues an audit row for the commit.
+    pub(crate) fn queue_audit(&mut self, company: CompanyId, e: NewAuditEvent) {
+        self.audits.push((company, e));
     }
 }

@@ -61,6 +61,7 @@ mod scope;
 pub mod sessions;
 pub mod setup;
 mod sqlite_reads;
+mod sqlite_tx;
 pub mod staff;
 pub mod support;
 pub mod throttle;

@@ -250,7 +250,8 @@ pub async fn add_photos(
                 .add_draft_photo(company, draft.id, i64::from(limit), &draft_photo(file))
                 .await?
             {
-                drop(tx);
+                // Once what it saw is durable, so the reads below see it too.
+                tx.rollback().await?;
                 let (draft, _) = load(app, actor, key).await?;
                 if let Some(number) = draft.request_number {
                     return Ok(DraftSaved::Submitted(number));

@@ -66,7 +66,8 @@ pub async fn submit(app: &App, actor: &ContactActor, key: &str) -> Result<Submit
     let mut tx = app.store.begin().await?;
     // First write: a second submit of this draft waits here, then finds it claimed.
     if !tx.claim_request_draft(company.id, draft.id).await? {
-        drop(tx);
+        // Ended once the claim it saw is durable, so the read below finds the request.
+        tx.rollback().await?;
         return match app
             .store()
             .request_by_idempotency_key(company.id, customer, key)

@@ -303,10 +303,11 @@ pub async fn check_kind(
     mapping: Option<Mapping>,
 ) -> Result<Checked, AppError> {
     staff.require(OfficeArea::DayToDay)?;
-    // Read in a transaction that writes nothing and is dropped (rolled back).
+    // Read in a transaction that writes nothing and is rolled back, once what it read is
+    // durable.
     let mut tx = app.store.begin().await?;
     let matched = Matched::read(&mut tx, staff.company().id, kind).await?;
-    drop(tx);
+    tx.rollback().await?;
     let (plan, matched) = plan_file(kind, bytes, mapping, matched, Arc::default()).await?;
     let creates = plan.creates(&matched.known);
     let error_count = plan.errors.len();
@@ -536,7 +537,7 @@ async fn run_with(
     };
     let mut tx = app.store.begin().await?;
     let matched = Matched::read(&mut tx, company, kind).await?;
-    drop(tx);
+    tx.rollback().await?;
     let plan = match plan_file(kind, bytes, mapping, matched, progress.clone()).await {
         Ok((plan, _)) => plan,
         Err(AppError::Invalid(e)) => {

@@ -76,7 +76,8 @@ async fn charge_one(app: &App, c: &ClaimedCharge) -> Result<Outcome, AppError> {
     };
     let mut tx = app.store.begin().await?;
     let context = tx.autopay_context(company_id, c.id).await?;
-    drop(tx);
+    // A card is charged on what was read: only once it is durable.
+    tx.rollback().await?;
     let Some(context) = context else {
         let failure = "The card was removed before it could be charged.";
         return fail(app, &company, c, ("", "", failure)).await;

@@ -313,8 +313,6 @@ impl Store {
 
     /// Starts a write transaction (on SQLite it holds the write lock from the start).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        // The turn is taken before the connection, so no one waits for it holding one; as
-        // long as the busy timeout, then refused as a pool that stays busy is.
         let inner = match &self.writer {
             // IMMEDIATE takes the write lock up front, waiting on the busy timeout. A deferred
             // transaction that read first and then writes fails at once with SQLITE_BUSY when
